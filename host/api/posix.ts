@@ -1,0 +1,148 @@
+// POSIX shared memory objects: shm_open + mmap into the arena.
+import { readdirSync } from 'node:fs';
+import type { ShmErrorTarget } from '../errors.js';
+import type { Arena, Window } from '../arena/arena.js';
+import { O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC } from '../linux/constants.js';
+import { closeFd, statPath } from '../linux/fd.js';
+import { POSIX_SHM_DIR, shmOpen, shmUnlink, validatePosixName } from '../linux/posix.js';
+import { FdSegment, ensureSize, mappableSize, toFdStat, type FdStat } from './fd-segment.js';
+import { checkBoolean, checkMode, checkOptions, checkSize } from './validate.js';
+
+export interface PosixCreateOptions {
+  /** Bytes. The object is made at least this big, with its pages reserved. */
+  size: number;
+  /** Permission bits (default 0o600). */
+  mode?: number;
+  /** Fail with EEXIST if the name is taken (O_EXCL). */
+  exclusive?: boolean;
+  /** Empty an existing object first (O_TRUNC). */
+  truncate?: boolean;
+  arena?: Arena;
+}
+
+export interface PosixOpenOptions {
+  /** Open O_RDONLY and map read-only; the segment then offers `.reader` only. */
+  readOnly?: boolean;
+  /** Map only the first `size` bytes (default: the whole object). */
+  size?: number;
+  arena?: Arena;
+}
+
+/** A POSIX object's status, with its name. */
+export interface PosixStat extends FdStat {
+  name: string;
+}
+
+const CREATE_OPTIONS = ['size', 'mode', 'exclusive', 'truncate', 'arena'] as const;
+const OPEN_OPTIONS = ['readOnly', 'size', 'arena'] as const;
+
+/** A POSIX shared memory object (/dev/shm/NAME) mapped into the arena. */
+export class Posix extends FdSegment {
+  readonly name: string;
+  /** True when this call made the object. */
+  readonly created: boolean;
+
+  private constructor(arena: Arena, window: Window, fd: number, name: string, size: number, mappedSize: number, readOnly: boolean, created: boolean) {
+    super(arena, window, fd, size, mappedSize, readOnly);
+    this.name = name;
+    this.created = created;
+  }
+
+  get description(): string {
+    return `POSIX object '${this.name}'`;
+  }
+
+  protected get target(): ShmErrorTarget {
+    return { objectName: this.name };
+  }
+
+  /** Creates the object (or opens it, unless `exclusive`), sizes it and maps it read-write. */
+  static create(name: string, options: PosixCreateOptions): Posix {
+    const where = 'Posix.create';
+    validatePosixName(name);
+    const o = checkOptions<PosixCreateOptions>(options, CREATE_OPTIONS, where);
+    const size = checkSize(o.size, where, { objectName: name });
+    const mode = checkMode(o.mode ?? 0o600, where, { objectName: name });
+    const exclusive = checkBoolean(o.exclusive, 'exclusive', where);
+    const truncate = checkBoolean(o.truncate, 'truncate', where);
+    const target = { objectName: name };
+    const what = `'${name}'`;
+
+    const { fd, created } = openOrCreate(name, mode, exclusive, truncate);
+    try {
+      ensureSize(fd, size, target, what);
+      const { arena, window, mappedSize } = FdSegment.mapInto({ fd, size, readOnly: false, hugePages: false, arena: o.arena }, target, what);
+      return new Posix(arena, window, fd, name, size, mappedSize, false, created);
+    } catch (error) {
+      closeFd(fd);
+      if (created) shmUnlink(name); // nothing half-made stays behind
+      throw error;
+    }
+  }
+
+  /** Maps an existing object, read-write or read-only. */
+  static open(name: string, options: PosixOpenOptions = {}): Posix {
+    const where = 'Posix.open';
+    validatePosixName(name);
+    const o = checkOptions<PosixOpenOptions>(options, OPEN_OPTIONS, where);
+    const readOnly = checkBoolean(o.readOnly, 'readOnly', where);
+    const wanted = o.size === undefined ? undefined : checkSize(o.size, where, { objectName: name });
+    const target = { objectName: name };
+    const what = `'${name}'`;
+    const fd = shmOpen(name, readOnly ? O_RDONLY : O_RDWR, 0);
+    try {
+      const size = mappableSize(fd, wanted, target, what);
+      const { arena, window, mappedSize } = FdSegment.mapInto({ fd, size, readOnly, hugePages: false, arena: o.arena }, target, what);
+      return new Posix(arena, window, fd, name, size, mappedSize, readOnly, false);
+    } catch (error) {
+      closeFd(fd);
+      throw error;
+    }
+  }
+
+  /** shm_unlink(3): the name goes now; mappings stay valid until closed. */
+  remove(): void {
+    shmUnlink(this.name);
+  }
+
+  static remove(name: string): void {
+    shmUnlink(name);
+  }
+
+  /** Status of a named object (stat of its /dev/shm file: no read permission needed). */
+  static stat(name: string): PosixStat {
+    validatePosixName(name);
+    return { name, ...toFdStat(statPath(POSIX_SHM_DIR + name, { objectName: name }, `POSIX object '${name}'`)) };
+  }
+
+  /** Every POSIX shared memory object on the host (the files under /dev/shm, semaphores aside). */
+  static list(): PosixStat[] {
+    const found: PosixStat[] = [];
+    for (const entry of readdirSync(POSIX_SHM_DIR, { withFileTypes: true })) {
+      if (!entry.isFile() || entry.name.startsWith('sem.')) continue;
+      try {
+        found.push(Posix.stat('/' + entry.name));
+      } catch {
+        // unlinked between readdir and stat
+      }
+    }
+    return found.sort((a, b) => a.name.localeCompare(b.name));
+  }
+}
+
+// O_CREAT|O_EXCL first, so the caller knows whether it made the object.
+function openOrCreate(name: string, mode: number, exclusive: boolean, truncate: boolean): { fd: number; created: boolean } {
+  const rest = O_RDWR | (truncate ? O_TRUNC : 0);
+  for (;;) {
+    try {
+      return { fd: shmOpen(name, rest | O_CREAT | O_EXCL, mode), created: true };
+    } catch (error) {
+      if (exclusive || (error as { code?: string }).code !== 'EEXIST') throw error;
+    }
+    try {
+      return { fd: shmOpen(name, rest, 0), created: false };
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ENOENT') throw error;
+    }
+  }
+}

@@ -1,0 +1,162 @@
+// What every mapped segment offers, whatever the kernel object behind it.
+import { ShmError, invalidArgument, type ShmErrorTarget } from '../errors.js';
+import type { Arena, Window } from '../arena/arena.js';
+import { ReadOnlyView } from './read-only-view.js';
+
+/** Test patterns the core can write and verify. */
+export type PatternName = 'mod256';
+
+export interface ProgressOptions {
+  /** Called between chunks with bytes done and bytes in all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+// Large segments are processed in chunks so progress can be reported.
+const CHUNK = 16 * 1024 * 1024;
+
+export abstract class Segment implements Disposable {
+  /** Size in bytes, as asked (or as the kernel object reports). */
+  readonly size: number;
+  /** Bytes actually mapped: `size` rounded up to whole pages. */
+  readonly mappedSize: number;
+  readonly readOnly: boolean;
+  readonly arena: Arena;
+  readonly #window: Window;
+  #closed = false;
+
+  protected constructor(arena: Arena, window: Window, size: number, mappedSize: number, readOnly: boolean) {
+    this.arena = arena;
+    this.#window = window;
+    this.size = size;
+    this.mappedSize = mappedSize;
+    this.readOnly = readOnly;
+  }
+
+  /** A short name for messages: `key 0x…`, `'/name'`, a path. */
+  abstract get description(): string;
+  protected abstract get target(): ShmErrorTarget;
+
+  /** Byte offset of the segment inside the arena memory (and so inside its Wasm address space). */
+  get offset(): number {
+    return this.#window.offset;
+  }
+
+  /** Process address of the first byte, for FFI callers. */
+  get address(): number {
+    return this.#window.address;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The segment's bytes: a Uint8Array over the arena's SharedArrayBuffer, no copy. */
+  get bytes(): Uint8Array {
+    this.#assertWritable('bytes');
+    return this.arena.bytes(this.offset, this.size);
+  }
+
+  /** A DataView over the segment's bytes. */
+  get view(): DataView {
+    this.#assertWritable('view');
+    return new DataView(this.arena.memory.buffer, this.offset, this.size);
+  }
+
+  /** Read-only access that works for every attachment, read-only ones included. */
+  get reader(): ReadOnlyView {
+    this.assertOpen();
+    return new ReadOnlyView(new DataView(this.arena.memory.buffer, this.offset, this.size));
+  }
+
+  /** Int32Array over the segment, for Atomics (length: whole 4-byte words). */
+  get int32(): Int32Array {
+    this.#assertWritable('int32');
+    return new Int32Array(this.arena.memory.buffer, this.offset, this.size >>> 2);
+  }
+
+  /** Fills the segment with a test pattern, in the Wasm core. */
+  writePattern(pattern: PatternName = 'mod256', options: ProgressOptions = {}): void {
+    checkPattern(pattern);
+    this.#assertWritable('writePattern');
+    this.#chunks(options, (at, length) => {
+      this.arena.core.patternFill(this.offset + at, length, at);
+      return true;
+    });
+  }
+
+  /** Checks the pattern in the Wasm core: -1 if every byte holds, else the first bad offset. */
+  verifyPattern(pattern: PatternName = 'mod256', options: ProgressOptions = {}): number {
+    checkPattern(pattern);
+    this.assertOpen();
+    let bad = -1;
+    this.#chunks(options, (at, length) => {
+      const good = this.arena.core.patternMatchLength(this.offset + at, length, at);
+      if (good < length) bad = at + good;
+      return bad < 0;
+    });
+    return bad;
+  }
+
+  /** CRC-32 (as zlib computes it) of the segment's bytes, in the Wasm core. */
+  crc32(options: ProgressOptions = {}): number {
+    this.assertOpen();
+    let crc = 0;
+    this.#chunks(options, (at, length) => {
+      crc = this.arena.core.crc32(this.offset + at, length, crc);
+      return true;
+    });
+    return crc >>> 0;
+  }
+
+  /**
+   * Detaches: the window is re-covered with anonymous pages (so stale views
+   * read zeros instead of crashing) and returned to the arena. Idempotent.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.arena.release(this.#window);
+    } finally {
+      this.afterDetach();
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Releases what the subclass holds besides the mapping (a descriptor). */
+  protected afterDetach(): void {}
+
+  protected assertOpen(): void {
+    if (this.#closed) {
+      throw new ShmError({ code: 'EBADF', message: `${this.description} is closed; open it again to use it`, ...this.target });
+    }
+  }
+
+  #assertWritable(what: string): void {
+    this.assertOpen();
+    if (this.readOnly) {
+      throw new ShmError({
+        code: 'EACCES',
+        message: `${this.description} is attached read-only, so ${what} is not available; read through .reader, or attach read-write`,
+        ...this.target,
+      });
+    }
+  }
+
+  #chunks(options: ProgressOptions, step: (at: number, length: number) => boolean): void {
+    const total = this.size;
+    for (let at = 0; at < total; at += CHUNK) {
+      const length = Math.min(CHUNK, total - at);
+      const keepGoing = step(at, length);
+      options.onProgress?.(keepGoing ? at + length : total, total);
+      if (!keepGoing) return;
+    }
+  }
+}
+
+function checkPattern(pattern: string): void {
+  if (pattern !== 'mod256') invalidArgument(`unknown pattern '${pattern}': shmkit knows 'mod256'`);
+}

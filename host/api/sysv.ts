@@ -1,0 +1,303 @@
+// System V segments: shmget/shmat into the arena, shmctl for the rest.
+import { ShmError, formatKey, invalidArgument, type ShmErrorTarget } from '../errors.js';
+import { Arena, type Window } from '../arena/arena.js';
+import {
+  IPC_CREAT, IPC_EXCL, IPC_PRIVATE, SHM_DEST, SHM_EXEC, SHM_HUGETLB, SHM_LOCKED, SHM_NORESERVE, SHM_RDONLY, SHM_REMAP,
+  HUGE_PAGE_SIZE,
+} from '../linux/constants.js';
+import { pageSize } from '../linux/mman.js';
+import * as sys from '../linux/sysv.js';
+import type { ShmLimits, ShmUsage, ShmidDs } from '../linux/structs.js';
+import { Segment } from './segment.js';
+import {
+  checkBoolean, checkId, checkKey, checkMode, checkOptions, checkPath, checkProj, checkSize, checkUid,
+} from './validate.js';
+
+/** Which segment: by key, by id, or by a key made with ftok(path, proj). */
+export type SysVTarget = { key: number } | { id: number } | { path: string; proj?: number };
+
+export interface SysVCreateOptions {
+  /** The key; or give `path` (+ `proj`) for ftok, or `private: true` for IPC_PRIVATE. */
+  key?: number;
+  path?: string;
+  /** ftok project id, 0–255 (default 1). */
+  proj?: number;
+  private?: boolean;
+  /** Bytes. Mapped rounded up to whole pages. */
+  size: number;
+  /** Permission bits (default 0o600). */
+  mode?: number;
+  /** Fail with EEXIST if the key is taken (IPC_EXCL). */
+  exclusive?: boolean;
+  /** Back with huge pages (SHM_HUGETLB); needs pages reserved in /proc/sys/vm/nr_hugepages. */
+  hugetlb?: boolean;
+  /** Do not reserve swap (SHM_NORESERVE). */
+  noreserve?: boolean;
+  /** Attach with execute permission (SHM_EXEC). */
+  exec?: boolean;
+  arena?: Arena;
+}
+
+export interface SysVOpenOptions {
+  /** Attach read-only (SHM_RDONLY); the segment then offers `.reader` only. */
+  readOnly?: boolean;
+  exec?: boolean;
+  arena?: Arena;
+}
+
+/** A segment's status (shmid_ds), flattened. */
+export interface SysVStat {
+  id: number;
+  /** Unsigned 32-bit key; 0 for IPC_PRIVATE. */
+  key: number;
+  size: bigint;
+  /** Permission bits only (0o777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  cuid: number;
+  cgid: number;
+  cpid: number;
+  lpid: number;
+  nattch: bigint;
+  atime: Date | null;
+  dtime: Date | null;
+  ctime: Date | null;
+  /** IPC_RMID was called; the segment goes when the last attachment does. */
+  removed: boolean;
+  /** Locked in memory with SHM_LOCK. */
+  locked: boolean;
+}
+
+export interface SysVSetOptions {
+  uid?: number;
+  gid?: number;
+  mode?: number;
+}
+
+const DEFAULT_PROJ = 1;
+const CREATE_OPTIONS = ['key', 'path', 'proj', 'private', 'size', 'mode', 'exclusive', 'hugetlb', 'noreserve', 'exec', 'arena'] as const;
+const OPEN_OPTIONS = ['readOnly', 'exec', 'arena'] as const;
+const TARGET_KEYS = ['key', 'id', 'path', 'proj'] as const;
+
+function toStat(id: number, ds: ShmidDs): SysVStat {
+  return {
+    id,
+    key: ds.perm.key,
+    size: ds.size,
+    mode: ds.perm.mode & 0o777,
+    uid: ds.perm.uid,
+    gid: ds.perm.gid,
+    cuid: ds.perm.cuid,
+    cgid: ds.perm.cgid,
+    cpid: ds.cpid,
+    lpid: ds.lpid,
+    nattch: ds.nattch,
+    atime: ds.atime,
+    dtime: ds.dtime,
+    ctime: ds.ctime,
+    removed: (ds.perm.mode & SHM_DEST) !== 0,
+    locked: (ds.perm.mode & SHM_LOCKED) !== 0,
+  };
+}
+
+function roundUp(value: number, to: number): number {
+  return Math.ceil(value / to) * to;
+}
+
+function checkTarget(target: unknown, where: string): SysVTarget {
+  const t = checkOptions<Partial<Record<(typeof TARGET_KEYS)[number], unknown>>>(target, TARGET_KEYS, where);
+  const given = ['key', 'id', 'path'].filter((name) => (t as Record<string, unknown>)[name] !== undefined);
+  if (given.length !== 1) invalidArgument(`${where}: give exactly one of key, id or path (got ${given.join(', ') || 'none'})`);
+  if (t.proj !== undefined && t.path === undefined) invalidArgument(`${where}: proj goes with path`);
+  if (t.key !== undefined) {
+    const key = checkKey(t.key, where);
+    if (key === IPC_PRIVATE) invalidArgument(`${where}: key 0 is IPC_PRIVATE, which no one can look up; open such a segment by id`);
+    return { key };
+  }
+  if (t.id !== undefined) return { id: checkId(t.id, where) };
+  return { path: checkPath(t.path, where), proj: t.proj === undefined ? DEFAULT_PROJ : checkProj(t.proj, where) };
+}
+
+/** Resolves a target to a segment id (shmget with size 0 for keys). */
+function resolveId(target: SysVTarget): number {
+  if ('id' in target) return target.id;
+  const key = 'key' in target ? target.key : sys.ftok(target.path, target.proj ?? DEFAULT_PROJ);
+  return sys.shmget(key, 0, 0);
+}
+
+/** A System V segment attached into the arena. */
+export class SysV extends Segment {
+  readonly id: number;
+  readonly key: number;
+  /** True when this call made the segment (false: it existed). */
+  readonly created: boolean;
+
+  private constructor(arena: Arena, window: Window, id: number, key: number, size: number, mappedSize: number, readOnly: boolean, created: boolean) {
+    super(arena, window, size, mappedSize, readOnly);
+    this.id = id;
+    this.key = key;
+    this.created = created;
+  }
+
+  get description(): string {
+    return this.key === IPC_PRIVATE ? `System V segment id ${this.id}` : `System V segment ${formatKey(this.key)} (id ${this.id})`;
+  }
+
+  protected get target(): ShmErrorTarget {
+    return { key: this.key, id: this.id };
+  }
+
+  /** ftok(3): a key from an existing path and a project id (0–255). */
+  static ftok(path: string, proj: number = DEFAULT_PROJ): number {
+    return sys.ftok(checkPath(path, 'SysV.ftok'), checkProj(proj, 'SysV.ftok'));
+  }
+
+  /** Creates a segment (or opens the existing one, unless `exclusive`) and attaches it read-write. */
+  static create(options: SysVCreateOptions): SysV {
+    const where = 'SysV.create';
+    const o = checkOptions<SysVCreateOptions>(options, CREATE_OPTIONS, where);
+    const size = checkSize(o.size, where);
+    const mode = checkMode(o.mode ?? 0o600, where);
+    const exclusive = checkBoolean(o.exclusive, 'exclusive', where);
+    const hugetlb = checkBoolean(o.hugetlb, 'hugetlb', where);
+    const noreserve = checkBoolean(o.noreserve, 'noreserve', where);
+    const exec = checkBoolean(o.exec, 'exec', where);
+    const isPrivate = checkBoolean(o.private, 'private', where);
+    const sources = [o.key !== undefined, o.path !== undefined, isPrivate].filter(Boolean).length;
+    if (sources !== 1) invalidArgument(`${where}: give exactly one of key, path (+ proj) or private: true`);
+    if (o.proj !== undefined && o.path === undefined) invalidArgument(`${where}: proj goes with path`);
+    const key = isPrivate ? IPC_PRIVATE
+      : o.path !== undefined ? sys.ftok(checkPath(o.path, where), o.proj === undefined ? DEFAULT_PROJ : checkProj(o.proj, where))
+      : checkKey(o.key, where);
+    if (o.key !== undefined && key === IPC_PRIVATE) invalidArgument(`${where}: key 0 is IPC_PRIVATE; say private: true to mean it`);
+
+    const flags = mode | (hugetlb ? SHM_HUGETLB : 0) | (noreserve ? SHM_NORESERVE : 0);
+    const { id, created } = getOrCreate(key, size, flags, exclusive);
+    try {
+      return SysV.#attach(id, key, size, { readOnly: false, exec, hugetlb, arena: o.arena }, created);
+    } catch (error) {
+      if (created) sys.shmRemove(id); // nothing half-made stays behind
+      throw error;
+    }
+  }
+
+  /** Attaches an existing segment. Its size is the segment's own. */
+  static open(target: SysVTarget, options: SysVOpenOptions = {}): SysV {
+    const where = 'SysV.open';
+    const t = checkTarget(target, where);
+    const o = checkOptions<SysVOpenOptions>(options, OPEN_OPTIONS, where);
+    const readOnly = checkBoolean(o.readOnly, 'readOnly', where);
+    const exec = checkBoolean(o.exec, 'exec', where);
+    const id = resolveId(t);
+    const ds = sys.shmStat(id);
+    if (ds.size > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new ShmError({ code: 'EFBIG', message: `segment ${id} is ${ds.size} bytes, more than an arena can map`, id });
+    }
+    return SysV.#attach(id, ds.perm.key, Number(ds.size), { readOnly, exec, hugetlb: undefined, arena: o.arena }, false);
+  }
+
+  static #attach(
+    id: number, key: number, size: number,
+    how: { readOnly: boolean; exec: boolean; hugetlb: boolean | undefined; arena: Arena | undefined },
+    created: boolean,
+  ): SysV {
+    const arena = how.arena ?? Arena.default;
+    const flags = SHM_REMAP | (how.readOnly ? SHM_RDONLY : 0) | (how.exec ? SHM_EXEC : 0);
+    // An opened segment may be a huge-page one, which only attaches at a
+    // huge-page boundary: try the normal window first, then a huge one.
+    const tries = how.hugetlb === undefined ? [false, true] : [how.hugetlb];
+    let failure: unknown;
+    for (const huge of tries) {
+      const mappedSize = roundUp(size, huge ? HUGE_PAGE_SIZE : pageSize());
+      const window = arena.claim(mappedSize, huge);
+      try {
+        sys.shmat(id, window.address, flags);
+        return new SysV(arena, window, id, key, size, mappedSize, how.readOnly, created);
+      } catch (error) {
+        arena.release(window);
+        failure ??= error;
+        if (!(error instanceof ShmError) || error.code !== 'EINVAL') break;
+      }
+    }
+    throw failure;
+  }
+
+  /** shmctl(IPC_STAT) of this segment. */
+  stat(): SysVStat {
+    return toStat(this.id, sys.shmStat(this.id));
+  }
+
+  /** shmctl(IPC_SET): owner and permission bits. */
+  set(changes: SysVSetOptions): void {
+    SysV.set({ id: this.id }, changes);
+  }
+
+  /** shmctl(IPC_RMID): the key is freed now; the memory goes after the last detach. */
+  remove(): void {
+    sys.shmRemove(this.id);
+  }
+
+  /** shmctl(SHM_LOCK / SHM_UNLOCK). */
+  lock(locked = true): void {
+    sys.shmLock(this.id, locked);
+  }
+
+  static stat(target: SysVTarget): SysVStat {
+    const id = resolveId(checkTarget(target, 'SysV.stat'));
+    return toStat(id, sys.shmStat(id));
+  }
+
+  static set(target: SysVTarget, changes: SysVSetOptions): void {
+    const where = 'SysV.set';
+    const id = resolveId(checkTarget(target, where));
+    const c = checkOptions<SysVSetOptions>(changes, ['uid', 'gid', 'mode'], where);
+    sys.shmSet(id, {
+      uid: checkUid(c.uid, 'uid', where),
+      gid: checkUid(c.gid, 'gid', where),
+      mode: c.mode === undefined ? undefined : checkMode(c.mode, where),
+    });
+  }
+
+  static remove(target: SysVTarget): void {
+    sys.shmRemove(resolveId(checkTarget(target, 'SysV.remove')));
+  }
+
+  static lock(target: SysVTarget, locked = true): void {
+    sys.shmLock(resolveId(checkTarget(target, 'SysV.lock')), checkBoolean(locked, 'locked', 'SysV.lock'));
+  }
+
+  /** Every System V segment on the host (SHM_STAT enumeration). */
+  static list(): SysVStat[] {
+    return sys.shmList().map((entry) => toStat(entry.id, entry));
+  }
+
+  /** System limits (IPC_INFO). */
+  static limits(): ShmLimits {
+    return sys.shmLimits();
+  }
+
+  /** System usage (SHM_INFO). */
+  static usage(): ShmUsage {
+    const { highestIndex: _, ...usage } = sys.shmUsage();
+    return usage;
+  }
+}
+
+// Create-or-open that knows which happened, so a failed attach can undo a
+// creation. The key may vanish between the two calls; then try again.
+function getOrCreate(key: number, size: number, flags: number, exclusive: boolean): { id: number; created: boolean } {
+  if (key === IPC_PRIVATE) return { id: sys.shmget(key, size, flags | IPC_CREAT), created: true };
+  for (;;) {
+    try {
+      return { id: sys.shmget(key, size, flags | IPC_CREAT | IPC_EXCL), created: true };
+    } catch (error) {
+      if (exclusive || !(error instanceof ShmError) || error.code !== 'EEXIST') throw error;
+    }
+    try {
+      return { id: sys.shmget(key, size, 0), created: false };
+    } catch (error) {
+      if (!(error instanceof ShmError) || error.code !== 'ENOENT') throw error;
+    }
+  }
+}

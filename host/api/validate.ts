@@ -1,0 +1,74 @@
+// Argument checks for every public entry: misuse is an EINVAL ShmError that
+// names the offending value, raised before any system call.
+import { invalidArgument, type ShmErrorTarget } from '../errors.js';
+
+export function checkOptions<T extends object>(options: unknown, allowed: readonly string[], where: string): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    invalidArgument(`${where}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  }
+  for (const name of Object.keys(options)) {
+    if (!allowed.includes(name)) {
+      invalidArgument(`${where}: unknown option '${name}' (known: ${allowed.join(', ')})`);
+    }
+  }
+  return options as T;
+}
+
+export function checkSize(size: unknown, where: string, target: ShmErrorTarget = {}): number {
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) {
+    invalidArgument(`${where}: size must be a positive whole number of bytes: size=${String(size)}`, target);
+  }
+  return size;
+}
+
+export function checkMode(mode: unknown, where: string, target: ShmErrorTarget = {}): number {
+  if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o777) {
+    invalidArgument(`${where}: mode must be permission bits from 0 to 0o777: mode=${typeof mode === 'number' ? '0o' + mode.toString(8) : String(mode)}`, target);
+  }
+  return mode;
+}
+
+/** A System V key, signed or unsigned 32-bit; returned unsigned. 0 is IPC_PRIVATE. */
+export function checkKey(key: unknown, where: string): number {
+  if (typeof key !== 'number' || !Number.isInteger(key) || key < -0x80000000 || key > 0xffffffff) {
+    invalidArgument(`${where}: key must be a 32-bit integer: key=${String(key)}`);
+  }
+  return key >>> 0;
+}
+
+export function checkId(id: unknown, where: string): number {
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0x7fffffff) {
+    invalidArgument(`${where}: id must be a non-negative 32-bit integer: id=${String(id)}`);
+  }
+  return id;
+}
+
+/** ftok's project id: only its low 8 bits are used, so 0..255; 0 is allowed. */
+export function checkProj(proj: unknown, where: string): number {
+  if (typeof proj !== 'number' || !Number.isInteger(proj) || proj < 0 || proj > 255) {
+    invalidArgument(`${where}: proj must be an integer from 0 to 255: proj=${String(proj)}`);
+  }
+  return proj;
+}
+
+export function checkBoolean(value: unknown, name: string, where: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') invalidArgument(`${where}: ${name} must be true or false: ${name}=${String(value)}`);
+  return value;
+}
+
+export function checkUid(value: unknown, name: string, where: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xfffffffe) {
+    invalidArgument(`${where}: ${name} must be a numeric user or group id: ${name}=${String(value)}`);
+  }
+  return value;
+}
+
+export function checkPath(path: unknown, where: string): string {
+  if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
+    invalidArgument(`${where}: path must be a non-empty string: path=${JSON.stringify(path)}`);
+  }
+  return path;
+}

@@ -1,0 +1,63 @@
+import { constants } from 'node:os';
+
+/** What a failure was about: the SysV key or id, the POSIX name, or a path. */
+export interface ShmErrorTarget {
+  key?: number;
+  id?: number;
+  objectName?: string;
+  path?: string;
+}
+
+export interface ShmErrorInit extends ShmErrorTarget {
+  code: string;
+  message: string;
+  errno?: number;
+  syscall?: string;
+  cause?: unknown;
+}
+
+/**
+ * Every setup failure and misuse in shmkit. Shaped like Node's own system
+ * errors (`code`, `errno`, `syscall`), plus the target it concerns.
+ * `errno` is negative, as in Node, when the failure came from the kernel.
+ */
+export class ShmError extends Error implements ShmErrorTarget {
+  readonly code: string;
+  readonly errno?: number;
+  readonly syscall?: string;
+  readonly key?: number;
+  readonly id?: number;
+  readonly objectName?: string;
+  readonly path?: string;
+
+  constructor(init: ShmErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = init.code;
+    if (init.errno !== undefined) this.errno = init.errno;
+    if (init.syscall !== undefined) this.syscall = init.syscall;
+    if (init.key !== undefined) this.key = init.key;
+    if (init.id !== undefined) this.id = init.id;
+    if (init.objectName !== undefined) this.objectName = init.objectName;
+    if (init.path !== undefined) this.path = init.path;
+  }
+}
+ShmError.prototype.name = 'ShmError';
+
+const errnoNames = new Map<number, string>();
+for (const [name, value] of Object.entries(constants.errno)) {
+  if (!errnoNames.has(value)) errnoNames.set(value, name);
+}
+
+/** `EEXIST` for 17, and so on; `E<n>` for numbers Node does not name. */
+export function errnoCode(errno: number): string {
+  return errnoNames.get(errno) ?? `E${errno}`;
+}
+
+export function formatKey(key: number): string {
+  return '0x' + (key >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Throws EINVAL for a bad argument, before any system call is made. */
+export function invalidArgument(message: string, target: ShmErrorTarget = {}): never {
+  throw new ShmError({ code: 'EINVAL', message, ...target });
+}

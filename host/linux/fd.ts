@@ -1,0 +1,73 @@
+// File-descriptor calls shared by POSIX objects, memfds and regular files.
+import { fstatSync, openSync, statSync, type BigIntStats } from 'node:fs';
+import type { ShmError, ShmErrorTarget } from '../errors.js';
+import { MFD_CLOEXEC, MFD_HUGETLB } from './constants.js';
+import { libc } from './libc.js';
+import { systemError, throwErrno } from './system-error.js';
+
+/** ftruncate(2): sets the object's size (new bytes read as zero). */
+export function ftruncate(fd: number, size: number, target: ShmErrorTarget, what: string): void {
+  if (libc.ftruncate(fd, size) === -1) {
+    throwErrno('ftruncate', target, what, (code) =>
+      code === 'EINVAL' || code === 'EBADF' ? 'the object is not open for writing' : '');
+  }
+}
+
+/**
+ * posix_fallocate(3): reserves the pages now, so a full filesystem (/dev/shm
+ * included) fails here with ENOSPC instead of as SIGBUS on first touch.
+ */
+export function fallocate(fd: number, size: number, target: ShmErrorTarget, what: string): void {
+  if (size === 0) return;
+  const errno = libc.posix_fallocate(fd, 0, size);
+  if (errno !== 0) {
+    throw systemError('posix_fallocate', errno, target, what, (code) =>
+      code === 'ENOSPC' ? `no room for ${size} bytes; free space in the filesystem (df -h) or ask for less` : '');
+  }
+}
+
+/** fstat(2) through Node, with sizes as bigint. */
+export function fstat(fd: number, target: ShmErrorTarget, what: string): BigIntStats {
+  try {
+    return fstatSync(fd, { bigint: true });
+  } catch (error) {
+    throw fromNodeError(error, 'fstat', target, what);
+  }
+}
+
+/** stat(2) of a path through Node, with sizes as bigint. */
+export function statPath(path: string, target: ShmErrorTarget, what: string): BigIntStats {
+  try {
+    return statSync(path, { bigint: true });
+  } catch (error) {
+    throw fromNodeError(error, 'stat', target, what);
+  }
+}
+
+/** close(2); closing is never worth throwing over, so failures are ignored. */
+export function closeFd(fd: number): void {
+  libc.close(fd);
+}
+
+/** memfd_create(2): an anonymous file to share with child processes by fd. */
+export function memfdCreate(name: string, hugetlb: boolean): number {
+  const fd = libc.memfd_create(name, MFD_CLOEXEC | (hugetlb ? MFD_HUGETLB : 0));
+  if (fd === -1) throwErrno('memfd_create', { objectName: name }, `'${name}'`);
+  return fd;
+}
+
+/** open(2) of a regular file through Node. */
+export function openFile(path: string, flags: number, mode: number): number {
+  try {
+    return openSync(path, flags, mode);
+  } catch (error) {
+    throw fromNodeError(error, 'open', { path }, `'${path}'`);
+  }
+}
+
+function fromNodeError(error: unknown, syscall: string, target: ShmErrorTarget, what: string): ShmError {
+  const errno = (error as NodeJS.ErrnoException).errno;
+  if (typeof errno !== 'number') throw error;
+  return systemError(syscall, -errno, target, what, (code) =>
+    code === 'ENOENT' ? `${what} does not exist` : '');
+}
