@@ -1,7 +1,7 @@
 // shmkit for Node on Linux.
 export { ShmError, type ShmErrorTarget } from './errors.js';
 export { Arena, type ArenaOptions, type Window } from './arena/arena.js';
-export { Segment, type PatternName, type ProgressOptions } from './api/segment.js';
+export { Segment, type PatternName, type RangeOptions } from './api/segment.js';
 export { ReadOnlyView } from './api/read-only-view.js';
 export { SysV, type SysVTarget, type SysVCreateOptions, type SysVOpenOptions, type SysVStat, type SysVSetOptions } from './api/sysv.js';
 export { Posix, type PosixCreateOptions, type PosixOpenOptions, type PosixStat } from './api/posix.js';

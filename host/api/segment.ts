@@ -2,11 +2,16 @@
 import { ShmError, invalidArgument, type ShmErrorTarget } from '../errors.js';
 import type { Arena, Window } from '../arena/arena.js';
 import { ReadOnlyView } from './read-only-view.js';
+import { checkOptions } from './validate.js';
 
 /** Test patterns the core can write and verify. */
 export type PatternName = 'mod256';
 
-export interface ProgressOptions {
+export interface RangeOptions {
+  /** First byte of the range (default 0). Pattern bytes keep their segment position. */
+  offset?: number;
+  /** Bytes in the range (default: to the end). */
+  length?: number;
   /** Called between chunks with bytes done and bytes in all. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -75,21 +80,21 @@ export abstract class Segment implements Disposable {
   }
 
   /** Fills the segment with a test pattern, in the Wasm core. */
-  writePattern(pattern: PatternName = 'mod256', options: ProgressOptions = {}): void {
+  writePattern(pattern: PatternName = 'mod256', options: RangeOptions = {}): void {
     checkPattern(pattern);
     this.#assertWritable('writePattern');
-    this.#chunks(options, (at, length) => {
+    this.#chunks(options, 'writePattern', (at, length) => {
       this.arena.core.patternFill(this.offset + at, length, at);
       return true;
     });
   }
 
-  /** Checks the pattern in the Wasm core: -1 if every byte holds, else the first bad offset. */
-  verifyPattern(pattern: PatternName = 'mod256', options: ProgressOptions = {}): number {
+  /** Checks the pattern in the Wasm core: -1 if every byte holds, else the first bad segment offset. */
+  verifyPattern(pattern: PatternName = 'mod256', options: RangeOptions = {}): number {
     checkPattern(pattern);
     this.assertOpen();
     let bad = -1;
-    this.#chunks(options, (at, length) => {
+    this.#chunks(options, 'verifyPattern', (at, length) => {
       const good = this.arena.core.patternMatchLength(this.offset + at, length, at);
       if (good < length) bad = at + good;
       return bad < 0;
@@ -97,11 +102,11 @@ export abstract class Segment implements Disposable {
     return bad;
   }
 
-  /** CRC-32 (as zlib computes it) of the segment's bytes, in the Wasm core. */
-  crc32(options: ProgressOptions = {}): number {
+  /** CRC-32 (as zlib computes it) of the segment's bytes (or a range), in the Wasm core. */
+  crc32(options: RangeOptions = {}): number {
     this.assertOpen();
     let crc = 0;
-    this.#chunks(options, (at, length) => {
+    this.#chunks(options, 'crc32', (at, length) => {
       crc = this.arena.core.crc32(this.offset + at, length, crc);
       return true;
     });
@@ -146,12 +151,20 @@ export abstract class Segment implements Disposable {
     }
   }
 
-  #chunks(options: ProgressOptions, step: (at: number, length: number) => boolean): void {
-    const total = this.size;
-    for (let at = 0; at < total; at += CHUNK) {
-      const length = Math.min(CHUNK, total - at);
-      const keepGoing = step(at, length);
-      options.onProgress?.(keepGoing ? at + length : total, total);
+  #chunks(options: RangeOptions, where: string, step: (at: number, length: number) => boolean): void {
+    const o = checkOptions<RangeOptions>(options, ['offset', 'length', 'onProgress'], where);
+    const start = o.offset ?? 0;
+    if (!Number.isSafeInteger(start) || start < 0 || start > this.size) {
+      invalidArgument(`${where}: offset must be from 0 to the size ${this.size}: offset=${String(o.offset)}`, this.target);
+    }
+    const total = o.length ?? this.size - start;
+    if (!Number.isSafeInteger(total) || total < 0 || start + total > this.size) {
+      invalidArgument(`${where}: length must keep the range inside the ${this.size} bytes: offset=${start} length=${String(o.length)}`, this.target);
+    }
+    for (let done = 0; done < total; done += CHUNK) {
+      const length = Math.min(CHUNK, total - done);
+      const keepGoing = step(start + done, length);
+      o.onProgress?.(keepGoing ? done + length : total, total);
       if (!keepGoing) return;
     }
   }

@@ -175,7 +175,10 @@ export class SysV extends Segment {
     const flags = mode | (hugetlb ? SHM_HUGETLB : 0) | (noreserve ? SHM_NORESERVE : 0);
     const { id, created } = getOrCreate(key, size, flags, exclusive);
     try {
-      return SysV.#attach(id, key, size, { readOnly: false, exec, hugetlb, arena: o.arena }, created);
+      if (created) return SysV.#attach(id, key, size, { readOnly: false, exec, hugetlb, arena: o.arena }, true);
+      // An existing segment may be larger than asked (shmget allows that) and
+      // of either page kind, and shmat maps all of it: size it like open does.
+      return SysV.#attach(id, key, mappableSize(id), { readOnly: false, exec, hugetlb: undefined, arena: o.arena }, false);
     } catch (error) {
       if (created) sys.shmRemove(id); // nothing half-made stays behind
       throw error;
@@ -190,11 +193,8 @@ export class SysV extends Segment {
     const readOnly = checkBoolean(o.readOnly, 'readOnly', where);
     const exec = checkBoolean(o.exec, 'exec', where);
     const id = resolveId(t);
-    const ds = sys.shmStat(id);
-    if (ds.size > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new ShmError({ code: 'EFBIG', message: `segment ${id} is ${ds.size} bytes, more than an arena can map`, id });
-    }
-    return SysV.#attach(id, ds.perm.key, Number(ds.size), { readOnly, exec, hugetlb: undefined, arena: o.arena }, false);
+    const size = mappableSize(id);
+    return SysV.#attach(id, sys.shmStat(id).perm.key, size, { readOnly, exec, hugetlb: undefined, arena: o.arena }, false);
   }
 
   static #attach(
@@ -209,10 +209,20 @@ export class SysV extends Segment {
     const tries = how.hugetlb === undefined ? [false, true] : [how.hugetlb];
     let failure: unknown;
     for (const huge of tries) {
-      const mappedSize = roundUp(size, huge ? HUGE_PAGE_SIZE : pageSize());
-      const window = arena.claim(mappedSize, huge);
+      let mappedSize = roundUp(size, huge ? HUGE_PAGE_SIZE : pageSize());
+      let window = arena.claim(mappedSize, huge);
+      // At a huge-page boundary a huge-page segment of unknown kind would
+      // attach too, mapping whole huge pages past the window's end over its
+      // neighbours (SHM_REMAP replaces them silently). Give it whole huge
+      // pages there, and ask the kernel what it mapped.
+      const unknownKind = how.hugetlb === undefined && !huge;
+      if (unknownKind && window.address % HUGE_PAGE_SIZE === 0 && mappedSize % HUGE_PAGE_SIZE !== 0) {
+        arena.release(window);
+        window = arena.claim(mappedSize, true);
+      }
       try {
         sys.shmat(id, window.address, flags);
+        if (unknownKind && window.length > mappedSize) mappedSize = sys.attachedLength(window.address) ?? mappedSize;
         return new SysV(arena, window, id, key, size, mappedSize, how.readOnly, created);
       } catch (error) {
         arena.release(window);
@@ -282,6 +292,15 @@ export class SysV extends Segment {
     const { highestIndex: _, ...usage } = sys.shmUsage();
     return usage;
   }
+}
+
+/** The size of an existing segment, which an attachment maps whole. */
+function mappableSize(id: number): number {
+  const { size } = sys.shmStat(id);
+  if (size > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new ShmError({ code: 'EFBIG', message: `segment ${id} is ${size} bytes, more than an arena can map`, id });
+  }
+  return Number(size);
 }
 
 // Create-or-open that knows which happened, so a failed attach can undo a

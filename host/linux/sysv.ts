@@ -1,5 +1,6 @@
 // System V shared memory calls, each turning failure into a ShmError that
 // names the key or id and says what to do.
+import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { formatKey, type ShmErrorTarget } from '../errors.js';
 import {
@@ -70,6 +71,19 @@ export function shmat(id: number, address: number, flags: number): number {
     });
   }
   return Number(at);
+}
+
+/**
+ * Length of the mapping that starts at `address`, from /proc/self/maps; a
+ * huge-page segment's attachment spans whole huge pages, whatever its size.
+ */
+export function attachedLength(address: number): number | undefined {
+  const start = address.toString(16);
+  for (const line of readFileSync('/proc/self/maps', 'latin1').split('\n')) {
+    const range = line.slice(0, line.indexOf(' ')).split('-');
+    if (range.length === 2 && range[0] === start) return parseInt(range[1]!, 16) - address;
+  }
+  return undefined;
 }
 
 /** shmdt(2). */
