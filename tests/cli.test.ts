@@ -1,0 +1,181 @@
+// The CLI as a user runs it: the built dist/cli.mjs in its own process.
+import { readFileSync } from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Posix, SysV } from '../host/index.js';
+import { run, runCli } from './helpers/processes.js';
+import { cleanup, freshKey, freshName, trackPosix, trackSysV } from './helpers/resources.js';
+
+const hex = (key: number) => '0x' + key.toString(16).padStart(8, '0');
+
+/** Rows of /proc/sysvipc/shm keyed by shmid. */
+function procShm(): Map<number, Record<string, number>> {
+  const [header, ...lines] = readFileSync('/proc/sysvipc/shm', 'utf8').trim().split('\n');
+  const names = header!.trim().split(/\s+/);
+  const rows = new Map<number, Record<string, number>>();
+  for (const line of lines) {
+    const cells = line.trim().split(/\s+/).map(Number);
+    const row = Object.fromEntries(names.map((n, i) => [n, cells[i]!]));
+    rows.set(row.shmid!, row);
+  }
+  return rows;
+}
+
+const cli = suite('cli');
+cli.after.each(cleanup);
+
+cli('create sysv --key, write, verify, stat --json, rm', async () => {
+  const key = freshKey();
+  const made = await runCli(['create', 'sysv', '--key', hex(key), '--size', '96K', '--mode', '0640', '--exclusive']);
+  assert.is(made.code, 0, made.stderr);
+  const id = trackSysV(SysV.stat({ key }).id);
+  assert.match(made.stdout, `id ${id}`);
+
+  assert.is((await runCli(['write', '--key', hex(key), '--pattern', 'mod256'])).code, 0);
+  const ok = await runCli(['verify', '--id', String(id), '--pattern', 'mod256']);
+  assert.is(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, 'verified 98304 bytes');
+
+  const stat = JSON.parse((await runCli(['stat', '--key', String(key), '--json'])).stdout);
+  assert.is(stat.kind, 'sysv');
+  assert.is(stat.id, id);
+  assert.is(stat.key, key);
+  assert.is(stat.size, 98304);
+  assert.is(stat.mode, 0o640);
+  assert.is(stat.perms, '640');
+  assert.is(stat.nattch, 0);
+
+  // Break one byte through the API; verify must name that offset and exit 1.
+  using seg = SysV.open({ id });
+  seg.bytes[70000] ^= 0xff;
+  const bad = await runCli(['verify', '--id', String(id)]);
+  assert.is(bad.code, 1);
+  assert.match(bad.stderr, 'offset 70000');
+
+  const removed = await runCli(['rm', '--key', hex(key)]);
+  assert.is(removed.code, 0, removed.stderr);
+  assert.match(removed.stdout, 'still attached');
+  assert.ok(SysV.stat({ id }).removed);
+});
+
+cli('create sysv by --path/--proj (proj 0 too) uses the ftok key', async () => {
+  for (const proj of [0, 7]) {
+    const made = await runCli(['create', 'sysv', '--path', '/tmp', '--proj', String(proj), '--size', '4096', '--exclusive']);
+    assert.is(made.code, 0, made.stderr);
+    const key = SysV.ftok('/tmp', proj);
+    trackSysV(SysV.stat({ key }).id);
+    assert.match(made.stdout, hex(key));
+    const stat = JSON.parse((await runCli(['stat', '--path', '/tmp', '--proj', String(proj), '--json'])).stdout);
+    assert.is(stat.key, key);
+  }
+});
+
+cli('create sysv --private makes a new segment each time', async () => {
+  const ids = [];
+  for (let i = 0; i < 2; i++) {
+    const made = await runCli(['create', 'sysv', '--private', '--size', '4096']);
+    assert.is(made.code, 0, made.stderr);
+    ids.push(trackSysV(Number(/id (\d+)/.exec(made.stdout)![1])));
+  }
+  assert.is.not(ids[0], ids[1]);
+  for (const id of ids) assert.is(SysV.stat({ id }).key, 0);
+});
+
+cli('ls --json lists both kinds with the documented fields, matching /proc/sysvipc/shm', async () => {
+  const seg = SysV.create({ key: freshKey(), size: 12345, mode: 0o604 });
+  trackSysV(seg.id);
+  const name = trackPosix(freshName('ls'));
+  Posix.create(name, { size: 777 }).close();
+  const result = await runCli(['ls', '--json']);
+  assert.is(result.code, 0, result.stderr);
+  const entries = JSON.parse(result.stdout) as Record<string, unknown>[];
+  const fields = ['kind', 'key', 'id', 'name', 'size', 'mode', 'uid', 'gid', 'nattch', 'cpid', 'lpid', 'atime', 'dtime', 'ctime'];
+  for (const entry of entries) for (const field of fields) assert.ok(field in entry, `${field} missing`);
+
+  const proc = procShm();
+  const sysv = entries.filter((e) => e.kind === 'sysv');
+  assert.equal(new Set(sysv.map((e) => e.id)), new Set(proc.keys()));
+  for (const e of sysv) {
+    const row = proc.get(e.id as number)!;
+    assert.is(e.key, row.key! >>> 0);
+    assert.is(e.size, row.size);
+    assert.is(e.mode, parseInt(String(row.perms), 8) & 0o777); // the file prints octal digits
+    assert.is(e.nattch, row.nattch);
+    assert.is(e.cpid, row.cpid);
+    assert.is(e.uid, row.uid);
+  }
+  const mine = sysv.find((e) => e.id === seg.id)!;
+  assert.is(mine.nattch, 1);
+  assert.is(mine.cpid, process.pid);
+  assert.is(mine.mode, 0o604);
+  const posix = entries.find((e) => e.name === name)!;
+  assert.is(posix.kind, 'posix');
+  assert.is(posix.size, 777);
+  assert.is(posix.key, null);
+  seg.close();
+});
+
+cli('ls prints a table of SysV segments and POSIX objects', async () => {
+  const key = freshKey();
+  const seg = SysV.create({ key, size: 4096 });
+  trackSysV(seg.id);
+  const name = trackPosix(freshName('table'));
+  Posix.create(name, { size: 100 }).close();
+  const result = await runCli(['ls']);
+  assert.is(result.code, 0);
+  assert.match(result.stdout, new RegExp(`${hex(key)}\\s+${seg.id}\\s+root\\s+600\\s+4096\\s+1`));
+  assert.match(result.stdout, new RegExp(`${name}\\s+root\\s+600\\s+100`));
+  seg.close();
+});
+
+cli('posix: create, write, verify, dump matches xxd of /dev/shm, stat, rm', async () => {
+  const name = trackPosix(freshName('cli'));
+  assert.is((await runCli(['create', 'posix', name, '--size', '1000', '--exclusive'])).code, 0);
+  assert.is((await runCli(['write', name])).code, 0);
+  assert.is((await runCli(['verify', name])).code, 0);
+  const dump = await runCli(['dump', name, '--offset', '250', '--length', '40']);
+  const xxd = await run('xxd', ['-s', '250', '-l', '40', `/dev/shm${name}`]);
+  assert.is(dump.stdout, xxd.stdout);
+  const stat = JSON.parse((await runCli(['stat', name, '--json'])).stdout);
+  assert.is(stat.size, 1000);
+  assert.is(stat.perms, '600');
+  assert.is((await runCli(['rm', name])).code, 0);
+  assert.throws(() => Posix.stat(name), (e: Error & { code: string }) => e.code === 'ENOENT');
+});
+
+cli('info --json agrees with /proc/sys/kernel', async () => {
+  const info = JSON.parse((await runCli(['info', '--json'])).stdout);
+  const read = (file: string) => readFileSync(`/proc/sys/kernel/${file}`, 'utf8').trim();
+  assert.is(String(info.sysv.limits.shmmax), read('shmmax'));
+  assert.is(String(info.sysv.limits.shmall), read('shmall'));
+  assert.is(String(info.sysv.limits.shmmni), read('shmmni'));
+  assert.is(info.sysv.usage.usedIds, procShm().size);
+  assert.is(info.pageSize, 4096);
+});
+
+cli('errors are one line naming the errno code, without a stack', async () => {
+  const key = freshKey();
+  trackSysV(SysV.create({ key, size: 4096 }).id);
+  const cases: [string[], string, number][] = [
+    [['create', 'sysv', '--key', hex(key), '--size', '4096', '--exclusive'], 'EEXIST', 1],
+    [['stat', '--key', hex(freshKey())], 'ENOENT', 1],
+    [['verify', '/shmkit-no-such-object'], 'ENOENT', 1],
+    [['create', 'posix', 'no-slash', '--size', '10'], 'EINVAL', 2],
+    [['create', 'sysv', '--private', '--size', 'lots'], 'EINVAL', 2],
+    [['create', 'sysv', '--private', '--size', '10', '--mode', '999'], 'EINVAL', 2],
+    [['stat', '--key', '1', '--id', '2'], 'EINVAL', 2],
+    [['ls', '--size', '1'], 'EINVAL', 2],
+  ];
+  for (const [args, code, exit] of cases) {
+    const result = await runCli(args);
+    assert.is(result.code, exit, `${args.join(' ')}: ${result.stderr}`);
+    const lines = result.stderr.trim().split('\n');
+    assert.is(lines.length, 1, result.stderr);
+    assert.match(lines[0]!, `shmkit: ${code}:`);
+    assert.not.match(result.stderr, '    at ');
+  }
+  const unknown = await runCli(['frobnicate']);
+  assert.is(unknown.code, 2);
+});
+
+cli.run();
