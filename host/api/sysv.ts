@@ -210,7 +210,7 @@ export class SysV extends Segment {
     let failure: unknown;
     for (const huge of tries) {
       let mappedSize = roundUp(size, huge ? HUGE_PAGE_SIZE : pageSize());
-      let window = arena.claim(mappedSize, huge);
+      let window = arena.claim(mappedSize, huge, how.readOnly);
       // At a huge-page boundary a huge-page segment of unknown kind would
       // attach too, mapping whole huge pages past the window's end over its
       // neighbours (SHM_REMAP replaces them silently). Give it whole huge
@@ -218,7 +218,7 @@ export class SysV extends Segment {
       const unknownKind = how.hugetlb === undefined && !huge;
       if (unknownKind && window.address % HUGE_PAGE_SIZE === 0 && mappedSize % HUGE_PAGE_SIZE !== 0) {
         arena.release(window);
-        window = arena.claim(mappedSize, true);
+        window = arena.claim(mappedSize, true, how.readOnly);
       }
       try {
         sys.shmat(id, window.address, flags);
@@ -250,7 +250,7 @@ export class SysV extends Segment {
 
   /** shmctl(SHM_LOCK / SHM_UNLOCK). */
   lock(locked = true): void {
-    sys.shmLock(this.id, locked);
+    sys.shmLock(this.id, checkBoolean(locked, 'locked', 'SysV.lock'));
   }
 
   static stat(target: SysVTarget): SysVStat {
@@ -260,13 +260,15 @@ export class SysV extends Segment {
 
   static set(target: SysVTarget, changes: SysVSetOptions): void {
     const where = 'SysV.set';
-    const id = resolveId(checkTarget(target, where));
+    const t = checkTarget(target, where);
+    // Every argument is checked before the first system call (resolving a key is one).
     const c = checkOptions<SysVSetOptions>(changes, ['uid', 'gid', 'mode'], where);
-    sys.shmSet(id, {
+    const set = {
       uid: checkUid(c.uid, 'uid', where),
       gid: checkUid(c.gid, 'gid', where),
       mode: c.mode === undefined ? undefined : checkMode(c.mode, where),
-    });
+    };
+    sys.shmSet(resolveId(t), set);
   }
 
   static remove(target: SysVTarget): void {
@@ -274,7 +276,9 @@ export class SysV extends Segment {
   }
 
   static lock(target: SysVTarget, locked = true): void {
-    sys.shmLock(resolveId(checkTarget(target, 'SysV.lock')), checkBoolean(locked, 'locked', 'SysV.lock'));
+    const t = checkTarget(target, 'SysV.lock');
+    const lock = checkBoolean(locked, 'locked', 'SysV.lock'); // before resolving the key, a system call
+    sys.shmLock(resolveId(t), lock);
   }
 
   /** Every System V segment on the host (SHM_STAT enumeration). */
