@@ -9,9 +9,21 @@ export {
 } from "./arena";
 export { patternFill, patternMatchLength } from "./pattern";
 export { crc32 } from "./checksum";
+export { fnv1a64 } from "./hash";
+export { layoutStruct, MEMBER_SIZE, RESULT_SIZE } from "./struct/layout";
+export { gather, scatter } from "./struct/columns";
+export {
+  formatBegin, formatInitPid, formatTakeOver, formatInit, formatCheck,
+  HEADER_SIZE, H_MAGIC, H_VERSION, H_TOTAL_SIZE, H_CREATOR_PID, H_DIR_CAPACITY, H_HEAP_OFFSET, FORMAT_VERSION, MAX_PID,
+} from "./format/header";
+export {
+  dirEntry, dirCapacity, dirGeneration, dirTryLock, dirStealLock, dirUnlock, dirFind, dirCreate, dirRemove,
+  ENTRY_SIZE, E_STATE, E_KIND, E_OFFSET, E_SIZE, E_ALIGN, E_NAME_LENGTH, E_LAYOUT_HASH, E_LAYOUT_OFFSET,
+  E_LAYOUT_LENGTH, E_ELEMENT_SIZE, E_COUNT, E_NAME, MAX_NAME,
+} from "./format/directory";
 
 /** Layout version of everything the core keeps in memory. */
-export const CORE_ABI_VERSION: u32 = 1;
+export const CORE_ABI_VERSION: u32 = 2;
 
 /** End of the core's statics; windows must start above it. */
 export function coreStaticsEnd(): usize {

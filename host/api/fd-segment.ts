@@ -60,8 +60,18 @@ export function toFdStat(st: BigIntStats): FdStat {
  * full filesystem is ENOSPC now rather than SIGBUS on first touch.
  */
 export function ensureSize(fd: number, size: number, target: ShmErrorTarget, what: string): void {
-  if (fstat(fd, target, what).size < BigInt(size)) ftruncate(fd, size, target, what);
-  fallocate(fd, size, target, what);
+  const before = fstat(fd, target, what).size;
+  const grow = before < BigInt(size);
+  if (grow) ftruncate(fd, size, target, what);
+  try {
+    fallocate(fd, size, target, what);
+  } catch (error) {
+    // A failed create must not leave an existing object grown (and sparse).
+    if (grow) {
+      try { ftruncate(fd, Number(before), target, what); } catch { /* the first error says more */ }
+    }
+    throw error;
+  }
 }
 
 /** How many bytes of the object may be mapped: never past its end (SIGBUS). */
@@ -99,7 +109,7 @@ export abstract class FdSegment extends Segment {
     const arena = request.arena ?? Arena.default;
     const unit = request.hugePages ? 2 * 1024 * 1024 : pageSize();
     const mappedSize = Math.ceil(request.size / unit) * unit;
-    const window = arena.claim(mappedSize, request.hugePages);
+    const window = arena.claim(mappedSize, request.hugePages, request.readOnly);
     try {
       mapSharedFixed(window.address, mappedSize, request.fd, request.readOnly, target, what);
     } catch (error) {

@@ -3,7 +3,7 @@
 import { invalidArgument, type ShmErrorTarget } from '../errors.js';
 import { O_CREAT, O_EXCL, O_RDONLY, O_RDWR } from '../linux/constants.js';
 import type { Arena, Window } from '../arena/arena.js';
-import { closeFd, openFile } from '../linux/fd.js';
+import { closeFd, openFile, unlinkQuietly } from '../linux/fd.js';
 import { FdSegment, ensureSize, mappableSize } from './fd-segment.js';
 import { checkBoolean, checkMode, checkOptions, checkPath, checkSize } from './validate.js';
 
@@ -47,10 +47,9 @@ export class MappedFile extends FdSegment {
     if (create && readOnly) invalidArgument(`${where}: create and readOnly exclude each other`, { path });
     if (create && wanted === undefined) invalidArgument(`${where}: create needs a size`, { path });
     if (exclusive && !create) invalidArgument(`${where}: exclusive goes with create`, { path });
-    const flags = readOnly ? O_RDONLY : O_RDWR | (create ? O_CREAT : 0) | (exclusive ? O_EXCL : 0);
     const target = { path };
     const what = `file '${path}'`;
-    const fd = openFile(path, flags, mode);
+    const { fd, created } = create ? createFile(path, exclusive, mode) : { fd: openFile(path, readOnly ? O_RDONLY : O_RDWR, mode), created: false };
     try {
       if (create) ensureSize(fd, wanted!, target, what);
       const size = mappableSize(fd, wanted, target, what);
@@ -58,7 +57,24 @@ export class MappedFile extends FdSegment {
       return new MappedFile(arena, window, fd, path, size, mappedSize, readOnly);
     } catch (error) {
       closeFd(fd);
+      if (created) unlinkQuietly(path); // nothing half-made stays behind
       throw error;
+    }
+  }
+}
+
+// O_CREAT|O_EXCL first, so a failure later on knows whether the file is ours to remove.
+function createFile(path: string, exclusive: boolean, mode: number): { fd: number; created: boolean } {
+  for (;;) {
+    try {
+      return { fd: openFile(path, O_RDWR | O_CREAT | O_EXCL, mode), created: true };
+    } catch (error) {
+      if (exclusive || (error as { code?: string }).code !== 'EEXIST') throw error;
+    }
+    try {
+      return { fd: openFile(path, O_RDWR, 0), created: false };
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ENOENT') throw error;
     }
   }
 }

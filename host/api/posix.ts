@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import type { ShmErrorTarget } from '../errors.js';
 import type { Arena, Window } from '../arena/arena.js';
 import { O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC } from '../linux/constants.js';
-import { closeFd, statPath } from '../linux/fd.js';
+import { closeFd, fchmod, statPath } from '../linux/fd.js';
 import { POSIX_SHM_DIR, shmOpen, shmUnlink, validatePosixName } from '../linux/posix.js';
 import { FdSegment, ensureSize, mappableSize, toFdStat, type FdStat } from './fd-segment.js';
 import { checkBoolean, checkMode, checkOptions, checkSize } from './validate.js';
@@ -70,6 +70,8 @@ export class Posix extends FdSegment {
 
     const { fd, created } = openOrCreate(name, mode, exclusive, truncate);
     try {
+      // shm_open applies the umask; the mode asked for is the mode given (as SysV does).
+      if (created) fchmod(fd, mode, target, what);
       ensureSize(fd, size, target, what);
       const { arena, window, mappedSize } = FdSegment.mapInto({ fd, size, readOnly: false, hugePages: false, arena: o.arena }, target, what);
       return new Posix(arena, window, fd, name, size, mappedSize, false, created);

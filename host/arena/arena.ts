@@ -104,8 +104,11 @@ export class Arena {
     return this.core.arenaInstances();
   }
 
-  /** Claims a window for `length` bytes and makes the memory cover it. */
-  claim(length: number, hugePages = false): Window {
+  /**
+   * Claims a window for `length` bytes and makes the memory cover it. Pass
+   * `readOnly` when the window will hold a read-only mapping (see #growTo).
+   */
+  claim(length: number, hugePages = false, readOnly = false): Window {
     const align = hugePages ? HUGE_UNITS : 1;
     let units = Math.ceil(length / UNIT_SIZE);
     units = Math.ceil(units / align) * align;
@@ -121,7 +124,13 @@ export class Arena {
     }
     const offset = first * UNIT_SIZE;
     const windowLength = units * UNIT_SIZE;
-    this.#growTo(offset + windowLength);
+    // V8 grows a shared memory with mprotect(READ|WRITE) over the whole range
+    // from byte 0: over a read-only mapping that fails with EACCES, a fatal
+    // V8 error that kills the process (or, for a writable descriptor, quietly
+    // makes the window writable). So before the first read-only window the
+    // memory takes its full size, once, and never grows again; pages nobody
+    // touches cost nothing (V8 reserves them MAP_NORESERVE).
+    this.#growTo(readOnly ? this.maxBytes : offset + windowLength);
     return { offset, length: windowLength, address: this.baseAddress + offset };
   }
 

@@ -1,5 +1,5 @@
 // File-descriptor calls shared by POSIX objects, memfds and regular files.
-import { fstatSync, openSync, statSync, type BigIntStats } from 'node:fs';
+import { fchmodSync, fstatSync, openSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
 import type { ShmError, ShmErrorTarget } from '../errors.js';
 import { MFD_CLOEXEC, MFD_HUGETLB } from './constants.js';
 import { libc } from './libc.js';
@@ -62,6 +62,24 @@ export function openFile(path: string, flags: number, mode: number): number {
     return openSync(path, flags, mode);
   } catch (error) {
     throw fromNodeError(error, 'open', { path }, `'${path}'`);
+  }
+}
+
+/** fchmod(2) through Node: sets the mode exactly, whatever the umask. */
+export function fchmod(fd: number, mode: number, target: ShmErrorTarget, what: string): void {
+  try {
+    fchmodSync(fd, mode);
+  } catch (error) {
+    throw fromNodeError(error, 'fchmod', target, what);
+  }
+}
+
+/** unlink(2) of a path, for undoing a half-made file; failures are ignored. */
+export function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone, or not ours to remove
   }
 }
 

@@ -1,0 +1,196 @@
+// The directory of named objects that follows the segment header, and the
+// first-fit placement of objects in the heap after it. Changes happen under
+// the header's dirLock (held by a pid, so a dead holder can be detected);
+// lookups read without it: an entry is published by one final store of
+// its state, and a reader only trusts LIVE entries.
+//
+//   DIRECTORY ENTRY (ENTRY_SIZE = 128 bytes), dirCapacity of them
+//   ┌──────────────────────────────────────────────────────────────┐ +0
+//   │ state        u32  FREE / WRITING / LIVE            (atomic)  │
+//   │ kind         u32  what the object is (host-defined codes)    │ +4
+//   │ offset       u64  object's first byte, from segment start    │ +8
+//   │ size         u64  object's bytes                             │ +16
+//   │ align        u32  object's alignment                         │ +24
+//   │ nameLength   u32  bytes of name used                         │ +28
+//   │ layoutHash   u64  FNV-1a of the layout description           │ +32
+//   │ layoutOffset u64  where the layout description is stored     │ +40
+//   │ layoutLength u32  its bytes (0: none)                        │ +48
+//   │ elementSize  u32  bytes per record (tables), else 0          │ +52
+//   │ count        u32  records (tables), else 0                   │ +56
+//   │ reserved     u32                                             │ +60
+//   │ name         u8[MAX_NAME]  UTF-8                             │ +64
+//   └──────────────────────────────────────────────────────────────┘ +128
+//
+//   Placement in the heap: [ object (size, at align) | pad to 8 | layout description ]
+
+import {
+  H_DIR_CAPACITY, H_DIR_GENERATION, H_DIR_LOCK, H_DIR_OFFSET, H_HEAP_OFFSET, H_TOTAL_SIZE,
+} from "./header";
+
+export const ENTRY_SIZE: u32 = 128;
+export const E_STATE: usize = 0;
+export const E_KIND: usize = E_STATE + 4;
+export const E_OFFSET: usize = E_KIND + 4;
+export const E_SIZE: usize = E_OFFSET + 8;
+export const E_ALIGN: usize = E_SIZE + 8;
+export const E_NAME_LENGTH: usize = E_ALIGN + 4;
+export const E_LAYOUT_HASH: usize = E_NAME_LENGTH + 4;
+export const E_LAYOUT_OFFSET: usize = E_LAYOUT_HASH + 8;
+export const E_LAYOUT_LENGTH: usize = E_LAYOUT_OFFSET + 8;
+export const E_ELEMENT_SIZE: usize = E_LAYOUT_LENGTH + 4;
+export const E_COUNT: usize = E_ELEMENT_SIZE + 4;
+export const E_NAME: usize = 64;
+export const MAX_NAME: u32 = <u32>(ENTRY_SIZE - <u32>E_NAME);
+
+export const ENTRY_FREE: u32 = 0;
+export const ENTRY_WRITING: u32 = 1;
+export const ENTRY_LIVE: u32 = 2;
+
+export const DIR_EXISTS: i32 = -1;
+export const DIR_FULL: i32 = -2;
+export const DIR_NO_SPACE: i32 = -3;
+export const DIR_NOT_LOCKED: i32 = -4;
+export const DIR_BAD_ARGUMENT: i32 = -5;
+
+// @ts-ignore: decorator
+@inline function entry(seg: usize, slot: u32): usize {
+  return seg + <usize>load<u32>(seg + H_DIR_OFFSET) + <usize>slot * ENTRY_SIZE;
+}
+
+// @ts-ignore: decorator
+@inline function alignUp(value: u64, align: u64): u64 {
+  return (value + align - 1) & ~(align - 1);
+}
+
+/** Address of a slot's entry, for the host to read its fields. */
+export function dirEntry(seg: usize, slot: u32): usize {
+  return entry(seg, slot);
+}
+
+export function dirCapacity(seg: usize): u32 {
+  return load<u32>(seg + H_DIR_CAPACITY);
+}
+
+export function dirGeneration(seg: usize): u32 {
+  return atomic.load<u32>(seg + H_DIR_GENERATION);
+}
+
+/** Takes the directory lock for `pid`; 0 on success, else the holder's pid. */
+export function dirTryLock(seg: usize, pid: u32): u32 {
+  return atomic.cmpxchg<u32>(seg + H_DIR_LOCK, 0, pid);
+}
+
+/**
+ * Takes the lock from a holder that died, then forgets entries it left
+ * half-written. Exactly one caller wins.
+ */
+export function dirStealLock(seg: usize, deadPid: u32, pid: u32): bool {
+  if (atomic.cmpxchg<u32>(seg + H_DIR_LOCK, deadPid, pid) != deadPid) return false;
+  const capacity = load<u32>(seg + H_DIR_CAPACITY);
+  for (let slot: u32 = 0; slot < capacity; slot++) {
+    const e = entry(seg, slot);
+    if (atomic.load<u32>(e + E_STATE) == ENTRY_WRITING) atomic.store<u32>(e + E_STATE, ENTRY_FREE);
+  }
+  return true;
+}
+
+export function dirUnlock(seg: usize, pid: u32): bool {
+  return atomic.cmpxchg<u32>(seg + H_DIR_LOCK, pid, 0) == pid;
+}
+
+function nameMatches(e: usize, name: usize, nameLength: u32): bool {
+  if (load<u32>(e + E_NAME_LENGTH) != nameLength) return false;
+  return memory.compare(e + E_NAME, name, nameLength) == 0;
+}
+
+/** Slot of the LIVE object called `name`, or -1. */
+export function dirFind(seg: usize, name: usize, nameLength: u32): i32 {
+  const capacity = load<u32>(seg + H_DIR_CAPACITY);
+  for (let slot: u32 = 0; slot < capacity; slot++) {
+    const e = entry(seg, slot);
+    if (atomic.load<u32>(e + E_STATE) == ENTRY_LIVE && nameMatches(e, name, nameLength)) return <i32>slot;
+  }
+  return -1;
+}
+
+// End of everything an entry occupies in the heap.
+function extentEnd(e: usize): u64 {
+  const objectEnd = load<u64>(e + E_OFFSET) + load<u64>(e + E_SIZE);
+  const layoutEnd = load<u64>(e + E_LAYOUT_OFFSET) + <u64>load<u32>(e + E_LAYOUT_LENGTH);
+  return max(objectEnd, layoutEnd);
+}
+
+// First fit: the lowest aligned start whose range overlaps no occupied one.
+function place(seg: usize, total: u64, align: u64): u64 {
+  const capacity = load<u32>(seg + H_DIR_CAPACITY);
+  const limit = load<u64>(seg + H_TOTAL_SIZE);
+  let start = alignUp(<u64>load<u32>(seg + H_HEAP_OFFSET), align);
+  let moved = true;
+  while (moved) {
+    moved = false;
+    for (let slot: u32 = 0; slot < capacity; slot++) {
+      const e = entry(seg, slot);
+      if (atomic.load<u32>(e + E_STATE) == ENTRY_FREE) continue;
+      const begin = load<u64>(e + E_OFFSET);
+      const end = extentEnd(e);
+      if (start < end && begin < start + total) {
+        start = alignUp(end, align);
+        moved = true;
+      }
+    }
+  }
+  return start + total <= limit ? start : 0;
+}
+
+/**
+ * Creates a LIVE entry (caller holds the lock as `pid`): places the object
+ * and its layout description, zeroes the object, copies name and
+ * description, then publishes. Returns the slot or a DIR_* code.
+ */
+export function dirCreate(
+  seg: usize, pid: u32, name: usize, nameLength: u32, kind: u32, size: u64, align: u32,
+  layoutHash: u64, layout: usize, layoutLength: u32, elementSize: u32, count: u32,
+): i32 {
+  if (atomic.load<u32>(seg + H_DIR_LOCK) != pid) return DIR_NOT_LOCKED;
+  if (nameLength == 0 || nameLength > MAX_NAME || align == 0 || (align & (align - 1)) != 0) return DIR_BAD_ARGUMENT;
+  if (dirFind(seg, name, nameLength) >= 0) return DIR_EXISTS;
+  const capacity = load<u32>(seg + H_DIR_CAPACITY);
+  let slot: u32 = 0;
+  while (slot < capacity && atomic.load<u32>(entry(seg, slot) + E_STATE) != ENTRY_FREE) slot++;
+  if (slot == capacity) return DIR_FULL;
+
+  const layoutAt = alignUp(size, 8);
+  const start = place(seg, layoutAt + <u64>layoutLength, <u64>align);
+  if (start == 0) return DIR_NO_SPACE;
+
+  const e = entry(seg, slot);
+  atomic.store<u32>(e + E_STATE, ENTRY_WRITING); // claims the range for later placements
+  store<u32>(e + E_KIND, kind);
+  store<u64>(e + E_OFFSET, start);
+  store<u64>(e + E_SIZE, size);
+  store<u32>(e + E_ALIGN, align);
+  store<u32>(e + E_NAME_LENGTH, nameLength);
+  store<u64>(e + E_LAYOUT_HASH, layoutHash);
+  store<u64>(e + E_LAYOUT_OFFSET, layoutLength > 0 ? start + layoutAt : 0);
+  store<u32>(e + E_LAYOUT_LENGTH, layoutLength);
+  store<u32>(e + E_ELEMENT_SIZE, elementSize);
+  store<u32>(e + E_COUNT, count);
+  memory.fill(e + E_NAME, 0, MAX_NAME);
+  memory.copy(e + E_NAME, name, nameLength);
+  memory.fill(seg + <usize>start, 0, <usize>size);
+  if (layoutLength > 0) memory.copy(seg + <usize>(start + layoutAt), layout, layoutLength);
+  atomic.store<u32>(e + E_STATE, ENTRY_LIVE);
+  atomic.add<u32>(seg + H_DIR_GENERATION, 1);
+  return <i32>slot;
+}
+
+/** Frees a LIVE entry (caller holds the lock as `pid`). Its bytes may be reused. */
+export function dirRemove(seg: usize, pid: u32, slot: u32): i32 {
+  if (atomic.load<u32>(seg + H_DIR_LOCK) != pid) return DIR_NOT_LOCKED;
+  if (slot >= load<u32>(seg + H_DIR_CAPACITY)) return DIR_BAD_ARGUMENT;
+  const e = entry(seg, slot);
+  if (atomic.load<u32>(e + E_STATE) != ENTRY_LIVE) return DIR_BAD_ARGUMENT;
+  atomic.store<u32>(e + E_STATE, ENTRY_FREE);
+  atomic.add<u32>(seg + H_DIR_GENERATION, 1);
+  return 0;
+}

@@ -1,0 +1,132 @@
+// The shmkit segment format: a header that says what the segment is, the
+// init word that lets exactly one process initialise it, and the lock word
+// for directory changes. Every multi-byte field is little-endian.
+//
+//   SEGMENT HEADER (HEADER_SIZE = 256 bytes, at the segment's first byte)
+//   ┌──────────────────────────────────────────────────────────────┐ 0
+//   │ magic          u32  'SHMK' once initialised                  │
+//   │ version        u32  FORMAT_VERSION                           │ 4
+//   │ totalSize      u64  bytes the initialiser formatted          │ 8
+//   │ creatorPid     u32  pid of the process that initialised it   │ 16
+//   │ dirCapacity    u32  directory slots                          │ 20
+//   │ dirOffset      u32  first directory slot                     │ 24
+//   │ heapOffset     u32  first byte objects may occupy            │ 28
+//   │ reserved                                                     │ 32 .. 64
+//   ├──────────────────────────────────────────────────────────────┤ 64   own cache line
+//   │ initWord       u32  (pid << 2) | INIT_* state      (atomic)  │
+//   ├──────────────────────────────────────────────────────────────┤ 128  own cache line
+//   │ dirLock        u32  pid of the holder, 0 when free (atomic)  │
+//   │ dirGeneration  u32  bumped on every directory change         │ 132
+//   ├──────────────────────────────────────────────────────────────┤ 192
+//   │ reserved                                                     │
+//   └──────────────────────────────────────────────────────────────┘ 256
+//   directory (format/directory.ts), then the heap of objects.
+
+export const MAGIC: u32 = 0x4b4d4853; // 'SHMK'
+export const FORMAT_VERSION: u32 = 1;
+export const CACHE_LINE: u32 = 64;
+
+export const H_MAGIC: usize = 0;
+export const H_VERSION: usize = H_MAGIC + 4;
+export const H_TOTAL_SIZE: usize = H_VERSION + 4;
+export const H_CREATOR_PID: usize = H_TOTAL_SIZE + 8;
+export const H_DIR_CAPACITY: usize = H_CREATOR_PID + 4;
+export const H_DIR_OFFSET: usize = H_DIR_CAPACITY + 4;
+export const H_HEAP_OFFSET: usize = H_DIR_OFFSET + 4;
+export const H_INIT_WORD: usize = CACHE_LINE;
+export const H_DIR_LOCK: usize = 2 * CACHE_LINE;
+export const H_DIR_GENERATION: usize = H_DIR_LOCK + 4;
+export const HEADER_SIZE: usize = 4 * CACHE_LINE;
+
+// initWord states (low two bits); the pid of the initialiser sits above.
+export const INIT_FRESH: u32 = 0;
+export const INIT_BUSY: u32 = 1;
+export const INIT_READY: u32 = 2;
+const STATE_MASK: u32 = 3;
+/** Largest pid the init and lock words can hold (Linux pid_max is at most 2^22). */
+export const MAX_PID: u32 = 0x3fffffff;
+
+// formatBegin results
+export const BEGIN_INITIALISE: i32 = 1; // the caller won and must call formatInit
+export const BEGIN_READY: i32 = 2;      // formatted: call formatCheck
+export const BEGIN_WAIT: i32 = 0;       // another process is initialising: wait, then ask again
+export const BEGIN_FOREIGN: i32 = -1;   // the bytes are not a shmkit segment
+
+// formatCheck / formatInit results
+export const FORMAT_OK: i32 = 0;
+export const FORMAT_BAD_MAGIC: i32 = -1;
+export const FORMAT_BAD_VERSION: i32 = -2;
+export const FORMAT_SIZE_MISMATCH: i32 = -3;
+export const FORMAT_TOO_SMALL: i32 = -4;
+export const FORMAT_NOT_OWNER: i32 = -5;
+
+// @ts-ignore: decorator
+@inline export function initWordOf(pid: u32, state: u32): u32 {
+  return (pid << 2) | state;
+}
+
+function headerIsBlank(seg: usize): bool {
+  for (let at: usize = 0; at < HEADER_SIZE; at += 8) {
+    if (at != H_INIT_WORD && load<u64>(seg + at) != 0) return false;
+  }
+  return true;
+}
+
+/**
+ * First step of opening: a fresh (all-zero) header is claimed by exactly
+ * one caller (compare-exchange on initWord), who must then formatInit it.
+ */
+export function formatBegin(seg: usize, pid: u32): i32 {
+  const word = atomic.load<u32>(seg + H_INIT_WORD);
+  const state = word & STATE_MASK;
+  if (state == INIT_READY) return load<u32>(seg + H_MAGIC) == MAGIC ? BEGIN_READY : BEGIN_FOREIGN;
+  if (state == INIT_BUSY) return BEGIN_WAIT;
+  if (word != 0 || !headerIsBlank(seg)) return BEGIN_FOREIGN;
+  const seen = atomic.cmpxchg<u32>(seg + H_INIT_WORD, 0, initWordOf(pid, INIT_BUSY));
+  if (seen == 0) return BEGIN_INITIALISE;
+  return (seen & STATE_MASK) == INIT_READY ? BEGIN_READY : BEGIN_WAIT;
+}
+
+/** The pid that holds the init word while it is busy, else 0. */
+export function formatInitPid(seg: usize): u32 {
+  const word = atomic.load<u32>(seg + H_INIT_WORD);
+  return (word & STATE_MASK) == INIT_BUSY ? word >> 2 : 0;
+}
+
+/**
+ * Takes over an initialisation whose process died: exactly one caller wins
+ * the compare-exchange from the dead pid to its own, and initialises anew.
+ */
+export function formatTakeOver(seg: usize, deadPid: u32, pid: u32): bool {
+  const expected = initWordOf(deadPid, INIT_BUSY);
+  return atomic.cmpxchg<u32>(seg + H_INIT_WORD, expected, initWordOf(pid, INIT_BUSY)) == expected;
+}
+
+/** Writes the header, clears the directory, then publishes READY with one store. */
+export function formatInit(seg: usize, size: u64, pid: u32, dirCapacity: u32, entrySize: u32): i32 {
+  if (atomic.load<u32>(seg + H_INIT_WORD) != initWordOf(pid, INIT_BUSY)) return FORMAT_NOT_OWNER;
+  const dirOffset = HEADER_SIZE;
+  const heapOffset = (<u64>dirOffset + <u64>dirCapacity * entrySize + CACHE_LINE - 1) & ~<u64>(CACHE_LINE - 1);
+  if (heapOffset >= size) return FORMAT_TOO_SMALL;
+  // A takeover may find a half-written header: rewrite all of it.
+  memory.fill(seg + H_MAGIC, 0, H_INIT_WORD - H_MAGIC);
+  memory.fill(seg + H_DIR_LOCK, 0, HEADER_SIZE - H_DIR_LOCK);
+  memory.fill(seg + dirOffset, 0, <usize>(heapOffset - dirOffset));
+  store<u32>(seg + H_VERSION, FORMAT_VERSION);
+  store<u64>(seg + H_TOTAL_SIZE, size);
+  store<u32>(seg + H_CREATOR_PID, pid);
+  store<u32>(seg + H_DIR_CAPACITY, dirCapacity);
+  store<u32>(seg + H_DIR_OFFSET, <u32>dirOffset);
+  store<u32>(seg + H_HEAP_OFFSET, <u32>heapOffset);
+  store<u32>(seg + H_MAGIC, MAGIC);
+  atomic.store<u32>(seg + H_INIT_WORD, initWordOf(pid, INIT_READY));
+  return FORMAT_OK;
+}
+
+/** Checks a READY header against what this build understands and the mapped size. */
+export function formatCheck(seg: usize, mappedSize: u64): i32 {
+  if (load<u32>(seg + H_MAGIC) != MAGIC) return FORMAT_BAD_MAGIC;
+  if (load<u32>(seg + H_VERSION) != FORMAT_VERSION) return FORMAT_BAD_VERSION;
+  if (load<u64>(seg + H_TOTAL_SIZE) > mappedSize) return FORMAT_SIZE_MISMATCH;
+  return FORMAT_OK;
+}
