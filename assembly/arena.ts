@@ -139,17 +139,25 @@ function unitInUse(unit: u32): bool {
   return (atomic.load<u32>(bitmapWord(unit >> 5)) & (<u32>1 << (unit & 31))) != 0;
 }
 
+// The lowest unit >= `unit` that is `phase` more than a multiple of `align`.
+// @ts-ignore: decorator
+@inline function alignUnit(unit: u32, align: u32, phase: u32): u32 {
+  return unit <= phase ? phase : ((unit - phase + align - 1) & ~(align - 1)) + phase;
+}
+
 /**
- * Claims `count` consecutive free units starting at a multiple of `align`
- * units (first fit). Returns the first unit, or ARENA_NO_SPACE.
+ * Claims `count` consecutive free units starting at a unit u with
+ * u mod `align` == `phase` (first fit). The phase lets the host align the
+ * absolute address when the memory's base is not itself aligned (huge
+ * pages need 2 MiB). Returns the first unit, or ARENA_NO_SPACE.
  */
-export function windowClaim(count: u32, align: u32): i32 {
+export function windowClaim(count: u32, align: u32, phase: u32): i32 {
   const base = state();
   if (atomic.load<u32>(base + OFF_MAGIC) != ARENA_MAGIC) return ARENA_NOT_INITIALISED;
-  if (count == 0 || align == 0 || (align & (align - 1)) != 0) return ARENA_BAD_ARGUMENT;
+  if (count == 0 || align == 0 || (align & (align - 1)) != 0 || phase >= align) return ARENA_BAD_ARGUMENT;
   const firstUnit = load<u32>(base + OFF_FIRST_UNIT);
   const limit = load<u32>(base + OFF_LIMIT_UNITS);
-  let start = (firstUnit + align - 1) & ~(align - 1);
+  let start = alignUnit(firstUnit, align, phase);
   while (<u64>start + count <= <u64>limit) {
     // Skip past the last busy unit of the candidate run before trying it.
     let busy: i64 = -1;
@@ -163,7 +171,7 @@ export function windowClaim(count: u32, align: u32): i32 {
       }
       continue; // lost a race: rescan the same candidate
     }
-    start = (<u32>busy + align) & ~(align - 1);
+    start = alignUnit(<u32>busy + 1, align, phase);
   }
   return ARENA_NO_SPACE;
 }

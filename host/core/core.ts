@@ -11,12 +11,45 @@ export interface CoreExports {
   arenaInstances(): number;
   arenaUsedUnits(): number;
   arenaLimitUnits(): number;
-  windowClaim(count: number, align: number): number;
+  windowClaim(count: number, align: number, phase: number): number;
   windowRelease(first: number, count: number): number;
   patternFill(address: number, length: number, offset: number): void;
   patternMatchLength(address: number, length: number, offset: number): number;
   crc32(address: number, length: number, crc: number): number;
+  fnv1a64(address: number, length: number, out: number): void;
+  layoutStruct(members: number, count: number, packed: number, explicitAlign: number, result: number): number;
+  gather(src: number, stride: number, size: number, count: number, dst: number): void;
+  scatter(dst: number, stride: number, size: number, count: number, src: number): void;
+  formatBegin(seg: number, pid: number): number;
+  formatInitPid(seg: number): number;
+  formatTakeOver(seg: number, deadPid: number, pid: number): number;
+  formatInit(seg: number, size: bigint, pid: number, dirCapacity: number, entrySize: number): number;
+  formatCheck(seg: number, mappedSize: bigint): number;
+  dirEntry(seg: number, slot: number): number;
+  dirCapacity(seg: number): number;
+  dirGeneration(seg: number): number;
+  dirTryLock(seg: number, pid: number): number;
+  dirStealLock(seg: number, deadPid: number, pid: number): number;
+  dirUnlock(seg: number, pid: number): number;
+  dirFind(seg: number, name: number, nameLength: number): number;
+  dirCreate(
+    seg: number, pid: number, name: number, nameLength: number, kind: number, size: bigint, align: number,
+    layoutHash: bigint, layout: number, layoutLength: number, elementSize: number, count: number,
+  ): number;
+  dirRemove(seg: number, pid: number, slot: number): number;
   CORE_ABI_VERSION: WebAssembly.Global;
+}
+
+/** Layout constants the core exports, so hosts never restate them. */
+export type CoreConstant =
+  | 'HEADER_SIZE' | 'H_MAGIC' | 'H_VERSION' | 'H_TOTAL_SIZE' | 'H_CREATOR_PID' | 'H_DIR_CAPACITY' | 'H_HEAP_OFFSET'
+  | 'FORMAT_VERSION' | 'MAX_PID'
+  | 'ENTRY_SIZE' | 'E_STATE' | 'E_KIND' | 'E_OFFSET' | 'E_SIZE' | 'E_ALIGN' | 'E_NAME_LENGTH' | 'E_LAYOUT_HASH'
+  | 'E_LAYOUT_OFFSET' | 'E_LAYOUT_LENGTH' | 'E_ELEMENT_SIZE' | 'E_COUNT' | 'E_NAME' | 'MAX_NAME'
+  | 'MEMBER_SIZE' | 'RESULT_SIZE';
+
+export function coreConstant(core: CoreExports, name: CoreConstant): number {
+  return (core as unknown as Record<CoreConstant, WebAssembly.Global>)[name].value as number;
 }
 
 /** Status codes returned by the arena exports (assembly/arena.ts). */
