@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { Posix } from '../host/index.js';
 import { cleanup, freshName, trackPath, trackPosix } from './helpers/resources.js';
 import { asNobody, run } from './helpers/processes.js';
+import { compileC } from './helpers/gcc.js';
 import { runPeer, startPeer } from './helpers/peer.js';
 
 const procs = suite('posix-processes');
@@ -235,10 +236,7 @@ int main(int argc, char **argv) {
 `;
 
 function compilePeer(): string {
-  const dir = trackPath(mkdtempSync(join(tmpdir(), 'shmkit-posix-c-')));
-  writeFileSync(join(dir, 'peer.c'), C_PEER);
-  execFileSync('gcc', ['-O2', '-Wall', '-Werror', '-o', join(dir, 'peer'), join(dir, 'peer.c'), '-lrt']);
-  return join(dir, 'peer');
+  return compileC(C_PEER, 'posix-peer');
 }
 
 procs('a C program (shm_open + mmap) reads what shmkit wrote and writes what shmkit reads', async () => {

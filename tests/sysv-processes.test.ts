@@ -1,5 +1,6 @@
 // System V segments shared with other processes: node children (root and
 // nobody), a C program built here with gcc, and util-linux's ipcmk/ipcrm/ipcs.
+import { compileC } from './helpers/gcc.js';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -248,11 +249,7 @@ int main(int argc, char **argv) {
 
 /** Builds the C peer with gcc in a temp dir (removed after the test). */
 async function buildCPeer(): Promise<string> {
-  const dir = tempDir('c');
-  writeFileSync(join(dir, 'peer.c'), C_PEER);
-  const binary = join(dir, 'peer');
-  await ok('gcc', ['-std=c11', '-D_GNU_SOURCE', '-O1', '-Wall', '-Werror', '-o', binary, join(dir, 'peer.c')]);
-  return binary;
+  return compileC(C_PEER, 'sysv-peer');
 }
 
 async function cPeer(binary: string, args: string[]): Promise<Record<string, number>> {

@@ -1,0 +1,176 @@
+// In-place accessors: for each struct type a class whose prototype has one
+// getter/setter per field, reading and writing the shared bytes directly.
+// Primitive fields get specialised closures (a DataView call plus a range
+// check) so V8 can inline them; other kinds go through values.ts.
+import { ShmError } from '../errors.js';
+import { rejectPrimitive, type FieldType, type FieldValue, type PrimitiveType } from './types.js';
+import type { Field, StructType } from './struct.js';
+import { fieldError, readValue, writeValue } from './values.js';
+
+/** A struct in place. Field names are properties; `$`-names never clash with C identifiers. */
+export interface StructRef {
+  readonly $type: StructType;
+  readonly $view: DataView;
+  /** Byte offset of the struct in `$view`; move it to walk a table without new objects. */
+  $offset: number;
+  /** Every field, decoded into a plain object. */
+  $toObject(): Record<string, FieldValue>;
+  /** Writes every field (all must be given); checks all before writing any. */
+  $assign(value: Record<string, unknown>): void;
+  [field: string]: unknown;
+}
+
+type RefClass = new (view: DataView, offset: number) => StructRef;
+
+const classes = new WeakMap<StructType, { writable?: RefClass; readOnly?: RefClass }>();
+
+/** The struct of `type` at `offset` of `view`; without setters when read-only. */
+export function structAt(type: StructType, view: DataView, offset: number, writable: boolean): StructRef {
+  if (!Number.isInteger(offset) || offset < 0 || offset + type.size > view.byteLength) {
+    throw new ShmError({ code: 'EINVAL', message: `struct ${type.name} (${type.size} bytes) at offset ${offset} does not fit in ${view.byteLength} bytes` });
+  }
+  return new (refClass(type, writable))(view, offset);
+}
+
+export function refClass(type: StructType, writable: boolean): RefClass {
+  let entry = classes.get(type);
+  if (!entry) classes.set(type, (entry = {}));
+  const key = writable ? 'writable' : 'readOnly';
+  return (entry[key] ??= buildClass(type, writable));
+}
+
+function buildClass(type: StructType, writable: boolean): RefClass {
+  const Ref = class {
+    declare $type: StructType;
+    $view: DataView;
+    $offset: number;
+    constructor(view: DataView, offset: number) {
+      this.$view = view;
+      this.$offset = offset;
+    }
+    $toObject(): Record<string, FieldValue> {
+      return readValue(this.$view, this.$offset, type) as Record<string, FieldValue>;
+    }
+    $assign(value: Record<string, unknown>): void {
+      if (!writable) throw readOnlyError(type.name);
+      writeValue(this.$view, this.$offset, type, value, type.name);
+    }
+  };
+  Object.defineProperty(Ref.prototype, '$type', { value: type });
+  for (const field of type.fields) {
+    Object.defineProperty(Ref.prototype, field.name, {
+      get: getter(field, writable),
+      set: writable ? setter(type, field) : undefined,
+      enumerable: true,
+    });
+  }
+  return Ref as unknown as RefClass;
+}
+
+function readOnlyError(what: string): ShmError {
+  return new ShmError({ code: 'EACCES', message: `${what} is in a read-only attachment; attach read-write to change it` });
+}
+
+type Getter = (this: StructRef) => unknown;
+type Setter = (this: StructRef, value: unknown) => void;
+
+function getter(field: Field, writable: boolean): Getter {
+  const off = field.offset;
+  const t = field.type;
+  if (t.kind === 'primitive') {
+    switch (t.name) {
+      case 'i8': return function () { return this.$view.getInt8(this.$offset + off); };
+      case 'u8': return function () { return this.$view.getUint8(this.$offset + off); };
+      case 'i16': return function () { return this.$view.getInt16(this.$offset + off, true); };
+      case 'u16': return function () { return this.$view.getUint16(this.$offset + off, true); };
+      case 'i32': return function () { return this.$view.getInt32(this.$offset + off, true); };
+      case 'u32': return function () { return this.$view.getUint32(this.$offset + off, true); };
+      case 'i64': return function () { return this.$view.getBigInt64(this.$offset + off, true); };
+      case 'u64': return function () { return this.$view.getBigUint64(this.$offset + off, true); };
+      case 'f32': return function () { return this.$view.getFloat32(this.$offset + off, true); };
+      case 'f64': return function () { return this.$view.getFloat64(this.$offset + off, true); };
+      case 'bool': return function () { return this.$view.getUint8(this.$offset + off) !== 0; };
+    }
+  }
+  const inner = t.kind === 'aligned' ? t.inner : t;
+  if (inner.kind === 'struct') {
+    const Nested = refClass(inner as StructType, writable);
+    return function () { return new Nested(this.$view, this.$offset + off); };
+  }
+  if (inner.kind === 'array') {
+    return function () { return new ArrayRef(this.$view, this.$offset + off, inner, writable); };
+  }
+  return function () { return readValue(this.$view, this.$offset + off, inner); };
+}
+
+function setter(type: StructType, field: Field): Setter {
+  const off = field.offset;
+  const t = field.type;
+  const path = `${type.name}.${field.name}`;
+  if (t.kind === 'primitive') {
+    const fail = (value: unknown) => fieldError(path, rejectPrimitive(t, value) ?? 'bad value');
+    switch (t.name) {
+      case 'i8': return function (v) { if (((v as number) << 24 >> 24) !== v) throw fail(v); this.$view.setInt8(this.$offset + off, v as number); };
+      case 'u8': return function (v) { if (((v as number) & 0xff) !== v) throw fail(v); this.$view.setUint8(this.$offset + off, v as number); };
+      case 'i16': return function (v) { if (((v as number) << 16 >> 16) !== v) throw fail(v); this.$view.setInt16(this.$offset + off, v as number, true); };
+      case 'u16': return function (v) { if (((v as number) & 0xffff) !== v) throw fail(v); this.$view.setUint16(this.$offset + off, v as number, true); };
+      case 'i32': return function (v) { if (((v as number) | 0) !== v) throw fail(v); this.$view.setInt32(this.$offset + off, v as number, true); };
+      case 'u32': return function (v) { if (((v as number) >>> 0) !== v) throw fail(v); this.$view.setUint32(this.$offset + off, v as number, true); };
+      case 'i64': return function (v) { if (typeof v !== 'bigint' || BigInt.asIntN(64, v) !== v) throw fail(v); this.$view.setBigInt64(this.$offset + off, v, true); };
+      case 'u64': return function (v) { if (typeof v !== 'bigint' || BigInt.asUintN(64, v) !== v) throw fail(v); this.$view.setBigUint64(this.$offset + off, v, true); };
+      case 'f32': return function (v) { if (typeof v !== 'number') throw fail(v); this.$view.setFloat32(this.$offset + off, v, true); };
+      case 'f64': return function (v) { if (typeof v !== 'number') throw fail(v); this.$view.setFloat64(this.$offset + off, v, true); };
+      case 'bool': return function (v) { if (typeof v !== 'boolean') throw fail(v); this.$view.setUint8(this.$offset + off, v ? 1 : 0); };
+    }
+  }
+  return function (v) { writeValue(this.$view, this.$offset + off, t, v, path); };
+}
+
+/** A fixed array field in place: get(i), set(i, v), length, iteration. */
+export class ArrayRef {
+  readonly #view: DataView;
+  readonly #offset: number;
+  readonly #type: Extract<FieldType, { kind: 'array' }>;
+  readonly #writable: boolean;
+
+  constructor(view: DataView, offset: number, type: Extract<FieldType, { kind: 'array' }>, writable: boolean) {
+    this.#view = view;
+    this.#offset = offset;
+    this.#type = type;
+    this.#writable = writable;
+  }
+
+  get length(): number {
+    return this.#type.length;
+  }
+
+  get(index: number): unknown {
+    const at = this.#at(index);
+    const element = this.#type.element;
+    if (element.kind === 'struct') return new (refClass(element as StructType, this.#writable))(this.#view, at);
+    if (element.kind === 'array') return new ArrayRef(this.#view, at, element, this.#writable);
+    return readValue(this.#view, at, element);
+  }
+
+  set(index: number, value: unknown): void {
+    if (!this.#writable) throw readOnlyError(`array element ${index}`);
+    writeValue(this.#view, this.#at(index), this.#type.element, value, `[${index}]`);
+  }
+
+  toArray(): FieldValue[] {
+    return readValue(this.#view, this.#offset, this.#type) as FieldValue[];
+  }
+
+  *[Symbol.iterator](): IterableIterator<unknown> {
+    for (let i = 0; i < this.#type.length; i++) yield this.get(i);
+  }
+
+  #at(index: number): number {
+    if (!Number.isInteger(index) || index < 0 || index >= this.#type.length) {
+      throw new ShmError({ code: 'EINVAL', message: `index ${index} is outside the array of ${this.#type.length}` });
+    }
+    return this.#offset + index * this.#type.element.size;
+  }
+}
+
+export type { PrimitiveType };

@@ -1,0 +1,140 @@
+// struct(): a schema whose C ABI layout the Wasm core computes, with its
+// canonical description and layout hash.
+import { ShmError, invalidArgument } from '../errors.js';
+import { coreConstant } from '../core/core.js';
+import { layoutCore } from '../core/layout-core.js';
+import {
+  checkIdentifier, resolveType, type FieldType, type PrimitiveName, type StructTypeLike,
+} from './types.js';
+
+export interface StructOptions {
+  /** No padding at all, like __attribute__((packed)). */
+  packed?: boolean;
+  /** A stricter alignment for the whole struct, like __attribute__((aligned(n))). */
+  align?: number;
+}
+
+export interface Field {
+  readonly name: string;
+  readonly type: FieldType;
+  readonly offset: number;
+}
+
+const LAYOUT_ERRORS: Record<number, string> = {
+  [-1]: 'an alignment is not a power of two',
+  [-2]: 'the struct is larger than 2 GiB',
+  [-3]: 'a struct needs at least one field',
+};
+
+
+export class StructType implements StructTypeLike {
+  readonly kind = 'struct' as const;
+  readonly name: string;
+  readonly fields: readonly Field[];
+  readonly size: number;
+  readonly align: number;
+  readonly packed: boolean;
+  readonly explicitAlign: number;
+  /** Canonical description: names, types, offsets, size; what the hash covers. */
+  readonly describe: string;
+  /** FNV-1a 64 of `describe`, stored with every named object of this type. */
+  readonly hash: bigint;
+  readonly #byName: Map<string, Field>;
+
+  constructor(name: string, fields: Record<string, FieldType | PrimitiveName>, options: StructOptions = {}) {
+    this.name = checkIdentifier(name, 'struct name');
+    if (fields === null || typeof fields !== 'object') invalidArgument(`struct ${name}: fields must be an object of name: type`);
+    const packed = options.packed ?? false;
+    const explicitAlign = options.align ?? 0;
+    if (typeof packed !== 'boolean') invalidArgument(`struct ${name}: packed must be true or false`);
+    const entries = Object.entries(fields).map(([field, type]) => {
+      checkIdentifier(field, `struct ${name} field name`);
+      const resolved = resolveType(type, `struct ${name} field '${field}'`);
+      if (packed && containsAligned(resolved)) {
+        invalidArgument(`struct ${name}: field '${field}' asks for an alignment, which a packed struct cannot give`);
+      }
+      return [field, resolved] as const;
+    });
+    if (entries.length === 0) invalidArgument(`struct ${name} needs at least one field`);
+
+    const { offsets, size, align } = computeLayout(name, entries.map(([, t]) => t), packed, explicitAlign);
+    this.fields = Object.freeze(entries.map(([field, type], i) => Object.freeze({ name: field, type, offset: offsets[i]! })));
+    this.#byName = new Map(this.fields.map((f) => [f.name, f]));
+    this.size = size;
+    this.align = align;
+    this.packed = packed;
+    this.explicitAlign = explicitAlign;
+    const body = this.fields.map((f) => `${f.name}:${f.type.describe}@${f.offset}`).join(';');
+    this.describe = `struct ${name}{${body}}size=${size},align=${align}${packed ? ',packed' : ''}`;
+    this.hash = hashText(this.describe);
+    Object.freeze(this);
+  }
+
+  field(name: string): Field {
+    const found = this.#byName.get(name);
+    if (!found) invalidArgument(`struct ${this.name} has no field '${name}' (fields: ${this.fields.map((f) => f.name).join(', ')})`);
+    return found;
+  }
+}
+
+/** Declares a struct type with the platform's C layout. */
+export function struct(name: string, fields: Record<string, FieldType | PrimitiveName>, options?: StructOptions): StructType {
+  return new StructType(name, fields, options);
+}
+
+function containsAligned(type: FieldType): boolean {
+  return type.kind === 'aligned' || (type.kind === 'array' && containsAligned(type.element));
+}
+
+// The rules live in the core (assembly/struct/layout.ts); the host only
+// stages the member records and reads the answer.
+function computeLayout(name: string, types: FieldType[], packed: boolean, explicitAlign: number) {
+  if (explicitAlign !== 0 && (!Number.isInteger(explicitAlign) || explicitAlign < 1 || (explicitAlign & (explicitAlign - 1)) !== 0 || explicitAlign > 4096)) {
+    invalidArgument(`struct ${name}: align must be a power of two up to 4096: align=${String(explicitAlign)}`);
+  }
+  const core = layoutCore();
+  const MEMBER_SIZE = coreConstant(core.core, 'MEMBER_SIZE');
+  const bytes = types.length * MEMBER_SIZE + coreConstant(core.core, 'RESULT_SIZE');
+  const at = core.scratch(bytes);
+  const view = new DataView(core.memory.buffer, at, bytes);
+  types.forEach((type, i) => {
+    const { element, count } = arrayShape(type);
+    view.setUint32(i * MEMBER_SIZE, element.size, true);
+    view.setUint32(i * MEMBER_SIZE + 4, element.align, true);
+    view.setUint32(i * MEMBER_SIZE + 8, count, true);
+  });
+  const result = at + types.length * MEMBER_SIZE;
+  const status = core.core.layoutStruct(at, types.length, packed ? 1 : 0, explicitAlign, result);
+  if (status !== 0) {
+    throw new ShmError({ code: 'EINVAL', message: `struct ${name}: ${LAYOUT_ERRORS[status] ?? `layout failed (${status})`}` });
+  }
+  return {
+    offsets: types.map((_, i) => view.getUint32(i * MEMBER_SIZE + 12, true)),
+    size: view.getUint32(types.length * MEMBER_SIZE, true),
+    align: view.getUint32(types.length * MEMBER_SIZE + 4, true),
+  };
+}
+
+// An array member is `count` elements of its innermost non-array type's
+// size and alignment; nested arrays multiply out.
+function arrayShape(type: FieldType): { element: FieldType; count: number } {
+  let count = 1;
+  let element = type;
+  while (element.kind === 'array') {
+    count *= element.length;
+    element = element.element;
+  }
+  return { element, count };
+}
+
+const encoder = new TextEncoder();
+
+/** FNV-1a 64 of a text, computed by the core. */
+export function hashText(text: string): bigint {
+  const core = layoutCore();
+  const bytes = encoder.encode(text);
+  const at = core.scratch(bytes.length + 8);
+  core.bytes(at, bytes.length).set(bytes);
+  core.core.fnv1a64(at, bytes.length, at + bytes.length);
+  return new DataView(core.memory.buffer).getBigUint64(at + bytes.length, true);
+}
