@@ -11,3 +11,7 @@ export { FdSegment, type FdStat, type FdSetOptions } from './api/fd-segment.js';
 export { listAll, type ListEntry } from './api/list.js';
 export type { ShmLimits, ShmUsage } from './linux/structs.js';
 export * as constants from './linux/constants.js';
+export * from './struct/index.js';
+export { ManagedSegment, type ManagedOptions, type ObjectInfo, type ObjectSpec, type BytesSpec, type TableSpec } from './format/managed.js';
+export { openOrCreate, type OpenOrCreateOptions } from './format/open.js';
+export { CoreMemory, type CoreMemoryOptions } from './core/core-memory.js';

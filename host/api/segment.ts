@@ -3,6 +3,9 @@ import { ShmError, invalidArgument, type ShmErrorTarget } from '../errors.js';
 import type { Arena, Window } from '../arena/arena.js';
 import { ReadOnlyView } from './read-only-view.js';
 import { checkOptions } from './validate.js';
+import { structAt, type StructRef } from '../struct/accessors.js';
+import type { StructType } from '../struct/struct.js';
+import { Table } from '../struct/table.js';
 
 /** Test patterns the core can write and verify. */
 export type PatternName = 'mod256';
@@ -77,6 +80,25 @@ export abstract class Segment implements Disposable {
   get int32(): Int32Array {
     this.#assertWritable('int32');
     return new Int32Array(this.arena.memory.buffer, this.offset, this.size >>> 2);
+  }
+
+  /** A struct in place at `offset` of a raw segment (read-only attachments give getters only). */
+  struct(type: StructType, offset = 0): StructRef {
+    this.assertOpen();
+    return structAt(type, new DataView(this.arena.memory.buffer, this.offset, this.size), offset, !this.readOnly);
+  }
+
+  /** A table of `count` structs at `offset` of a raw segment (default: as many as fit). */
+  table(type: StructType, options: { offset?: number; count?: number } = {}): Table {
+    this.assertOpen();
+    const o = checkOptions<{ offset?: number; count?: number }>(options, ['offset', 'count'], 'table');
+    const offset = o.offset ?? 0;
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > this.size) invalidArgument(`table: offset must be inside the ${this.size} bytes: offset=${String(o.offset)}`, this.target);
+    const count = o.count ?? Math.floor((this.size - offset) / type.size);
+    if (!Number.isSafeInteger(count) || count < 0 || offset + count * type.size > this.size) {
+      invalidArgument(`table: ${String(count)} × ${type.size}-byte ${type.name} at offset ${offset} does not fit in ${this.size} bytes`, this.target);
+    }
+    return new Table(type, { memory: this.arena, offset: this.offset + offset, count, writable: !this.readOnly });
   }
 
   /** Fills the segment with a test pattern, in the Wasm core. */

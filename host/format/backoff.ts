@@ -1,0 +1,37 @@
+// Waiting for another process without a wake-up channel: sleep in growing
+// steps (Atomics.wait on a private cell, so no CPU is burnt) until a
+// deadline. Used for setup-time waits only (segment init, directory lock).
+import { ShmError } from '../errors.js';
+
+const cell = new Int32Array(new SharedArrayBuffer(4));
+
+export class Backoff {
+  readonly #deadline: number;
+  readonly #what: string;
+  #sleepMs = 0.05;
+
+  constructor(timeoutMs: number, what: string) {
+    this.#deadline = performance.now() + timeoutMs;
+    this.#what = what;
+  }
+
+  /** Sleeps a little longer each time; throws ETIMEDOUT past the deadline. */
+  pause(): void {
+    const left = this.#deadline - performance.now();
+    if (left <= 0) {
+      throw new ShmError({ code: 'ETIMEDOUT', message: `timed out waiting for ${this.#what}; the other process may be stuck (it is still alive)` });
+    }
+    Atomics.wait(cell, 0, 0, Math.min(this.#sleepMs, left));
+    this.#sleepMs = Math.min(this.#sleepMs * 2, 10);
+  }
+}
+
+/** Whether a pid names a live process (EPERM: alive, owned by someone else). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,311 @@
+// A self-describing shmkit segment (the format of assembly/format/*): a
+// header initialised by exactly one process, and a directory of named
+// objects — raw bytes, structs, tables — each stored with its layout.
+import { ShmError, invalidArgument } from '../errors.js';
+import { coreConstant, type CoreExports } from '../core/core.js';
+import type { Segment } from '../api/segment.js';
+import { structAt, type StructRef } from '../struct/accessors.js';
+import { StructType } from '../struct/struct.js';
+import { Table } from '../struct/table.js';
+import { Backoff, processAlive } from './backoff.js';
+import { firstDifference } from './describe-diff.js';
+
+/** Object kinds as stored in directory entries. */
+const KIND = { bytes: 1, struct: 2, table: 3 } as const;
+type KindName = keyof typeof KIND;
+const KIND_NAMES = new Map<number, KindName>(Object.entries(KIND).map(([k, v]) => [v, k as KindName]));
+
+// Results of the core's format and directory calls (assembly/format/*.ts).
+const BEGIN = { initialise: 1, ready: 2, wait: 0, foreign: -1 } as const;
+const FORMAT_ERRORS: Record<number, string> = {
+  [-1]: 'its header has no shmkit magic',
+  [-2]: 'it was made by a different shmkit format version',
+  [-3]: 'it was formatted larger than it is mapped here',
+  [-4]: 'it is too small for the header and directory',
+  [-5]: 'another process took over its initialisation',
+};
+const DIR = { exists: -1, full: -2, noSpace: -3, notLocked: -4, badArgument: -5 } as const;
+
+/** How to place bytes: `{ bytes: 4096, align: 64 }`. */
+export interface BytesSpec {
+  bytes: number;
+  align?: number;
+}
+/** A table of `count` records of a struct type. */
+export interface TableSpec {
+  table: StructType;
+  count: number;
+}
+export type ObjectSpec = BytesSpec | StructType | TableSpec;
+
+export interface ManagedOptions {
+  /** Directory slots when this call formats the segment (default 64). */
+  directorySlots?: number;
+  /** How long to wait for another process's initialisation or directory change (default 10 s). */
+  timeoutMs?: number;
+}
+
+/** What the directory says about one object. */
+export interface ObjectInfo {
+  name: string;
+  kind: KindName | `kind ${number}`;
+  /** Byte offset from the segment's start. */
+  offset: number;
+  size: number;
+  align: number;
+  layoutHash: bigint;
+  /** The stored layout description (structs and tables). */
+  layout: string | null;
+  /** Records (tables). */
+  count: number;
+}
+
+const DEFAULT_ALIGN = 64; // a cache line: objects never share one
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class ManagedSegment implements Disposable {
+  readonly segment: Segment;
+  /** True when this call formatted the segment. */
+  readonly initialised: boolean;
+  readonly #core: CoreExports;
+  readonly #base: number;
+  readonly #timeoutMs: number;
+  readonly #pid = process.pid;
+
+  /**
+   * Formats `segment` or joins its existing format. Exactly one of any
+   * number of racing openers formats it; the others wait until it is ready.
+   * An initialiser that died is noticed (its pid is gone) and replaced.
+   */
+  constructor(segment: Segment, options: ManagedOptions = {}) {
+    this.segment = segment;
+    this.#core = segment.arena.core;
+    this.#base = segment.offset;
+    const slots = options.directorySlots ?? 64;
+    if (!Number.isInteger(slots) || slots < 1 || slots > 65536) invalidArgument(`directorySlots must be from 1 to 65536: directorySlots=${String(slots)}`);
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    if (!(this.#timeoutMs >= 0)) invalidArgument(`timeoutMs must be ≥ 0: timeoutMs=${String(options.timeoutMs)}`);
+    if (segment.size < coreConstant(this.#core, 'HEADER_SIZE')) this.#fail('EINVAL', FORMAT_ERRORS[-4]!);
+    this.initialised = this.#join(slots);
+  }
+
+  #join(slots: number): boolean {
+    const backoff = new Backoff(this.#timeoutMs, `${this.segment.description} to be initialised`);
+    for (;;) {
+      const begin = this.#core.formatBegin(this.#base, this.#pid);
+      if (begin === BEGIN.initialise) {
+        if (this.segment.readOnly) this.#fail('EACCES', 'it is not formatted yet, and a read-only attachment cannot format it');
+        this.#format(slots);
+        return true;
+      }
+      if (begin === BEGIN.ready) {
+        const status = this.#core.formatCheck(this.#base, BigInt(this.segment.size));
+        if (status !== 0) this.#fail('ELAYOUT', FORMAT_ERRORS[status] ?? `format check failed (${status})`);
+        return false;
+      }
+      if (begin === BEGIN.foreign) {
+        this.#fail('ELAYOUT', 'it holds data that is not a shmkit header; open it as a raw segment, or clear it');
+      }
+      const initPid = this.#core.formatInitPid(this.#base);
+      if (initPid !== 0 && !processAlive(initPid) && !this.segment.readOnly &&
+          this.#core.formatTakeOver(this.#base, initPid, this.#pid)) {
+        this.#format(slots); // the initialiser died half-way: start over
+        return true;
+      }
+      backoff.pause();
+    }
+  }
+
+  #format(slots: number): void {
+    const status = this.#core.formatInit(this.#base, BigInt(this.segment.size), this.#pid, slots, coreConstant(this.#core, 'ENTRY_SIZE'));
+    if (status !== 0) this.#fail('EINVAL', FORMAT_ERRORS[status] ?? `formatting failed (${status})`);
+  }
+
+  #fail(code: string, why: string): never {
+    throw new ShmError({ code, message: `${this.segment.description} cannot be used as a shmkit segment: ${why}` });
+  }
+
+  /** Creates a named object; EEXIST if the name is taken. */
+  create(name: string, spec: StructType): StructRef;
+  create(name: string, spec: TableSpec): Table;
+  create(name: string, spec: BytesSpec): Uint8Array;
+  create(name: string, spec: ObjectSpec): StructRef | Table | Uint8Array {
+    const slot = this.#withLock(() => this.#createLocked(name, spec));
+    if (slot === DIR.exists) throw new ShmError({ code: 'EEXIST', message: `${this.segment.description} already has an object named '${name}'; find it instead, or remove it first`, objectName: name });
+    return this.#open(slot, name, spec);
+  }
+
+  /** The named object, checked against `spec`; undefined when there is none. */
+  find(name: string, spec: StructType): StructRef | undefined;
+  find(name: string, spec: TableSpec | { table: StructType }): Table | undefined;
+  find(name: string, spec?: Partial<BytesSpec>): Uint8Array | undefined;
+  find(name: string, spec: ObjectSpec | { table: StructType } | Partial<BytesSpec> = {}): StructRef | Table | Uint8Array | undefined {
+    const [nameAt, nameLength] = this.#stageName(name);
+    const slot = this.#core.dirFind(this.#base, nameAt, nameLength);
+    return slot < 0 ? undefined : this.#open(slot, name, spec);
+  }
+
+  /** find, or create when missing; racing callers all end up with the same object. */
+  findOrCreate(name: string, spec: StructType): StructRef;
+  findOrCreate(name: string, spec: TableSpec): Table;
+  findOrCreate(name: string, spec: BytesSpec): Uint8Array;
+  findOrCreate(name: string, spec: ObjectSpec): StructRef | Table | Uint8Array {
+    const slot = this.#withLock(() => {
+      const [nameAt, nameLength] = this.#stageName(name);
+      const found = this.#core.dirFind(this.#base, nameAt, nameLength);
+      return found >= 0 ? found : this.#createLocked(name, spec);
+    });
+    return this.#open(slot, name, spec);
+  }
+
+  /** Every object in the directory. */
+  list(): ObjectInfo[] {
+    const out: ObjectInfo[] = [];
+    const capacity = this.#core.dirCapacity(this.#base);
+    for (let slot = 0; slot < capacity; slot++) {
+      const info = this.#info(slot);
+      if (info) out.push(info);
+    }
+    return out;
+  }
+
+  /** Removes a named object; its bytes may be reused. Returns whether it existed. */
+  remove(name: string): boolean {
+    this.#assertWritable('remove');
+    return this.#withLock(() => {
+      const [nameAt, nameLength] = this.#stageName(name);
+    const slot = this.#core.dirFind(this.#base, nameAt, nameLength);
+      if (slot < 0) return false;
+      this.#check(this.#core.dirRemove(this.#base, this.#pid, slot), name);
+      return true;
+    });
+  }
+
+  close(): void {
+    this.segment.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #createLocked(name: string, spec: ObjectSpec): number {
+    this.#assertWritable('create');
+    const { kind, size, align, layout, elementSize, count } = placement(spec);
+    const layoutBytes = layout ? encoder.encode(layout.describe) : new Uint8Array(0);
+    const [nameAt, nameLength, layoutAt] = this.#stageName(name, layoutBytes);
+    const slot = this.#core.dirCreate(
+      this.#base, this.#pid, nameAt, nameLength, KIND[kind], BigInt(size), align,
+      layout?.hash ?? 0n, layoutAt, layoutBytes.length, elementSize, count,
+    );
+    if (slot === DIR.exists) return slot;
+    this.#check(slot, name, size);
+    return slot;
+  }
+
+  #check(status: number, name: string, size = 0): void {
+    if (status >= 0) return;
+    const where = `${this.segment.description}, object '${name}'`;
+    switch (status) {
+      case DIR.full: throw new ShmError({ code: 'ENOSPC', message: `${where}: the directory is full; remove objects, or format the segment with more directorySlots`, objectName: name });
+      case DIR.noSpace: throw new ShmError({ code: 'ENOSPC', message: `${where}: no free run of ${size} bytes is left in the segment; remove objects or use a larger segment`, objectName: name });
+      default: throw new ShmError({ code: 'EINVAL', message: `${where}: directory call failed (${status})`, objectName: name });
+    }
+  }
+
+  // Opens slot `slot` as `spec` asks, checking kind and layout first.
+  #open(slot: number, name: string, spec: ObjectSpec | { table: StructType } | Partial<BytesSpec>): StructRef | Table | Uint8Array {
+    const info = this.#info(slot);
+    if (!info) throw new ShmError({ code: 'ENOENT', message: `${this.segment.description}: object '${name}' was removed meanwhile`, objectName: name });
+    const wanted: KindName = spec instanceof StructType ? 'struct' : 'table' in spec ? 'table' : 'bytes';
+    const mismatch = (why: string) => new ShmError({ code: 'ELAYOUT', message: `${this.segment.description}, object '${name}': ${why}`, objectName: name });
+    if (info.kind !== wanted) throw mismatch(`it is ${info.kind === 'bytes' ? 'raw bytes' : `a ${info.kind}`}, not ${wanted === 'bytes' ? 'raw bytes' : `a ${wanted}`}`);
+    const offset = this.#base + info.offset;
+    const writable = !this.segment.readOnly;
+    if (spec instanceof StructType || 'table' in spec) {
+      const type = spec instanceof StructType ? spec : spec.table;
+      if (info.layoutHash !== type.hash) throw mismatch(`its layout differs: ${firstDifference(info.layout ?? '', type.describe)}`);
+      if (spec instanceof StructType) return structAt(type, new DataView(this.segment.arena.memory.buffer, offset, info.size), 0, writable);
+      if ('count' in spec && spec.count !== undefined && spec.count !== info.count) throw mismatch(`it holds ${info.count} records, not ${spec.count}`);
+      return new Table(type, { memory: this.segment.arena, offset, count: info.count, writable });
+    }
+    if (spec.bytes !== undefined && spec.bytes !== info.size) throw mismatch(`it is ${info.size} bytes, not ${spec.bytes}`);
+    if (!writable) throw new ShmError({ code: 'EACCES', message: `${this.segment.description}, object '${name}': raw bytes of a read-only attachment are read through segment.reader (offset ${info.offset})`, objectName: name });
+    return this.segment.arena.bytes(offset, info.size);
+  }
+
+  #info(slot: number): ObjectInfo | undefined {
+    const c = this.#core;
+    const at = c.dirEntry(this.#base, slot);
+    const view = new DataView(this.segment.arena.memory.buffer);
+    const field = (name: Parameters<typeof coreConstant>[1]) => at + coreConstant(c, name);
+    if (Atomics.load(new Uint32Array(this.segment.arena.memory.buffer, field('E_STATE'), 1), 0) !== 2) return undefined;
+    const kindCode = view.getUint32(field('E_KIND'), true);
+    const layoutLength = view.getUint32(field('E_LAYOUT_LENGTH'), true);
+    const layoutOffset = Number(view.getBigUint64(field('E_LAYOUT_OFFSET'), true));
+    const nameLength = view.getUint32(field('E_NAME_LENGTH'), true);
+    return {
+      name: decoder.decode(this.segment.arena.bytes(field('E_NAME'), nameLength).slice()),
+      kind: KIND_NAMES.get(kindCode) ?? `kind ${kindCode}`,
+      offset: Number(view.getBigUint64(field('E_OFFSET'), true)),
+      size: Number(view.getBigUint64(field('E_SIZE'), true)),
+      align: view.getUint32(field('E_ALIGN'), true),
+      layoutHash: view.getBigUint64(field('E_LAYOUT_HASH'), true),
+      layout: layoutLength ? decoder.decode(this.segment.arena.bytes(this.#base + layoutOffset, layoutLength).slice()) : null,
+      count: view.getUint32(field('E_COUNT'), true),
+    };
+  }
+
+  // Copies the name (and what the core reads with it) into scratch space
+  // in one go: [name | extra]. Returns the name's address and length, and
+  // the extra bytes' address.
+  #stageName(name: string, extra = new Uint8Array(0)): [number, number, number] {
+    if (typeof name !== 'string' || name.length === 0) invalidArgument(`object name must be a non-empty string: ${JSON.stringify(name)}`);
+    const bytes = encoder.encode(name);
+    const max = coreConstant(this.#core, 'MAX_NAME');
+    if (bytes.length > max) invalidArgument(`object name is ${bytes.length} UTF-8 bytes; at most ${max} fit: '${name}'`);
+    const at = this.segment.arena.scratch(bytes.length + extra.length);
+    this.segment.arena.bytes(at, bytes.length).set(bytes);
+    this.segment.arena.bytes(at + bytes.length, extra.length).set(extra);
+    return [at, bytes.length, at + bytes.length];
+  }
+
+  // The directory lock is held by pid; a holder that died is replaced.
+  #withLock<T>(body: () => T): T {
+    const backoff = new Backoff(this.#timeoutMs, `the directory lock of ${this.segment.description}`);
+    for (;;) {
+      const holder = this.#core.dirTryLock(this.#base, this.#pid);
+      if (holder === 0) break;
+      if (holder !== this.#pid && !processAlive(holder) && this.#core.dirStealLock(this.#base, holder, this.#pid)) break;
+      backoff.pause();
+    }
+    try {
+      return body();
+    } finally {
+      this.#core.dirUnlock(this.#base, this.#pid);
+    }
+  }
+
+  #assertWritable(what: string): void {
+    if (this.segment.readOnly) throw new ShmError({ code: 'EACCES', message: `${this.segment.description} is attached read-only; cannot ${what} objects` });
+  }
+}
+
+function placement(spec: ObjectSpec): { kind: KindName; size: number; align: number; layout?: StructType; elementSize: number; count: number } {
+  if (spec instanceof StructType) {
+    return { kind: 'struct', size: spec.size, align: Math.max(DEFAULT_ALIGN, spec.align), layout: spec, elementSize: spec.size, count: 1 };
+  }
+  if (spec && typeof spec === 'object' && 'table' in spec) {
+    if (!(spec.table instanceof StructType)) invalidArgument('table: give a struct type made by struct()');
+    if (!Number.isSafeInteger(spec.count) || spec.count < 1) invalidArgument(`table count must be a whole number ≥ 1: count=${String(spec.count)}`);
+    return { kind: 'table', size: spec.table.size * spec.count, align: Math.max(DEFAULT_ALIGN, spec.table.align), layout: spec.table, elementSize: spec.table.size, count: spec.count };
+  }
+  if (spec && typeof spec === 'object' && 'bytes' in spec) {
+    if (!Number.isSafeInteger(spec.bytes) || spec.bytes < 1) invalidArgument(`bytes must be a whole number ≥ 1: bytes=${String(spec.bytes)}`);
+    const align = spec.align ?? DEFAULT_ALIGN;
+    if (!Number.isInteger(align) || align < 1 || (align & (align - 1)) !== 0) invalidArgument(`align must be a power of two: align=${String(align)}`);
+    return { kind: 'bytes', size: spec.bytes, align, elementSize: 0, count: 0 };
+  }
+  invalidArgument('an object is { bytes, align? }, a struct type, or { table: structType, count }');
+}
