@@ -13,7 +13,7 @@ export { fnv1a64 } from "./hash";
 export { layoutStruct, MEMBER_SIZE, RESULT_SIZE } from "./struct/layout";
 export { gather, scatter } from "./struct/columns";
 export {
-  formatBegin, formatInitPid, formatTakeOver, formatInit, formatCheck,
+  formatPeek, formatClaim, formatInitPid, formatTakeOver, formatInit, formatCheck,
   HEADER_SIZE, H_MAGIC, H_VERSION, H_TOTAL_SIZE, H_CREATOR_PID, H_DIR_CAPACITY, H_HEAP_OFFSET, FORMAT_VERSION, MAX_PID,
 } from "./format/header";
 export {

@@ -46,11 +46,11 @@ const STATE_MASK: u32 = 3;
 /** Largest pid the init and lock words can hold (Linux pid_max is at most 2^22). */
 export const MAX_PID: u32 = 0x3fffffff;
 
-// formatBegin results
-export const BEGIN_INITIALISE: i32 = 1; // the caller won and must call formatInit
-export const BEGIN_READY: i32 = 2;      // formatted: call formatCheck
-export const BEGIN_WAIT: i32 = 0;       // another process is initialising: wait, then ask again
-export const BEGIN_FOREIGN: i32 = -1;   // the bytes are not a shmkit segment
+// formatPeek results
+export const PEEK_FRESH: i32 = 1;   // all zero: claim it with formatClaim, then formatInit
+export const PEEK_READY: i32 = 2;   // formatted: call formatCheck
+export const PEEK_WAIT: i32 = 0;    // another process is initialising: wait, then peek again
+export const PEEK_FOREIGN: i32 = -1; // the bytes are not a shmkit segment
 
 // formatCheck / formatInit results
 export const FORMAT_OK: i32 = 0;
@@ -73,18 +73,22 @@ function headerIsBlank(seg: usize): bool {
 }
 
 /**
- * First step of opening: a fresh (all-zero) header is claimed by exactly
- * one caller (compare-exchange on initWord), who must then formatInit it.
+ * First step of opening, without writing (so it is safe on read-only
+ * attachments): READY, WAIT (being initialised), FOREIGN, or FRESH (an
+ * all-zero header the caller may try to claim with formatClaim).
  */
-export function formatBegin(seg: usize, pid: u32): i32 {
+export function formatPeek(seg: usize): i32 {
   const word = atomic.load<u32>(seg + H_INIT_WORD);
   const state = word & STATE_MASK;
-  if (state == INIT_READY) return load<u32>(seg + H_MAGIC) == MAGIC ? BEGIN_READY : BEGIN_FOREIGN;
-  if (state == INIT_BUSY) return BEGIN_WAIT;
-  if (word != 0 || !headerIsBlank(seg)) return BEGIN_FOREIGN;
-  const seen = atomic.cmpxchg<u32>(seg + H_INIT_WORD, 0, initWordOf(pid, INIT_BUSY));
-  if (seen == 0) return BEGIN_INITIALISE;
-  return (seen & STATE_MASK) == INIT_READY ? BEGIN_READY : BEGIN_WAIT;
+  if (state == INIT_READY) return load<u32>(seg + H_MAGIC) == MAGIC ? PEEK_READY : PEEK_FOREIGN;
+  if (state == INIT_BUSY) return PEEK_WAIT;
+  if (word != 0 || !headerIsBlank(seg)) return PEEK_FOREIGN;
+  return PEEK_FRESH;
+}
+
+/** Claims a FRESH header for `pid` (compare-exchange): exactly one caller wins and must formatInit. */
+export function formatClaim(seg: usize, pid: u32): bool {
+  return atomic.cmpxchg<u32>(seg + H_INIT_WORD, 0, initWordOf(pid, INIT_BUSY)) == 0;
 }
 
 /** The pid that holds the init word while it is busy, else 0. */

@@ -20,7 +20,8 @@ export interface CoreExports {
   layoutStruct(members: number, count: number, packed: number, explicitAlign: number, result: number): number;
   gather(src: number, stride: number, size: number, count: number, dst: number): void;
   scatter(dst: number, stride: number, size: number, count: number, src: number): void;
-  formatBegin(seg: number, pid: number): number;
+  formatPeek(seg: number): number;
+  formatClaim(seg: number, pid: number): number;
   formatInitPid(seg: number): number;
   formatTakeOver(seg: number, deadPid: number, pid: number): number;
   formatInit(seg: number, size: bigint, pid: number, dirCapacity: number, entrySize: number): number;

@@ -16,7 +16,7 @@ type KindName = keyof typeof KIND;
 const KIND_NAMES = new Map<number, KindName>(Object.entries(KIND).map(([k, v]) => [v, k as KindName]));
 
 // Results of the core's format and directory calls (assembly/format/*.ts).
-const BEGIN = { initialise: 1, ready: 2, wait: 0, foreign: -1 } as const;
+const PEEK = { fresh: 1, ready: 2, wait: 0, foreign: -1 } as const;
 const FORMAT_ERRORS: Record<number, string> = {
   [-1]: 'its header has no shmkit magic',
   [-2]: 'it was made by a different shmkit format version',
@@ -82,29 +82,37 @@ export class ManagedSegment implements Disposable {
     this.segment = segment;
     this.#core = segment.arena.core;
     this.#base = segment.offset;
-    const slots = options.directorySlots ?? 64;
-    if (!Number.isInteger(slots) || slots < 1 || slots > 65536) invalidArgument(`directorySlots must be from 1 to 65536: directorySlots=${String(slots)}`);
-    this.#timeoutMs = options.timeoutMs ?? 10_000;
-    if (!(this.#timeoutMs >= 0)) invalidArgument(`timeoutMs must be ≥ 0: timeoutMs=${String(options.timeoutMs)}`);
+    const { slots, timeoutMs } = checkManagedOptions(options);
+    this.#timeoutMs = timeoutMs;
     if (segment.size < coreConstant(this.#core, 'HEADER_SIZE')) this.#fail('EINVAL', FORMAT_ERRORS[-4]!);
     this.initialised = this.#join(slots);
+  }
+
+  /** Pid of the process that formatted the segment. */
+  get creatorPid(): number {
+    return new DataView(this.segment.arena.memory.buffer).getUint32(this.#base + coreConstant(this.#core, 'H_CREATOR_PID'), true);
   }
 
   #join(slots: number): boolean {
     const backoff = new Backoff(this.#timeoutMs, `${this.segment.description} to be initialised`);
     for (;;) {
-      const begin = this.#core.formatBegin(this.#base, this.#pid);
-      if (begin === BEGIN.initialise) {
+      // Nothing here writes before the segment is known writable: a store
+      // into a read-only attachment, even from Wasm, kills the process.
+      const peek = this.#core.formatPeek(this.#base);
+      if (peek === PEEK.fresh) {
         if (this.segment.readOnly) this.#fail('EACCES', 'it is not formatted yet, and a read-only attachment cannot format it');
-        this.#format(slots);
-        return true;
+        if (this.#core.formatClaim(this.#base, this.#pid)) {
+          this.#format(slots);
+          return true;
+        }
+        continue; // another opener claimed it first
       }
-      if (begin === BEGIN.ready) {
+      if (peek === PEEK.ready) {
         const status = this.#core.formatCheck(this.#base, BigInt(this.segment.size));
         if (status !== 0) this.#fail('ELAYOUT', FORMAT_ERRORS[status] ?? `format check failed (${status})`);
         return false;
       }
-      if (begin === BEGIN.foreign) {
+      if (peek === PEEK.foreign) {
         this.#fail('ELAYOUT', 'it holds data that is not a shmkit header; open it as a raw segment, or clear it');
       }
       const initPid = this.#core.formatInitPid(this.#base);
@@ -131,6 +139,7 @@ export class ManagedSegment implements Disposable {
   create(name: string, spec: TableSpec): Table;
   create(name: string, spec: BytesSpec): Uint8Array;
   create(name: string, spec: ObjectSpec): StructRef | Table | Uint8Array {
+    this.#assertWritable('create');
     const slot = this.#withLock(() => this.#createLocked(name, spec));
     if (slot === DIR.exists) throw new ShmError({ code: 'EEXIST', message: `${this.segment.description} already has an object named '${name}'; find it instead, or remove it first`, objectName: name });
     return this.#open(slot, name, spec);
@@ -151,6 +160,7 @@ export class ManagedSegment implements Disposable {
   findOrCreate(name: string, spec: TableSpec): Table;
   findOrCreate(name: string, spec: BytesSpec): Uint8Array;
   findOrCreate(name: string, spec: ObjectSpec): StructRef | Table | Uint8Array {
+    this.#assertWritable('create');
     const slot = this.#withLock(() => {
       const [nameAt, nameLength] = this.#stageName(name);
       const found = this.#core.dirFind(this.#base, nameAt, nameLength);
@@ -191,7 +201,6 @@ export class ManagedSegment implements Disposable {
   }
 
   #createLocked(name: string, spec: ObjectSpec): number {
-    this.#assertWritable('create');
     const { kind, size, align, layout, elementSize, count } = placement(spec);
     const layoutBytes = layout ? encoder.encode(layout.describe) : new Uint8Array(0);
     const [nameAt, nameLength, layoutAt] = this.#stageName(name, layoutBytes);
@@ -290,6 +299,15 @@ export class ManagedSegment implements Disposable {
   #assertWritable(what: string): void {
     if (this.segment.readOnly) throw new ShmError({ code: 'EACCES', message: `${this.segment.description} is attached read-only; cannot ${what} objects` });
   }
+}
+
+/** Checks ManagedOptions and fills in defaults. */
+export function checkManagedOptions(options: ManagedOptions): { slots: number; timeoutMs: number } {
+  const slots = options.directorySlots ?? 64;
+  if (!Number.isInteger(slots) || slots < 1 || slots > 65536) invalidArgument(`directorySlots must be from 1 to 65536: directorySlots=${String(slots)}`);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) invalidArgument(`timeoutMs must be ≥ 0: timeoutMs=${String(options.timeoutMs)}`);
+  return { slots, timeoutMs };
 }
 
 function placement(spec: ObjectSpec): { kind: KindName; size: number; align: number; layout?: StructType; elementSize: number; count: number } {

@@ -7,7 +7,7 @@ import { Memfd } from '../api/memfd.js';
 import { Posix } from '../api/posix.js';
 import { SysV } from '../api/sysv.js';
 import type { Segment } from '../api/segment.js';
-import { ManagedSegment, type ManagedOptions } from './managed.js';
+import { ManagedSegment, checkManagedOptions, type ManagedOptions } from './managed.js';
 
 interface Common extends ManagedOptions {
   /** Bytes of the whole segment (header and directory included). */
@@ -31,10 +31,13 @@ export type OpenOrCreateOptions = Common & (
 export function openOrCreate(options: OpenOrCreateOptions): ManagedSegment {
   if (options === null || typeof options !== 'object') invalidArgument('openOrCreate needs options with kind and size');
   const { directorySlots, timeoutMs } = options;
+  checkManagedOptions(options);
   const segment = backing(options);
   try {
     return new ManagedSegment(segment, { directorySlots, timeoutMs });
   } catch (error) {
+    // Nothing half-made stays behind: remove what this call created.
+    if ((segment instanceof SysV || segment instanceof Posix) && segment.created) segment.remove();
     segment.close();
     throw error;
   }

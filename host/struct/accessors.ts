@@ -59,7 +59,7 @@ function buildClass(type: StructType, writable: boolean): RefClass {
   Object.defineProperty(Ref.prototype, '$type', { value: type });
   for (const field of type.fields) {
     Object.defineProperty(Ref.prototype, field.name, {
-      get: getter(field, writable),
+      get: getter(type, field, writable),
       set: writable ? setter(type, field) : undefined,
       enumerable: true,
     });
@@ -74,7 +74,7 @@ function readOnlyError(what: string): ShmError {
 type Getter = (this: StructRef) => unknown;
 type Setter = (this: StructRef, value: unknown) => void;
 
-function getter(field: Field, writable: boolean): Getter {
+function getter(type: StructType, field: Field, writable: boolean): Getter {
   const off = field.offset;
   const t = field.type;
   if (t.kind === 'primitive') {
@@ -98,7 +98,8 @@ function getter(field: Field, writable: boolean): Getter {
     return function () { return new Nested(this.$view, this.$offset + off); };
   }
   if (inner.kind === 'array') {
-    return function () { return new ArrayRef(this.$view, this.$offset + off, inner, writable); };
+    const path = `${type.name}.${field.name}`;
+    return function () { return new ArrayRef(this.$view, this.$offset + off, inner, writable, path); };
   }
   return function () { return readValue(this.$view, this.$offset + off, inner); };
 }
@@ -132,12 +133,15 @@ export class ArrayRef {
   readonly #offset: number;
   readonly #type: Extract<FieldType, { kind: 'array' }>;
   readonly #writable: boolean;
+  /** The field this array is, for error messages (`Rec.grid[1]`). */
+  readonly #path: string;
 
-  constructor(view: DataView, offset: number, type: Extract<FieldType, { kind: 'array' }>, writable: boolean) {
+  constructor(view: DataView, offset: number, type: Extract<FieldType, { kind: 'array' }>, writable: boolean, path: string) {
     this.#view = view;
     this.#offset = offset;
     this.#type = type;
     this.#writable = writable;
+    this.#path = path;
   }
 
   get length(): number {
@@ -148,13 +152,13 @@ export class ArrayRef {
     const at = this.#at(index);
     const element = this.#type.element;
     if (element.kind === 'struct') return new (refClass(element as StructType, this.#writable))(this.#view, at);
-    if (element.kind === 'array') return new ArrayRef(this.#view, at, element, this.#writable);
+    if (element.kind === 'array') return new ArrayRef(this.#view, at, element, this.#writable, `${this.#path}[${index}]`);
     return readValue(this.#view, at, element);
   }
 
   set(index: number, value: unknown): void {
-    if (!this.#writable) throw readOnlyError(`array element ${index}`);
-    writeValue(this.#view, this.#at(index), this.#type.element, value, `[${index}]`);
+    if (!this.#writable) throw readOnlyError(`${this.#path}[${index}]`);
+    writeValue(this.#view, this.#at(index), this.#type.element, value, `${this.#path}[${index}]`);
   }
 
   toArray(): FieldValue[] {
@@ -167,7 +171,7 @@ export class ArrayRef {
 
   #at(index: number): number {
     if (!Number.isInteger(index) || index < 0 || index >= this.#type.length) {
-      throw new ShmError({ code: 'EINVAL', message: `index ${index} is outside the array of ${this.#type.length}` });
+      throw new ShmError({ code: 'EINVAL', message: `${this.#path}: index ${index} is outside the array of ${this.#type.length}` });
     }
     return this.#offset + index * this.#type.element.size;
   }

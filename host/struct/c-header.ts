@@ -1,6 +1,7 @@
 // The C view of a schema: struct definitions with the same field names and
 // _Static_asserts on sizeof/offsetof, so a C compiler checks that it agrees
 // with the layout shmkit computed.
+import { invalidArgument } from '../errors.js';
 import type { StructType } from './struct.js';
 import type { EnumType, FieldType } from './types.js';
 
@@ -53,11 +54,11 @@ function collect(type: FieldType, structs: StructType[], enums: EnumType[]): voi
       const s = type as StructType;
       if (structs.includes(s)) return;
       for (const field of s.fields) collect(field.type, structs, enums);
-      if (!structs.some((other) => other.name === s.name)) structs.push(s);
+      if (!sameNameSeen(structs, s)) structs.push(s);
       return;
     }
     case 'enum':
-      if (!enums.some((e) => e.name === type.name)) enums.push(type);
+      if (!sameNameSeen(enums, type)) enums.push(type);
       return;
     case 'array':
       return collect(type.element, structs, enums);
@@ -65,6 +66,16 @@ function collect(type: FieldType, structs: StructType[], enums: EnumType[]): voi
       return collect(type.inner, structs, enums);
     default:
   }
+}
+
+// C has one type per name: a second, different definition under a name
+// already seen cannot be declared, and dropping it would misdescribe it.
+function sameNameSeen(seen: Array<StructType | EnumType>, type: StructType | EnumType): boolean {
+  const other = seen.find((t) => t.name === type.name);
+  if (other && other.describe !== type.describe) {
+    invalidArgument(`cHeader: two different types are named '${type.name}' (${other.describe} and ${type.describe}); rename one`);
+  }
+  return other !== undefined;
 }
 
 /** `uint32_t name`, `char name[16]`, `struct P name[3][4]`, `_Alignas(16) double name`. */

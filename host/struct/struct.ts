@@ -44,6 +44,9 @@ export class StructType implements StructTypeLike {
   constructor(name: string, fields: Record<string, FieldType | PrimitiveName>, options: StructOptions = {}) {
     this.name = checkIdentifier(name, 'struct name');
     if (fields === null || typeof fields !== 'object') invalidArgument(`struct ${name}: fields must be an object of name: type`);
+    // A misspelt option (say `pack`) would silently give another layout.
+    const unknown = Object.keys(options ?? {}).filter((key) => key !== 'packed' && key !== 'align');
+    if (unknown.length) invalidArgument(`struct ${name}: unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (options: packed, align)`);
     const packed = options.packed ?? false;
     const explicitAlign = options.align ?? 0;
     if (typeof packed !== 'boolean') invalidArgument(`struct ${name}: packed must be true or false`);

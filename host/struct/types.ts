@@ -85,6 +85,8 @@ export function checkIdentifier(name: unknown, what: string): string {
   if (typeof name !== 'string' || !IDENTIFIER.test(name) || C_KEYWORDS.has(name)) {
     invalidArgument(`${what} must be a C identifier that is not a keyword: ${JSON.stringify(name)}`);
   }
+  // A JS object cannot hold '__proto__' as a plain key, so records would lose the field.
+  if (name === '__proto__') invalidArgument(`${what} cannot be '__proto__': JavaScript records cannot hold that key`);
   return name;
 }
 
@@ -143,11 +145,13 @@ export function enumOf(name: string, members: Record<string, number>, base: 'u8'
 
 /** The same type with a stricter alignment, like C's _Alignas(n). */
 export function aligned(type: FieldType | PrimitiveName, align: number): AlignedType {
-  const inner = resolveType(type, 'aligned');
+  const resolved = resolveType(type, 'aligned');
   if (!Number.isInteger(align) || align <= 0 || (align & (align - 1)) !== 0 || align > 4096) {
     invalidArgument(`aligned: alignment must be a power of two up to 4096: got ${String(align)}`);
   }
-  return Object.freeze({ kind: 'aligned', inner, size: inner.size, align: Math.max(inner.align, align), describe: `${inner.describe}@align(${align})` });
+  // aligned(aligned(t, a), b) is t aligned to the stricter of a and b: C spells one _Alignas per member.
+  if (resolved.kind === 'aligned') return aligned(resolved.inner, Math.max(align, resolved.align));
+  return Object.freeze({ kind: 'aligned', inner: resolved, size: resolved.size, align: Math.max(resolved.align, align), describe: `${resolved.describe}@align(${align})` });
 }
 
 const LIMITS: Partial<Record<PrimitiveName, [number, number]>> = {

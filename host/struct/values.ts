@@ -7,6 +7,8 @@ import type { StructType } from './struct.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
+// With the u flag a valid pair is one code point, so only a lone half matches.
+const LONE_SURROGATE = /\p{Surrogate}/u;
 
 export function fieldError(path: string, problem: string): ShmError {
   return new ShmError({ code: 'EINVAL', message: `${path}: ${problem}` });
@@ -55,6 +57,8 @@ export function readString(view: DataView, at: number, type: StringType): string
 /** The UTF-8 bytes of a string that fits the field, or an error naming why not. */
 export function stringBytes(type: StringType, value: unknown, path: string): Uint8Array {
   if (typeof value !== 'string') throw fieldError(path, `expected a string, got ${show(value)}`);
+  // TextEncoder would silently turn a lone surrogate into U+FFFD.
+  if (LONE_SURROGATE.test(value)) throw fieldError(path, `${show(value)} has a lone surrogate, which UTF-8 cannot hold`);
   const bytes = encoder.encode(value);
   if (bytes.includes(0)) throw fieldError(path, 'a string field cannot hold NUL characters');
   if (bytes.length > type.capacity - 1) {
