@@ -21,11 +21,17 @@ export interface UnitRange {
   readonly length: number;
 }
 
+type TypedArrayConstructor<T> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number };
+
 export class CoreMemory {
   readonly memory: WebAssembly.Memory;
   readonly core: CoreExports;
   readonly maxBytes: number;
   #scratch: UnitRange | undefined;
+  // Arrays handed out by allocateArray, and their units, returned when the
+  // array is freed or collected.
+  readonly #arrays = new WeakMap<ArrayBufferView, UnitRange>();
+  readonly #collected = new FinalizationRegistry<UnitRange>((range) => this.releaseUnits(range));
 
   constructor(options: CoreMemoryOptions) {
     if (options.memory) {
@@ -101,6 +107,33 @@ export class CoreMemory {
       this.#scratch = this.claimUnits(Math.max(bytes, UNIT_SIZE), 1);
     }
     return this.#scratch.offset;
+  }
+
+  /**
+   * A typed array that lives in this memory, so core calls can read and
+   * write it in place (Table.readColumn/writeColumn then copy nothing).
+   * Its space returns with freeArray, or when the array is collected.
+   */
+  allocateArray<T extends ArrayBufferView>(Type: TypedArrayConstructor<T>, length: number): T {
+    if (!Number.isSafeInteger(length) || length < 0) invalidArgument(`allocateArray: length must be a whole number: length=${String(length)}`);
+    const range = this.claimUnits(Math.max(1, length * Type.BYTES_PER_ELEMENT), 1);
+    const array = new Type(this.memory.buffer, range.offset, length);
+    this.#arrays.set(array, range);
+    this.#collected.register(array, range, array);
+    return array;
+  }
+
+  freeArray(array: ArrayBufferView): void {
+    const range = this.#arrays.get(array);
+    if (!range) invalidArgument('freeArray: that array was not made by this memory\'s allocateArray');
+    this.#arrays.delete(array);
+    this.#collected.unregister(array);
+    this.releaseUnits(range);
+  }
+
+  /** Whether `array` lives in this memory (made by allocateArray and not freed). */
+  owns(array: ArrayBufferView): boolean {
+    return this.#arrays.has(array);
   }
 
   /** A byte view of the memory (a view of its SharedArrayBuffer). */

@@ -3,7 +3,7 @@
 // writeColumn scatters one back. These are the bulk encode/decode paths.
 import { ShmError, invalidArgument } from '../errors.js';
 import type { CoreMemory } from '../core/core-memory.js';
-import { refClass, type StructRef } from './accessors.js';
+import { refClass, type RefClass, type StructRef } from './accessors.js';
 import type { Field, StructType } from './struct.js';
 import { rejectPrimitive, type FieldType, type FieldValue, type PrimitiveType } from './types.js';
 import { fieldError, readValue, writeValue } from './values.js';
@@ -38,7 +38,7 @@ export class Table {
   readonly #memory: CoreMemory;
   readonly #offset: number;
   readonly #view: DataView;
-  readonly #Ref: new (view: DataView, offset: number) => StructRef;
+  readonly #Ref: RefClass;
 
   constructor(type: StructType, location: TableLocation) {
     const { memory, offset, count, writable } = location;
@@ -50,12 +50,12 @@ export class Table {
     this.#memory = memory;
     this.#offset = offset;
     this.#view = new DataView(memory.memory.buffer, offset, type.size * count);
-    this.#Ref = refClass(type, writable);
+    this.#Ref = refClass(type, writable, this.#view);
   }
 
   /** Record `index` in place (a new accessor object each call). */
   at(index: number): StructRef {
-    return new this.#Ref(this.#view, this.#byteOffset(index));
+    return new this.#Ref(this.#byteOffset(index));
   }
 
   /**
@@ -63,7 +63,7 @@ export class Table {
    * `const c = t.cursor(); for (...) { c.$offset = i * t.type.size; … }`.
    */
   cursor(): StructRef {
-    return new this.#Ref(this.#view, 0);
+    return new this.#Ref(0);
   }
 
   /** Record `index` decoded into a plain object. */
@@ -77,13 +77,25 @@ export class Table {
     writeValue(this.#view, this.#byteOffset(index), this.type, record, `${this.type.name}[${index}]`);
   }
 
-  /** Every field `name` of records [start, start+count), gathered by the core into a new typed array. */
-  readColumn(name: string, start = 0, count = this.length - start): Column {
+  /**
+   * Every field `name` of records [start, start+count), gathered by the core
+   * into `into` (a typed array of the field's type, reused across calls) or
+   * a new one. An `into` from memory.allocateArray is filled in place.
+   */
+  readColumn(name: string, start = 0, count = this.length - start, into?: Column): Column {
     const { field, primitive } = this.#column(name);
     this.#range(start, count);
     const Ctor = COLUMN_TYPES[primitive.name];
-    const out = new Ctor(count);
+    if (into !== undefined && (!(into instanceof Ctor) || into.length < count)) {
+      invalidArgument(`readColumn '${name}': into must be a ${Ctor.name} of at least ${count} elements`);
+    }
+    const out = into ?? new Ctor(count);
     const size = primitive.size;
+    const firstSource = this.#offset + start * this.type.size + field.offset;
+    if (this.#memory.owns(out)) { // it lives in the memory: gather straight into it
+      this.#memory.core.gather(firstSource, this.type.size, size, count, out.byteOffset);
+      return out;
+    }
     const per = Math.max(1, Math.floor(CHUNK_BYTES / size));
     const scratch = this.#memory.scratch(Math.min(count, per) * size);
     for (let done = 0; done < count; done += per) {
@@ -95,7 +107,11 @@ export class Table {
     return out;
   }
 
-  /** Writes `values` into field `name` of records start, start+1, …; checked first, then scattered by the core. */
+  /**
+   * Writes `values` into field `name` of records start, start+1, …; checked
+   * first, then scattered by the core (straight from `values` when it came
+   * from memory.allocateArray).
+   */
   writeColumn(name: string, values: ArrayLike<number | bigint | boolean | string>, start = 0): void {
     this.#assertWritable();
     const { field, primitive } = this.#column(name);
@@ -104,6 +120,11 @@ export class Table {
     const Ctor = COLUMN_TYPES[primitive.name];
     const column = this.#checkedColumn(field, primitive, values, Ctor);
     const size = primitive.size;
+    const firstTarget = this.#offset + start * this.type.size + field.offset;
+    if (this.#memory.owns(column)) { // it lives in the memory: scatter straight from it
+      this.#memory.core.scatter(firstTarget, this.type.size, size, count, column.byteOffset);
+      return;
+    }
     const per = Math.max(1, Math.floor(CHUNK_BYTES / size));
     const scratch = this.#memory.scratch(Math.min(count, per) * size);
     for (let done = 0; done < count; done += per) {
