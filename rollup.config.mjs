@@ -4,17 +4,14 @@ import typescript from '@rollup/plugin-typescript';
 
 const external = (id) => id.startsWith('node:') || id === 'koffi';
 
-// In the bundle, core.wasm sits next to the code instead of in build/.
+// In the bundle, core.wasm sits in dist/ instead of build/; rollup turns the
+// file reference into a URL relative to whichever chunk holds the code.
 const coreWasmBesideBundle = {
   name: 'core-wasm-beside-bundle',
-  transform(code, id) {
+  load(id) {
     if (!id.endsWith('core/wasm-location.ts')) return null;
-    return { code: "export const coreWasmUrl = new URL('./core.wasm', import.meta.url);\n", map: null };
-  },
-  generateBundle() {
-    if (this.getModuleIds && [...this.getModuleIds()].some((id) => id.endsWith('core/wasm-location.ts'))) {
-      this.emitFile({ type: 'asset', fileName: 'core.wasm', source: readFileSync('build/core.wasm') });
-    }
+    const ref = this.emitFile({ type: 'asset', fileName: 'core.wasm', source: readFileSync('build/core.wasm') });
+    return `export const coreWasmUrl = new URL(import.meta.ROLLUP_FILE_URL_${ref});\n`;
   },
 };
 
@@ -24,19 +21,25 @@ const plugins = () => [
 ];
 
 export default [
+  // ESM: the library and the CLI share chunks, so a schema module that
+  // imports 'shmkit' and the CLI see the same classes.
+  {
+    input: { index: 'host/index.ts', cli: 'host/cli/main.ts' },
+    external,
+    plugins: plugins(),
+    output: {
+      dir: 'dist',
+      format: 'es',
+      sourcemap: true,
+      entryFileNames: '[name].mjs',
+      chunkFileNames: 'chunks/[name]-[hash].mjs',
+      banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
+    },
+  },
   {
     input: 'host/index.ts',
     external,
     plugins: plugins(),
-    output: [
-      { file: 'dist/index.mjs', format: 'es', sourcemap: true },
-      { file: 'dist/index.cjs', format: 'cjs', sourcemap: true, exports: 'named' },
-    ],
-  },
-  {
-    input: 'host/cli/main.ts',
-    external,
-    plugins: plugins(),
-    output: { file: 'dist/cli.mjs', format: 'es', banner: '#!/usr/bin/env node', sourcemap: true },
+    output: { file: 'dist/index.cjs', format: 'cjs', sourcemap: true, exports: 'named' },
   },
 ];

@@ -1,10 +1,13 @@
 // The CLI as a user runs it: the built dist/cli.mjs in its own process.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Posix, SysV } from '../host/index.js';
-import { run, runCli } from './helpers/processes.js';
-import { cleanup, freshKey, freshName, trackPosix, trackSysV } from './helpers/resources.js';
+import { Posix, SysV, openOrCreate, struct } from '../host/index.js';
+import { compileC } from './helpers/gcc.js';
+import { ROOT, run, runCli } from './helpers/processes.js';
+import { cleanup, freshKey, freshName, trackPath, trackPosix, trackSysV } from './helpers/resources.js';
 
 const hex = (key: number) => '0x' + key.toString(16).padStart(8, '0');
 
@@ -176,6 +179,48 @@ cli('errors are one line naming the errno code, without a stack', async () => {
   }
   const unknown = await runCli(['frobnicate']);
   assert.is(unknown.code, 2);
+});
+
+cli('codegen prints a C header gcc accepts for the struct types a module exports', async () => {
+  const dir = trackPath(mkdtempSync(join(tmpdir(), 'shmkit-codegen-')));
+  // The schema imports 'shmkit' like a user's would (the package resolves to itself).
+  const schema = join(ROOT, `.codegen-${process.pid}.mjs`);
+  trackPath(schema);
+  writeFileSync(schema, [
+    "import { struct, string, array, enumOf } from 'shmkit';",
+    "export const Point = struct('Point', { x: 'f64', y: 'f64' });",
+    "export const Track = struct('Track', { id: 'u32', name: string(24), points: array(Point, 4), kind: enumOf('TrackKind', { Walk: 1, Run: 2 }, 'u8') });",
+    'export const notAType = 42;',
+  ].join('\n'));
+  const out = join(dir, 'track.h');
+  const made = await runCli(['codegen', schema, '--out', out]);
+  assert.is(made.code, 0, made.stderr);
+  assert.match(made.stdout, 'wrote 2 structs');
+  const header = readFileSync(out, 'utf8');
+  assert.match(header, 'struct Track {');
+  assert.match(header, 'struct Point points[4];');
+  const binary = compileC('#include "track.h"\n#include <stdio.h>\nint main(void) { printf("%zu\\n", sizeof(struct Track)); return 0; }\n', 'codegen', { 'track.h': header });
+  assert.is((await run(binary, [])).stdout.trim(), '104'); // 4 + 24, pad to 32, 4 × 16, 1, pad to 104
+  const empty = await runCli(['codegen', join(ROOT, 'package.json')]);
+  assert.is(empty.code, 1);
+});
+
+cli('objects lists the directory of a formatted segment', async () => {
+  const name = trackPosix(freshName('objects'));
+  using m = openOrCreate({ kind: 'posix', name, size: 1 << 16 });
+  m.create('readings', { table: struct('Reading', { t: 'f64', v: 'f32' }), count: 10 });
+  m.create('raw', { bytes: 100 });
+  const listed = await runCli(['objects', name]);
+  assert.is(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, new RegExp(`formatted by pid ${process.pid}, 2 objects`));
+  assert.match(listed.stdout, /readings\s+table\s+\d+\s+160\s+64\s+10/);
+  const json = JSON.parse((await runCli(['objects', name, '--json'])).stdout);
+  assert.equal(json.objects.map((o: { name: string }) => o.name), ['readings', 'raw']);
+  const plain = trackPosix(freshName('plain'));
+  Posix.create(plain, { size: 4096 }).close();
+  const refused = await runCli(['objects', plain]);
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, 'EACCES');
 });
 
 cli.run();

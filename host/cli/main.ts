@@ -1,10 +1,12 @@
 // shmkit: see and manage the host's shared memory, System V and POSIX alike.
 import { ShmError } from '../errors.js';
 import { parse, type Parsed } from './args.js';
+import { codegen, codegenOptions } from './commands/codegen.js';
 import { create, createOptions } from './commands/create.js';
 import { dump, dumpOptions } from './commands/dump.js';
 import { info, infoOptions } from './commands/info.js';
 import { ls, lsOptions } from './commands/ls.js';
+import { objects, objectsOptions } from './commands/objects.js';
 import { verify, write, patternOptions } from './commands/pattern.js';
 import { rm, rmOptions } from './commands/rm.js';
 import { set, setOptions } from './commands/set.js';
@@ -23,12 +25,14 @@ const USAGE = `usage: shmkit COMMAND [options]
   write TARGET [--pattern mod256]     byte i = i mod 256, by the Wasm core
   verify TARGET [--pattern mod256]    exit 1 at the first byte that differs
   dump TARGET [--offset N] [--length N]   hex dump like xxd
+  objects TARGET [--json]             named objects of a shmkit-formatted segment
+  codegen SCHEMA.mjs [--out FILE.h]   C header for the struct types a module exports
 
 TARGET: --key K (decimal or 0x hex), --id ID, --path P [--proj N] (ftok,
 proj 0-255, default 1), or a POSIX name like /name.
 Sizes take K, M, G suffixes. --debug shows the stack of an error.`;
 
-type Command = { run: (parsed: Parsed) => number; options: readonly string[] };
+type Command = { run: (parsed: Parsed) => number | Promise<number>; options: readonly string[] };
 
 const COMMANDS: Record<string, Command> = {
   ls: { run: ls, options: lsOptions },
@@ -41,9 +45,11 @@ const COMMANDS: Record<string, Command> = {
   write: { run: write, options: patternOptions },
   verify: { run: verify, options: patternOptions },
   dump: { run: dump, options: dumpOptions },
+  objects: { run: objects, options: objectsOptions },
+  codegen: { run: codegen, options: codegenOptions },
 };
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     console.log(USAGE);
@@ -59,12 +65,12 @@ function main(argv: string[]): number {
     console.log(USAGE);
     return 0;
   }
-  return command.run(parsed);
+  return await command.run(parsed);
 }
 
 const debug = process.argv.includes('--debug');
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (debug) console.error(error);
   if (error instanceof ShmError) {
