@@ -2,7 +2,7 @@
 export { ShmError, type ShmErrorTarget } from './errors.js';
 export { Arena, type ArenaOptions, type Window } from './arena/arena.js';
 export { Segment, type PatternName, type RangeOptions } from './api/segment.js';
-export { ReadOnlyView } from './api/read-only-view.js';
+export { ReadOnlyView } from './core/read-only-view.js';
 export { SysV, type SysVTarget, type SysVCreateOptions, type SysVOpenOptions, type SysVStat, type SysVSetOptions } from './api/sysv.js';
 export { Posix, type PosixCreateOptions, type PosixOpenOptions, type PosixStat } from './api/posix.js';
 export { Memfd, type MemfdCreateOptions, type MemfdOpenOptions } from './api/memfd.js';

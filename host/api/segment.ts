@@ -1,7 +1,7 @@
 // What every mapped segment offers, whatever the kernel object behind it.
 import { ShmError, invalidArgument, type ShmErrorTarget } from '../errors.js';
 import type { Arena, Window } from '../arena/arena.js';
-import { ReadOnlyView } from './read-only-view.js';
+import { ReadOnlyView } from '../core/read-only-view.js';
 import { checkOptions } from './validate.js';
 import { structAt, type StructRef } from '../struct/accessors.js';
 import type { StructType } from '../struct/struct.js';
@@ -31,6 +31,9 @@ export abstract class Segment implements Disposable {
   readonly arena: Arena;
   readonly #window: Window;
   #closed = false;
+  // One DataView for every struct and table of this segment, so their
+  // accessor classes are made once and shared.
+  #structView: DataView | undefined;
 
   protected constructor(arena: Arena, window: Window, size: number, mappedSize: number, readOnly: boolean) {
     this.arena = arena;
@@ -85,7 +88,8 @@ export abstract class Segment implements Disposable {
   /** A struct in place at `offset` of a raw segment (read-only attachments give getters only). */
   struct(type: StructType, offset = 0): StructRef {
     this.assertOpen();
-    return structAt(type, new DataView(this.arena.memory.buffer, this.offset, this.size), offset, !this.readOnly);
+    this.#structView ??= new DataView(this.arena.memory.buffer, this.offset, this.size);
+    return structAt(type, this.#structView, offset, !this.readOnly);
   }
 
   /** A table of `count` structs at `offset` of a raw segment (default: as many as fit). */

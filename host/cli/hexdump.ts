@@ -1,5 +1,5 @@
 // A hex dump in the layout of `xxd`: offset, 16 bytes as 8 groups of 2, ASCII.
-import type { ReadOnlyView } from '../api/read-only-view.js';
+import type { ReadOnlyView } from '../core/read-only-view.js';
 
 export function* hexLines(reader: ReadOnlyView, offset: number, length: number): Generator<string> {
   for (let line = offset; line < offset + length; line += 16) {

@@ -3,6 +3,7 @@
 // Primitive fields get specialised closures (a DataView call plus a range
 // check) so V8 can inline them; other kinds go through values.ts.
 import { ShmError } from '../errors.js';
+import { ReadOnlyView } from '../core/read-only-view.js';
 import { rejectPrimitive, type FieldType, type FieldValue, type PrimitiveType } from './types.js';
 import type { Field, StructType } from './struct.js';
 import { fieldError, readValue, writeValue } from './values.js';
@@ -10,7 +11,8 @@ import { fieldError, readValue, writeValue } from './values.js';
 /** A struct in place. Field names are properties; `$`-names never clash with C identifiers. */
 export interface StructRef {
   readonly $type: StructType;
-  readonly $view: DataView;
+  /** The bytes (a ReadOnlyView for a read-only attachment). */
+  readonly $view: DataView | ReadOnlyView;
   /** Byte offset of the struct in `$view`; move it to walk a table without new objects. */
   $offset: number;
   /** Every field, decoded into a plain object. */
@@ -47,25 +49,30 @@ export function refClass(type: StructType, writable: boolean, view: DataView): R
 function buildClass(type: StructType, writable: boolean, view: DataView): RefClass {
   const Ref = class {
     declare $type: StructType;
-    declare $view: DataView;
+    declare $view: DataView | ReadOnlyView;
     $offset: number;
     constructor(offset: number) {
       this.$offset = offset;
     }
     $toObject(): Record<string, FieldValue> {
-      return readValue(this.$view, this.$offset, type) as Record<string, FieldValue>;
+      return readValue(view, this.$offset, type) as Record<string, FieldValue>;
     }
     $assign(value: Record<string, unknown>): void {
       if (!writable) throw readOnlyError(type.name);
-      writeValue(this.$view, this.$offset, type, value, type.name);
+      writeValue(view, this.$offset, type, value, type.name);
     }
   };
   Object.defineProperty(Ref.prototype, '$type', { value: type });
-  Object.defineProperty(Ref.prototype, '$view', { value: view });
+  // The view is a constant on the prototype, which V8 folds into every
+  // accessor (measured: twice as fast as a closure variable for reads).
+  Object.defineProperty(Ref.prototype, VIEW, { value: view });
+  // A read-only attachment must not hand out a writable DataView: a store
+  // into its pages would kill the process.
+  Object.defineProperty(Ref.prototype, '$view', { value: writable ? view : new ReadOnlyView(view) });
   for (const field of type.fields) {
     Object.defineProperty(Ref.prototype, field.name, {
       get: getter(type, field, writable, view),
-      set: writable ? setter(type, field) : undefined,
+      set: writable ? setter(type, field, view) : undefined,
       enumerable: true,
     });
   }
@@ -76,25 +83,27 @@ function readOnlyError(what: string): ShmError {
   return new ShmError({ code: 'EACCES', message: `${what} is in a read-only attachment; attach read-write to change it` });
 }
 
-type Getter = (this: StructRef) => unknown;
-type Setter = (this: StructRef, value: unknown) => void;
+const VIEW = Symbol('view');
+type Internal = StructRef & { [VIEW]: DataView };
+type Getter = (this: Internal) => unknown;
+type Setter = (this: Internal, value: unknown) => void;
 
 function getter(type: StructType, field: Field, writable: boolean, view: DataView): Getter {
   const off = field.offset;
   const t = field.type;
   if (t.kind === 'primitive') {
     switch (t.name) {
-      case 'i8': return function () { return this.$view.getInt8(this.$offset + off); };
-      case 'u8': return function () { return this.$view.getUint8(this.$offset + off); };
-      case 'i16': return function () { return this.$view.getInt16(this.$offset + off, true); };
-      case 'u16': return function () { return this.$view.getUint16(this.$offset + off, true); };
-      case 'i32': return function () { return this.$view.getInt32(this.$offset + off, true); };
-      case 'u32': return function () { return this.$view.getUint32(this.$offset + off, true); };
-      case 'i64': return function () { return this.$view.getBigInt64(this.$offset + off, true); };
-      case 'u64': return function () { return this.$view.getBigUint64(this.$offset + off, true); };
-      case 'f32': return function () { return this.$view.getFloat32(this.$offset + off, true); };
-      case 'f64': return function () { return this.$view.getFloat64(this.$offset + off, true); };
-      case 'bool': return function () { return this.$view.getUint8(this.$offset + off) !== 0; };
+      case 'i8': return function () { return this[VIEW].getInt8(this.$offset + off); };
+      case 'u8': return function () { return this[VIEW].getUint8(this.$offset + off); };
+      case 'i16': return function () { return this[VIEW].getInt16(this.$offset + off, true); };
+      case 'u16': return function () { return this[VIEW].getUint16(this.$offset + off, true); };
+      case 'i32': return function () { return this[VIEW].getInt32(this.$offset + off, true); };
+      case 'u32': return function () { return this[VIEW].getUint32(this.$offset + off, true); };
+      case 'i64': return function () { return this[VIEW].getBigInt64(this.$offset + off, true); };
+      case 'u64': return function () { return this[VIEW].getBigUint64(this.$offset + off, true); };
+      case 'f32': return function () { return this[VIEW].getFloat32(this.$offset + off, true); };
+      case 'f64': return function () { return this[VIEW].getFloat64(this.$offset + off, true); };
+      case 'bool': return function () { return this[VIEW].getUint8(this.$offset + off) !== 0; };
     }
   }
   const inner = t.kind === 'aligned' ? t.inner : t;
@@ -104,32 +113,33 @@ function getter(type: StructType, field: Field, writable: boolean, view: DataVie
   }
   if (inner.kind === 'array') {
     const path = `${type.name}.${field.name}`;
-    return function () { return new ArrayRef(this.$view, this.$offset + off, inner, writable, path); };
+    return function () { return new ArrayRef(view, this.$offset + off, inner, writable, path); };
   }
-  return function () { return readValue(this.$view, this.$offset + off, inner); };
+  return function () { return readValue(view, this.$offset + off, inner); };
 }
 
-function setter(type: StructType, field: Field): Setter {
+function setter(type: StructType, field: Field, view: DataView): Setter {
   const off = field.offset;
   const t = field.type;
   const path = `${type.name}.${field.name}`;
   if (t.kind === 'primitive') {
     const fail = (value: unknown) => fieldError(path, rejectPrimitive(t, value) ?? 'bad value');
+    // Integer checks test typeof first: a bigint in `v & 0xff` throws a TypeError, not our EINVAL.
     switch (t.name) {
-      case 'i8': return function (v) { if (((v as number) << 24 >> 24) !== v) throw fail(v); this.$view.setInt8(this.$offset + off, v as number); };
-      case 'u8': return function (v) { if (((v as number) & 0xff) !== v) throw fail(v); this.$view.setUint8(this.$offset + off, v as number); };
-      case 'i16': return function (v) { if (((v as number) << 16 >> 16) !== v) throw fail(v); this.$view.setInt16(this.$offset + off, v as number, true); };
-      case 'u16': return function (v) { if (((v as number) & 0xffff) !== v) throw fail(v); this.$view.setUint16(this.$offset + off, v as number, true); };
-      case 'i32': return function (v) { if (((v as number) | 0) !== v) throw fail(v); this.$view.setInt32(this.$offset + off, v as number, true); };
-      case 'u32': return function (v) { if (((v as number) >>> 0) !== v) throw fail(v); this.$view.setUint32(this.$offset + off, v as number, true); };
-      case 'i64': return function (v) { if (typeof v !== 'bigint' || BigInt.asIntN(64, v) !== v) throw fail(v); this.$view.setBigInt64(this.$offset + off, v, true); };
-      case 'u64': return function (v) { if (typeof v !== 'bigint' || BigInt.asUintN(64, v) !== v) throw fail(v); this.$view.setBigUint64(this.$offset + off, v, true); };
-      case 'f32': return function (v) { if (typeof v !== 'number') throw fail(v); this.$view.setFloat32(this.$offset + off, v, true); };
-      case 'f64': return function (v) { if (typeof v !== 'number') throw fail(v); this.$view.setFloat64(this.$offset + off, v, true); };
-      case 'bool': return function (v) { if (typeof v !== 'boolean') throw fail(v); this.$view.setUint8(this.$offset + off, v ? 1 : 0); };
+      case 'i8': return function (v) { if (typeof v !== 'number' || (v << 24 >> 24) !== v) throw fail(v); this[VIEW].setInt8(this.$offset + off, v as number); };
+      case 'u8': return function (v) { if (typeof v !== 'number' || (v & 0xff) !== v) throw fail(v); this[VIEW].setUint8(this.$offset + off, v as number); };
+      case 'i16': return function (v) { if (typeof v !== 'number' || (v << 16 >> 16) !== v) throw fail(v); this[VIEW].setInt16(this.$offset + off, v as number, true); };
+      case 'u16': return function (v) { if (typeof v !== 'number' || (v & 0xffff) !== v) throw fail(v); this[VIEW].setUint16(this.$offset + off, v as number, true); };
+      case 'i32': return function (v) { if (typeof v !== 'number' || (v | 0) !== v) throw fail(v); this[VIEW].setInt32(this.$offset + off, v as number, true); };
+      case 'u32': return function (v) { if (typeof v !== 'number' || (v >>> 0) !== v) throw fail(v); this[VIEW].setUint32(this.$offset + off, v as number, true); };
+      case 'i64': return function (v) { if (typeof v !== 'bigint' || BigInt.asIntN(64, v) !== v) throw fail(v); this[VIEW].setBigInt64(this.$offset + off, v, true); };
+      case 'u64': return function (v) { if (typeof v !== 'bigint' || BigInt.asUintN(64, v) !== v) throw fail(v); this[VIEW].setBigUint64(this.$offset + off, v, true); };
+      case 'f32': return function (v) { if (typeof v !== 'number') throw fail(v); this[VIEW].setFloat32(this.$offset + off, v, true); };
+      case 'f64': return function (v) { if (typeof v !== 'number') throw fail(v); this[VIEW].setFloat64(this.$offset + off, v, true); };
+      case 'bool': return function (v) { if (typeof v !== 'boolean') throw fail(v); this[VIEW].setUint8(this.$offset + off, v ? 1 : 0); };
     }
   }
-  return function (v) { writeValue(this.$view, this.$offset + off, t, v, path); };
+  return function (v) { writeValue(view, this.$offset + off, t, v, path); };
 }
 
 /** A fixed array field in place: get(i), set(i, v), length, iteration. */

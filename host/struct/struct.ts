@@ -41,7 +41,9 @@ export class StructType implements StructTypeLike {
   readonly hash: bigint;
   readonly #byName: Map<string, Field>;
 
-  constructor(name: string, fields: Record<string, FieldType | PrimitiveName>, options: StructOptions = {}) {
+  constructor(name: string, fields: Record<string, FieldType | PrimitiveName>, options: StructOptions | null = {}) {
+    options ??= {};
+    if (typeof options !== 'object') invalidArgument(`struct ${String(name)}: options must be an object`);
     this.name = checkIdentifier(name, 'struct name');
     if (fields === null || typeof fields !== 'object') invalidArgument(`struct ${name}: fields must be an object of name: type`);
     // A misspelt option (say `pack`) would silently give another layout.

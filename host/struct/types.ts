@@ -120,6 +120,8 @@ export function array(element: FieldType | PrimitiveName, length: number): Array
   const e = resolveType(element, 'array');
   if (e.kind === 'aligned') invalidArgument('array: C cannot over-align array elements; put aligned() around the whole array');
   checkCount(length, 'array length', 1);
+  // The core's layout takes 32-bit element counts; a bigger array would wrap into a wrong layout.
+  if (e.size * length > 0x7fffffff) invalidArgument(`array: ${length} × ${e.size} bytes is larger than 2 GiB`);
   // C order: the outer dimension comes first (int16_t m[2][3] is two of int16_t[3]).
   const [, base, dims] = /^(.*?)((?:\[\d+\])*)$/s.exec(e.describe)!;
   return Object.freeze({ kind: 'array', element: e, length, size: e.size * length, align: e.align, describe: `${base}[${length}]${dims}` });
