@@ -1,4 +1,5 @@
 import { suite } from 'uvu';
+import { thrown } from './helpers/errors.js';
 import * as assert from 'uvu/assert';
 import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, readFileSync, readlinkSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,16 +14,6 @@ memfd.after.each(cleanup);
 
 const PAGE = 4096;
 
-function thrown(fn: () => unknown): ShmError {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, ShmError, `expected a ShmError, got ${String(error)}`);
-    return error as ShmError;
-  }
-  assert.unreachable('expected a ShmError, nothing was thrown');
-  throw new Error('unreachable');
-}
 
 function mod256(length: number): Buffer {
   const b = Buffer.alloc(length);

@@ -1,4 +1,5 @@
 import { suite } from 'uvu';
+import { thrown } from './helpers/errors.js';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmdirSync, statSync, statfsSync, writeFileSync } from 'node:fs';
@@ -15,17 +16,6 @@ const PAGE = 4096;
 const file = (name: string) => '/dev/shm' + name;
 const fileMode = (name: string) => statSync(file(name)).mode & 0o777;
 
-/** The ShmError `fn` throws (fails the test if it throws nothing or something else). */
-function thrown(fn: () => unknown): ShmError {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, ShmError, `expected a ShmError, got ${String(error)}`);
-    return error as ShmError;
-  }
-  assert.unreachable('expected a ShmError, nothing was thrown');
-  throw new Error('unreachable');
-}
 
 function mod256(length: number, from = 0): Buffer {
   const b = Buffer.alloc(length);

@@ -11,34 +11,27 @@ import {
   Posix, ShmError, SysV, Table, aligned, array, cHeader, enumOf, string, struct, structAt,
   type FieldType, type PrimitiveName, type Segment, type StructRef, type StructType,
 } from '../host/index.js';
-import { cleanup, freshKey, freshName, trackPosix, trackSysV } from './helpers/resources.js';
+import { cleanup, keepOpen, freshKey, freshName, trackPosix, trackSysV } from './helpers/resources.js';
 
 const test = suite('struct');
 
-const handles: Segment[] = [];
 function sysv(size: number): SysV {
   const seg = SysV.create({ key: freshKey(), size, exclusive: true });
   trackSysV(seg.id);
-  handles.push(seg);
+  keepOpen(seg);
   return seg;
 }
 function posix(size: number): Posix {
   const name = trackPosix(freshName('struct'));
   const seg = Posix.create(name, { size, exclusive: true });
-  handles.push(seg);
+  keepOpen(seg);
   return seg;
 }
 function keep<T extends Segment>(seg: T): T {
-  handles.push(seg);
+  keepOpen(seg);
   return seg;
 }
-test.after.each(() => {
-  try {
-    for (const h of handles.splice(0)) h.close();
-  } finally {
-    cleanup();
-  }
-});
+test.after.each(cleanup);
 
 /** The error `fn` throws; fails the test when it throws nothing or something else. */
 function shmError(fn: () => unknown, code: string, what: string): ShmError {

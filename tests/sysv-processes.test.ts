@@ -9,31 +9,21 @@ import { join } from 'node:path';
 import { SysV, ShmError, type Segment } from '../host/index.js';
 import { SHMID_DS_SIZE } from '../host/linux/structs.js';
 import { asNobody, run, runFixture, type RunResult } from './helpers/processes.js';
-import { cleanup, freshKey, trackPath, trackSysV } from './helpers/resources.js';
+import { cleanup, keepOpen, freshKey, trackPath, trackSysV } from './helpers/resources.js';
 
 const test = suite('sysv-processes');
 
-const handles: Segment[] = [];
 const everyId = new Set<number>();
 function keepId(id: number): number {
   everyId.add(id);
   return trackSysV(id);
 }
 function keep<T extends SysV>(segment: T): T {
-  handles.push(segment);
+  keepOpen(segment);
   keepId(segment.id);
   return segment;
 }
-function closeAll(): void {
-  for (const handle of handles.splice(0)) handle.close();
-}
-test.after.each(() => {
-  try {
-    closeAll();
-  } finally {
-    cleanup();
-  }
-});
+test.after.each(cleanup);
 
 interface PeerResult {
   ok: boolean; pid: number; uid: number;
@@ -393,7 +383,6 @@ test('ipcs -m lists shmkit segments with their key, owner, perms, bytes, nattch 
 // ---------------------------------------------------------------- the end
 
 test('nothing is left behind: ipcs -m shows none of this file\'s segments', async () => {
-  closeAll();
   cleanup();
   assert.ok(everyId.size >= 15, `the suite made segments (${everyId.size})`);
   const rows = await ipcsRows();

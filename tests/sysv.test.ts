@@ -1,6 +1,7 @@
 // System V segments against the real kernel: create/open/stat/set/remove/
 // lock/list/limits/usage/ftok, read-only attachments, SHM_RND, huge pages.
 import { suite } from 'uvu';
+import { thrown } from './helpers/errors.js';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -11,47 +12,26 @@ import { Arena, SysV, ShmError, type Segment } from '../host/index.js';
 import * as sys from '../host/linux/sysv.js';
 import { IPC_CREAT, SHM_DEST, SHM_LOCKED, SHM_REMAP, SHM_RND } from '../host/linux/constants.js';
 import { libc } from '../host/linux/libc.js';
-import { cleanup, freshKey, trackPath, trackSysV } from './helpers/resources.js';
+import { cleanup, keepOpen, freshKey, trackPath, trackSysV } from './helpers/resources.js';
 
 const test = suite('sysv');
 
 // Every attachment a test makes is closed after it, then every segment removed.
-const handles: Segment[] = [];
 const everyId = new Set<number>();
 function keep<T extends SysV>(segment: T): T {
-  handles.push(segment);
+  keepOpen(segment);
   trackSysV(segment.id);
   everyId.add(segment.id);
   return segment;
 }
-function closeAll(): void {
-  for (const handle of handles.splice(0)) handle.close();
-}
-test.after.each(() => {
-  try {
-    closeAll();
-  } finally {
-    cleanup();
-  }
-});
+test.after.each(cleanup);
 
 const MiB = 1024 * 1024;
 const HUGE = 2 * MiB;
 
-/** The error `fn` throws; fails the test when it throws nothing. */
-function errorOf(fn: () => unknown): ShmError {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, ShmError, `expected a ShmError, got ${String(error)}`);
-    return error as ShmError;
-  }
-  assert.unreachable('expected a ShmError, nothing was thrown');
-  throw new Error('unreachable');
-}
 
 function expectCode(fn: () => unknown, code: string): ShmError {
-  const error = errorOf(fn);
+  const error = thrown(fn);
   assert.is(error.code, code, error.message);
   return error;
 }
@@ -355,7 +335,7 @@ test('bad sizes, modes, keys and options are EINVAL before any system call', () 
     ['ftok: empty path', () => SysV.ftok('')],
   ];
   for (const [name, fn] of cases) {
-    const error = errorOf(fn);
+    const error = thrown(fn);
     assert.is(error.code, 'EINVAL', `${name}: ${error.code} ${error.message}`);
     assert.is(error.syscall, undefined, `${name}: no system call was made (${error.message})`);
     assert.is(error.errno, undefined, name);
@@ -647,9 +627,8 @@ function withHugePages(pages: number, body: () => void): void {
     body();
   } finally {
     try {
-      closeAll();
+      cleanup(); // the pages go back only once their segments are closed and gone
     } finally {
-      cleanup(); // the pages go back only once their segments are gone
       writeFileSync(file, old);
     }
   }
@@ -785,7 +764,6 @@ test('crc32 equals zlib\'s and a JS reference, for patterns, random bytes and od
 // ---------------------------------------------------------------- the end
 
 test('nothing is left behind: ipcs -m shows none of this file\'s segments', () => {
-  closeAll();
   cleanup();
   assert.ok(everyId.size >= 30, `the suite made segments (${everyId.size})`);
   const ipcs = ipcsRows();

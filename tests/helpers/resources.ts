@@ -5,6 +5,7 @@ import { randomInt } from 'node:crypto';
 import { libc } from '../../host/linux/libc.js';
 import { IPC_RMID } from '../../host/linux/constants.js';
 
+const openHandles: { close(): void }[] = [];
 const sysvIds = new Set<number>();
 const posixNames = new Set<string>();
 const paths = new Set<string>();
@@ -38,8 +39,21 @@ export function trackPath(path: string): string {
   return path;
 }
 
-/** Removes everything tracked; safe to call repeatedly. */
+/** A segment (or other handle) to close before its kernel object is removed. */
+export function keepOpen<T extends { close(): void }>(handle: T): T {
+  openHandles.push(handle);
+  return handle;
+}
+
+/** Closes kept handles, then removes everything tracked; safe to call repeatedly. */
 export function cleanup(): void {
+  for (const handle of openHandles.splice(0)) {
+    try {
+      handle.close();
+    } catch {
+      // closing is best effort here; removal below is what matters
+    }
+  }
   for (const id of sysvIds) libc.shmctl(id, IPC_RMID, null);
   sysvIds.clear();
   for (const name of posixNames) libc.shm_unlink(name);
