@@ -75,10 +75,10 @@ const bulk: Sample[] = [
     sink += out[N - 1]!;
   }),
   measure('core readColumn (gather, then copy out)', N, REPEATS, () => {
-    sink += records.readColumn('value', 0, N, out)[N - 1]!;
+    sink += records.readColumn('value', 0, N, out)[N - 1] as number;
   }),
   measure('core readColumn into an allocateArray column', N, REPEATS, () => {
-    sink += records.readColumn('value', 0, N, inMemory)[N - 1]!;
+    sink += records.readColumn('value', 0, N, inMemory)[N - 1] as number;
   }),
   measure('JS loop: Float64Array → DataView', N, REPEATS, () => {
     for (let i = 0, at = VALUE; i < N; i++, at += SIZE) dv.setFloat64(at, column[i]!, true);

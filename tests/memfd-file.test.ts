@@ -5,7 +5,7 @@ import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, readFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { MappedFile, Memfd, ShmError } from '../host/index.js';
+import { MappedFile, Memfd } from '../host/index.js';
 import { cleanup, trackPath } from './helpers/resources.js';
 import { runPeer, startPeer } from './helpers/peer.js';
 

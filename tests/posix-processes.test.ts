@@ -1,12 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Posix } from '../host/index.js';
-import { cleanup, freshName, trackPath, trackPosix } from './helpers/resources.js';
+import { cleanup, freshName, trackPosix } from './helpers/resources.js';
 import { asNobody, run } from './helpers/processes.js';
 import { compileC } from './helpers/gcc.js';
 import { runPeer, startPeer } from './helpers/peer.js';

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { Arena, MappedFile, Posix, ShmError } from '../host/index.js';
+import { Arena, MappedFile, Posix } from '../host/index.js';
 import { cleanup, freshName, trackPath, trackPosix } from './helpers/resources.js';
 
 const posix = suite('posix');

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SysV, ShmError, type Segment } from '../host/index.js';
+import { SysV, ShmError } from '../host/index.js';
 import { SHMID_DS_SIZE } from '../host/linux/structs.js';
 import { asNobody, run, runFixture, type RunResult } from './helpers/processes.js';
 import { cleanup, keepOpen, freshKey, trackPath, trackSysV } from './helpers/resources.js';

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
-import { Arena, SysV, ShmError, type Segment } from '../host/index.js';
+import { Arena, SysV, ShmError } from '../host/index.js';
 import * as sys from '../host/linux/sysv.js';
 import { IPC_CREAT, SHM_DEST, SHM_LOCKED, SHM_REMAP, SHM_RND } from '../host/linux/constants.js';
 import { libc } from '../host/linux/libc.js';
