@@ -13,7 +13,8 @@
 //   │ limitUnits u32  units the memory may reach │ +12
 //   │ instances  u32  core instances on memory   │ +16   (atomic)
 //   │ usedUnits  u32  units held by windows      │ +20   (atomic)
-//   │ reserved                                   │ +24 .. +64
+//   │ lastId     u32  ids handed to threads      │ +24   (atomic; hosts without thread ids)
+//   │ reserved                                   │ +28 .. +64
 //   ├────────────────────────────────────────────┤ +64   own cache line
 //   │ bitmap: MAX_UNITS bits, 1 = unit in use    │       (u32 words, atomic)
 //   └────────────────────────────────────────────┘ +64 + MAX_UNITS/8
@@ -30,6 +31,7 @@ const OFF_FIRST_UNIT: usize = OFF_VERSION + 4;
 const OFF_LIMIT_UNITS: usize = OFF_FIRST_UNIT + 4;
 const OFF_INSTANCES: usize = OFF_LIMIT_UNITS + 4;
 const OFF_USED_UNITS: usize = OFF_INSTANCES + 4;
+const OFF_LAST_ID: usize = OFF_USED_UNITS + 4;
 const HEADER_SIZE: usize = 64;
 const OFF_BITMAP: usize = HEADER_SIZE;
 const BITMAP_WORDS: u32 = MAX_UNITS / 32;
@@ -77,6 +79,14 @@ export function arenaJoin(): i32 {
   const base = state();
   if (atomic.load<u32>(base + OFF_MAGIC) != ARENA_MAGIC) return ARENA_NOT_INITIALISED;
   return <i32>atomic.add<u32>(base + OFF_INSTANCES, 1) + 1;
+}
+
+/**
+ * A fresh holder id for a thread, for hosts that have no kernel thread ids
+ * (browsers, WASI). Unique among the threads sharing this memory.
+ */
+export function arenaNextId(): u32 {
+  return (atomic.add<u32>(state() + OFF_LAST_ID, 1) + 1) & 0x3fffffff;
 }
 
 export function arenaInstances(): u32 {

@@ -4,7 +4,7 @@ import { arenaInit } from "./arena";
 import { checksumInit, checksumTablesEnd } from "./checksum";
 
 export {
-  arenaJoin, arenaInstances, arenaUsedUnits, arenaLimitUnits,
+  arenaJoin, arenaNextId, arenaInstances, arenaUsedUnits, arenaLimitUnits,
   windowClaim, windowRelease,
 } from "./arena";
 export { patternFill, patternMatchLength } from "./pattern";
@@ -22,8 +22,10 @@ export {
   E_LAYOUT_LENGTH, E_ELEMENT_SIZE, E_COUNT, E_NAME, MAX_NAME,
 } from "./format/directory";
 
+export * from "./sync/index";
+
 /** Layout version of everything the core keeps in memory. */
-export const CORE_ABI_VERSION: u32 = 2;
+export const CORE_ABI_VERSION: u32 = 3;
 
 /** End of the core's statics; windows must start above it. */
 export function coreStaticsEnd(): usize {

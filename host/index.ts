@@ -15,3 +15,5 @@ export * from './struct/index.js';
 export { ManagedSegment, type ManagedOptions, type ObjectInfo, type ObjectSpec, type BytesSpec, type TableSpec } from './format/managed.js';
 export { openOrCreate, type OpenOrCreateOptions } from './format/open.js';
 export { CoreMemory, type CoreMemoryOptions } from './core/core-memory.js';
+export * from './sync/index.js';
+export { linuxWaitHost } from './sync/linux-wait-host.js';

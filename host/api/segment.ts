@@ -6,6 +6,8 @@ import { checkOptions } from './validate.js';
 import { structAt, type StructRef } from '../struct/accessors.js';
 import type { StructType } from '../struct/struct.js';
 import { Table } from '../struct/table.js';
+import type { Place } from '../sync/place.js';
+import { linuxWaitHost } from '../sync/linux-wait-host.js';
 
 /** Test patterns the core can write and verify. */
 export type PatternName = 'mod256';
@@ -103,6 +105,17 @@ export abstract class Segment implements Disposable {
       invalidArgument(`table: ${String(count)} × ${type.size}-byte ${type.name} at offset ${offset} does not fit in ${this.size} bytes`, this.target);
     }
     return new Table(type, { memory: this.arena, offset: this.offset + offset, count, writable: !this.readOnly });
+  }
+
+  /**
+   * Where a shared-memory primitive at `offset` of this raw segment lives:
+   * pass it to Mutex.create / Mutex.open and friends. Waits use futex(2).
+   */
+  place(offset = 0): Place {
+    this.assertOpen();
+    if (this.readOnly) throw new ShmError({ code: 'EACCES', message: `${this.description} is attached read-only; locks need write access`, ...this.target });
+    if (!Number.isInteger(offset) || offset < 0 || offset >= this.size) invalidArgument(`place: offset must be inside the ${this.size} bytes: offset=${String(offset)}`, this.target);
+    return { memory: this.arena, offset: this.offset + offset, host: linuxWaitHost(this.arena) };
   }
 
   /** Fills the segment with a test pattern, in the Wasm core. */

@@ -39,6 +39,58 @@ export interface CoreExports {
   ): number;
   dirRemove(seg: number, pid: number, slot: number): number;
   CORE_ABI_VERSION: WebAssembly.Global;
+  arenaNextId(): number;
+  // Synchronisation (assembly/sync/*.ts): none of these wait.
+  markWaiting(word: number, owner: number): number;
+  mutexInit(m: number, kind: number): number;
+  mutexTryLock(m: number, id: number, contended: number): number;
+  mutexTakeOver(m: number, deadOwner: number, id: number): number;
+  mutexMarkConsistent(m: number, id: number): number;
+  mutexState(m: number): number;
+  mutexOwner(m: number): number;
+  mutexUnlock(m: number, id: number): number;
+  semInit(s: number, value: number): number;
+  semTryWait(s: number): number;
+  semPost(s: number, count: number): number;
+  semSleepBegin(s: number): void;
+  semSleepEnd(s: number): void;
+  semValue(s: number): number;
+  condInit(c: number): void;
+  condWaitBegin(c: number): number;
+  condWaitEnd(c: number): void;
+  condSignal(c: number): number;
+  barrierInit(b: number, parties: number): number;
+  barrierArrive(b: number): number;
+  barrierPassed(b: number, generation: number): number;
+  barrierBreak(b: number): void;
+  barrierBroken(b: number): number;
+  eventInit(e: number, autoReset: number, initiallySet: number): void;
+  eventSet(e: number): number;
+  eventReset(e: number): void;
+  eventTryWait(e: number): number;
+  eventSleepBegin(e: number): void;
+  eventSleepEnd(e: number): void;
+  onceBegin(o: number, id: number): number;
+  onceTakeOver(o: number, deadRunner: number, id: number): number;
+  onceFinish(o: number, succeeded: number): number;
+  onceWord(o: number): number;
+  rwInit(r: number): void;
+  rwTryRead(r: number): number;
+  rwReadUnlock(r: number): number;
+  rwTryWriterWord(r: number, id: number, contended: number): number;
+  rwReadersLeft(r: number): number;
+  rwTakeOverWriter(r: number, deadWriter: number, id: number): number;
+  rwOwnerDied(r: number): number;
+  rwMarkConsistent(r: number, id: number): number;
+  rwWriteUnlock(r: number, id: number): number;
+  rwWriter(r: number): number;
+  rwReaders(r: number): number;
+  seqInit(q: number, capacity: number): void;
+  seqWrite(q: number, id: number, src: number, length: number): number;
+  seqRead(q: number, dst: number, length: number): number;
+  seqWriter(q: number): number;
+  seqRecover(q: number, deadWriter: number): number;
+  seqSequence(q: number): number;
 }
 
 /** Layout constants the core exports, so hosts never restate them. */
@@ -47,7 +99,9 @@ export type CoreConstant =
   | 'FORMAT_VERSION' | 'MAX_PID'
   | 'ENTRY_SIZE' | 'E_STATE' | 'E_KIND' | 'E_OFFSET' | 'E_SIZE' | 'E_ALIGN' | 'E_NAME_LENGTH' | 'E_LAYOUT_HASH'
   | 'E_LAYOUT_OFFSET' | 'E_LAYOUT_LENGTH' | 'E_ELEMENT_SIZE' | 'E_COUNT' | 'E_NAME' | 'MAX_NAME'
-  | 'MEMBER_SIZE' | 'RESULT_SIZE';
+  | 'MEMBER_SIZE' | 'RESULT_SIZE'
+  | 'MUTEX_SIZE' | 'SEMAPHORE_SIZE' | 'CONDVAR_SIZE' | 'BARRIER_SIZE' | 'EVENT_SIZE' | 'ONCE_SIZE' | 'RWLOCK_SIZE'
+  | 'R_WRITER' | 'SEQLOCK_HEADER' | 'ID_MASK';
 
 export function coreConstant(core: CoreExports, name: CoreConstant): number {
   return (core as unknown as Record<CoreConstant, WebAssembly.Global>)[name].value as number;
@@ -64,7 +118,7 @@ export const ArenaStatus = {
 
 /** Size of one arena unit: a Wasm page. */
 export const UNIT_SIZE = 65536;
-export const CORE_ABI_VERSION = 2;
+export const CORE_ABI_VERSION = 3;
 
 /** Instantiates the core on `memory`. Synchronous: the module is small. */
 export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory): CoreExports {

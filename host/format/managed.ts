@@ -9,9 +9,23 @@ import { StructType } from '../struct/struct.js';
 import { Table } from '../struct/table.js';
 import { Backoff, processAlive } from './backoff.js';
 import { firstDifference } from './describe-diff.js';
+import { linuxWaitHost } from '../sync/linux-wait-host.js';
+import { Barrier } from '../sync/barrier.js';
+import { Condition } from '../sync/condvar.js';
+import { Event, type EventOptions } from '../sync/event.js';
+import { Mutex, type MutexOptions } from '../sync/mutex.js';
+import { Once } from '../sync/once.js';
+import type { Place } from '../sync/place.js';
+import { RwLock } from '../sync/rwlock.js';
+import { Semaphore } from '../sync/semaphore.js';
+import { SeqLock } from '../sync/seqlock.js';
+import type { WaitHost } from '../sync/wait-host.js';
 
 /** Object kinds as stored in directory entries. */
-const KIND = { bytes: 1, struct: 2, table: 3 } as const;
+const KIND = {
+  bytes: 1, struct: 2, table: 3,
+  mutex: 4, semaphore: 5, condition: 6, barrier: 7, event: 8, once: 9, rwlock: 10, seqlock: 11,
+} as const;
 type KindName = keyof typeof KIND;
 const KIND_NAMES = new Map<number, KindName>(Object.entries(KIND).map(([k, v]) => [v, k as KindName]));
 
@@ -192,6 +206,63 @@ export class ManagedSegment implements Disposable {
     });
   }
 
+  /** Where primitives of this segment live and how their waiters sleep. */
+  get #host(): WaitHost {
+    return linuxWaitHost(this.segment.arena);
+  }
+
+  /** The named mutex, made (and initialised) if missing. */
+  mutex(name: string, options: MutexOptions = {}): Mutex {
+    return this.#primitive(name, 'mutex', Mutex.SIZE, (place) => Mutex.create(place, options), (place) => Mutex.open(place, options.recursive));
+  }
+
+  /** The named counting semaphore, made with `value` tokens if missing. */
+  semaphore(name: string, value = 0): Semaphore {
+    return this.#primitive(name, 'semaphore', Semaphore.SIZE, (place) => Semaphore.create(place, value), Semaphore.open);
+  }
+
+  condition(name: string): Condition {
+    return this.#primitive(name, 'condition', Condition.SIZE, Condition.create, Condition.open);
+  }
+
+  barrier(name: string, parties: number): Barrier {
+    return this.#primitive(name, 'barrier', Barrier.SIZE, (place) => Barrier.create(place, parties), Barrier.open);
+  }
+
+  event(name: string, options: EventOptions = {}): Event {
+    return this.#primitive(name, 'event', Event.SIZE, (place) => Event.create(place, options), Event.open);
+  }
+
+  once(name: string): Once {
+    return this.#primitive(name, 'once', Once.SIZE, Once.create, Once.open);
+  }
+
+  rwlock(name: string): RwLock {
+    return this.#primitive(name, 'rwlock', RwLock.SIZE, RwLock.create, RwLock.open);
+  }
+
+  /** A seqlock guarding `capacity` bytes. */
+  seqlock(name: string, capacity: number): SeqLock {
+    return this.#primitive(name, 'seqlock', SeqLock.HEADER + capacity, (place) => SeqLock.create(place, capacity), (place) => SeqLock.open(place, capacity));
+  }
+
+  // Made and initialised under the directory lock, and looked up under it,
+  // so nobody ever sees a primitive between creation and initialisation.
+  #primitive<T>(name: string, kind: KindName, size: number, create: (place: Place) => T, open: (place: Place) => T): T {
+    this.#assertWritable(`use a ${kind} in`);
+    return this.#withLock(() => {
+      const [nameAt, nameLength] = this.#stageName(name);
+      const found = this.#core.dirFind(this.#base, nameAt, nameLength);
+      const slot = found >= 0 ? found : this.#createLocked(name, { bytes: size, kind });
+      const info = this.#info(slot)!;
+      if (info.kind !== kind || info.size !== size) {
+        throw new ShmError({ code: 'ELAYOUT', message: `${this.segment.description}, object '${name}': it is ${info.kind === 'bytes' ? 'raw bytes' : `a ${info.kind}`} of ${info.size} bytes, not a ${kind} of ${size}`, objectName: name });
+      }
+      const place = { memory: this.segment.arena, offset: this.#base + info.offset, host: this.#host };
+      return found >= 0 ? open(place) : create(place);
+    });
+  }
+
   close(): void {
     this.segment.close();
   }
@@ -200,7 +271,7 @@ export class ManagedSegment implements Disposable {
     this.close();
   }
 
-  #createLocked(name: string, spec: ObjectSpec): number {
+  #createLocked(name: string, spec: ObjectSpec | PrimitiveSpec): number {
     const { kind, size, align, layout, elementSize, count } = placement(spec);
     const layoutBytes = layout ? encoder.encode(layout.describe) : new Uint8Array(0);
     const [nameAt, nameLength, layoutAt] = this.#stageName(name, layoutBytes);
@@ -310,7 +381,10 @@ export function checkManagedOptions(options: ManagedOptions): { slots: number; t
   return { slots, timeoutMs };
 }
 
-function placement(spec: ObjectSpec): { kind: KindName; size: number; align: number; layout?: StructType; elementSize: number; count: number } {
+/** Raw bytes recorded under a primitive's kind (only made by ManagedSegment itself). */
+type PrimitiveSpec = BytesSpec & { kind: KindName };
+
+function placement(spec: ObjectSpec | PrimitiveSpec): { kind: KindName; size: number; align: number; layout?: StructType; elementSize: number; count: number } {
   if (spec instanceof StructType) {
     return { kind: 'struct', size: spec.size, align: Math.max(DEFAULT_ALIGN, spec.align), layout: spec, elementSize: spec.size, count: 1 };
   }
@@ -323,7 +397,7 @@ function placement(spec: ObjectSpec): { kind: KindName; size: number; align: num
     if (!Number.isSafeInteger(spec.bytes) || spec.bytes < 1) invalidArgument(`bytes must be a whole number ≥ 1: bytes=${String(spec.bytes)}`);
     const align = spec.align ?? DEFAULT_ALIGN;
     if (!Number.isInteger(align) || align < 1 || (align & (align - 1)) !== 0) invalidArgument(`align must be a power of two: align=${String(align)}`);
-    return { kind: 'bytes', size: spec.bytes, align, elementSize: 0, count: 0 };
+    return { kind: (spec as PrimitiveSpec).kind ?? 'bytes', size: spec.bytes, align, elementSize: 0, count: 0 };
   }
   invalidArgument('an object is { bytes, align? }, a struct type, or { table: structType, count }');
 }

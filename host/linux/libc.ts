@@ -32,6 +32,9 @@ export const libc = {
   msync: lib.func('int msync(intptr_t addr, size_t length, int flags)'),
   getpagesize: lib.func('int getpagesize()'),
   strerror: lib.func('const char *strerror(int errnum)'),
+  gettid: lib.func('int gettid()'),
+  // futex(2) through syscall(2), declared non-variadic so it has an .async form.
+  futex: lib.func('long syscall(long nr, intptr_t uaddr, int op, int val, void *timeout, intptr_t uaddr2, int val3)'),
 };
 
 /** errno of the last failed call on this thread; read it right after the call. */

@@ -1,0 +1,106 @@
+// A read-write lock where writers do not starve: a writer first owns the
+// writer word (a robust mutex among writers, so a dead writer is detected
+// and replaced), then raises WRITER in the state word, which turns new
+// readers away, and waits for the readers inside to leave.
+//
+//   RWLOCK (RWLOCK_SIZE = 128 bytes: two cache lines)
+//   ┌──────────────────────────────────────────────────────────────┐ +0
+//   │ state   u32  readers (bits 0-29) | WRITER (bit 30)  (futex)  │
+//   │ reserved                                                     │ +4 .. +64
+//   ├──────────────────────────────────────────────────────────────┤ +64
+//   │ writer  u32  writer id | WAITERS                    (futex)  │
+//   │ died    u32  1 after a writer died holding it                │ +68
+//   │ reserved                                                     │ +72 .. +128
+//   └──────────────────────────────────────────────────────────────┘
+import { ACQUIRED, BAD_ARGUMENT, ID_MASK, NOT_OWNER, WAITERS, WOULD_DEADLOCK } from "./ids";
+
+export const RWLOCK_SIZE: u32 = 128;
+export const R_STATE: usize = 0;
+export const R_WRITER: usize = 64;
+const R_DIED: usize = 68;
+const WRITER: u32 = 0x40000000;
+const READERS: u32 = 0x3fffffff;
+
+export function rwInit(r: usize): void {
+  memory.fill(r, 0, RWLOCK_SIZE);
+}
+
+/** One read attempt: 1 in, 0 a writer holds or waits (sleep on the state word). */
+export function rwTryRead(r: usize): i32 {
+  let seen = atomic.load<u32>(r + R_STATE);
+  while ((seen & WRITER) == 0) {
+    if ((seen & READERS) == READERS) return 0;
+    const now = atomic.cmpxchg<u32>(r + R_STATE, seen, seen + 1);
+    if (now == seen) return 1;
+    seen = now;
+  }
+  return 0;
+}
+
+/** Leaves a read hold. Returns 1 when the last reader left under a waiting writer (wake it). */
+export function rwReadUnlock(r: usize): i32 {
+  const seen = atomic.sub<u32>(r + R_STATE, 1);
+  if ((seen & READERS) == 0) return BAD_ARGUMENT; // there was no reader
+  return (seen & READERS) == 1 && (seen & WRITER) != 0 ? 1 : 0;
+}
+
+/**
+ * Writer step 1, the writer word: ACQUIRED, WOULD_DEADLOCK, or the holding
+ * writer's id (> 0) to sleep on (via markWaiting on R_WRITER).
+ */
+export function rwTryWriterWord(r: usize, id: u32, contended: bool): i32 {
+  if (id == 0 || id > ID_MASK) return BAD_ARGUMENT;
+  const seen = atomic.cmpxchg<u32>(r + R_WRITER, 0, contended ? id | WAITERS : id);
+  if (seen == 0) {
+    atomic.or<u32>(r + R_STATE, WRITER); // from now on, new readers wait
+    return ACQUIRED;
+  }
+  if ((seen & ID_MASK) == id) return WOULD_DEADLOCK;
+  return <i32>(seen & ID_MASK);
+}
+
+/** Writer step 2: 0 once no reader is left, else the state value to sleep on. */
+export function rwReadersLeft(r: usize): u32 {
+  const seen = atomic.load<u32>(r + R_STATE);
+  return (seen & READERS) == 0 ? 0 : seen;
+}
+
+/** Takes the writer word from a writer that died; 1 if the caller won (it then holds the write lock). */
+export function rwTakeOverWriter(r: usize, deadWriter: u32, id: u32): i32 {
+  const seen = atomic.load<u32>(r + R_WRITER);
+  if ((seen & ID_MASK) != deadWriter) return 0;
+  if (atomic.cmpxchg<u32>(r + R_WRITER, seen, id | (seen & WAITERS)) != seen) return 0;
+  atomic.or<u32>(r + R_STATE, WRITER);
+  atomic.store<u32>(r + R_DIED, 1);
+  return 1;
+}
+
+/** Whether a writer died holding the lock since the last repair. */
+export function rwOwnerDied(r: usize): bool {
+  return atomic.load<u32>(r + R_DIED) != 0;
+}
+
+export function rwMarkConsistent(r: usize, id: u32): i32 {
+  if ((atomic.load<u32>(r + R_WRITER) & ID_MASK) != id) return NOT_OWNER;
+  atomic.store<u32>(r + R_DIED, 0);
+  return ACQUIRED;
+}
+
+/**
+ * Releases the write lock. Returns a bit set for the host: 1 = wake the
+ * readers (state word), 2 = wake one writer (writer word); or NOT_OWNER.
+ */
+export function rwWriteUnlock(r: usize, id: u32): i32 {
+  if ((atomic.load<u32>(r + R_WRITER) & ID_MASK) != id) return NOT_OWNER;
+  atomic.and<u32>(r + R_STATE, ~WRITER);
+  const writer = atomic.xchg<u32>(r + R_WRITER, 0);
+  return 1 | ((writer & WAITERS) != 0 ? 2 : 0);
+}
+
+export function rwWriter(r: usize): u32 {
+  return atomic.load<u32>(r + R_WRITER) & ID_MASK;
+}
+
+export function rwReaders(r: usize): u32 {
+  return atomic.load<u32>(r + R_STATE) & READERS;
+}

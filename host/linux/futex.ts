@@ -1,0 +1,53 @@
+// futex(2) on an address in this process, non-private so that waiters in
+// other processes sharing the page are woken too. Atomics.wait/notify do not
+// reach kernel futex waiters (and the other way round), so on Linux every
+// wait and every wake of a shared word goes through here.
+import { arch } from 'node:process';
+import { lastErrno, libc } from './libc.js';
+import { systemError } from './system-error.js';
+
+const SYS_FUTEX = arch === 'arm64' ? 98 : 202;
+const FUTEX_WAIT = 0;
+const FUTEX_WAKE = 1;
+const EAGAIN = 11;
+const EINTR = 4;
+const ETIMEDOUT = 110;
+
+export type FutexResult = 'woken' | 'not-equal' | 'timed-out';
+
+/** A timespec for a relative timeout, or null for none. */
+function timespec(timeoutMs: number): Buffer | null {
+  if (!Number.isFinite(timeoutMs)) return null;
+  const buffer = Buffer.alloc(16);
+  const ms = Math.max(0, timeoutMs);
+  buffer.writeBigInt64LE(BigInt(Math.floor(ms / 1000)), 0);
+  buffer.writeBigInt64LE(BigInt(Math.round((ms % 1000) * 1e6)), 8);
+  return buffer;
+}
+
+function outcome(result: number | bigint, errno: number): FutexResult {
+  if (Number(result) === 0) return 'woken';
+  if (errno === EAGAIN) return 'not-equal';
+  if (errno === ETIMEDOUT) return 'timed-out';
+  if (errno === EINTR) return 'woken'; // the caller re-checks its state anyway
+  throw systemError('futex', errno, {}, 'FUTEX_WAIT');
+}
+
+/** Sleeps while the 32-bit word at `address` holds `expected` (blocks this thread). */
+export function futexWait(address: number, expected: number, timeoutMs = Infinity): FutexResult {
+  const result = libc.futex(SYS_FUTEX, address, FUTEX_WAIT, expected | 0, timespec(timeoutMs), 0, 0);
+  return outcome(result, Number(result) === 0 ? 0 : lastErrno());
+}
+
+/** Wakes up to `count` waiters on `address`; returns how many were woken. */
+export function futexWake(address: number, count: number): number {
+  const woken = Number(libc.futex(SYS_FUTEX, address, FUTEX_WAKE, count, null, 0, 0));
+  if (woken < 0) throw systemError('futex', lastErrno(), {}, 'FUTEX_WAKE');
+  return woken;
+}
+
+let cachedTid = 0;
+/** This thread's kernel id: unique across the system while the thread lives. */
+export function threadId(): number {
+  return (cachedTid ||= libc.gettid());
+}

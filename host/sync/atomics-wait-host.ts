@@ -1,0 +1,29 @@
+// Waiting with Atomics.wait / waitAsync / notify: for a plain shared memory
+// in browsers and WASI hosts, where every party is a thread of one process.
+// Holder ids come from the core (there is no kernel thread id to use), and
+// a holder is assumed alive: timeouts are the guard against lost parties.
+import type { CoreMemory } from '../core/core-memory.js';
+import type { WaitHost, WaitResult } from './wait-host.js';
+
+const hosts = new WeakMap<CoreMemory, WaitHost>();
+
+export function atomicsWaitHost(memory: CoreMemory): WaitHost {
+  let host = hosts.get(memory);
+  if (!host) {
+    const words = () => new Int32Array(memory.memory.buffer); // the buffer grows with the memory
+    const result = (r: string): WaitResult => (r === 'ok' ? 'woken' : r === 'not-equal' ? 'not-equal' : 'timed-out');
+    const limit = (ms: number) => (Number.isFinite(ms) ? ms : undefined);
+    host = {
+      id: memory.core.arenaNextId(),
+      isAlive: () => true,
+      wait: (offset, expected, timeoutMs) => result(Atomics.wait(words(), offset >> 2, expected | 0, limit(timeoutMs))),
+      waitAsync: async (offset, expected, timeoutMs) => {
+        const waited = Atomics.waitAsync(words(), offset >> 2, expected | 0, limit(timeoutMs));
+        return result(waited.async ? await waited.value : waited.value);
+      },
+      wake: (offset, count) => void Atomics.notify(words(), offset >> 2, count),
+    };
+    hosts.set(memory, host);
+  }
+  return host;
+}

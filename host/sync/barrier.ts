@@ -1,0 +1,79 @@
+// A reusable barrier for N parties (assembly/sync/barrier.ts).
+import { ShmError, invalidArgument } from '../errors.js';
+import { coreConstant } from '../core/core.js';
+import { Place, Primitive } from './place.js';
+import { Deadline, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
+
+/** 'last' for exactly one party per generation (the one that released the others), else 'passed'; or 'timed-out'. */
+export type BarrierResult = 'passed' | 'last' | 'timed-out';
+
+const LAST = -1;
+const BROKEN = -2;
+
+export class Barrier extends Primitive {
+  static readonly SIZE = 64;
+
+  static create(place: Place, parties: number): Barrier {
+    if (!Number.isInteger(parties) || parties < 1 || parties > 0xffff) invalidArgument(`barrier parties must be from 1 to 65535: parties=${String(parties)}`);
+    place.memory.core.barrierInit(place.offset, parties);
+    return new Barrier(place);
+  }
+
+  static open(place: Place): Barrier {
+    return new Barrier(place);
+  }
+
+  private constructor(place: Place) {
+    super(place, coreConstant(place.memory.core, 'BARRIER_SIZE'), 'a barrier');
+  }
+
+  /**
+   * Arrives and waits for the others. A party that times out breaks the
+   * barrier: every waiter then gets EPIPE instead of waiting for a party
+   * that will never come.
+   */
+  arrive(options: WaitOptions = {}): BarrierResult {
+    return runSync(this.#steps(options), this.host);
+  }
+
+  arriveAsync(options: WaitOptions = {}): Promise<BarrierResult> {
+    return runAsync(this.#steps(options), this.host, options.signal);
+  }
+
+  get broken(): boolean {
+    return this.core.barrierBroken(this.at) !== 0;
+  }
+
+  *#steps(options: WaitOptions): Steps<BarrierResult> {
+    const deadline = new Deadline(options.timeoutMs);
+    const generation = this.core.barrierArrive(this.at);
+    if (generation === LAST) {
+      this.host.wake(this.at, 0x7fffffff);
+      return 'last';
+    }
+    if (generation === BROKEN) throw this.#broken();
+    let done = false;
+    try {
+      for (;;) {
+        if (this.core.barrierPassed(this.at, generation)) {
+          if (this.broken) throw this.#broken();
+          done = true;
+          return 'passed';
+        }
+        if (deadline.passed) return 'timed-out';
+        const word = Atomics.load(new Int32Array(this.place.memory.memory.buffer, this.at, 1), 0);
+        if ((word >>> 16) !== generation) continue;
+        yield { offset: this.at, value: word, timeoutMs: deadline.left() };
+      }
+    } finally {
+      if (!done && !this.core.barrierPassed(this.at, generation)) { // gave up (timeout or abort)
+        this.core.barrierBreak(this.at);
+        this.host.wake(this.at, 0x7fffffff);
+      }
+    }
+  }
+
+  #broken(): ShmError {
+    return new ShmError({ code: 'EPIPE', message: 'the barrier is broken: a party gave up waiting (timeout or abort); create it anew' });
+  }
+}

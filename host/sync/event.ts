@@ -1,0 +1,65 @@
+// An event, manual or auto reset (assembly/sync/event.ts).
+import { coreConstant } from '../core/core.js';
+import { Place, Primitive } from './place.js';
+import { Deadline, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
+
+export interface EventOptions {
+  /** Auto reset: each set() lets exactly one waiter through. Default: manual. */
+  autoReset?: boolean;
+  initiallySet?: boolean;
+}
+
+export class Event extends Primitive {
+  static readonly SIZE = 64;
+
+  static create(place: Place, options: EventOptions = {}): Event {
+    place.memory.core.eventInit(place.offset, options.autoReset ? 1 : 0, options.initiallySet ? 1 : 0);
+    return new Event(place);
+  }
+
+  static open(place: Place): Event {
+    return new Event(place);
+  }
+
+  private constructor(place: Place) {
+    super(place, coreConstant(place.memory.core, 'EVENT_SIZE'), 'an event');
+  }
+
+  set(): void {
+    const wake = this.core.eventSet(this.at);
+    if (wake > 0) this.host.wake(this.at, wake);
+  }
+
+  reset(): void {
+    this.core.eventReset(this.at);
+  }
+
+  /** Passes if set (consuming it when auto reset): true, else false. */
+  tryWait(): boolean {
+    return this.core.eventTryWait(this.at) === 1;
+  }
+
+  /** Waits until set: true, or false on timeout. */
+  wait(options: WaitOptions = {}): boolean {
+    return runSync(this.#steps(options), this.host);
+  }
+
+  waitAsync(options: WaitOptions = {}): Promise<boolean> {
+    return runAsync(this.#steps(options), this.host, options.signal);
+  }
+
+  *#steps(options: WaitOptions): Steps<boolean> {
+    const deadline = new Deadline(options.timeoutMs);
+    if (this.core.eventTryWait(this.at)) return true;
+    this.core.eventSleepBegin(this.at);
+    try {
+      for (;;) {
+        if (this.core.eventTryWait(this.at)) return true;
+        if (deadline.passed) return false;
+        yield { offset: this.at, value: 0, timeoutMs: deadline.left() };
+      }
+    } finally {
+      this.core.eventSleepEnd(this.at);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+// Waiting on Linux: kernel futexes at the word's process address, so the
+// same word can be slept on and woken from any thread or process that maps
+// it. Holder ids are kernel thread ids; liveness is kill(tid, 0).
+import type { Arena } from '../arena/arena.js';
+import { futexWait, futexWake, threadId } from '../linux/futex.js';
+import { futexWaitOnThread } from '../linux/futex-waiters.js';
+import type { WaitHost, WaitResult } from './wait-host.js';
+
+const hosts = new WeakMap<Arena, WaitHost>();
+
+function alive(id: number): boolean {
+  try {
+    process.kill(id, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The wait host for words in `arena` (one per arena and thread). */
+export function linuxWaitHost(arena: Arena): WaitHost {
+  let host = hosts.get(arena);
+  if (!host) {
+    const base = arena.baseAddress;
+    host = {
+      id: threadId(),
+      isAlive: alive,
+      wait: (offset, expected, timeoutMs): WaitResult => futexWait(base + offset, expected, timeoutMs),
+      waitAsync: (offset, expected, timeoutMs) => futexWaitOnThread(base + offset, expected, timeoutMs),
+      wake: (offset, count) => void futexWake(base + offset, count),
+    };
+    hosts.set(arena, host);
+  }
+  return host;
+}

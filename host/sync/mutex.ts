@@ -1,0 +1,148 @@
+// A robust mutex (and its recursive kind) in shared memory, over the core's
+// algorithm (assembly/sync/mutex.ts).
+import { ShmError } from '../errors.js';
+import { coreConstant } from '../core/core.js';
+import { Place, Primitive } from './place.js';
+import {
+  Deadline, LIVENESS_SLICE_MS, checkSpin, runAsync, runSync, type Steps, type WaitOptions,
+} from './wait-host.js';
+
+/** `acquired`, or `owner-died` (acquired; the last owner died holding it: repair, then markConsistent()), or `timed-out`. */
+export type LockResult = 'acquired' | 'owner-died' | 'timed-out';
+
+const ACQUIRED = 0;
+const ACQUIRED_AGAIN = -2;
+const NOT_RECOVERABLE = -3;
+const WOULD_DEADLOCK = -4;
+const NOT_OWNER = -5;
+
+/** Unlocks when disposed: `using guard = mutex.hold()`. */
+export interface Guard extends Disposable {
+  /** The last owner died holding the lock: repair the data, then markConsistent(). */
+  readonly ownerDied: boolean;
+  release(): void;
+}
+
+export interface MutexOptions {
+  recursive?: boolean;
+}
+
+export class Mutex extends Primitive {
+  static readonly SIZE = 64;
+  readonly recursive: boolean;
+  readonly #id: number;
+
+  /** Formats a mutex at `place` (nobody may be using it). */
+  static create(place: Place, options: MutexOptions = {}): Mutex {
+    const recursive = options.recursive ?? false;
+    place.memory.core.mutexInit(place.offset, recursive ? 1 : 0);
+    return new Mutex(place, recursive);
+  }
+
+  /** A mutex that already lives at `place`. */
+  static open(place: Place, recursive = false): Mutex {
+    return new Mutex(place, recursive);
+  }
+
+  private constructor(place: Place, recursive: boolean) {
+    super(place, coreConstant(place.memory.core, 'MUTEX_SIZE'), 'a mutex');
+    this.recursive = recursive;
+    this.#id = place.host.id;
+  }
+
+  /** One attempt, never sleeping: 'acquired', 'owner-died', or false when held by someone else. */
+  tryLock(): LockResult | false {
+    const r = this.core.mutexTryLock(this.at, this.host.id, 0);
+    if (r === ACQUIRED || r === ACQUIRED_AGAIN) return 'acquired';
+    if (r > 0) return this.host.isAlive(r) || !this.core.mutexTakeOver(this.at, r, this.host.id) ? false : 'owner-died';
+    return this.#misuse(r);
+  }
+
+  /** Blocks this thread until acquired (or the timeout). */
+  lock(options?: WaitOptions): LockResult {
+    // The uncontended case is one core call: no generator, no options.
+    if (this.core.mutexTryLock(this.at, this.#id, 0) === ACQUIRED) return 'acquired';
+    return runSync(this.#steps(options ?? {}), this.host);
+  }
+
+  /** Waits without blocking the event loop. */
+  lockAsync(options: WaitOptions = {}): Promise<LockResult> {
+    if (!options.signal?.aborted && this.core.mutexTryLock(this.at, this.#id, 0) === ACQUIRED) return Promise.resolve('acquired');
+    return runAsync(this.#steps(options), this.host, options.signal);
+  }
+
+  /** lock() that unlocks when the guard is disposed; throws ETIMEDOUT if the timeout passes. */
+  hold(options: WaitOptions = {}): Guard {
+    return this.#guard(this.lock(options));
+  }
+
+  async holdAsync(options: WaitOptions = {}): Promise<Guard> {
+    return this.#guard(await this.lockAsync(options));
+  }
+
+  unlock(): void {
+    const r = this.core.mutexUnlock(this.at, this.#id);
+    if (r === 0) return;
+    if (r === 1) this.host.wake(this.at, 1);
+    else if (r === 2) this.host.wake(this.at, 0x7fffffff); // not recoverable now: everyone must learn it
+    else if (r < 0) this.#misuse(r);
+  }
+
+  /** After 'owner-died': the protected data is repaired. Unlocking without it makes the mutex unusable. */
+  markConsistent(): void {
+    const r = this.core.mutexMarkConsistent(this.at, this.host.id);
+    if (r !== ACQUIRED) this.#misuse(r === NOT_OWNER ? r : -100);
+  }
+
+  /** The id (thread id on Linux) of the holder, or 0. */
+  get owner(): number {
+    return this.core.mutexOwner(this.at);
+  }
+
+  *#steps(options: WaitOptions): Steps<LockResult> {
+    const deadline = new Deadline(options.timeoutMs);
+    const spin = checkSpin(options.spin);
+    const id = this.host.id;
+    let contended = 0;
+    for (let attempt = 0; ; attempt++) {
+      const r = this.core.mutexTryLock(this.at, id, contended);
+      if (r === ACQUIRED || r === ACQUIRED_AGAIN) return 'acquired';
+      if (r <= 0) return this.#misuse(r);
+      if (attempt < spin) continue;
+      if (!this.host.isAlive(r)) {
+        if (this.core.mutexTakeOver(this.at, r, id)) return 'owner-died';
+        continue;
+      }
+      if (deadline.passed) return 'timed-out';
+      const value = this.core.markWaiting(this.at, r);
+      if (value === 0) continue; // the holder changed meanwhile
+      yield { offset: this.at, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) };
+      contended = 1; // others may sleep too: keep the flag so our unlock wakes them
+    }
+  }
+
+  #guard(result: LockResult): Guard {
+    if (result === 'timed-out') throw new ShmError({ code: 'ETIMEDOUT', message: 'timed out waiting for the mutex' });
+    let held = true;
+    const release = () => {
+      if (held) {
+        held = false;
+        this.unlock();
+      }
+    };
+    return { ownerDied: result === 'owner-died', release, [Symbol.dispose]: release };
+  }
+
+  #misuse(code: number): never {
+    switch (code) {
+      case NOT_RECOVERABLE:
+        throw new ShmError({ code: 'ENOTRECOVERABLE', message: 'a holder of this mutex died and the next one unlocked it without markConsistent(); the data it guards cannot be trusted. Recreate the mutex' });
+      case WOULD_DEADLOCK:
+        throw new ShmError({ code: 'EDEADLK', message: 'this thread already holds the mutex (make it recursive to lock it again)' });
+      case NOT_OWNER:
+        throw new ShmError({ code: 'EPERM', message: 'this thread does not hold the mutex' });
+      default:
+        throw new ShmError({ code: 'EINVAL', message: `mutex call failed (${code}): it is not in the owner-died state, or the id is bad` });
+    }
+  }
+}

@@ -1,0 +1,89 @@
+// Run-once initialisation across threads and processes (assembly/sync/once.ts).
+import { ShmError } from '../errors.js';
+import { coreConstant } from '../core/core.js';
+import { Place, Primitive } from './place.js';
+import { Deadline, LIVENESS_SLICE_MS, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
+
+const RUN = -1;
+const DONE = -2;
+
+/** 'ran' (this caller ran the initialiser), 'done' (someone had), or 'timed-out'. */
+export type OnceResult = 'ran' | 'done' | 'timed-out';
+
+export class Once extends Primitive {
+  static readonly SIZE = 64;
+
+  static create(place: Place): Once {
+    new Int32Array(place.memory.memory.buffer, place.offset, 16).fill(0);
+    return new Once(place);
+  }
+
+  static open(place: Place): Once {
+    return new Once(place);
+  }
+
+  private constructor(place: Place) {
+    super(place, coreConstant(place.memory.core, 'ONCE_SIZE'), 'a once');
+  }
+
+  /**
+   * Runs `init` if nobody has yet, else waits for whoever runs it. If the
+   * runner throws, or dies, another caller runs it instead.
+   */
+  run(init: () => void, options: WaitOptions = {}): OnceResult {
+    const outcome = runSync(this.#steps(options), this.host);
+    if (outcome !== RUN) return outcome;
+    this.#finish(() => init());
+    return 'ran';
+  }
+
+  async runAsync(init: () => void | Promise<void>, options: WaitOptions = {}): Promise<OnceResult> {
+    const outcome = await runAsync(this.#steps(options), this.host, options.signal);
+    if (outcome !== RUN) return outcome;
+    let ok = false;
+    try {
+      await init();
+      ok = true;
+    } finally {
+      this.#end(ok);
+    }
+    return 'ran';
+  }
+
+  get done(): boolean {
+    return (this.core.onceWord(this.at) & 0x40000000) !== 0;
+  }
+
+  #finish(init: () => void): void {
+    let ok = false;
+    try {
+      init();
+      ok = true;
+    } finally {
+      this.#end(ok);
+    }
+  }
+
+  #end(ok: boolean): void {
+    if (this.core.onceFinish(this.at, ok ? 1 : 0)) this.host.wake(this.at, 0x7fffffff);
+  }
+
+  *#steps(options: WaitOptions): Steps<OnceResult | typeof RUN> {
+    const deadline = new Deadline(options.timeoutMs);
+    const id = this.host.id;
+    for (;;) {
+      const r = this.core.onceBegin(this.at, id);
+      if (r === RUN) return RUN;
+      if (r === DONE) return 'done';
+      if (r === id) throw new ShmError({ code: 'EDEADLK', message: 'once.run called again from inside its own initialiser' });
+      if (!this.host.isAlive(r)) {
+        if (this.core.onceTakeOver(this.at, r, id)) return RUN;
+        continue;
+      }
+      if (deadline.passed) return 'timed-out';
+      const value = this.core.markWaiting(this.at, r);
+      if (value === 0) continue;
+      yield { offset: this.at, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) };
+    }
+  }
+}

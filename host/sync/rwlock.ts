@@ -1,0 +1,160 @@
+// A read-write lock where writers do not starve (assembly/sync/rwlock.ts).
+// A writer that dies holding it is detected and replaced ('owner-died');
+// readers that die cannot be told apart from slow ones, so a writer
+// waiting on them relies on its timeout.
+import { ShmError } from '../errors.js';
+import { coreConstant } from '../core/core.js';
+import type { Guard, LockResult } from './mutex.js';
+import { Place, Primitive } from './place.js';
+import { Deadline, LIVENESS_SLICE_MS, checkSpin, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
+
+const ACQUIRED = 0;
+const WOULD_DEADLOCK = -4;
+
+export class RwLock extends Primitive {
+  static readonly SIZE = 128;
+  readonly #writerAt: number;
+
+  static create(place: Place): RwLock {
+    place.memory.core.rwInit(place.offset);
+    return new RwLock(place);
+  }
+
+  static open(place: Place): RwLock {
+    return new RwLock(place);
+  }
+
+  private constructor(place: Place) {
+    super(place, coreConstant(place.memory.core, 'RWLOCK_SIZE'), 'a read-write lock');
+    this.#writerAt = place.offset + coreConstant(place.memory.core, 'R_WRITER');
+  }
+
+  tryRead(): boolean {
+    return this.core.rwTryRead(this.at) === 1;
+  }
+
+  /** Shared hold: true, or false on timeout. */
+  read(options: WaitOptions = {}): boolean {
+    return runSync(this.#readSteps(options), this.host);
+  }
+
+  readAsync(options: WaitOptions = {}): Promise<boolean> {
+    return runAsync(this.#readSteps(options), this.host, options.signal);
+  }
+
+  readUnlock(): void {
+    const r = this.core.rwReadUnlock(this.at);
+    if (r < 0) throw new ShmError({ code: 'EPERM', message: 'readUnlock without a read hold' });
+    if (r === 1) this.host.wake(this.at, 0x7fffffff);
+  }
+
+  /** Exclusive hold: 'acquired', 'owner-died' (a writer died holding it: repair, then markConsistent()), or 'timed-out'. */
+  write(options: WaitOptions = {}): LockResult {
+    return runSync(this.#writeSteps(options), this.host);
+  }
+
+  writeAsync(options: WaitOptions = {}): Promise<LockResult> {
+    return runAsync(this.#writeSteps(options), this.host, options.signal);
+  }
+
+  writeUnlock(): void {
+    const r = this.core.rwWriteUnlock(this.at, this.host.id);
+    if (r < 0) throw new ShmError({ code: 'EPERM', message: 'this thread does not hold the write lock' });
+    if (r & 1) this.host.wake(this.at, 0x7fffffff);
+    if (r & 2) this.host.wake(this.#writerAt, 1);
+  }
+
+  markConsistent(): void {
+    if (this.core.rwMarkConsistent(this.at, this.host.id) !== ACQUIRED) {
+      throw new ShmError({ code: 'EPERM', message: 'this thread does not hold the write lock' });
+    }
+  }
+
+  /** `using g = lock.holdRead()`: releases when disposed; ETIMEDOUT on timeout. */
+  holdRead(options: WaitOptions = {}): Guard {
+    if (!this.read(options)) throw new ShmError({ code: 'ETIMEDOUT', message: 'timed out waiting to read' });
+    return guard(false, () => this.readUnlock());
+  }
+
+  holdWrite(options: WaitOptions = {}): Guard {
+    const result = this.write(options);
+    if (result === 'timed-out') throw new ShmError({ code: 'ETIMEDOUT', message: 'timed out waiting to write' });
+    return guard(result === 'owner-died', () => this.writeUnlock());
+  }
+
+  get readers(): number {
+    return this.core.rwReaders(this.at);
+  }
+
+  *#readSteps(options: WaitOptions): Steps<boolean> {
+    const deadline = new Deadline(options.timeoutMs);
+    const spin = checkSpin(options.spin);
+    for (let attempt = 0; ; attempt++) {
+      if (this.core.rwTryRead(this.at)) return true;
+      if (attempt < spin) continue;
+      const writer = this.core.rwWriter(this.at);
+      if (writer !== 0 && !this.host.isAlive(writer)) {
+        // A dead writer blocks readers; take the writer role, then hand it back.
+        if (this.core.rwTakeOverWriter(this.at, writer, this.host.id)) this.writeUnlock();
+        continue;
+      }
+      if (deadline.passed) return false;
+      const state = Atomics.load(new Int32Array(this.place.memory.memory.buffer, this.at, 1), 0);
+      if ((state & 0x40000000) === 0) continue;
+      yield { offset: this.at, value: state, timeoutMs: deadline.left(LIVENESS_SLICE_MS) };
+    }
+  }
+
+  *#writeSteps(options: WaitOptions): Steps<LockResult> {
+    const deadline = new Deadline(options.timeoutMs);
+    const spin = checkSpin(options.spin);
+    const id = this.host.id;
+    let result: LockResult = 'acquired';
+    // Step 1: the writer word (a robust mutex among writers).
+    for (let attempt = 0, contended = 0; ; attempt++) {
+      const r = this.core.rwTryWriterWord(this.at, id, contended);
+      if (r === ACQUIRED) break;
+      if (r === WOULD_DEADLOCK) throw new ShmError({ code: 'EDEADLK', message: 'this thread already holds the write lock' });
+      if (r < 0) throw new ShmError({ code: 'EINVAL', message: `rwlock call failed (${r})` });
+      if (attempt < spin) continue;
+      if (!this.host.isAlive(r)) {
+        if (this.core.rwTakeOverWriter(this.at, r, id)) {
+          result = 'owner-died';
+          break;
+        }
+        continue;
+      }
+      if (deadline.passed) return 'timed-out';
+      const value = this.core.markWaiting(this.#writerAt, r);
+      if (value === 0) continue;
+      yield { offset: this.#writerAt, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) };
+      contended = 1;
+    }
+    // Step 2: new readers are turned away; wait for those inside to leave.
+    let acquired = false;
+    try {
+      for (;;) {
+        const readers = this.core.rwReadersLeft(this.at);
+        if (readers === 0) {
+          acquired = true;
+          return result;
+        }
+        if (deadline.passed) return 'timed-out';
+        yield { offset: this.at, value: readers, timeoutMs: deadline.left(LIVENESS_SLICE_MS) };
+      }
+    } finally {
+      if (!acquired) this.writeUnlock(); // timed out or aborted: let readers back in
+    }
+  }
+}
+
+function guard(ownerDied: boolean, unlock: () => void): Guard {
+  let held = true;
+  const release = () => {
+    if (held) {
+      held = false;
+      unlock();
+    }
+  };
+  return { ownerDied, release, [Symbol.dispose]: release };
+}

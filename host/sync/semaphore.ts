@@ -1,0 +1,65 @@
+// A counting semaphore in shared memory (assembly/sync/semaphore.ts).
+import { ShmError, invalidArgument } from '../errors.js';
+import { coreConstant } from '../core/core.js';
+import { Place, Primitive } from './place.js';
+import { Deadline, checkSpin, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
+
+export class Semaphore extends Primitive {
+  static readonly SIZE = 64;
+
+  static create(place: Place, value = 0): Semaphore {
+    if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) invalidArgument(`semaphore value must be from 0 to 2^31-1: value=${String(value)}`);
+    place.memory.core.semInit(place.offset, value);
+    return new Semaphore(place);
+  }
+
+  static open(place: Place): Semaphore {
+    return new Semaphore(place);
+  }
+
+  private constructor(place: Place) {
+    super(place, coreConstant(place.memory.core, 'SEMAPHORE_SIZE'), 'a semaphore');
+  }
+
+  /** Takes a token if one is there: true, else false. */
+  tryWait(): boolean {
+    return this.core.semTryWait(this.at) === 1;
+  }
+
+  /** Takes a token, sleeping until one is posted: true, or false on timeout. */
+  wait(options: WaitOptions = {}): boolean {
+    return runSync(this.#steps(options), this.host);
+  }
+
+  waitAsync(options: WaitOptions = {}): Promise<boolean> {
+    return runAsync(this.#steps(options), this.host, options.signal);
+  }
+
+  /** Adds `count` tokens, waking as many sleepers. */
+  post(count = 1): void {
+    if (!Number.isInteger(count) || count < 1 || count > 0x7fffffff) invalidArgument(`post count must be a whole number ≥ 1: count=${String(count)}`);
+    const wake = this.core.semPost(this.at, count);
+    if (wake < 0) throw new ShmError({ code: 'EOVERFLOW', message: 'the semaphore would pass 2^31-1 tokens' });
+    if (wake > 0) this.host.wake(this.at, wake);
+  }
+
+  get value(): number {
+    return this.core.semValue(this.at);
+  }
+
+  *#steps(options: WaitOptions): Steps<boolean> {
+    const deadline = new Deadline(options.timeoutMs);
+    const spin = checkSpin(options.spin);
+    for (let attempt = 0; attempt < spin; attempt++) if (this.core.semTryWait(this.at)) return true;
+    this.core.semSleepBegin(this.at);
+    try {
+      for (;;) {
+        if (this.core.semTryWait(this.at)) return true;
+        if (deadline.passed) return false;
+        yield { offset: this.at, value: 0, timeoutMs: deadline.left() };
+      }
+    } finally {
+      this.core.semSleepEnd(this.at);
+    }
+  }
+}

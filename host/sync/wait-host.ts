@@ -1,0 +1,97 @@
+// How a host sleeps and wakes, and the two drivers that run a primitive's
+// algorithm with it. Each algorithm is written once, as a generator that
+// yields "sleep on this word while it holds this value" requests; runSync
+// blocks the thread for them, runAsync awaits them (the event loop runs on).
+import { ShmError, invalidArgument } from '../errors.js';
+
+export type WaitResult = 'woken' | 'not-equal' | 'timed-out';
+
+/** What a host supplies: ids, liveness, and sleeping and waking on a 32-bit word of the memory. */
+export interface WaitHost {
+  /** This thread's holder id (1 .. 2^30-1), unique among everyone sharing the memory. */
+  readonly id: number;
+  /** Whether a holder id is still alive (hosts that cannot tell say true). */
+  isAlive(id: number): boolean;
+  /** Blocks while the word at byte `offset` holds `expected`, for at most `timeoutMs`. */
+  wait(offset: number, expected: number, timeoutMs: number): WaitResult;
+  waitAsync(offset: number, expected: number, timeoutMs: number): Promise<WaitResult>;
+  /** Wakes up to `count` sleepers on the word at `offset`. */
+  wake(offset: number, count: number): void;
+}
+
+/** Options of every blocking call. */
+export interface WaitOptions {
+  /** Give up after this many milliseconds (default: wait as long as it takes). */
+  timeoutMs?: number;
+  /** Async forms: stop waiting when aborted (the promise rejects with ABORT_ERR). */
+  signal?: AbortSignal;
+  /** Attempts before sleeping (default 64): short holds are then caught without a system call. */
+  spin?: number;
+}
+
+/** One sleep the algorithm asks for. */
+export interface Sleep {
+  offset: number;
+  value: number;
+  timeoutMs: number;
+}
+
+export type Steps<T> = Generator<Sleep, T, WaitResult>;
+
+// A sleeper re-checks liveness of a holder at least this often, so a holder
+// that died without waking anyone cannot keep it asleep forever.
+export const LIVENESS_SLICE_MS = 100;
+
+export class Deadline {
+  readonly #end: number;
+  constructor(timeoutMs: number | undefined) {
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
+      invalidArgument(`timeoutMs must be a number ≥ 0: timeoutMs=${String(timeoutMs)}`);
+    }
+    this.#end = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
+  }
+  /** Milliseconds left, capped at `cap`; 0 when passed. */
+  left(cap = Infinity): number {
+    return Math.max(0, Math.min(cap, this.#end - performance.now()));
+  }
+  get passed(): boolean {
+    return performance.now() >= this.#end;
+  }
+}
+
+export function checkSpin(spin: unknown): number {
+  if (spin === undefined) return 64;
+  if (typeof spin !== 'number' || !Number.isInteger(spin) || spin < 0) invalidArgument(`spin must be a whole number ≥ 0: spin=${String(spin)}`);
+  return spin;
+}
+
+export function abortError(signal: AbortSignal): ShmError {
+  return new ShmError({ code: 'ABORT_ERR', message: 'the wait was aborted', cause: signal.reason });
+}
+
+/** Runs an algorithm, blocking this thread for its sleeps. */
+export function runSync<T>(steps: Steps<T>, host: WaitHost): T {
+  let next = steps.next();
+  while (!next.done) {
+    const { offset, value, timeoutMs } = next.value;
+    next = steps.next(host.wait(offset, value, timeoutMs));
+  }
+  return next.value;
+}
+
+/** Runs an algorithm, awaiting its sleeps; the event loop keeps running. */
+export async function runAsync<T>(steps: Steps<T>, host: WaitHost, signal?: AbortSignal): Promise<T> {
+  if (signal?.aborted) throw abortError(signal);
+  let next = steps.next();
+  while (!next.done) {
+    const { offset, value, timeoutMs } = next.value;
+    // Sleep in slices so an abort is noticed promptly.
+    const result = await host.waitAsync(offset, value, signal ? Math.min(timeoutMs, LIVENESS_SLICE_MS) : timeoutMs);
+    if (signal?.aborted) {
+      steps.return(undefined as T); // runs the algorithm's cleanup (finally blocks)
+      throw abortError(signal);
+    }
+    next = steps.next(result);
+  }
+  return next.value;
+}
