@@ -25,8 +25,8 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
+export function quantile(values: ArrayLike<number>, q: number): number {
+  const sorted = Array.from(values).sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
@@ -38,4 +38,28 @@ export function table(title: string, samples: Sample[], baseline: string): strin
     return `| ${s.name} | ${m.toFixed(2)} | ${quantile(s.nsPerOp, 0.1).toFixed(2)}–${quantile(s.nsPerOp, 0.9).toFixed(2)} | ${(m / base).toFixed(2)}× |`;
   });
   return [`### ${title}`, '', `| case | median ns/op | p10–p90 | vs ${baseline} |`, '| --- | ---: | ---: | ---: |', ...rows, ''].join('\n');
+}
+
+/** Per-iteration latencies of one case, in nanoseconds. */
+export interface Latencies {
+  name: string;
+  ns: ArrayLike<number>;
+  /** An extra column's cell (see latencyTable's `extra`). */
+  extra?: string;
+}
+
+/** A Markdown table of per-iteration latency percentiles (in µs). */
+export function latencyTable(title: string, rows: Latencies[], quantiles = [0.5, 0.9, 0.99, 0.999], extra?: string): string {
+  const head = quantiles.map((q) => `p${+(q * 100).toFixed(1)} µs`);
+  const lines = rows.map((r) => {
+    const sorted = Float64Array.from(r.ns).sort();
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+    return `| ${r.name} |${extra ? ` ${r.extra ?? ''} |` : ''} ${sorted.length} | ${quantiles.map((q) => (at(q) / 1000).toFixed(1)).join(' | ')} | ${(sorted[sorted.length - 1]! / 1000).toFixed(1)} |`;
+  });
+  return [
+    `### ${title}`, '',
+    `| case |${extra ? ` ${extra} |` : ''} samples | ${head.join(' | ')} | max µs |`,
+    `| --- |${extra ? ' ---: |' : ''} ---: | ${quantiles.map(() => '---:').join(' | ')} | ---: |`,
+    ...lines, '',
+  ].join('\n');
 }

@@ -1,5 +1,3 @@
-import { constants } from 'node:os';
-
 /** What a failure was about: the SysV key or id, the POSIX name, or a path. */
 export interface ShmErrorTarget {
   key?: number;
@@ -43,16 +41,6 @@ export class ShmError extends Error implements ShmErrorTarget {
 }
 ShmError.prototype.name = 'ShmError';
 
-const errnoNames = new Map<number, string>();
-for (const [name, value] of Object.entries(constants.errno)) {
-  if (!errnoNames.has(value)) errnoNames.set(value, name);
-}
-
-/** `EEXIST` for 17, and so on; `E<n>` for numbers Node does not name. */
-export function errnoCode(errno: number): string {
-  return errnoNames.get(errno) ?? `E${errno}`;
-}
-
 export function formatKey(key: number): string {
   return '0x' + (key >>> 0).toString(16).padStart(8, '0');
 }
@@ -60,4 +48,14 @@ export function formatKey(key: number): string {
 /** Throws EINVAL for a bad argument, before any system call is made. */
 export function invalidArgument(message: string, target: ShmErrorTarget = {}): never {
   throw new ShmError({ code: 'EINVAL', message, ...target });
+}
+
+/**
+ * The error an aborted wait rejects with: shaped like Node's AbortError
+ * (name 'AbortError', code 'ABORT_ERR', the signal's reason as cause).
+ */
+export function abortError(reason: unknown, what: string, target: ShmErrorTarget = {}): ShmError {
+  const error = new ShmError({ code: 'ABORT_ERR', message: `${what}: the operation was aborted`, cause: reason, ...target });
+  Object.defineProperty(error, 'name', { value: 'AbortError', configurable: true, writable: true });
+  return error;
 }

@@ -17,3 +17,6 @@ export { openOrCreate, type OpenOrCreateOptions } from './format/open.js';
 export { CoreMemory, type CoreMemoryOptions } from './core/core-memory.js';
 export * from './sync/index.js';
 export { linuxWaitHost } from './sync/linux-wait-host.js';
+export { SysVSemaphores, type SemOperation, type SemCreateOptions, type SemOpenOptions, type SemOpOptions, type SemOpAsyncOptions, type SemSetStat, type SemSetOptions } from './api/sysv-sem.js';
+export { NamedSemaphore, type NamedSemaphoreOptions, type NamedWaitOptions, type NamedSemaphoreStat } from './api/posix-sem.js';
+export type { SemLimits } from './linux/structs.js';

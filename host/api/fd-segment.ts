@@ -6,7 +6,7 @@ import { Arena, type Window } from '../arena/arena.js';
 import { closeFd, fallocate, fstat, ftruncate } from '../linux/fd.js';
 import { flushMapping, mapSharedFixed, pageSize } from '../linux/mman.js';
 import { Segment } from './segment.js';
-import { checkMode, checkOptions, checkUid } from './validate.js';
+import { checkMode, checkOptions, checkUid } from '../core/validate.js';
 
 /** Status of a descriptor-backed object (from fstat). */
 export interface FdStat {

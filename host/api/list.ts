@@ -1,17 +1,22 @@
-// One listing of every shared memory object on the host, both kinds, in the
-// shape `shmkit ls --json` prints.
+// One listing of every shared memory object on the host, both kinds, and of
+// the OS semaphores beside them, in the shape `shmkit ls --json` prints.
+// Every entry has every field; null where it does not apply to its kind.
+import { NamedSemaphore } from './posix-sem.js';
 import { Posix } from './posix.js';
+import { SysVSemaphores } from './sysv-sem.js';
 import { SysV } from './sysv.js';
 
 export interface ListEntry {
-  kind: 'sysv' | 'posix';
+  /** System V segment or semaphore set, POSIX object or named semaphore. */
+  kind: 'sysv' | 'posix' | 'sysv-sem' | 'posix-sem';
   /** SysV key (unsigned); null for POSIX objects. */
   key: number | null;
   /** SysV id; null for POSIX objects. */
   id: number | null;
   /** POSIX name ('/name'); null for SysV segments. */
   name: string | null;
-  size: bigint;
+  /** Bytes of a segment; null for semaphores. */
+  size: bigint | null;
   mode: number;
   uid: number;
   gid: number;
@@ -27,18 +32,40 @@ export interface ListEntry {
   removed: boolean;
   /** SysV: SHM_LOCK in force. */
   locked: boolean;
+  /** Semaphores in a SysV set. */
+  nsems: number | null;
+  /** A named semaphore's value (null if this process may not open it). */
+  value: number | null;
+  /** A SysV set's last semop. */
+  otime: Date | null;
 }
+
+const NOT_SEMAPHORE = { nsems: null, value: null, otime: null } as const;
+const NOT_SEGMENT = { size: null, nattch: null, cpid: null, lpid: null, atime: null, dtime: null, removed: false, locked: false } as const;
 
 export function listAll(): ListEntry[] {
   const sysv: ListEntry[] = SysV.list().map((s) => ({
     kind: 'sysv', key: s.key, id: s.id, name: null, size: s.size, mode: s.mode, uid: s.uid, gid: s.gid,
     nattch: s.nattch, cpid: s.cpid, lpid: s.lpid, atime: s.atime, dtime: s.dtime, ctime: s.ctime,
-    removed: s.removed, locked: s.locked,
+    removed: s.removed, locked: s.locked, ...NOT_SEMAPHORE,
   }));
   const posix: ListEntry[] = Posix.list().map((p) => ({
     kind: 'posix', key: null, id: null, name: p.name, size: p.size, mode: p.mode, uid: p.uid, gid: p.gid,
     nattch: null, cpid: null, lpid: null, atime: p.atime, dtime: null, ctime: p.ctime,
-    removed: false, locked: false,
+    removed: false, locked: false, ...NOT_SEMAPHORE,
   }));
-  return [...sysv, ...posix];
+  return [...sysv, ...posix, ...listSemaphores()];
+}
+
+/** The semaphore sets and named semaphores, as entries of the listing. */
+function listSemaphores(): ListEntry[] {
+  const sets: ListEntry[] = SysVSemaphores.list().map((s) => ({
+    kind: 'sysv-sem', key: s.key, id: s.id, name: null, mode: s.mode, uid: s.uid, gid: s.gid,
+    ...NOT_SEGMENT, nsems: s.nsems, value: null, otime: s.otime, ctime: s.ctime,
+  }));
+  const named: ListEntry[] = NamedSemaphore.list().map((n) => ({
+    kind: 'posix-sem', key: null, id: null, name: n.name, mode: n.mode, uid: n.uid, gid: n.gid,
+    ...NOT_SEGMENT, nsems: null, value: n.value, otime: null, ctime: n.ctime,
+  }));
+  return [...sets, ...named];
 }

@@ -5,7 +5,7 @@ import { O_CREAT, O_EXCL, O_RDONLY, O_RDWR } from '../linux/constants.js';
 import type { Arena, Window } from '../arena/arena.js';
 import { closeFd, openFile, unlinkQuietly } from '../linux/fd.js';
 import { FdSegment, ensureSize, mappableSize } from './fd-segment.js';
-import { checkBoolean, checkMode, checkOptions, checkPath, checkSize } from './validate.js';
+import { checkBoolean, checkMode, checkOptions, checkPath, checkSize } from '../core/validate.js';
 
 export interface MappedFileOptions {
   /** Bytes to map. With `create`, the file is grown to this size; else at most the file's size (default: all of it). */

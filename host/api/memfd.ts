@@ -7,7 +7,7 @@ import { invalidArgument } from '../errors.js';
 import type { Arena, Window } from '../arena/arena.js';
 import { closeFd, memfdCreate } from '../linux/fd.js';
 import { FdSegment, ensureSize, mappableSize } from './fd-segment.js';
-import { checkBoolean, checkOptions, checkSize } from './validate.js';
+import { checkBoolean, checkOptions, checkSize } from '../core/validate.js';
 
 export interface MemfdCreateOptions {
   size: number;

@@ -6,7 +6,7 @@ import { O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC } from '../linux/constants.j
 import { closeFd, fchmod, statPath } from '../linux/fd.js';
 import { POSIX_SHM_DIR, shmOpen, shmUnlink, validatePosixName } from '../linux/posix.js';
 import { FdSegment, ensureSize, mappableSize, toFdStat, type FdStat } from './fd-segment.js';
-import { checkBoolean, checkMode, checkOptions, checkSize } from './validate.js';
+import { checkBoolean, checkMode, checkOptions, checkSize } from '../core/validate.js';
 
 export interface PosixCreateOptions {
   /** Bytes. The object is made at least this big, with its pages reserved. */

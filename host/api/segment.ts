@@ -2,7 +2,7 @@
 import { ShmError, invalidArgument, type ShmErrorTarget } from '../errors.js';
 import type { Arena, Window } from '../arena/arena.js';
 import { ReadOnlyView } from '../core/read-only-view.js';
-import { checkOptions } from './validate.js';
+import { checkOptions } from '../core/validate.js';
 import { structAt, type StructRef } from '../struct/accessors.js';
 import type { StructType } from '../struct/struct.js';
 import { Table } from '../struct/table.js';

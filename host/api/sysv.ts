@@ -1,20 +1,18 @@
 // System V segments: shmget/shmat into the arena, shmctl for the rest.
-import { ShmError, formatKey, invalidArgument, type ShmErrorTarget } from '../errors.js';
+import { ShmError, formatKey, type ShmErrorTarget } from '../errors.js';
 import { Arena, type Window } from '../arena/arena.js';
 import {
-  IPC_CREAT, IPC_EXCL, IPC_PRIVATE, SHM_DEST, SHM_EXEC, SHM_HUGETLB, SHM_LOCKED, SHM_NORESERVE, SHM_RDONLY, SHM_REMAP,
+  IPC_PRIVATE, SHM_DEST, SHM_EXEC, SHM_HUGETLB, SHM_LOCKED, SHM_NORESERVE, SHM_RDONLY, SHM_REMAP,
   HUGE_PAGE_SIZE,
 } from '../linux/constants.js';
 import { pageSize } from '../linux/mman.js';
 import * as sys from '../linux/sysv.js';
 import type { ShmLimits, ShmUsage, ShmidDs } from '../linux/structs.js';
 import { Segment } from './segment.js';
-import {
-  checkBoolean, checkId, checkKey, checkMode, checkOptions, checkPath, checkProj, checkSize, checkUid,
-} from './validate.js';
+import { DEFAULT_PROJ, checkTarget, createOrOpen, creationKey, targetKey, type SysVTarget } from './sysv-target.js';
+import { checkBoolean, checkMode, checkOptions, checkPath, checkProj, checkSize, checkUid } from '../core/validate.js';
 
-/** Which segment: by key, by id, or by a key made with ftok(path, proj). */
-export type SysVTarget = { key: number } | { id: number } | { path: string; proj?: number };
+export type { SysVTarget } from './sysv-target.js';
 
 export interface SysVCreateOptions {
   /** The key; or give `path` (+ `proj`) for ftok, or `private: true` for IPC_PRIVATE. */
@@ -75,10 +73,8 @@ export interface SysVSetOptions {
   mode?: number;
 }
 
-const DEFAULT_PROJ = 1;
 const CREATE_OPTIONS = ['key', 'path', 'proj', 'private', 'size', 'mode', 'exclusive', 'hugetlb', 'noreserve', 'exec', 'arena'] as const;
 const OPEN_OPTIONS = ['readOnly', 'exec', 'arena'] as const;
-const TARGET_KEYS = ['key', 'id', 'path', 'proj'] as const;
 
 function toStat(id: number, ds: ShmidDs): SysVStat {
   return {
@@ -105,25 +101,9 @@ function roundUp(value: number, to: number): number {
   return Math.ceil(value / to) * to;
 }
 
-function checkTarget(target: unknown, where: string): SysVTarget {
-  const t = checkOptions<Partial<Record<(typeof TARGET_KEYS)[number], unknown>>>(target, TARGET_KEYS, where);
-  const given = ['key', 'id', 'path'].filter((name) => (t as Record<string, unknown>)[name] !== undefined);
-  if (given.length !== 1) invalidArgument(`${where}: give exactly one of key, id or path (got ${given.join(', ') || 'none'})`);
-  if (t.proj !== undefined && t.path === undefined) invalidArgument(`${where}: proj goes with path`);
-  if (t.key !== undefined) {
-    const key = checkKey(t.key, where);
-    if (key === IPC_PRIVATE) invalidArgument(`${where}: key 0 is IPC_PRIVATE, which no one can look up; open such a segment by id`);
-    return { key };
-  }
-  if (t.id !== undefined) return { id: checkId(t.id, where) };
-  return { path: checkPath(t.path, where), proj: t.proj === undefined ? DEFAULT_PROJ : checkProj(t.proj, where) };
-}
-
 /** Resolves a target to a segment id (shmget with size 0 for keys). */
 function resolveId(target: SysVTarget): number {
-  if ('id' in target) return target.id;
-  const key = 'key' in target ? target.key : sys.ftok(target.path, target.proj ?? DEFAULT_PROJ);
-  return sys.shmget(key, 0, 0);
+  return 'id' in target ? target.id : sys.shmget(targetKey(target), 0, 0);
 }
 
 /** A System V segment attached into the arena. */
@@ -163,17 +143,11 @@ export class SysV extends Segment {
     const hugetlb = checkBoolean(o.hugetlb, 'hugetlb', where);
     const noreserve = checkBoolean(o.noreserve, 'noreserve', where);
     const exec = checkBoolean(o.exec, 'exec', where);
-    const isPrivate = checkBoolean(o.private, 'private', where);
-    const sources = [o.key !== undefined, o.path !== undefined, isPrivate].filter(Boolean).length;
-    if (sources !== 1) invalidArgument(`${where}: give exactly one of key, path (+ proj) or private: true`);
-    if (o.proj !== undefined && o.path === undefined) invalidArgument(`${where}: proj goes with path`);
-    const key = isPrivate ? IPC_PRIVATE
-      : o.path !== undefined ? sys.ftok(checkPath(o.path, where), o.proj === undefined ? DEFAULT_PROJ : checkProj(o.proj, where))
-      : checkKey(o.key, where);
-    if (o.key !== undefined && key === IPC_PRIVATE) invalidArgument(`${where}: key 0 is IPC_PRIVATE; say private: true to mean it`);
+    const key = creationKey(o, where);
 
     const flags = mode | (hugetlb ? SHM_HUGETLB : 0) | (noreserve ? SHM_NORESERVE : 0);
-    const { id, created } = getOrCreate(key, size, flags, exclusive);
+    // An existing segment is opened with flags 0: its size and kind are its own.
+    const { id, created } = createOrOpen(key, exclusive, (creating) => sys.shmget(key, size, creating === 0 ? 0 : flags | creating));
     try {
       if (created) return SysV.#attach(id, key, size, { readOnly: false, exec, hugetlb, arena: o.arena }, true);
       // An existing segment may be larger than asked (shmget allows that) and
@@ -305,22 +279,4 @@ function mappableSize(id: number): number {
     throw new ShmError({ code: 'EFBIG', message: `segment ${id} is ${size} bytes, more than an arena can map`, id });
   }
   return Number(size);
-}
-
-// Create-or-open that knows which happened, so a failed attach can undo a
-// creation. The key may vanish between the two calls; then try again.
-function getOrCreate(key: number, size: number, flags: number, exclusive: boolean): { id: number; created: boolean } {
-  if (key === IPC_PRIVATE) return { id: sys.shmget(key, size, flags | IPC_CREAT), created: true };
-  for (;;) {
-    try {
-      return { id: sys.shmget(key, size, flags | IPC_CREAT | IPC_EXCL), created: true };
-    } catch (error) {
-      if (exclusive || !(error instanceof ShmError) || error.code !== 'EEXIST') throw error;
-    }
-    try {
-      return { id: sys.shmget(key, size, 0), created: false };
-    } catch (error) {
-      if (!(error instanceof ShmError) || error.code !== 'ENOENT') throw error;
-    }
-  }
 }

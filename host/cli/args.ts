@@ -10,7 +10,7 @@ const OPTION_TYPES = {
   key: 'string', id: 'string', path: 'string', proj: 'string', private: 'boolean',
   size: 'string', mode: 'string', exclusive: 'boolean', hugetlb: 'boolean', noreserve: 'boolean',
   json: 'boolean', pattern: 'string', offset: 'string', length: 'string', uid: 'string', gid: 'string',
-  out: 'string', debug: 'boolean', help: 'boolean',
+  out: 'string', debug: 'boolean', help: 'boolean', sem: 'boolean',
 } as const;
 
 export interface Parsed {

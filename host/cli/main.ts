@@ -14,7 +14,8 @@ import { stat, statOptions } from './commands/stat.js';
 
 const USAGE = `usage: shmkit COMMAND [options]
 
-  ls [--json]                         every System V segment and POSIX object
+  ls [--json]                         every System V segment and POSIX object,
+                                      semaphore set and named semaphore
   create sysv (--key K | --path P [--proj N] | --private) --size N
               [--mode 0600] [--exclusive] [--hugetlb] [--noreserve]
   create posix /name --size N [--mode 0600] [--exclusive]
@@ -22,6 +23,8 @@ const USAGE = `usage: shmkit COMMAND [options]
   info [--json]                       system limits and usage
   set TARGET [--mode M] [--uid U] [--gid G]
   rm TARGET                           remove (SysV: at the last detach)
+  rm --sem TARGET                     remove a semaphore set (--key/--id/--path)
+                                      or unlink a named semaphore (/name)
   write TARGET [--pattern mod256]     byte i = i mod 256, by the Wasm core
   verify TARGET [--pattern mod256]    exit 1 at the first byte that differs
   dump TARGET [--offset N] [--length N]   hex dump like xxd

@@ -57,3 +57,23 @@ export const SHMLBA = 4096;
 export const HUGE_PAGE_SIZE = 2 * 1024 * 1024;
 /** Longest POSIX object name after the leading slash (NAME_MAX). */
 export const NAME_MAX = 255;
+
+// System V semaphores: semop flag and semctl commands
+export const SEM_UNDO = 0x1000;
+export const GETPID = 11;
+export const GETVAL = 12;
+export const GETALL = 13;
+export const GETNCNT = 14;
+export const GETZCNT = 15;
+export const SETVAL = 16;
+export const SETALL = 17;
+export const SEM_STAT = 18;
+export const SEM_INFO = 19;
+export const SEM_STAT_ANY = 20;
+/** Largest semaphore value (SEMVMX) and, as sem_num is unsigned short, most semaphores a set can address. */
+export const SEMVMX = 32767;
+export const SEM_NSEMS_MAX = 65535;
+/** Longest POSIX semaphore name after the '/': glibc stores it as /dev/shm/sem.NAME. */
+export const SEM_NAME_MAX = NAME_MAX - 4;
+/** Largest value of a POSIX semaphore (SEM_VALUE_MAX = INT_MAX). */
+export const SEM_VALUE_MAX = 0x7fffffff;

@@ -1,5 +1,5 @@
 // File-descriptor calls shared by POSIX objects, memfds and regular files.
-import { fchmodSync, fstatSync, openSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
+import { chmodSync, fchmodSync, fstatSync, openSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
 import type { ShmError, ShmErrorTarget } from '../errors.js';
 import { MFD_CLOEXEC, MFD_HUGETLB } from './constants.js';
 import { libc } from './libc.js';
@@ -88,4 +88,13 @@ function fromNodeError(error: unknown, syscall: string, target: ShmErrorTarget, 
   if (typeof errno !== 'number') throw error;
   return systemError(syscall, -errno, target, what, (code) =>
     code === 'ENOENT' ? `${what} does not exist` : '');
+}
+
+/** chmod(2) of a path through Node: sets the mode exactly, whatever the umask. */
+export function chmodPath(path: string, mode: number, target: ShmErrorTarget, what: string): void {
+  try {
+    chmodSync(path, mode);
+  } catch (error) {
+    throw fromNodeError(error, 'chmod', target, what);
+  }
 }

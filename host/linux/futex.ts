@@ -5,6 +5,7 @@
 import { arch } from 'node:process';
 import { lastErrno, libc } from './libc.js';
 import { systemError } from './system-error.js';
+import { relativeTimespec } from './timespec.js';
 
 const SYS_FUTEX = arch === 'arm64' ? 98 : 202;
 const FUTEX_WAIT = 0;
@@ -15,14 +16,12 @@ const ETIMEDOUT = 110;
 
 export type FutexResult = 'woken' | 'not-equal' | 'timed-out';
 
-/** A timespec for a relative timeout, or null for none. */
-function timespec(timeoutMs: number): Buffer | null {
-  if (!Number.isFinite(timeoutMs)) return null;
-  const buffer = Buffer.alloc(16);
-  const ms = Math.max(0, timeoutMs);
-  buffer.writeBigInt64LE(BigInt(Math.floor(ms / 1000)), 0);
-  buffer.writeBigInt64LE(BigInt(Math.round((ms % 1000) * 1e6)), 8);
-  return buffer;
+// One timespec for this thread's blocking waits: no allocation per sleep.
+const waitTimeout = new Uint8Array(16);
+
+/** A relative timespec, or null to wait without a timeout. */
+function timeout(timeoutMs: number): Uint8Array | null {
+  return Number.isFinite(timeoutMs) ? relativeTimespec(timeoutMs, waitTimeout) : null;
 }
 
 function outcome(result: number | bigint, errno: number): FutexResult {
@@ -35,7 +34,7 @@ function outcome(result: number | bigint, errno: number): FutexResult {
 
 /** Sleeps while the 32-bit word at `address` holds `expected` (blocks this thread). */
 export function futexWait(address: number, expected: number, timeoutMs = Infinity): FutexResult {
-  const result = libc.futex(SYS_FUTEX, address, FUTEX_WAIT, expected | 0, timespec(timeoutMs), 0, 0);
+  const result = libc.futex(SYS_FUTEX, address, FUTEX_WAIT, expected | 0, timeout(timeoutMs), 0, 0);
   return outcome(result, Number(result) === 0 ? 0 : lastErrno());
 }
 

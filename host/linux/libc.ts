@@ -35,6 +35,25 @@ export const libc = {
   gettid: lib.func('int gettid()'),
   // futex(2) through syscall(2), declared non-variadic so it has an .async form.
   futex: lib.func('long syscall(long nr, intptr_t uaddr, int op, int val, void *timeout, intptr_t uaddr2, int val3)'),
+  semget: lib.func('int semget(int key, int nsems, int semflg)'),
+  semop: lib.func('int semop(int semid, void *sops, size_t nsops)'),
+  semtimedop: lib.func('int semtimedop(int semid, void *sops, size_t nsops, void *timeout)'),
+  // semctl is variadic; its fourth argument, union semun, travels in one
+  // integer register, so it is declared twice without `...` (which would
+  // lose .async and is not needed): an int for SETVAL, a pointer for the
+  // struct and array commands.
+  semctl: lib.func('int semctl(int semid, int semnum, int cmd, intptr_t val)'),
+  semctl_buf: lib.func('semctl', 'int', ['int', 'int', 'int', 'void *']),
+  // sem_open is variadic too (mode and value follow O_CREAT); both are
+  // unsigned int, which variadic promotion leaves alone. sem_t * is an address.
+  sem_open: lib.func('intptr_t sem_open(const char *name, int oflag, uint32_t mode, uint32_t value)'),
+  sem_close: lib.func('int sem_close(intptr_t sem)'),
+  sem_unlink: lib.func('int sem_unlink(const char *name)'),
+  sem_wait: lib.func('int sem_wait(intptr_t sem)'),
+  sem_timedwait: lib.func('int sem_timedwait(intptr_t sem, void *abstime)'),
+  sem_trywait: lib.func('int sem_trywait(intptr_t sem)'),
+  sem_post: lib.func('int sem_post(intptr_t sem)'),
+  sem_getvalue: lib.func('int sem_getvalue(intptr_t sem, void *sval)'),
 };
 
 /** errno of the last failed call on this thread; read it right after the call. */
@@ -51,3 +70,25 @@ export function addressOf(view: Uint8Array): number {
 export const defineStruct = koffi.struct;
 export const offsetOf = koffi.offsetof;
 export const sizeOf = koffi.sizeof;
+
+/** What a call run on a worker thread returned, and its errno (saved by koffi on that thread). */
+export interface AsyncResult {
+  result: number;
+  errno: number;
+}
+
+/**
+ * Runs a bound function's `.async` form on libuv's thread pool. errno is read
+ * inside koffi's callback, the one moment it holds the worker call's errno.
+ */
+export function callAsync(fn: { async(...args: unknown[]): void }, ...args: unknown[]): Promise<AsyncResult> {
+  return new Promise((resolve, reject) => {
+    fn.async(...args, (error: unknown, result: number | bigint) => {
+      // koffi passes buffers by address: they must outlive the call, so the
+      // callback keeps `args` reachable until it has returned.
+      void args;
+      if (error) reject(error);
+      else resolve({ result: Number(result), errno: Number(result) === -1 ? koffi.errno() : 0 });
+    });
+  });
+}

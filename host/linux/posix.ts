@@ -7,17 +7,21 @@ import { throwErrno } from './system-error.js';
 
 export const POSIX_SHM_DIR = '/dev/shm';
 
-/** Checks a POSIX object name before any call: '/name', no other '/', at most NAME_MAX bytes. */
-export function validatePosixName(name: unknown): asserts name is string {
-  if (typeof name !== 'string') invalidArgument(`POSIX shared memory name must be a string like '/my-segment': got ${typeof name}`);
+/**
+ * Checks a POSIX object name before any call: '/name', no other '/', at most
+ * `max` bytes after the '/'. Semaphore names share the rules with a shorter
+ * limit, so the kind of name is a parameter.
+ */
+export function validatePosixName(name: unknown, kind = 'POSIX shared memory name', max = NAME_MAX): asserts name is string {
+  if (typeof name !== 'string') invalidArgument(`${kind} must be a string like '/my-name': got ${typeof name}`);
   const target = { objectName: name };
-  if (!name.startsWith('/')) invalidArgument(`POSIX shared memory name must start with '/': name='${name}'`, target);
+  if (!name.startsWith('/')) invalidArgument(`${kind} must start with '/': name='${name}'`, target);
   const rest = name.slice(1);
-  if (rest.length === 0 || rest === '.' || rest === '..') invalidArgument(`POSIX shared memory name needs characters after '/': name='${name}'`, target);
-  if (rest.includes('/')) invalidArgument(`POSIX shared memory name may contain only the leading '/': name='${name}'`, target);
-  if (rest.includes('\0')) invalidArgument(`POSIX shared memory name may not contain NUL: name=${JSON.stringify(name)}`, target);
+  if (rest.length === 0 || rest === '.' || rest === '..') invalidArgument(`${kind} needs characters after '/': name='${name}'`, target);
+  if (rest.includes('/')) invalidArgument(`${kind} may contain only the leading '/': name='${name}'`, target);
+  if (rest.includes('\0')) invalidArgument(`${kind} may not contain NUL: name=${JSON.stringify(name)}`, target);
   const bytes = Buffer.byteLength(rest);
-  if (bytes > NAME_MAX) invalidArgument(`POSIX shared memory name is ${bytes} bytes after '/'; at most ${NAME_MAX} are allowed`, target);
+  if (bytes > max) invalidArgument(`${kind} is ${bytes} bytes after '/'; at most ${max} are allowed`, target);
 }
 
 /** shm_open(3). Returns a file descriptor. */

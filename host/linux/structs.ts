@@ -108,7 +108,6 @@ export const SHMINFO_SIZE = sizeOf(ShmInfoLimits);
 export const SHM_INFO_SIZE = sizeOf(ShmInfoUsage);
 
 const PERM_OFFSET = offsetOf(ShmidDs, 'shm_perm');
-const perm = (field: string) => PERM_OFFSET + offsetOf(IpcPerm, field);
 const ds = (field: string) => offsetOf(ShmidDs, field);
 const limits = (field: string) => offsetOf(ShmInfoLimits, field);
 const usage = (field: string) => offsetOf(ShmInfoUsage, field);
@@ -122,18 +121,31 @@ function viewOf(buffer: Uint8Array): DataView {
   return new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
+/** struct ipc_perm at `base` (where a *id_ds struct keeps it). */
+function decodePerm(view: DataView, base: number): IpcPermissions {
+  const at = (field: string) => base + offsetOf(IpcPerm, field);
+  return {
+    key: view.getUint32(at('key'), true),
+    uid: view.getUint32(at('uid'), true),
+    gid: view.getUint32(at('gid'), true),
+    cuid: view.getUint32(at('cuid'), true),
+    cgid: view.getUint32(at('cgid'), true),
+    mode: view.getUint32(at('mode'), true),
+    seq: view.getUint16(at('seq'), true),
+  };
+}
+
+/** Writes the ipc_perm fields IPC_SET reads (uid, gid, mode) at `base`. */
+function encodePerm(view: DataView, base: number, set: { uid: number; gid: number; mode: number }): void {
+  view.setUint32(base + offsetOf(IpcPerm, 'uid'), set.uid, true);
+  view.setUint32(base + offsetOf(IpcPerm, 'gid'), set.gid, true);
+  view.setUint32(base + offsetOf(IpcPerm, 'mode'), set.mode, true);
+}
+
 export function decodeShmidDs(buffer: Uint8Array): ShmidDs {
   const view = viewOf(buffer);
   return {
-    perm: {
-      key: view.getUint32(perm('key'), true),
-      uid: view.getUint32(perm('uid'), true),
-      gid: view.getUint32(perm('gid'), true),
-      cuid: view.getUint32(perm('cuid'), true),
-      cgid: view.getUint32(perm('cgid'), true),
-      mode: view.getUint32(perm('mode'), true),
-      seq: view.getUint16(perm('seq'), true),
-    },
+    perm: decodePerm(view, PERM_OFFSET),
     size: view.getBigUint64(ds('shm_segsz'), true),
     atime: seconds(view, ds('shm_atime')),
     dtime: seconds(view, ds('shm_dtime')),
@@ -146,10 +158,7 @@ export function decodeShmidDs(buffer: Uint8Array): ShmidDs {
 
 /** Writes the fields IPC_SET reads (uid, gid, mode) into a shmid_ds buffer. */
 export function encodeIpcSet(buffer: Uint8Array, set: { uid: number; gid: number; mode: number }): void {
-  const view = viewOf(buffer);
-  view.setUint32(perm('uid'), set.uid, true);
-  view.setUint32(perm('gid'), set.gid, true);
-  view.setUint32(perm('mode'), set.mode, true);
+  encodePerm(viewOf(buffer), PERM_OFFSET, set);
 }
 
 export function decodeShmLimits(buffer: Uint8Array): ShmLimits {
@@ -172,4 +181,116 @@ export function decodeShmUsage(buffer: Uint8Array): ShmUsage {
     residentPages: view.getBigUint64(usage('shm_rss'), true),
     swappedPages: view.getBigUint64(usage('shm_swp'), true),
   };
+}
+
+// System V semaphores. semid_ds keeps a high word after each time, for
+// 32-bit ABIs; on 64-bit Linux it is unused.
+const SemidDs = defineStruct('shmkit_semid_ds', {
+  sem_perm: IpcPerm,
+  sem_otime: 'int64_t',
+  sem_otime_high: 'unsigned long',
+  sem_ctime: 'int64_t',
+  sem_ctime_high: 'unsigned long',
+  sem_nsems: 'unsigned long',
+  reserved3: 'unsigned long',
+  reserved4: 'unsigned long',
+});
+
+const SemInfo = defineStruct('shmkit_seminfo', {
+  semmap: 'int',
+  semmni: 'int',
+  semmns: 'int',
+  semmnu: 'int',
+  semmsl: 'int',
+  semopm: 'int',
+  semume: 'int',
+  semusz: 'int',
+  semvmx: 'int',
+  semaem: 'int',
+});
+
+/** One operation of a semop call: struct sembuf { unsigned short sem_num; short sem_op; short sem_flg; }. */
+const Sembuf = defineStruct('shmkit_sembuf', {
+  sem_num: 'uint16_t',
+  sem_op: 'int16_t',
+  sem_flg: 'int16_t',
+});
+
+/** struct semid_ds, decoded. */
+export interface SemidDs {
+  perm: IpcPermissions;
+  /** Last semop, last change by semctl; null when it never happened. */
+  otime: Date | null;
+  ctime: Date | null;
+  /** Semaphores in the set. */
+  nsems: number;
+}
+
+/** struct seminfo as SEM_INFO fills it: limits, plus usage in semusz and semaem. */
+export interface SemLimits {
+  /** Most sets system-wide (SEMMNI). */
+  semmni: number;
+  /** Most semaphores system-wide (SEMMNS). */
+  semmns: number;
+  /** Most semaphores in one set (SEMMSL). */
+  semmsl: number;
+  /** Most operations in one semop call (SEMOPM). */
+  semopm: number;
+  /** Largest value a semaphore can hold (SEMVMX). */
+  semvmx: number;
+  /** SEM_INFO: sets that exist (IPC_INFO: SEMUSZ). */
+  semusz: number;
+  /** SEM_INFO: semaphores in all sets (IPC_INFO: SEMAEM). */
+  semaem: number;
+}
+
+export const SEMID_DS_SIZE = sizeOf(SemidDs);
+export const SEMINFO_SIZE = sizeOf(SemInfo);
+export const SEMBUF_SIZE = sizeOf(Sembuf);
+
+const semds = (field: string) => offsetOf(SemidDs, field);
+const sembuf = (field: string) => offsetOf(Sembuf, field);
+
+/** Sizes and offsets as koffi laid them out, for a test to compare with gcc's. */
+export const SEM_LAYOUT = {
+  semid_ds: { size: SEMID_DS_SIZE, sem_perm: semds('sem_perm'), sem_otime: semds('sem_otime'), sem_ctime: semds('sem_ctime'), sem_nsems: semds('sem_nsems') },
+  sembuf: { size: SEMBUF_SIZE, sem_num: sembuf('sem_num'), sem_op: sembuf('sem_op'), sem_flg: sembuf('sem_flg') },
+  seminfo: { size: SEMINFO_SIZE, semmsl: offsetOf(SemInfo, 'semmsl'), semvmx: offsetOf(SemInfo, 'semvmx'), semaem: offsetOf(SemInfo, 'semaem') },
+} as const;
+
+export function decodeSemidDs(buffer: Uint8Array): SemidDs {
+  const view = viewOf(buffer);
+  return {
+    perm: decodePerm(view, semds('sem_perm')),
+    otime: seconds(view, semds('sem_otime')),
+    ctime: seconds(view, semds('sem_ctime')),
+    nsems: Number(view.getBigUint64(semds('sem_nsems'), true)),
+  };
+}
+
+/** Writes the fields IPC_SET reads (uid, gid, mode) into a semid_ds buffer. */
+export function encodeSemIpcSet(buffer: Uint8Array, set: { uid: number; gid: number; mode: number }): void {
+  encodePerm(viewOf(buffer), semds('sem_perm'), set);
+}
+
+export function decodeSemLimits(buffer: Uint8Array): SemLimits {
+  const view = viewOf(buffer);
+  const get = (field: string) => view.getInt32(offsetOf(SemInfo, field), true);
+  return {
+    semmni: get('semmni'), semmns: get('semmns'), semmsl: get('semmsl'), semopm: get('semopm'),
+    semvmx: get('semvmx'), semusz: get('semusz'), semaem: get('semaem'),
+  };
+}
+
+/** Packs semop operations into an array of struct sembuf. */
+export function encodeSembufs(ops: readonly { num: number; op: number; flags: number }[]): Uint8Array {
+  const buffer = new Uint8Array(ops.length * SEMBUF_SIZE);
+  const view = viewOf(buffer);
+  ops.forEach((o, i) => {
+    const base = i * SEMBUF_SIZE;
+    view.setUint16(base + sembuf('sem_num'), o.num, true);
+    view.setInt16(base + sembuf('sem_op'), o.op, true);
+    view.setInt16(base + sembuf('sem_flg'), o.flags, true);
+  });
+  return buffer;
 }

@@ -1,5 +1,16 @@
-import { ShmError, errnoCode, type ShmErrorTarget } from '../errors.js';
+import { constants } from 'node:os';
+import { ShmError, type ShmErrorTarget } from '../errors.js';
 import { lastErrno, libc } from './libc.js';
+
+const errnoNames = new Map<number, string>();
+for (const [name, value] of Object.entries(constants.errno)) {
+  if (!errnoNames.has(value)) errnoNames.set(value, name);
+}
+
+/** `EEXIST` for 17, and so on; `E<n>` for numbers Node does not name. */
+export function errnoCode(errno: number): string {
+  return errnoNames.get(errno) ?? `E${errno}`;
+}
 
 /** What the user can do about a failure; '' when the errno text says enough. */
 export type Advice = (code: string) => string;

@@ -1,18 +1,18 @@
 // System V shared memory calls, each turning failure into a ShmError that
 // names the key or id and says what to do.
 import { readFileSync } from 'node:fs';
-import { release } from 'node:os';
 import { formatKey, type ShmErrorTarget } from '../errors.js';
 import {
   IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, SHM_INFO, SHM_LOCK, SHM_STAT, SHM_STAT_ANY, SHM_UNLOCK,
 } from './constants.js';
-import { lastErrno, libc } from './libc.js';
+import { statCommand, walkIndex } from './ipc-index.js';
+import { libc } from './libc.js';
 import {
   SHMID_DS_SIZE, SHMINFO_SIZE, SHM_INFO_SIZE,
   decodeShmidDs, decodeShmLimits, decodeShmUsage, encodeIpcSet,
   type ShmidDs, type ShmLimits, type ShmUsage,
 } from './structs.js';
-import { systemError, throwErrno } from './system-error.js';
+import { throwErrno } from './system-error.js';
 
 const idTarget = (id: number): ShmErrorTarget => ({ id });
 
@@ -168,21 +168,6 @@ export interface ShmEntry extends ShmidDs {
 export function shmList(): ShmEntry[] {
   const { highestIndex } = shmUsage();
   const buffer = new Uint8Array(SHMID_DS_SIZE);
-  const entries: ShmEntry[] = [];
-  const command = kernelAtLeast(4, 17) ? SHM_STAT_ANY : SHM_STAT;
-  for (let index = 0; index <= highestIndex; index++) {
-    const id = libc.shmctl(index, command, buffer);
-    if (id === -1) {
-      const errno = lastErrno();
-      if (errno === 22 || errno === 13 || errno === 43) continue; // free slot, unreadable, or removed meanwhile
-      throw systemError('shmctl', errno, {}, `SHM_STAT index ${index}`);
-    }
-    entries.push({ id, ...decodeShmidDs(buffer) });
-  }
-  return entries;
-}
-
-function kernelAtLeast(major: number, minor: number): boolean {
-  const [a = 0, b = 0] = release().split('.').map((part) => parseInt(part, 10));
-  return a > major || (a === major && b >= minor);
+  const command = statCommand(SHM_STAT_ANY, SHM_STAT);
+  return walkIndex('shmctl', highestIndex, (index) => libc.shmctl(index, command, buffer), (id) => ({ id, ...decodeShmidDs(buffer) }));
 }

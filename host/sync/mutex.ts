@@ -61,13 +61,13 @@ export class Mutex extends Primitive {
   /** Blocks this thread until acquired (or the timeout). */
   lock(options?: WaitOptions): LockResult {
     // The uncontended case is one core call: no generator, no options.
-    if (this.core.mutexTryLock(this.at, this.#id, 0) === ACQUIRED) return 'acquired';
+    if (this.#acquiredFast()) return 'acquired';
     return runSync(this.#steps(options ?? {}), this.host);
   }
 
   /** Waits without blocking the event loop. */
   lockAsync(options: WaitOptions = {}): Promise<LockResult> {
-    if (!options.signal?.aborted && this.core.mutexTryLock(this.at, this.#id, 0) === ACQUIRED) return Promise.resolve('acquired');
+    if (!options.signal?.aborted && this.#acquiredFast()) return Promise.resolve('acquired');
     return runAsync(this.#steps(options), this.host, options.signal);
   }
 
@@ -97,6 +97,12 @@ export class Mutex extends Primitive {
   /** The id (thread id on Linux) of the holder, or 0. */
   get owner(): number {
     return this.core.mutexOwner(this.at);
+  }
+
+  // A re-entry counts here too: trying again in #steps would count it twice.
+  #acquiredFast(): boolean {
+    const r = this.core.mutexTryLock(this.at, this.#id, 0);
+    return r === ACQUIRED || r === ACQUIRED_AGAIN;
   }
 
   *#steps(options: WaitOptions): Steps<LockResult> {

@@ -109,7 +109,6 @@ export class RwLock extends Primitive {
     const deadline = new Deadline(options.timeoutMs);
     const spin = checkSpin(options.spin);
     const id = this.host.id;
-    let result: LockResult = 'acquired';
     // Step 1: the writer word (a robust mutex among writers).
     for (let attempt = 0, contended = 0; ; attempt++) {
       const r = this.core.rwTryWriterWord(this.at, id, contended);
@@ -118,10 +117,7 @@ export class RwLock extends Primitive {
       if (r < 0) throw new ShmError({ code: 'EINVAL', message: `rwlock call failed (${r})` });
       if (attempt < spin) continue;
       if (!this.host.isAlive(r)) {
-        if (this.core.rwTakeOverWriter(this.at, r, id)) {
-          result = 'owner-died';
-          break;
-        }
+        if (this.core.rwTakeOverWriter(this.at, r, id)) break;
         continue;
       }
       if (deadline.passed) return 'timed-out';
@@ -130,6 +126,8 @@ export class RwLock extends Primitive {
       yield { offset: this.#writerAt, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) };
       contended = 1;
     }
+    // A writer died since the last repair, even if a reader then cleared its way: tell this one.
+    const result: LockResult = this.core.rwOwnerDied(this.at) ? 'owner-died' : 'acquired';
     // Step 2: new readers are turned away; wait for those inside to leave.
     let acquired = false;
     try {

@@ -2,7 +2,8 @@
 // algorithm with it. Each algorithm is written once, as a generator that
 // yields "sleep on this word while it holds this value" requests; runSync
 // blocks the thread for them, runAsync awaits them (the event loop runs on).
-import { ShmError, invalidArgument } from '../errors.js';
+import { abortError, invalidArgument } from '../errors.js';
+import { checkSignal, checkTimeout } from '../core/validate.js';
 
 export type WaitResult = 'woken' | 'not-equal' | 'timed-out';
 
@@ -45,10 +46,7 @@ export const LIVENESS_SLICE_MS = 100;
 export class Deadline {
   readonly #end: number;
   constructor(timeoutMs: number | undefined) {
-    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
-      invalidArgument(`timeoutMs must be a number ≥ 0: timeoutMs=${String(timeoutMs)}`);
-    }
-    this.#end = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
+    this.#end = performance.now() + checkTimeout(timeoutMs, 'wait');
   }
   /** Milliseconds left, capped at `cap`; 0 when passed. */
   left(cap = Infinity): number {
@@ -65,10 +63,6 @@ export function checkSpin(spin: unknown): number {
   return spin;
 }
 
-export function abortError(signal: AbortSignal): ShmError {
-  return new ShmError({ code: 'ABORT_ERR', message: 'the wait was aborted', cause: signal.reason });
-}
-
 /** Runs an algorithm, blocking this thread for its sleeps. */
 export function runSync<T>(steps: Steps<T>, host: WaitHost): T {
   let next = steps.next();
@@ -81,7 +75,8 @@ export function runSync<T>(steps: Steps<T>, host: WaitHost): T {
 
 /** Runs an algorithm, awaiting its sleeps; the event loop keeps running. */
 export async function runAsync<T>(steps: Steps<T>, host: WaitHost, signal?: AbortSignal): Promise<T> {
-  if (signal?.aborted) throw abortError(signal);
+  checkSignal(signal, 'wait');
+  if (signal?.aborted) throw abortError(signal.reason, 'wait');
   let next = steps.next();
   while (!next.done) {
     const { offset, value, timeoutMs } = next.value;
@@ -89,7 +84,7 @@ export async function runAsync<T>(steps: Steps<T>, host: WaitHost, signal?: Abor
     const result = await host.waitAsync(offset, value, signal ? Math.min(timeoutMs, LIVENESS_SLICE_MS) : timeoutMs);
     if (signal?.aborted) {
       steps.return(undefined as T); // runs the algorithm's cleanup (finally blocks)
-      throw abortError(signal);
+      throw abortError(signal.reason, 'wait');
     }
     next = steps.next(result);
   }

@@ -9,13 +9,15 @@ const openHandles: { close(): void }[] = [];
 const sysvIds = new Set<number>();
 const posixNames = new Set<string>();
 const paths = new Set<string>();
+const semSetIds = new Set<number>();
+const namedSems = new Set<string>();
 let counter = 0;
 
-/** A key nobody else uses: a random value in a range kept for tests. */
+/** A key no segment or semaphore set uses: a random value in a range kept for tests. */
 export function freshKey(): number {
   for (;;) {
     const key = (0x5e000000 | randomInt(0, 0xffffff)) >>> 0;
-    if (libc.shmget(key | 0, 0, 0) === -1) return key;
+    if (libc.shmget(key | 0, 0, 0) === -1 && libc.semget(key | 0, 0, 0) === -1) return key;
   }
 }
 
@@ -66,6 +68,22 @@ export function cleanup(): void {
     }
   }
   paths.clear();
+  for (const id of semSetIds) libc.semctl(id, 0, IPC_RMID, 0);
+  semSetIds.clear();
+  for (const name of namedSems) libc.sem_unlink(name);
+  namedSems.clear();
 }
 
 process.on('exit', cleanup);
+
+/** A System V semaphore set to remove at cleanup. */
+export function trackSemSet(id: number): number {
+  semSetIds.add(id);
+  return id;
+}
+
+/** A POSIX named semaphore to unlink at cleanup. */
+export function trackNamedSem(name: string): string {
+  namedSems.add(name);
+  return name;
+}

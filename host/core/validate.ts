@@ -72,3 +72,27 @@ export function checkPath(path: unknown, where: string): string {
   }
   return path;
 }
+
+/** An integer in [min, max]. */
+export function checkInteger(value: unknown, name: string, min: number, max: number, where: string, target: ShmErrorTarget = {}): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    invalidArgument(`${where}: ${name} must be an integer from ${min} to ${max}: ${name}=${String(value)}`, target);
+  }
+  return value;
+}
+
+/** A wait's timeout in ms: a number ≥ 0, Infinity allowed; undefined means no limit. */
+export function checkTimeout(timeoutMs: unknown, where: string): number {
+  if (timeoutMs === undefined) return Infinity;
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
+    invalidArgument(`${where}: timeoutMs must be a number of milliseconds ≥ 0 (or Infinity): timeoutMs=${String(timeoutMs)}`);
+  }
+  return timeoutMs;
+}
+
+export function checkSignal(signal: unknown, where: string): AbortSignal | undefined {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    invalidArgument(`${where}: signal must be an AbortSignal: got ${signal === null ? 'null' : typeof signal}`);
+  }
+  return signal;
+}
