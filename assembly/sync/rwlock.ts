@@ -5,7 +5,8 @@
 //
 //   RWLOCK (RWLOCK_SIZE = 128 bytes: two cache lines)
 //   ┌──────────────────────────────────────────────────────────────┐ +0
-//   │ state   u32  readers (bits 0-29) | WRITER (bit 30)  (futex)  │
+//   │ state   u32  readers (bits 0-29) | WRITER (bit 30)           │
+//   │              | READERS_WAITING (bit 31)             (futex)  │
 //   │ reserved                                                     │ +4 .. +64
 //   ├──────────────────────────────────────────────────────────────┤ +64
 //   │ writer  u32  writer id | WAITERS                    (futex)  │
@@ -20,6 +21,9 @@ export const R_WRITER: usize = 64;
 const R_DIED: usize = 68;
 const WRITER: u32 = 0x40000000;
 const READERS: u32 = 0x3fffffff;
+// Set (only beside WRITER) by a reader going to sleep, so a write unlock
+// makes a wake-up call only when a reader sleeps.
+const READERS_WAITING: u32 = 0x80000000;
 
 export function rwInit(r: usize): void {
   memory.fill(r, 0, RWLOCK_SIZE);
@@ -39,9 +43,30 @@ export function rwTryRead(r: usize): i32 {
 
 /** Leaves a read hold. Returns 1 when the last reader left under a waiting writer (wake it). */
 export function rwReadUnlock(r: usize): i32 {
-  const seen = atomic.sub<u32>(r + R_STATE, 1);
-  if ((seen & READERS) == 0) return BAD_ARGUMENT; // there was no reader
+  let seen = atomic.load<u32>(r + R_STATE);
+  for (;;) {
+    if ((seen & READERS) == 0) return BAD_ARGUMENT; // no reader: a decrement would corrupt the word
+    const now = atomic.cmpxchg<u32>(r + R_STATE, seen, seen - 1);
+    if (now == seen) break;
+    seen = now;
+  }
   return (seen & READERS) == 1 && (seen & WRITER) != 0 ? 1 : 0;
+}
+
+/**
+ * A reader turned away by a writer, about to sleep: flags it on the state
+ * word and returns the value to sleep on, or 0 when no writer is there any
+ * more (try again instead).
+ */
+export function rwReadWaiting(r: usize): u32 {
+  let seen = atomic.load<u32>(r + R_STATE);
+  while (seen & WRITER) {
+    if (seen & READERS_WAITING) return seen;
+    const now = atomic.cmpxchg<u32>(r + R_STATE, seen, seen | READERS_WAITING);
+    if (now == seen) return seen | READERS_WAITING;
+    seen = now;
+  }
+  return 0;
 }
 
 /**
@@ -88,13 +113,14 @@ export function rwMarkConsistent(r: usize, id: u32): i32 {
 
 /**
  * Releases the write lock. Returns a bit set for the host: 1 = wake the
- * readers (state word), 2 = wake one writer (writer word); or NOT_OWNER.
+ * readers (state word), 2 = wake one writer (writer word); 0 = nobody
+ * sleeps; or NOT_OWNER.
  */
 export function rwWriteUnlock(r: usize, id: u32): i32 {
   if ((atomic.load<u32>(r + R_WRITER) & ID_MASK) != id) return NOT_OWNER;
-  atomic.and<u32>(r + R_STATE, ~WRITER);
+  const state = atomic.and<u32>(r + R_STATE, ~(WRITER | READERS_WAITING));
   const writer = atomic.xchg<u32>(r + R_WRITER, 0);
-  return 1 | ((writer & WAITERS) != 0 ? 2 : 0);
+  return ((state & READERS_WAITING) != 0 ? 1 : 0) | ((writer & WAITERS) != 0 ? 2 : 0);
 }
 
 export function rwWriter(r: usize): u32 {

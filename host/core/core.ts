@@ -77,6 +77,7 @@ export interface CoreExports {
   rwInit(r: number): void;
   rwTryRead(r: number): number;
   rwReadUnlock(r: number): number;
+  rwReadWaiting(r: number): number;
   rwTryWriterWord(r: number, id: number, contended: number): number;
   rwReadersLeft(r: number): number;
   rwTakeOverWriter(r: number, deadWriter: number, id: number): number;

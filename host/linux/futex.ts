@@ -3,7 +3,8 @@
 // reach kernel futex waiters (and the other way round), so on Linux every
 // wait and every wake of a shared word goes through here.
 import { arch } from 'node:process';
-import { lastErrno, libc } from './libc.js';
+import { addressOf, lastErrno, libc } from './libc.js';
+import { FUTEX_CALL, callOnWaiterThread } from './waiter-threads.js';
 import { systemError } from './system-error.js';
 import { relativeTimespec } from './timespec.js';
 
@@ -36,6 +37,14 @@ function outcome(result: number | bigint, errno: number): FutexResult {
 export function futexWait(address: number, expected: number, timeoutMs = Infinity): FutexResult {
   const result = libc.futex(SYS_FUTEX, address, FUTEX_WAIT, expected | 0, timeout(timeoutMs), 0, 0);
   return outcome(result, Number(result) === 0 ? 0 : lastErrno());
+}
+
+/** The same wait on a waiter thread: the event loop (and libuv's pool) run on. */
+export async function futexWaitAsync(address: number, expected: number, timeoutMs = Infinity): Promise<FutexResult> {
+  const ts = Number.isFinite(timeoutMs) ? relativeTimespec(timeoutMs) : null;
+  const { result, errno } = await callOnWaiterThread(FUTEX_CALL,
+    [SYS_FUTEX, address, FUTEX_WAIT, expected | 0, ts ? addressOf(ts) : 0, 0, 0], ts);
+  return outcome(result, errno);
 }
 
 /** Wakes up to `count` waiters on `address`; returns how many were woken. */

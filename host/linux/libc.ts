@@ -71,24 +71,3 @@ export const defineStruct = koffi.struct;
 export const offsetOf = koffi.offsetof;
 export const sizeOf = koffi.sizeof;
 
-/** What a call run on a worker thread returned, and its errno (saved by koffi on that thread). */
-export interface AsyncResult {
-  result: number;
-  errno: number;
-}
-
-/**
- * Runs a bound function's `.async` form on libuv's thread pool. errno is read
- * inside koffi's callback, the one moment it holds the worker call's errno.
- */
-export function callAsync(fn: { async(...args: unknown[]): void }, ...args: unknown[]): Promise<AsyncResult> {
-  return new Promise((resolve, reject) => {
-    fn.async(...args, (error: unknown, result: number | bigint) => {
-      // koffi passes buffers by address: they must outlive the call, so the
-      // callback keeps `args` reachable until it has returned.
-      void args;
-      if (error) reject(error);
-      else resolve({ result: Number(result), errno: Number(result) === -1 ? koffi.errno() : 0 });
-    });
-  });
-}

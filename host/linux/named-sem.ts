@@ -2,7 +2,8 @@
 // /dev/shm/sem.NAME that every opener maps; a handle is that mapping's sem_t *.
 import type { ShmErrorTarget } from '../errors.js';
 import { SEM_NAME_MAX, SEM_VALUE_MAX } from './constants.js';
-import { callAsync, lastErrno, libc } from './libc.js';
+import { addressOf, lastErrno, libc } from './libc.js';
+import { SEM_TIMEDWAIT_CALL, callOnWaiterThread } from './waiter-threads.js';
 import { POSIX_SHM_DIR, validatePosixName } from './posix.js';
 import { systemError, throwErrno, type Advice } from './system-error.js';
 import { realtimeDeadline } from './timespec.js';
@@ -82,7 +83,8 @@ export function semWait(sem: number, name: string, timeoutMs = Infinity): boolea
 
 /** One sem_timedwait(3) of at most `sliceMs` on libuv's thread pool. */
 export async function semWaitSlice(sem: number, name: string, sliceMs: number): Promise<boolean> {
-  const { result, errno } = await callAsync(libc.sem_timedwait, sem, realtimeDeadline(sliceMs));
+  const deadline = realtimeDeadline(sliceMs);
+  const { result, errno } = await callOnWaiterThread(SEM_TIMEDWAIT_CALL, [sem, addressOf(deadline)], deadline);
   if (result === 0) return true;
   if (errno === ETIMEDOUT || errno === EINTR) return false;
   throw systemError('sem_timedwait', errno, target(name), `'${name}'`, waitAdvice);

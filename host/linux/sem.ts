@@ -5,7 +5,8 @@ import {
   GETALL, GETNCNT, GETPID, GETVAL, GETZCNT, IPC_RMID, IPC_SET, IPC_STAT, SEM_INFO, SEM_STAT, SEM_STAT_ANY, SETALL, SETVAL,
 } from './constants.js';
 import { statCommand, walkIndex } from './ipc-index.js';
-import { callAsync, lastErrno, libc } from './libc.js';
+import { addressOf, lastErrno, libc } from './libc.js';
+import { SEMTIMEDOP_CALL, callOnWaiterThread } from './waiter-threads.js';
 import {
   SEMBUF_SIZE, SEMID_DS_SIZE, SEMINFO_SIZE, decodeSemidDs, decodeSemLimits, encodeSemIpcSet,
   type SemidDs, type SemLimits,
@@ -95,7 +96,8 @@ export function semop(id: number, ops: Uint8Array, timeoutMs = Infinity): boolea
  * unknown (EINVAL), it was removed between slices, and that is EIDRM.
  */
 export async function semopSlice(id: number, ops: Uint8Array, sliceMs: number, round: number): Promise<boolean> {
-  const { result, errno } = await callAsync(libc.semtimedop, id, ops, opsCount(ops), relativeTimespec(sliceMs));
+  const timeout = relativeTimespec(sliceMs);
+  const { result, errno } = await callOnWaiterThread(SEMTIMEDOP_CALL, [id, addressOf(ops), opsCount(ops), addressOf(timeout)], [ops, timeout]);
   if (result === 0) return true;
   if (errno === EAGAIN || errno === EINTR) return false;
   const code = errno === EINVAL && round > 0 ? EIDRM : errno;

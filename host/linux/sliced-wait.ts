@@ -1,11 +1,10 @@
-// Async waits that never leave a thread blocked for long. A koffi `.async`
-// call occupies one of libuv's few pool threads until it returns, and a call
-// blocked in the kernel cannot be cancelled from JS. So an async wait runs as
-// a series of native waits of at most SLICE_MS each; between them the loop
-// checks the AbortSignal and the deadline.
+// Async waits that can be cancelled. A call blocked in the kernel (on a
+// waiter thread, waiter-threads.ts) cannot be interrupted from JS, so an
+// async wait runs as a series of native waits of at most SLICE_MS each;
+// between them the loop checks the AbortSignal and the deadline.
 import { abortError, type ShmErrorTarget } from '../errors.js';
 
-/** Longest one native wait holds a pool thread; also the worst abort latency. */
+/** Longest one native wait lasts: the worst abort latency. */
 export const SLICE_MS = 50;
 
 export interface SliceOptions {

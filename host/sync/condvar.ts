@@ -2,7 +2,7 @@
 import { coreConstant } from '../core/core.js';
 import type { Mutex } from './mutex.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
+import { Deadline, abortError, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
 
 /** 'signalled' (or a spurious wake: re-check the condition), 'timed-out'; the mutex is held again either way. */
 export type ConditionResult = 'signalled' | 'timed-out';
@@ -31,6 +31,8 @@ export class Condition extends Primitive {
   }
 
   async waitAsync(mutex: Mutex, options: WaitOptions = {}): Promise<ConditionResult> {
+    // Aborted before the mutex was let go: nothing to take back (relocking would be EDEADLK).
+    if (options.signal?.aborted) throw abortError(options.signal);
     try {
       return await runAsync(this.#steps(mutex, options), this.host, options.signal);
     } finally {
@@ -53,8 +55,11 @@ export class Condition extends Primitive {
     const sequence = this.core.condWaitBegin(this.at);
     mutex.unlock();
     try {
-      const woke = yield { offset: this.at, value: sequence, timeoutMs: deadline.left() };
-      return woke === 'timed-out' ? 'timed-out' : 'signalled';
+      // An async wait with a signal sleeps in slices: a slice ending is no timeout.
+      while ((yield { offset: this.at, value: sequence, timeoutMs: deadline.left() }) === 'timed-out') {
+        if (deadline.passed) return 'timed-out';
+      }
+      return 'signalled';
     } finally {
       this.core.condWaitEnd(this.at);
     }

@@ -3,8 +3,7 @@
 // it. Holder ids are kernel thread ids; liveness is kill(tid, 0).
 import { readFileSync } from 'node:fs';
 import type { Arena } from '../arena/arena.js';
-import { futexWait, futexWake, threadId } from '../linux/futex.js';
-import { futexWaitOnThread } from '../linux/futex-waiters.js';
+import { futexWait, futexWaitAsync, futexWake, threadId } from '../linux/futex.js';
 import type { WaitHost, WaitResult } from './wait-host.js';
 
 const hosts = new WeakMap<Arena, WaitHost>();
@@ -52,7 +51,7 @@ export function linuxWaitHost(arena: Arena): WaitHost {
       id: threadId(),
       isAlive: alive,
       wait: (offset, expected, timeoutMs): WaitResult => futexWait(base + offset, expected, timeoutMs),
-      waitAsync: (offset, expected, timeoutMs) => futexWaitOnThread(base + offset, expected, timeoutMs),
+      waitAsync: (offset, expected, timeoutMs) => futexWaitAsync(base + offset, expected, timeoutMs),
       wake: (offset, count) => void futexWake(base + offset, count),
     };
     hosts.set(arena, host);

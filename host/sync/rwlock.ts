@@ -99,9 +99,9 @@ export class RwLock extends Primitive {
         continue;
       }
       if (deadline.passed) return false;
-      const state = Atomics.load(new Int32Array(this.place.memory.memory.buffer, this.at, 1), 0);
-      if ((state & 0x40000000) === 0) continue;
-      yield { offset: this.at, value: state, timeoutMs: deadline.left(LIVENESS_SLICE_MS) };
+      const value = this.core.rwReadWaiting(this.at);
+      if (value === 0) continue; // the writer left meanwhile
+      yield { offset: this.at, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) };
     }
   }
 
