@@ -2,7 +2,8 @@
 import { coreConstant } from '../core/core.js';
 import type { Mutex } from './mutex.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, abortError, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
+import { abortError } from '../errors.js';
+import { Deadline, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
 
 /** 'signalled' (or a spurious wake: re-check the condition), 'timed-out'; the mutex is held again either way. */
 export type ConditionResult = 'signalled' | 'timed-out';
@@ -32,7 +33,7 @@ export class Condition extends Primitive {
 
   async waitAsync(mutex: Mutex, options: WaitOptions = {}): Promise<ConditionResult> {
     // Aborted before the mutex was let go: nothing to take back (relocking would be EDEADLK).
-    if (options.signal?.aborted) throw abortError(options.signal);
+    if (options.signal?.aborted) throw abortError(options.signal.reason, 'wait');
     try {
       return await runAsync(this.#steps(mutex, options), this.host, options.signal);
     } finally {
