@@ -1,12 +1,16 @@
 // A condition variable used with a shmkit Mutex (assembly/sync/condvar.ts).
+import { abortError } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import type { Mutex } from './mutex.js';
 import { Place, Primitive } from './place.js';
-import { abortError } from '../errors.js';
 import { Deadline, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
 
-/** 'signalled' (or a spurious wake: re-check the condition), 'timed-out'; the mutex is held again either way. */
-export type ConditionResult = 'signalled' | 'timed-out';
+/**
+ * 'signalled' (or a spurious wake: re-check the condition), 'timed-out', or
+ * 'owner-died' (relocking found the mutex's holder dead: repair, then
+ * mutex.markConsistent()). The mutex is held again in every case.
+ */
+export type ConditionResult = 'signalled' | 'timed-out' | 'owner-died';
 
 export class Condition extends Primitive {
   static readonly SIZE = 64;
@@ -27,18 +31,20 @@ export class Condition extends Primitive {
   /** Unlocks `mutex`, sleeps until signalled, locks it again. Call with the mutex held. */
   wait(mutex: Mutex, options: WaitOptions = {}): ConditionResult {
     const result = runSync(this.#steps(mutex, options), this.host);
-    mutex.lock();
-    return result;
+    return mutex.lock() === 'owner-died' ? 'owner-died' : result;
   }
 
   async waitAsync(mutex: Mutex, options: WaitOptions = {}): Promise<ConditionResult> {
     // Aborted before the mutex was let go: nothing to take back (relocking would be EDEADLK).
     if (options.signal?.aborted) throw abortError(options.signal.reason, 'wait');
+    let result: ConditionResult | undefined;
     try {
-      return await runAsync(this.#steps(mutex, options), this.host, options.signal);
+      result = await runAsync(this.#steps(mutex, options), this.host, options.signal);
     } finally {
-      await mutex.lockAsync();
+      // Relocked whatever happened (an abort rethrows after this).
+      if ((await mutex.lockAsync()) === 'owner-died') result = 'owner-died';
     }
+    return result;
   }
 
   /** Wakes one sleeper (no system call when nobody sleeps). */

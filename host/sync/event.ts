@@ -52,14 +52,18 @@ export class Event extends Primitive {
     const deadline = new Deadline(options.timeoutMs);
     if (this.core.eventTryWait(this.at)) return true;
     this.core.eventSleepBegin(this.at);
+    let passed = false;
     try {
       for (;;) {
-        if (this.core.eventTryWait(this.at)) return true;
+        if ((passed = this.core.eventTryWait(this.at) === 1)) return true;
         if (deadline.passed) return false;
         yield { offset: this.at, value: 0, timeoutMs: deadline.left() };
       }
     } finally {
       this.core.eventSleepEnd(this.at);
+      // An auto-reset set() wakes one sleeper; if that one leaves (timeout,
+      // abort) without passing, the wake goes on to another.
+      if (!passed && this.core.eventTryWait(this.at) === 1) this.set();
     }
   }
 }

@@ -4,7 +4,7 @@ import { ShmError } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { Place, Primitive } from './place.js';
 import {
-  Deadline, LIVENESS_SLICE_MS, checkSpin, runAsync, runSync, type Steps, type WaitOptions,
+  Deadline, LIVENESS_SLICE_MS, checkSpin, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
 } from './wait-host.js';
 
 /** `acquired`, or `owner-died` (acquired; the last owner died holding it: repair, then markConsistent()), or `timed-out`. */
@@ -60,13 +60,15 @@ export class Mutex extends Primitive {
 
   /** Blocks this thread until acquired (or the timeout). */
   lock(options?: WaitOptions): LockResult {
-    // The uncontended case is one core call: no generator, no options.
+    checkWaitOptions(options);
+    // The uncontended case is one core call: no generator.
     if (this.#acquiredFast()) return 'acquired';
     return runSync(this.#steps(options ?? {}), this.host);
   }
 
   /** Waits without blocking the event loop. */
   lockAsync(options: WaitOptions = {}): Promise<LockResult> {
+    checkWaitOptions(options);
     if (!options.signal?.aborted && this.#acquiredFast()) return Promise.resolve('acquired');
     return runAsync(this.#steps(options), this.host, options.signal);
   }
@@ -110,19 +112,22 @@ export class Mutex extends Primitive {
     const spin = checkSpin(options.spin);
     const id = this.host.id;
     let contended = 0;
+    let sliceExpired = false;
     for (let attempt = 0; ; attempt++) {
       const r = this.core.mutexTryLock(this.at, id, contended);
       if (r === ACQUIRED || r === ACQUIRED_AGAIN) return 'acquired';
       if (r <= 0) return this.#misuse(r);
       if (attempt < spin) continue;
-      if (!this.host.isAlive(r)) {
+      // Liveness costs a system call, so it is asked only of a holder that
+      // let a whole slice pass without waking us (the slice exists for that).
+      if (sliceExpired && !this.host.isAlive(r)) {
         if (this.core.mutexTakeOver(this.at, r, id)) return 'owner-died';
         continue;
       }
       if (deadline.passed) return 'timed-out';
       const value = this.core.markWaiting(this.at, r);
       if (value === 0) continue; // the holder changed meanwhile
-      yield { offset: this.at, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) };
+      sliceExpired = (yield { offset: this.at, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
       contended = 1; // others may sleep too: keep the flag so our unlock wakes them
     }
   }

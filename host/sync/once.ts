@@ -71,19 +71,20 @@ export class Once extends Primitive {
   *#steps(options: WaitOptions): Steps<OnceResult | typeof RUN> {
     const deadline = new Deadline(options.timeoutMs);
     const id = this.host.id;
+    let sliceExpired = false;
     for (;;) {
       const r = this.core.onceBegin(this.at, id);
       if (r === RUN) return RUN;
       if (r === DONE) return 'done';
       if (r === id) throw new ShmError({ code: 'EDEADLK', message: 'once.run called again from inside its own initialiser' });
-      if (!this.host.isAlive(r)) {
+      if (sliceExpired && !this.host.isAlive(r)) { // liveness only after a quiet slice: it is a system call
         if (this.core.onceTakeOver(this.at, r, id)) return RUN;
         continue;
       }
       if (deadline.passed) return 'timed-out';
       const value = this.core.markWaiting(this.at, r);
       if (value === 0) continue;
-      yield { offset: this.at, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) };
+      sliceExpired = (yield { offset: this.at, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
     }
   }
 }

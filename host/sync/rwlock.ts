@@ -89,11 +89,12 @@ export class RwLock extends Primitive {
   *#readSteps(options: WaitOptions): Steps<boolean> {
     const deadline = new Deadline(options.timeoutMs);
     const spin = checkSpin(options.spin);
+    let sliceExpired = false;
     for (let attempt = 0; ; attempt++) {
       if (this.core.rwTryRead(this.at)) return true;
       if (attempt < spin) continue;
       const writer = this.core.rwWriter(this.at);
-      if (writer !== 0 && !this.host.isAlive(writer)) {
+      if (sliceExpired && writer !== 0 && !this.host.isAlive(writer)) { // liveness only after a quiet slice: it is a system call
         // A dead writer blocks readers; take the writer role, then hand it back.
         if (this.core.rwTakeOverWriter(this.at, writer, this.host.id)) this.writeUnlock();
         continue;
@@ -101,7 +102,7 @@ export class RwLock extends Primitive {
       if (deadline.passed) return false;
       const value = this.core.rwReadWaiting(this.at);
       if (value === 0) continue; // the writer left meanwhile
-      yield { offset: this.at, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) };
+      sliceExpired = (yield { offset: this.at, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
     }
   }
 
@@ -110,20 +111,21 @@ export class RwLock extends Primitive {
     const spin = checkSpin(options.spin);
     const id = this.host.id;
     // Step 1: the writer word (a robust mutex among writers).
+    let sliceExpired = false;
     for (let attempt = 0, contended = 0; ; attempt++) {
       const r = this.core.rwTryWriterWord(this.at, id, contended);
       if (r === ACQUIRED) break;
       if (r === WOULD_DEADLOCK) throw new ShmError({ code: 'EDEADLK', message: 'this thread already holds the write lock' });
       if (r < 0) throw new ShmError({ code: 'EINVAL', message: `rwlock call failed (${r})` });
       if (attempt < spin) continue;
-      if (!this.host.isAlive(r)) {
+      if (sliceExpired && !this.host.isAlive(r)) {
         if (this.core.rwTakeOverWriter(this.at, r, id)) break;
         continue;
       }
       if (deadline.passed) return 'timed-out';
       const value = this.core.markWaiting(this.#writerAt, r);
       if (value === 0) continue;
-      yield { offset: this.#writerAt, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) };
+      sliceExpired = (yield { offset: this.#writerAt, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
       contended = 1;
     }
     // A writer died since the last repair, even if a reader then cleared its way: tell this one.

@@ -52,14 +52,18 @@ export class Semaphore extends Primitive {
     const spin = checkSpin(options.spin);
     for (let attempt = 0; attempt < spin; attempt++) if (this.core.semTryWait(this.at)) return true;
     this.core.semSleepBegin(this.at);
+    let took = false;
     try {
       for (;;) {
-        if (this.core.semTryWait(this.at)) return true;
+        if ((took = this.core.semTryWait(this.at) === 1)) return true;
         if (deadline.passed) return false;
         yield { offset: this.at, value: 0, timeoutMs: deadline.left() };
       }
     } finally {
       this.core.semSleepEnd(this.at);
+      // Leaving without a token (timeout, abort) may swallow a wake meant
+      // for a token that is still there: pass it on to another sleeper.
+      if (!took && this.core.semValue(this.at) > 0) this.host.wake(this.at, 1);
     }
   }
 }

@@ -57,6 +57,15 @@ export class Deadline {
   }
 }
 
+/** Checks every field of WaitOptions up front (also on fast paths that never wait). */
+export function checkWaitOptions(options: WaitOptions | undefined): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') invalidArgument('wait options must be an object');
+  checkTimeout(options.timeoutMs, 'wait');
+  checkSignal(options.signal, 'wait');
+  checkSpin(options.spin);
+}
+
 export function checkSpin(spin: unknown): number {
   if (spin === undefined) return 64;
   if (typeof spin !== 'number' || !Number.isInteger(spin) || spin < 0) invalidArgument(`spin must be a whole number ≥ 0: spin=${String(spin)}`);
