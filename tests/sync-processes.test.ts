@@ -254,6 +254,21 @@ test('kill -9 of a RwLock writer: readers get in, the next writer gets owner-die
   rw.writeUnlock();
 });
 
+test('kill -9 of RwLock readers: a waiting writer takes their holds back and gets in', async () => {
+  const s = scenario([{ kind: 'rwlock', name: 'rw' }]);
+  const readers = [await s.start('holdRead'), await s.start('holdRead')];
+  for (const reader of readers) reader.go();
+  for (const reader of readers) assert.equal(await reader.said(), { held: true });
+  const rw = s.kit.rwlock('rw');
+  assert.is(rw.readers, 2);
+  for (const reader of readers) await reader.kill();
+  assert.is(rw.write({ timeoutMs: 30000 }), 'acquired', 'dead readers leave nothing to repair');
+  assert.is(rw.readers, 0);
+  rw.writeUnlock();
+  assert.is(rw.tryRead(), true);
+  rw.readUnlock();
+});
+
 test('kill -9 of the Once runner: a waiting process runs the initialiser instead', async () => {
   const s = scenario([{ kind: 'once', name: 'once' }, words('once', 2)]);
   const holder = await s.start('holdOnce');

@@ -11,7 +11,7 @@ export { barrierInit, barrierArrive, barrierPassed, barrierBreak, barrierBroken,
 export { eventInit, eventSet, eventReset, eventTryWait, eventSleepBegin, eventSleepEnd, EVENT_SIZE } from "./event";
 export { onceBegin, onceTakeOver, onceFinish, onceWord, ONCE_SIZE } from "./once";
 export {
-  rwInit, rwTryRead, rwReadUnlock, rwReadWaiting, rwTryWriterWord, rwReadersLeft, rwTakeOverWriter, rwOwnerDied, rwMarkConsistent,
+  rwInit, rwTryRead, rwReaderId, rwReapReader, READER_SLOTS, rwReadUnlock, rwReadWaiting, rwTryWriterWord, rwReadersLeft, rwTakeOverWriter, rwOwnerDied, rwMarkConsistent,
   rwWriteUnlock, rwWriter, rwReaders, RWLOCK_SIZE, R_WRITER,
 } from "./rwlock";
 export { seqInit, seqWrite, seqRead, seqWriter, seqRecover, seqSequence, SEQLOCK_HEADER } from "./seqlock";

@@ -3,7 +3,7 @@
 // and replaced), then raises WRITER in the state word, which turns new
 // readers away, and waits for the readers inside to leave.
 //
-//   RWLOCK (RWLOCK_SIZE = 128 bytes: two cache lines)
+//   RWLOCK (RWLOCK_SIZE = 256 bytes: four cache lines)
 //   ┌──────────────────────────────────────────────────────────────┐ +0
 //   │ state   u32  readers (bits 0-29) | WRITER (bit 30)           │
 //   │              | READERS_WAITING (bit 31)             (futex)  │
@@ -12,13 +12,20 @@
 //   │ writer  u32  writer id | WAITERS                    (futex)  │
 //   │ died    u32  1 after a writer died holding it                │ +68
 //   │ reserved                                                     │ +72 .. +128
-//   └──────────────────────────────────────────────────────────────┘
+//   ├──────────────────────────────────────────────────────────────┤ +128
+//   │ readerIds u32[READER_SLOTS]  ids of readers inside, 0 = free │
+//   │   (a writer kept waiting finds readers that died, and        │
+//   │    takes their holds back; readers beyond the slots are      │
+//   │    counted but cannot be checked)                            │
+//   └──────────────────────────────────────────────────────────────┘ +256
 import { ACQUIRED, BAD_ARGUMENT, ID_MASK, NOT_OWNER, WAITERS, WOULD_DEADLOCK } from "./ids";
 
-export const RWLOCK_SIZE: u32 = 128;
+export const RWLOCK_SIZE: u32 = 256;
 export const R_STATE: usize = 0;
 export const R_WRITER: usize = 64;
 const R_DIED: usize = 68;
+const R_READER_IDS: usize = 128;
+export const READER_SLOTS: u32 = 32;
 const WRITER: u32 = 0x40000000;
 const READERS: u32 = 0x3fffffff;
 // Set (only beside WRITER) by a reader going to sleep, so a write unlock
@@ -29,20 +36,50 @@ export function rwInit(r: usize): void {
   memory.fill(r, 0, RWLOCK_SIZE);
 }
 
-/** One read attempt: 1 in, 0 a writer holds or waits (sleep on the state word). */
-export function rwTryRead(r: usize): i32 {
+// @ts-ignore: decorator
+@inline function readerSlot(r: usize, slot: u32): usize {
+  return r + R_READER_IDS + (<usize>slot << 2);
+}
+
+/** One read attempt by `id`: 1 in (and recorded in a reader slot if one is free), 0 a writer holds or waits. */
+export function rwTryRead(r: usize, id: u32): i32 {
   let seen = atomic.load<u32>(r + R_STATE);
   while ((seen & WRITER) == 0) {
     if ((seen & READERS) == READERS) return 0;
     const now = atomic.cmpxchg<u32>(r + R_STATE, seen, seen + 1);
-    if (now == seen) return 1;
+    if (now == seen) {
+      for (let slot: u32 = 0; slot < READER_SLOTS; slot++) {
+        if (atomic.cmpxchg<u32>(readerSlot(r, slot), 0, id) == 0) break;
+      }
+      return 1;
+    }
     seen = now;
   }
   return 0;
 }
 
-/** Leaves a read hold. Returns 1 when the last reader left under a waiting writer (wake it). */
-export function rwReadUnlock(r: usize): i32 {
+/** The id recorded in reader slot `slot` (0: free), for a writer checking who is inside. */
+export function rwReaderId(r: usize, slot: u32): u32 {
+  return slot < READER_SLOTS ? atomic.load<u32>(readerSlot(r, slot)) : 0;
+}
+
+/** Takes back the read hold of `deadId`, a reader that died inside. 1 if this caller did. */
+export function rwReapReader(r: usize, slot: u32, deadId: u32): i32 {
+  if (slot >= READER_SLOTS || deadId == 0) return 0;
+  if (atomic.cmpxchg<u32>(readerSlot(r, slot), deadId, 0) != deadId) return 0;
+  return dropReader(r) < 0 ? 0 : 1;
+}
+
+/** Leaves a read hold of `id`. Returns 1 when the last reader left under a waiting writer (wake it). */
+export function rwReadUnlock(r: usize, id: u32): i32 {
+  for (let slot: u32 = 0; slot < READER_SLOTS; slot++) {
+    if (atomic.load<u32>(readerSlot(r, slot)) == id && atomic.cmpxchg<u32>(readerSlot(r, slot), id, 0) == id) break;
+  }
+  return dropReader(r);
+}
+
+// One reader fewer. 1 when it was the last one under a waiting writer.
+function dropReader(r: usize): i32 {
   let seen = atomic.load<u32>(r + R_STATE);
   for (;;) {
     if ((seen & READERS) == 0) return BAD_ARGUMENT; // no reader: a decrement would corrupt the word

@@ -75,8 +75,10 @@ export interface CoreExports {
   onceFinish(o: number, succeeded: number): number;
   onceWord(o: number): number;
   rwInit(r: number): void;
-  rwTryRead(r: number): number;
-  rwReadUnlock(r: number): number;
+  rwTryRead(r: number, id: number): number;
+  rwReaderId(r: number, slot: number): number;
+  rwReapReader(r: number, slot: number, deadId: number): number;
+  rwReadUnlock(r: number, id: number): number;
   rwReadWaiting(r: number): number;
   rwTryWriterWord(r: number, id: number, contended: number): number;
   rwReadersLeft(r: number): number;
@@ -102,7 +104,7 @@ export type CoreConstant =
   | 'E_LAYOUT_OFFSET' | 'E_LAYOUT_LENGTH' | 'E_ELEMENT_SIZE' | 'E_COUNT' | 'E_NAME' | 'MAX_NAME'
   | 'MEMBER_SIZE' | 'RESULT_SIZE'
   | 'MUTEX_SIZE' | 'SEMAPHORE_SIZE' | 'CONDVAR_SIZE' | 'BARRIER_SIZE' | 'EVENT_SIZE' | 'ONCE_SIZE' | 'RWLOCK_SIZE'
-  | 'R_WRITER' | 'SEQLOCK_HEADER' | 'ID_MASK';
+  | 'R_WRITER' | 'READER_SLOTS' | 'SEQLOCK_HEADER' | 'ID_MASK';
 
 export function coreConstant(core: CoreExports, name: CoreConstant): number {
   return (core as unknown as Record<CoreConstant, WebAssembly.Global>)[name].value as number;

@@ -12,8 +12,9 @@ const ACQUIRED = 0;
 const WOULD_DEADLOCK = -4;
 
 export class RwLock extends Primitive {
-  static readonly SIZE = 128;
+  static readonly SIZE = 256;
   readonly #writerAt: number;
+  readonly #readerSlots: number;
 
   static create(place: Place): RwLock {
     place.memory.core.rwInit(place.offset);
@@ -27,10 +28,11 @@ export class RwLock extends Primitive {
   private constructor(place: Place) {
     super(place, coreConstant(place.memory.core, 'RWLOCK_SIZE'), 'a read-write lock');
     this.#writerAt = place.offset + coreConstant(place.memory.core, 'R_WRITER');
+    this.#readerSlots = coreConstant(place.memory.core, 'READER_SLOTS');
   }
 
   tryRead(): boolean {
-    return this.core.rwTryRead(this.at) === 1;
+    return this.core.rwTryRead(this.at, this.host.id) === 1;
   }
 
   /** Shared hold: true, or false on timeout. */
@@ -43,7 +45,7 @@ export class RwLock extends Primitive {
   }
 
   readUnlock(): void {
-    const r = this.core.rwReadUnlock(this.at);
+    const r = this.core.rwReadUnlock(this.at, this.host.id);
     if (r < 0) throw new ShmError({ code: 'EPERM', message: 'readUnlock without a read hold' });
     if (r === 1) this.host.wake(this.at, 0x7fffffff);
   }
@@ -82,6 +84,15 @@ export class RwLock extends Primitive {
     return guard(result === 'owner-died', () => this.writeUnlock());
   }
 
+  // Readers that died inside never leave: take their holds back so the
+  // writer can go on (a reader past the recorded slots cannot be checked).
+  #reapDeadReaders(): void {
+    for (let slot = 0; slot < this.#readerSlots; slot++) {
+      const id = this.core.rwReaderId(this.at, slot);
+      if (id !== 0 && !this.host.isAlive(id)) this.core.rwReapReader(this.at, slot, id);
+    }
+  }
+
   get readers(): number {
     return this.core.rwReaders(this.at);
   }
@@ -91,7 +102,7 @@ export class RwLock extends Primitive {
     const spin = checkSpin(options.spin);
     let sliceExpired = false;
     for (let attempt = 0; ; attempt++) {
-      if (this.core.rwTryRead(this.at)) return true;
+      if (this.core.rwTryRead(this.at, this.host.id)) return true;
       if (attempt < spin) continue;
       const writer = this.core.rwWriter(this.at);
       if (sliceExpired && writer !== 0 && !this.host.isAlive(writer)) { // liveness only after a quiet slice: it is a system call
@@ -132,6 +143,7 @@ export class RwLock extends Primitive {
     const result: LockResult = this.core.rwOwnerDied(this.at) ? 'owner-died' : 'acquired';
     // Step 2: new readers are turned away; wait for those inside to leave.
     let acquired = false;
+    let quietSlice = false;
     try {
       for (;;) {
         const readers = this.core.rwReadersLeft(this.at);
@@ -139,8 +151,9 @@ export class RwLock extends Primitive {
           acquired = true;
           return result;
         }
+        if (quietSlice) this.#reapDeadReaders();
         if (deadline.passed) return 'timed-out';
-        yield { offset: this.at, value: readers, timeoutMs: deadline.left(LIVENESS_SLICE_MS) };
+        quietSlice = (yield { offset: this.at, value: readers, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
       }
     } finally {
       if (!acquired) this.writeUnlock(); // timed out or aborted: let readers back in
