@@ -3,8 +3,8 @@
 // core, for System V, POSIX and memfd memory. Everything is removed after.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Arena, Memfd, Posix, SysV, listAll } from 'shmkit';
-import { MAGIC, PATTERN_START, SIZE } from './layout.mjs';
+import { Arena, Memfd, Posix, SysV, cHeader, listAll, openOrCreate } from 'shmkit';
+import { COUNTERS, Counter, MAGIC, PATTERN_START, ROUNDS, SIZE } from './layout.mjs';
 
 const child = fileURLToPath(new URL('./child.mjs', import.meta.url));
 const made = []; // cleanup actions, run even on failure or Ctrl-C
@@ -62,9 +62,27 @@ async function memfd() {
   return segment;
 }
 
+async function counters() {
+  const name = `/shmkit-demo-counters-${process.pid}`;
+  const segment = openOrCreate({ kind: 'posix', name, size: 1 << 16 });
+  made.push(() => segment.close(), () => Posix.remove(name));
+  const table = segment.create('counters', { table: Counter, count: COUNTERS });
+  for (let i = 0; i < COUNTERS; i++) table.set(i, { hits: 0, lastPid: 0, label: `counter ${i}` });
+  segment.mutex('lock');
+  console.log(`\n4. A self-describing segment ${name}: a table of ${COUNTERS} C structs (${Counter.size} bytes each) and a robust mutex, both named objects`);
+  await Promise.all([runChild(['counters', name]), runChild(['counters', name])]);
+  const hits = [...table.readColumn('hits')];
+  const total = hits.reduce((a, b) => a + b, 0);
+  console.log(`    parent: hits per counter ${hits.join(', ')}; total ${total} of ${2 * ROUNDS} (none lost: every increment held the lock)`);
+  if (total !== 2 * ROUNDS) throw new Error('increments were lost');
+  console.log(`    objects: ${segment.list().map((o) => `${o.name} (${o.kind})`).join(', ')}; the C view of a counter:`);
+  console.log(cHeader([Counter]).split('\n').filter((line) => /^(struct|  |})/.test(line)).map((line) => `      ${line}`).join('\n'));
+}
+
 try {
   console.log(`shmkit demo: one shared WebAssembly.Memory (the arena), segments mapped into it, children writing from other processes.`);
   const [s, p] = [await sysv(), await posix(), await memfd()];
+  await counters();
   console.log('\nWhat the host sees now (shmkit ls):');
   for (const entry of listAll().filter((e) => e.id === s.id || e.name === p.name)) {
     const what = entry.kind === 'sysv' ? `sysv id ${entry.id}` : `posix ${entry.name}`;
