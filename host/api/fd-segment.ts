@@ -38,7 +38,7 @@ export interface MapRequest {
   arena: Arena | undefined;
 }
 
-export function statOf(fd: number, target: ShmErrorTarget, what: string): FdStat {
+function statOf(fd: number, target: ShmErrorTarget, what: string): FdStat {
   return toFdStat(fstat(fd, target, what));
 }
 

@@ -33,11 +33,6 @@ export function coverWithAnonymous(address: number, length: number): void {
   if (at === -1) throwErrno('mmap', {}, `anonymous cover at ${hex(address)}`);
 }
 
-/** munmap(2). Only for mappings outside the arena: inside it, use coverWithAnonymous. */
-export function unmap(address: number, length: number): void {
-  if (libc.munmap(address, length) === -1) throwErrno('munmap', {}, `${length} bytes at ${hex(address)}`);
-}
-
 /** msync(2): write a file-backed mapping back (sync waits for it; async schedules it). */
 export function flushMapping(address: number, length: number, mode: 'sync' | 'async', invalidate: boolean, target: ShmErrorTarget, what: string): void {
   const flags = (mode === 'sync' ? MS_SYNC : MS_ASYNC) | (invalidate ? MS_INVALIDATE : 0);

@@ -8,7 +8,7 @@ for (const [name, value] of Object.entries(constants.errno)) {
 }
 
 /** `EEXIST` for 17, and so on; `E<n>` for numbers Node does not name. */
-export function errnoCode(errno: number): string {
+function errnoCode(errno: number): string {
   return errnoNames.get(errno) ?? `E${errno}`;
 }
 

@@ -135,7 +135,7 @@ function arrayShape(type: FieldType): { element: FieldType; count: number } {
 const encoder = new TextEncoder();
 
 /** FNV-1a 64 of a text, computed by the core. */
-export function hashText(text: string): bigint {
+function hashText(text: string): bigint {
   const core = layoutCore();
   const bytes = encoder.encode(text);
   const at = core.scratch(bytes.length + 8);

@@ -14,7 +14,7 @@ export function fieldError(path: string, problem: string): ShmError {
   return new ShmError({ code: 'EINVAL', message: `${path}: ${problem}` });
 }
 
-export function readPrimitive(view: DataView, at: number, type: PrimitiveType): number | bigint | boolean {
+function readPrimitive(view: DataView, at: number, type: PrimitiveType): number | bigint | boolean {
   switch (type.name) {
     case 'i8': return view.getInt8(at);
     case 'u8': return view.getUint8(at);
@@ -31,7 +31,7 @@ export function readPrimitive(view: DataView, at: number, type: PrimitiveType): 
 }
 
 /** Stores a value already checked to fit. */
-export function storePrimitive(view: DataView, at: number, type: PrimitiveType, value: number | bigint | boolean): void {
+function storePrimitive(view: DataView, at: number, type: PrimitiveType, value: number | bigint | boolean): void {
   switch (type.name) {
     case 'i8': view.setInt8(at, value as number); break;
     case 'u8': view.setUint8(at, value as number); break;
@@ -47,7 +47,7 @@ export function storePrimitive(view: DataView, at: number, type: PrimitiveType, 
   }
 }
 
-export function readString(view: DataView, at: number, type: StringType): string {
+function readString(view: DataView, at: number, type: StringType): string {
   // Copy out first: TextDecoder does not take views of shared memory.
   const raw = new Uint8Array(view.buffer, view.byteOffset + at, type.capacity);
   const end = raw.indexOf(0);
@@ -55,7 +55,7 @@ export function readString(view: DataView, at: number, type: StringType): string
 }
 
 /** The UTF-8 bytes of a string that fits the field, or an error naming why not. */
-export function stringBytes(type: StringType, value: unknown, path: string): Uint8Array {
+function stringBytes(type: StringType, value: unknown, path: string): Uint8Array {
   if (typeof value !== 'string') throw fieldError(path, `expected a string, got ${show(value)}`);
   // TextEncoder would silently turn a lone surrogate into U+FFFD.
   if (LONE_SURROGATE.test(value)) throw fieldError(path, `${show(value)} has a lone surrogate, which UTF-8 cannot hold`);
@@ -65,10 +65,6 @@ export function stringBytes(type: StringType, value: unknown, path: string): Uin
     throw fieldError(path, `${show(value)} is ${bytes.length} UTF-8 bytes; char[${type.capacity}] holds at most ${type.capacity - 1} (and the terminating NUL)`);
   }
   return bytes;
-}
-
-export function writeString(view: DataView, at: number, type: StringType, value: unknown, path: string): void {
-  storeString(view, at, type, stringBytes(type, value, path));
 }
 
 function storeString(view: DataView, at: number, type: StringType, bytes: Uint8Array): void {
@@ -105,7 +101,7 @@ export function writeValue(view: DataView, at: number, type: FieldType, value: u
   storeValue(view, at, type, value);
 }
 
-export function checkValue(type: FieldType, value: unknown, path: string): void {
+function checkValue(type: FieldType, value: unknown, path: string): void {
   switch (type.kind) {
     case 'primitive': {
       const why = rejectPrimitive(type, value);
