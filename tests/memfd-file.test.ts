@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { MappedFile, Memfd } from '../host/index.js';
+import { libc } from '../host/linux/libc.js';
 import { cleanup, trackPath } from './helpers/resources.js';
 import { runPeer, startPeer } from './helpers/peer.js';
 
@@ -25,6 +26,19 @@ const tempDir = () => trackPath(mkdtempSync(join(tmpdir(), 'shmkit-memfd-file-')
 const fdOpen = (fd: number) => { try { readlinkSync(`/proc/self/fd/${fd}`); return true; } catch { return false; } };
 
 // ---- memfd ----
+
+memfd('a memfd is sealed against shrinking: nobody can truncate it under a mapping (SIGBUS), growing still works', () => {
+  const m = Memfd.create({ size: 8192 });
+  try {
+    assert.is(libc.fcntl(m.fd, 1034 /* F_GET_SEALS */, 0), 2 /* F_SEAL_SHRINK */);
+    assert.throws(() => ftruncateSync(m.fd, 0), /EPERM/);
+    ftruncateSync(m.fd, 16384);
+    m.bytes[8191] = 7; // still mapped and whole
+    assert.is(m.bytes[8191], 7);
+  } finally {
+    m.close();
+  }
+});
 
 memfd('Memfd.create makes a sized, reserved, close-on-exec anonymous file', () => {
   const m = Memfd.create({ size: 10000, name: 'shmkit-test-label' });

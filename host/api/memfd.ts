@@ -5,7 +5,7 @@
 import type { ShmErrorTarget } from '../errors.js';
 import { invalidArgument } from '../errors.js';
 import type { Arena, Window } from '../arena/arena.js';
-import { closeFd, memfdCreate } from '../linux/fd.js';
+import { closeFd, memfdCreate, sealShrink } from '../linux/fd.js';
 import { FdSegment, ensureSize, mappableSize } from './fd-segment.js';
 import { checkBoolean, checkOptions, checkSize } from '../core/validate.js';
 
@@ -54,6 +54,7 @@ export class Memfd extends FdSegment {
     try {
       const target = { objectName: label };
       ensureSize(fd, size, target, `memfd '${label}'`);
+      sealShrink(fd, target, `memfd '${label}'`); // children can grow it, never shrink it under a mapping
       const { arena, window, mappedSize } = FdSegment.mapInto({ fd, size, readOnly: false, hugePages: hugetlb, arena: o.arena }, target, `memfd '${label}'`);
       return new Memfd(arena, window, fd, label, size, mappedSize, false);
     } catch (error) {

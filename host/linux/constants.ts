@@ -50,7 +50,10 @@ export const MS_INVALIDATE = 2;
 export const MS_SYNC = 4;
 
 export const MFD_CLOEXEC = 1;
+export const MFD_ALLOW_SEALING = 2;
 export const MFD_HUGETLB = 4;
+export const F_ADD_SEALS = 1033;
+export const F_SEAL_SHRINK = 2;
 
 /** SHMLBA on x86-64 and aarch64: attach addresses are multiples of a page. */
 export const SHMLBA = 4096;

@@ -1,7 +1,7 @@
 // File-descriptor calls shared by POSIX objects, memfds and regular files.
 import { chmodSync, fchmodSync, fstatSync, openSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
 import type { ShmError, ShmErrorTarget } from '../errors.js';
-import { MFD_CLOEXEC, MFD_HUGETLB } from './constants.js';
+import { F_ADD_SEALS, F_SEAL_SHRINK, MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_HUGETLB } from './constants.js';
 import { libc } from './libc.js';
 import { systemError, throwErrno } from './system-error.js';
 
@@ -51,9 +51,17 @@ export function closeFd(fd: number): void {
 
 /** memfd_create(2): an anonymous file to share with child processes by fd. */
 export function memfdCreate(name: string, hugetlb: boolean): number {
-  const fd = libc.memfd_create(name, MFD_CLOEXEC | (hugetlb ? MFD_HUGETLB : 0));
+  const fd = libc.memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | (hugetlb ? MFD_HUGETLB : 0));
   if (fd === -1) throwErrno('memfd_create', { objectName: name }, `'${name}'`);
   return fd;
+}
+
+/**
+ * Seals a memfd against shrinking: no process holding it can truncate it
+ * under another's mapping, which would turn the next access into SIGBUS.
+ */
+export function sealShrink(fd: number, target: ShmErrorTarget, what: string): void {
+  if (libc.fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) === -1) throwErrno('fcntl', target, `F_ADD_SEALS on ${what}`);
 }
 
 /** open(2) of a regular file through Node. */

@@ -33,6 +33,8 @@ export const libc = {
   getpagesize: lib.func('int getpagesize()'),
   strerror: lib.func('const char *strerror(int errnum)'),
   gettid: lib.func('int gettid()'),
+  // fcntl is variadic; F_ADD_SEALS takes one int.
+  fcntl: lib.func('int fcntl(int fd, int cmd, int arg)'),
   // futex(2) through syscall(2), declared non-variadic so it has an .async form.
   futex: lib.func('long syscall(long nr, intptr_t uaddr, int op, int val, void *timeout, intptr_t uaddr2, int val3)'),
   semget: lib.func('int semget(int key, int nsems, int semflg)'),
