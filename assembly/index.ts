@@ -23,9 +23,10 @@ export {
 } from "./format/directory";
 
 export * from "./sync/index";
+export * from "./channel/spsc";
 
 /** Layout version of everything the core keeps in memory. */
-export const CORE_ABI_VERSION: u32 = 3;
+export const CORE_ABI_VERSION: u32 = 4;
 
 /** End of the core's statics; windows must start above it. */
 export function coreStaticsEnd(): usize {

@@ -20,3 +20,4 @@ export { linuxWaitHost } from './sync/linux-wait-host.js';
 export { SysVSemaphores, type SemOperation, type SemCreateOptions, type SemOpenOptions, type SemOpOptions, type SemOpAsyncOptions, type SemSetStat, type SemSetOptions } from './api/sysv-sem.js';
 export { NamedSemaphore, type NamedSemaphoreOptions, type NamedWaitOptions, type NamedSemaphoreStat } from './api/posix-sem.js';
 export type { SemLimits } from './linux/structs.js';
+export * from './channel/index.js';

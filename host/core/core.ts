@@ -94,6 +94,25 @@ export interface CoreExports {
   seqWriter(q: number): number;
   seqRecover(q: number, deadWriter: number): number;
   seqSequence(q: number): number;
+  // SPSC byte ring (assembly/channel/spsc.ts): none of these wait.
+  spscInit(r: number, capacity: number): number;
+  spscCapacity(r: number): number;
+  spscMaxMessage(r: number): number;
+  spscAcquire(r: number, role: number, id: number): number;
+  spscTakeOver(r: number, role: number, deadHolder: number, id: number): number;
+  spscLeave(r: number, role: number, id: number): number;
+  spscHolder(r: number, role: number): number;
+  spscClaim(r: number, length: number): number;
+  spscCommit(r: number): number;
+  spscUncommitted(r: number): number;
+  spscPeek(r: number): number;
+  spscLength(payload: number): number;
+  spscRelease(r: number): number;
+  spscUnreleased(r: number): number;
+  spscUsed(r: number): number;
+  spscSleepBegin(r: number, role: number): void;
+  spscSleepEnd(r: number, role: number): void;
+  spscSleepValue(r: number, role: number): number;
 }
 
 /** Layout constants the core exports, so hosts never restate them. */
@@ -104,7 +123,8 @@ export type CoreConstant =
   | 'E_LAYOUT_OFFSET' | 'E_LAYOUT_LENGTH' | 'E_ELEMENT_SIZE' | 'E_COUNT' | 'E_NAME' | 'MAX_NAME'
   | 'MEMBER_SIZE' | 'RESULT_SIZE'
   | 'MUTEX_SIZE' | 'SEMAPHORE_SIZE' | 'CONDVAR_SIZE' | 'BARRIER_SIZE' | 'EVENT_SIZE' | 'ONCE_SIZE' | 'RWLOCK_SIZE'
-  | 'R_WRITER' | 'READER_SLOTS' | 'SEQLOCK_HEADER' | 'ID_MASK';
+  | 'R_WRITER' | 'READER_SLOTS' | 'SEQLOCK_HEADER' | 'ID_MASK'
+  | 'SPSC_HEADER' | 'SPSC_TAIL' | 'SPSC_HEAD' | 'SPSC_CLOSED';
 
 export function coreConstant(core: CoreExports, name: CoreConstant): number {
   return (core as unknown as Record<CoreConstant, WebAssembly.Global>)[name].value as number;
@@ -121,7 +141,7 @@ export const ArenaStatus = {
 
 /** Size of one arena unit: a Wasm page. */
 export const UNIT_SIZE = 65536;
-export const CORE_ABI_VERSION = 3;
+export const CORE_ABI_VERSION = 4;
 
 /** Instantiates the core on `memory`. Synchronous: the module is small. */
 export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory): CoreExports {

@@ -19,12 +19,14 @@ import type { Place } from '../sync/place.js';
 import { RwLock } from '../sync/rwlock.js';
 import { Semaphore } from '../sync/semaphore.js';
 import { SeqLock } from '../sync/seqlock.js';
+import { SpscRing } from '../channel/spsc-ring.js';
 import type { WaitHost } from '../sync/wait-host.js';
 
 /** Object kinds as stored in directory entries. */
 const KIND = {
   bytes: 1, struct: 2, table: 3,
   mutex: 4, semaphore: 5, condition: 6, barrier: 7, event: 8, once: 9, rwlock: 10, seqlock: 11,
+  ring: 12,
 } as const;
 type KindName = keyof typeof KIND;
 const KIND_NAMES = new Map<number, KindName>(Object.entries(KIND).map(([k, v]) => [v, k as KindName]));
@@ -244,6 +246,11 @@ export class ManagedSegment implements Disposable {
   /** A seqlock guarding `capacity` bytes. */
   seqlock(name: string, capacity: number): SeqLock {
     return this.#primitive(name, 'seqlock', SeqLock.HEADER + capacity, (place) => SeqLock.create(place, capacity), (place) => SeqLock.open(place, capacity));
+  }
+
+  /** A single-producer single-consumer ring of `capacity` data bytes (a power of two). */
+  ring(name: string, capacity: number): SpscRing {
+    return this.#primitive(name, 'ring', SpscRing.bytesFor(capacity), (place) => SpscRing.create(place, capacity), SpscRing.open);
   }
 
   // Made and initialised under the directory lock, and looked up under it,

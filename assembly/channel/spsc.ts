@@ -1,0 +1,253 @@
+// A single-producer single-consumer ring of variable-length messages. The
+// producer claims space and writes in place; one store of the tail
+// publishes every claim since the last commit, so a producer that dies
+// mid-message leaves nothing partial visible. The consumer peeks in place
+// and releases with one store of the head. Neither side ever waits: the
+// host sleeps on the low word of the other side's cursor, and a side wakes
+// the other only when that one has said it sleeps.
+//
+//   SPSC RING (SPSC_HEADER = 384 bytes, then the data)
+//   ┌───────────────────────────────────────────────────────────────┐ +0    read-mostly
+//   │ capacity  u32  data bytes, a power of two                     │
+//   │ reserved  u32                                                 │ +4
+//   │ producer  u32  holder id | 0 (never held) | CLOSED            │ +8
+//   │ consumer  u32  holder id | 0 (never held) | CLOSED            │ +12
+//   ├───────────────────────────────────────────────────────────────┤ +64   SPSC_TAIL
+//   │ tail      u64  bytes committed; low word is the futex word    │       producer writes
+//   ├───────────────────────────────────────────────────────────────┤ +128  SPSC_HEAD
+//   │ head      u64  bytes released; low word is the futex word     │       consumer writes
+//   ├───────────────────────────────────────────────────────────────┤ +192  producer's own
+//   │ claimed   u64  end of the last claim (≥ tail)                 │
+//   │ headSeen  u64  the head as last read (saves loading head)     │ +200
+//   ├───────────────────────────────────────────────────────────────┤ +256  consumer's own
+//   │ peeked    u64  end of the last peeked record (≥ head)         │
+//   │ tailSeen  u64  the tail as last read                          │ +264
+//   ├───────────────────────────────────────────────────────────────┤ +320
+//   │ consumerSleeps u32   1 while the consumer may sleep on tail   │
+//   │ producerSleeps u32   1 while the producer may sleep on head   │ +324
+//   ├───────────────────────────────────────────────────────────────┤ +384  SPSC_HEADER
+//   │ data      u8[capacity]  records                               │
+//   └───────────────────────────────────────────────────────────────┘
+//
+//   RECORD (8-byte aligned; never split across the end of the data)
+//   ┌──────────────────────────────┬──────────────────────────────┬─────────────────────┐
+//   │ length u32 (payload bytes)   │ type u32 MESSAGE | PADDING   │ payload, padded to 8 │
+//   └──────────────────────────────┴──────────────────────────────┴─────────────────────┘
+//   A message that does not fit before the end is preceded by a PADDING
+//   record filling the rest; both are claimed, and published, together.
+import { ID_MASK, NOT_OWNER } from "../sync/ids";
+
+export const SPSC_HEADER: u32 = 384;
+const R_CAPACITY: usize = 0;
+const R_PRODUCER: usize = 8;
+const R_CONSUMER: usize = 12;
+export const SPSC_TAIL: usize = 64;
+export const SPSC_HEAD: usize = 128;
+const R_CLAIMED: usize = 192;
+const R_HEAD_SEEN: usize = R_CLAIMED + 8;
+const R_PEEKED: usize = 256;
+const R_TAIL_SEEN: usize = R_PEEKED + 8;
+const R_CONSUMER_SLEEPS: usize = 320;
+const R_PRODUCER_SLEEPS: usize = R_CONSUMER_SLEEPS + 4;
+
+export const SPSC_RECORD_HEADER: u32 = 8;
+const REC_LENGTH: usize = 0;
+const REC_TYPE: usize = 4;
+const MESSAGE: u32 = 1;
+const PADDING: u32 = 2;
+
+export const SPSC_MIN_CAPACITY: u32 = 64;
+export const SPSC_MAX_CAPACITY: u32 = 1 << 30;
+
+// Roles, and the role word's "left cleanly" value (above every holder id).
+export const SPSC_PRODUCER: u32 = 0;
+export const SPSC_CONSUMER: u32 = 1;
+export const SPSC_CLOSED: u32 = ID_MASK + 1;
+
+// Results of spscClaim / spscPeek besides an address (data starts past the header, so these are never addresses).
+export const SPSC_NONE: usize = 0;     // full / empty
+export const SPSC_TOO_LONG: usize = 1; // larger than spscMaxMessage
+
+function roleWord(r: usize, role: u32): usize {
+  return r + (role == SPSC_PRODUCER ? R_PRODUCER : R_CONSUMER);
+}
+
+function recordSize(length: u32): u64 {
+  return (<u64>length + SPSC_RECORD_HEADER + 7) & ~(<u64>7);
+}
+
+/** Formats a ring of `capacity` data bytes: -1 unless a power of two in range. */
+export function spscInit(r: usize, capacity: u32): i32 {
+  if (capacity < SPSC_MIN_CAPACITY || capacity > SPSC_MAX_CAPACITY || (capacity & (capacity - 1)) != 0) return -1;
+  memory.fill(r, 0, SPSC_HEADER);
+  atomic.store<u32>(r + R_CAPACITY, capacity);
+  return 0;
+}
+
+export function spscCapacity(r: usize): u32 {
+  return atomic.load<u32>(r + R_CAPACITY);
+}
+
+/** Largest payload: a record is at most half the ring, so it fits after any padding once the consumer catches up. */
+export function spscMaxMessage(r: usize): u32 {
+  return (spscCapacity(r) >> 1) - SPSC_RECORD_HEADER;
+}
+
+/** Takes a role: 0 if taken, else the word as found (a holder id, or it is CLOSED/0 and lost a race). */
+export function spscAcquire(r: usize, role: u32, id: u32): u32 {
+  const word = roleWord(r, role);
+  let seen = atomic.load<u32>(word);
+  while (seen == 0 || seen == SPSC_CLOSED) {
+    const now = atomic.cmpxchg<u32>(word, seen, id);
+    if (now == seen) {
+      resetRole(r, role);
+      return 0;
+    }
+    seen = now;
+  }
+  return seen;
+}
+
+/** Takes a role from `deadHolder`, whom the host found dead: 1 if this caller won. */
+export function spscTakeOver(r: usize, role: u32, deadHolder: u32, id: u32): i32 {
+  if (atomic.cmpxchg<u32>(roleWord(r, role), deadHolder, id) != deadHolder) return 0;
+  resetRole(r, role);
+  return 1;
+}
+
+// A new holder starts from what is published: a dead producer's unpublished
+// claims are dropped; a dead consumer's peeked, unreleased messages come again.
+function resetRole(r: usize, role: u32): void {
+  if (role == SPSC_PRODUCER) {
+    atomic.store<u64>(r + R_CLAIMED, atomic.load<u64>(r + SPSC_TAIL));
+    atomic.store<u64>(r + R_HEAD_SEEN, atomic.load<u64>(r + SPSC_HEAD));
+    atomic.store<u32>(r + R_PRODUCER_SLEEPS, 0);
+  } else {
+    atomic.store<u64>(r + R_PEEKED, atomic.load<u64>(r + SPSC_HEAD));
+    atomic.store<u64>(r + R_TAIL_SEEN, atomic.load<u64>(r + SPSC_TAIL));
+    atomic.store<u32>(r + R_CONSUMER_SLEEPS, 0);
+  }
+}
+
+/** Leaves a role cleanly (the other side then sees CLOSED): 0, or NOT_OWNER. */
+export function spscLeave(r: usize, role: u32, id: u32): i32 {
+  return atomic.cmpxchg<u32>(roleWord(r, role), id, SPSC_CLOSED) == id ? 0 : NOT_OWNER;
+}
+
+/** The role word: a holder id, 0 (never held) or SPSC_CLOSED. */
+export function spscHolder(r: usize, role: u32): u32 {
+  return atomic.load<u32>(roleWord(r, role));
+}
+
+/**
+ * Producer: room for a `length`-byte message, not yet visible. Returns the
+ * payload's address, SPSC_NONE when the ring is full, SPSC_TOO_LONG.
+ */
+export function spscClaim(r: usize, length: u32): usize {
+  const capacity = load<u32>(r + R_CAPACITY);
+  if (length > (capacity >> 1) - SPSC_RECORD_HEADER) return SPSC_TOO_LONG;
+  const claimed = load<u64>(r + R_CLAIMED);
+  const offset = <u32>claimed & (capacity - 1);
+  const size = recordSize(length);
+  const toEnd = <u64>(capacity - offset);
+  const padding: u64 = size > toEnd ? toEnd : 0;
+  const end = claimed + padding + size;
+  if (end - load<u64>(r + R_HEAD_SEEN) > <u64>capacity) {
+    const head = atomic.load<u64>(r + SPSC_HEAD);
+    store<u64>(r + R_HEAD_SEEN, head);
+    if (end - head > <u64>capacity) return SPSC_NONE;
+  }
+  const data = r + SPSC_HEADER;
+  let at = data + offset;
+  if (padding) {
+    store<u32>(at + REC_LENGTH, <u32>padding - SPSC_RECORD_HEADER);
+    store<u32>(at + REC_TYPE, PADDING);
+    at = data;
+  }
+  store<u32>(at + REC_LENGTH, length);
+  store<u32>(at + REC_TYPE, MESSAGE);
+  store<u64>(r + R_CLAIMED, end);
+  return at + SPSC_RECORD_HEADER;
+}
+
+/** Producer: publishes every claim so far with one store. Returns 1 when the consumer sleeps and must be woken. */
+export function spscCommit(r: usize): i32 {
+  const claimed = load<u64>(r + R_CLAIMED);
+  if (claimed == atomic.load<u64>(r + SPSC_TAIL)) return 0;
+  atomic.store<u64>(r + SPSC_TAIL, claimed);
+  return atomic.load<u32>(r + R_CONSUMER_SLEEPS) != 0 ? 1 : 0;
+}
+
+/** Producer: claims not yet committed, in bytes. */
+export function spscUncommitted(r: usize): u32 {
+  return <u32>(load<u64>(r + R_CLAIMED) - atomic.load<u64>(r + SPSC_TAIL));
+}
+
+/** Consumer: the payload address of the next unpeeked message, or SPSC_NONE when there is none. */
+export function spscPeek(r: usize): usize {
+  const mask = <u64>(load<u32>(r + R_CAPACITY) - 1);
+  const data = r + SPSC_HEADER;
+  let peeked = load<u64>(r + R_PEEKED);
+  for (;;) {
+    if (peeked == load<u64>(r + R_TAIL_SEEN)) {
+      const tail = atomic.load<u64>(r + SPSC_TAIL);
+      store<u64>(r + R_TAIL_SEEN, tail);
+      if (peeked == tail) return SPSC_NONE;
+    }
+    const at = data + <usize>(peeked & mask);
+    const length = load<u32>(at + REC_LENGTH);
+    peeked += recordSize(length);
+    // Padding is always followed by a message published with it.
+    if (load<u32>(at + REC_TYPE) == PADDING) continue;
+    store<u64>(r + R_PEEKED, peeked);
+    return at + SPSC_RECORD_HEADER;
+  }
+}
+
+/** Payload length of the message whose payload starts at `payload`. */
+export function spscLength(payload: usize): u32 {
+  return load<u32>(payload - SPSC_RECORD_HEADER + REC_LENGTH);
+}
+
+/** Consumer: frees every peeked message with one store. Returns 1 when the producer sleeps and must be woken. */
+export function spscRelease(r: usize): i32 {
+  const peeked = load<u64>(r + R_PEEKED);
+  if (peeked == atomic.load<u64>(r + SPSC_HEAD)) return 0;
+  atomic.store<u64>(r + SPSC_HEAD, peeked);
+  return atomic.load<u32>(r + R_PRODUCER_SLEEPS) != 0 ? 1 : 0;
+}
+
+/** Consumer: peeked messages not yet released. */
+export function spscUnreleased(r: usize): u32 {
+  return <u32>(load<u64>(r + R_PEEKED) - atomic.load<u64>(r + SPSC_HEAD));
+}
+
+/** Bytes published and not yet released (records and padding). */
+export function spscUsed(r: usize): u32 {
+  return <u32>(atomic.load<u64>(r + SPSC_TAIL) - atomic.load<u64>(r + SPSC_HEAD));
+}
+
+function sleepsWord(r: usize, role: u32): usize {
+  return r + (role == SPSC_PRODUCER ? R_PRODUCER_SLEEPS : R_CONSUMER_SLEEPS);
+}
+
+/**
+ * Brackets a sleep of `role`. The flag is set before the caller's last try,
+ * so the other side's next publish either is seen by that try or sees the
+ * flag and wakes (both are sequentially consistent).
+ */
+export function spscSleepBegin(r: usize, role: u32): void {
+  atomic.store<u32>(sleepsWord(r, role), 1);
+}
+
+export function spscSleepEnd(r: usize, role: u32): void {
+  atomic.store<u32>(sleepsWord(r, role), 0);
+}
+
+/**
+ * The value to sleep on after a failed try: the low word of the other
+ * side's cursor as that try saw it (the futex word is that low word).
+ */
+export function spscSleepValue(r: usize, role: u32): u32 {
+  return <u32>load<u64>(r + (role == SPSC_PRODUCER ? R_HEAD_SEEN : R_PEEKED));
+}

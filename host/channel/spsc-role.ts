@@ -1,0 +1,124 @@
+// What the producer and consumer handles of an SPSC ring share: holding the
+// role, closing it, and waiting for the other side (it is asleep only when
+// it said so; a dead or departed side ends the wait with a clear answer).
+import { ShmError } from '../errors.js';
+import { coreConstant, type CoreExports } from '../core/core.js';
+import type { CoreMemory } from '../core/core-memory.js';
+import { Deadline, LIVENESS_SLICE_MS, checkSpin, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
+
+export const PRODUCER = 0;
+export const CONSUMER = 1;
+export type Role = typeof PRODUCER | typeof CONSUMER;
+const NAMES = ['producer', 'consumer'] as const;
+
+/** A ring's place, as its role handles see it. */
+export interface RingAccess {
+  core: CoreExports;
+  memory: CoreMemory;
+  host: WaitHost;
+  /** Byte offset of the ring's header. */
+  at: number;
+  maxMessage: number;
+}
+
+export abstract class SpscRole implements Disposable {
+  protected readonly core: CoreExports;
+  protected readonly memory: CoreMemory;
+  protected readonly host: WaitHost;
+  protected readonly at: number;
+  readonly #role: Role;
+  readonly #id: number;
+  readonly #closedWord: number;
+  /** The word this side publishes to (the other side sleeps on it), and the one it sleeps on. */
+  protected readonly publishWord: number;
+  readonly #sleepWord: number;
+  #open = true;
+
+  protected constructor(ring: RingAccess, role: Role) {
+    ({ core: this.core, memory: this.memory, host: this.host, at: this.at } = ring);
+    this.#role = role;
+    this.#id = ring.host.id;
+    this.#closedWord = coreConstant(this.core, 'SPSC_CLOSED');
+    const tail = this.at + coreConstant(this.core, 'SPSC_TAIL');
+    const head = this.at + coreConstant(this.core, 'SPSC_HEAD');
+    this.publishWord = role === PRODUCER ? tail : head;
+    this.#sleepWord = role === PRODUCER ? head : tail;
+  }
+
+  get closed(): boolean {
+    return !this.#open;
+  }
+
+  /**
+   * Gives the role up; the other side then sees it closed (a consumer reads
+   * what is left, then the end; a producer gets EPIPE once the ring is full).
+   * Uncommitted claims are dropped, unreleased peeks come again to the next
+   * consumer. Closing twice is harmless.
+   */
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.core.spscLeave(this.at, this.#role, this.#id);
+    this.host.wake(this.publishWord, 1); // a sleeping peer learns it now, not a slice later
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** The other side has closed its role (and nobody took it since). */
+  protected peerLeft(): boolean {
+    return this.#peer() === this.#closedWord;
+  }
+
+  #peer(): number {
+    return this.core.spscHolder(this.at, 1 - this.#role) >>> 0;
+  }
+
+  protected assertOpen(): void {
+    if (!this.#open) throw new ShmError({ code: 'EBADF', message: `this SPSC ${NAMES[this.#role]} handle is closed; acquire the role again` });
+  }
+
+  /** Publishes what this side holds (commit or release), so a waiting peer can move. */
+  protected abstract publish(): void;
+
+  /** The other side left cleanly and this side cannot go on: a result (null), or throw. */
+  protected abstract peerClosed(): null;
+
+  /**
+   * Tries `attempt` (spinning first), then sleeps on the peer's cursor until
+   * it succeeds: its value, or null on timeout or peerClosed(). A peer that
+   * died is asked after each quiet liveness slice, and ends the wait (EPIPE).
+   */
+  protected *waitFor<T>(attempt: () => T | null, options: WaitOptions): Steps<T | null> {
+    const deadline = new Deadline(options.timeoutMs);
+    const spin = checkSpin(options.spin);
+    for (let i = 0; i < spin; i++) {
+      const got = attempt();
+      if (got !== null) return got;
+    }
+    this.publish(); // unpublished work of ours could be what the peer waits for
+    this.core.spscSleepBegin(this.at, this.#role);
+    try {
+      let sliceExpired = false;
+      for (;;) {
+        // The peer is read before the attempt: whatever it published before
+        // leaving or dying is then seen by this attempt or the last one below.
+        const peer = this.#peer();
+        const got = attempt();
+        if (got !== null) return got;
+        if (peer === this.#closedWord) return this.peerClosed();
+        if (sliceExpired && peer !== 0 && !this.host.isAlive(peer)) {
+          const last = attempt();
+          if (last !== null) return last;
+          throw new ShmError({ code: 'EPIPE', message: `the SPSC ring's ${NAMES[1 - this.#role]} (thread ${peer}) died; nobody will ${this.#role === PRODUCER ? 'make room' : 'send'} until another acquires the role` });
+        }
+        if (deadline.passed) return null;
+        const value = this.core.spscSleepValue(this.at, this.#role);
+        sliceExpired = (yield { offset: this.#sleepWord, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+      }
+    } finally {
+      this.core.spscSleepEnd(this.at, this.#role);
+    }
+  }
+}

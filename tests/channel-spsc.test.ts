@@ -1,0 +1,308 @@
+// The SPSC byte ring: order, content and framing kept across processes and
+// threads (self-describing messages, checksums, every wrap-around edge
+// size), roles refused and taken over, a producer killed mid-stream, and
+// the timeout, abort and async paths. Outcome tests: the allowed outcome is
+// spelled out, anything else fails.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Arena, openOrCreate, SpscRing, type ManagedSegment } from '../host/index.js';
+import { CoreMemory } from '../host/core/core-memory.js';
+import { coreModule } from '../host/core/node-module.js';
+import { atomicsWaitHost } from '../host/sync/index.js';
+import { fillMessage, isMessage } from './fixtures/channel-roles.js';
+import { killAll, runWorker, startProcess } from './fixtures/channel-driver.js';
+import { thrown } from './helpers/errors.js';
+import { cleanup, freshName, keepOpen, trackPosix } from './helpers/resources.js';
+
+const SIZE = 1 << 20;
+const CAPACITY = 1 << 14;
+
+interface Scenario {
+  m: ManagedSegment;
+  ring: SpscRing;
+  start(role: string, params?: object): ReturnType<typeof startProcess>;
+}
+
+function scenario(capacity = CAPACITY): Scenario {
+  const segment = trackPosix(freshName('chan'));
+  const m = keepOpen(openOrCreate({ kind: 'posix', name: segment, size: SIZE }));
+  const ring = m.ring('ring', capacity);
+  return { m, ring, start: (role, params = {}) => startProcess({ segment, size: SIZE, ring: 'ring', capacity, role, params }) };
+}
+
+async function both(producer: ReturnType<typeof startProcess>, consumer: ReturnType<typeof startProcess>) {
+  const parties = await Promise.all([producer, consumer]);
+  for (const p of parties) p.go();
+  const [made, read] = await Promise.all(parties.map((p) => p.finish()));
+  if (made!.error || read!.error) throw new Error(JSON.stringify([made!.error, read!.error]));
+  return [made!.result, read!.result];
+}
+
+const message = (index: number, length: number) => {
+  const bytes = new Uint8Array(length);
+  fillMessage(bytes, index);
+  return bytes;
+};
+
+const transfer = suite('spsc ring: order and content');
+transfer.after.each(async () => {
+  await killAll();
+  cleanup();
+});
+
+transfer('1,000,000 messages of random and wrap-edge sizes, batched producer → async consumer, across processes', async () => {
+  const s = scenario();
+  const [made, read] = await both(s.start('produce', { count: 1_000_000, seed: 1, form: 'batch', batch: 32 }), s.start('consume', { form: 'async' }));
+  assert.equal(read, { count: 1_000_000, checksum: made.checksum, bad: 0, ended: true });
+  // the draw really hit every edge: exact fill to the end, one byte over (padding), the maximum
+  assert.ok(made.edges.fill > 1000 && made.edges.over > 1000 && made.edges.max > 1000, JSON.stringify(made.edges));
+  assert.is(s.ring.used, 0);
+});
+
+transfer('200,000 messages, async producer → batched peek/release consumer; sync producer → iterating consumer', async () => {
+  const s = scenario(4096);
+  const [made, read] = await both(s.start('produce', { count: 200_000, seed: 2, form: 'async' }), s.start('consume', { form: 'batch' }));
+  assert.equal(read, { count: 200_000, checksum: made.checksum, bad: 0, ended: true });
+  const [made2, read2] = await both(s.start('produce', { count: 100_000, seed: 3, form: 'sync' }), s.start('consume', { form: 'iterate' }));
+  assert.equal(read2, { count: 100_000, checksum: made2.checksum, bad: 0, ended: true });
+});
+
+transfer('across worker threads: Linux arena (futex) and a plain memory (Atomics)', async () => {
+  const s = scenario();
+  const at = s.m.segment.offset + s.m.list().find((o) => o.name === 'ring')!.offset;
+  const memory = Arena.default.memory;
+  const [made, read] = await Promise.all([
+    runWorker({ mode: 'linux', memory, offset: at, role: 'produce', params: { count: 200_000, seed: 4, form: 'batch' } }),
+    runWorker({ mode: 'linux', memory, offset: at, role: 'consume', params: { form: 'sync' } }),
+  ]);
+  assert.equal(read, { count: 200_000, checksum: made.checksum, bad: 0, ended: true });
+
+  const plain = new CoreMemory({ maxBytes: 8 * 65536, module: coreModule() });
+  const range = plain.claimUnits(SpscRing.bytesFor(CAPACITY), 1);
+  SpscRing.create({ memory: plain, offset: range.offset, host: atomicsWaitHost(plain) }, CAPACITY);
+  const [made2, read2] = await Promise.all([
+    runWorker({ mode: 'plain', memory: plain.memory, offset: range.offset, role: 'produce', params: { count: 200_000, seed: 5, form: 'sync' } }),
+    runWorker({ mode: 'plain', memory: plain.memory, offset: range.offset, role: 'consume', params: { form: 'batch' } }),
+  ]);
+  assert.equal(read2, { count: 200_000, checksum: made2.checksum, bad: 0, ended: true });
+  plain.releaseUnits(range);
+});
+
+transfer('in one thread: claim×N is invisible until one commit; peek×N frees nothing until one release', () => {
+  const s = scenario(1024);
+  const p = s.ring.acquireProducer();
+  const c = s.ring.acquireConsumer();
+  for (let i = 0; i < 5; i++) fillMessage(p.tryClaim(40)!, i);
+  assert.is(c.tryPeek(), null, 'nothing before commit');
+  p.commit();
+  const views = [0, 1, 2, 3, 4].map(() => c.tryPeek()!);
+  assert.ok(views.every((v, i) => isMessage(v, i) && v.length === 40));
+  assert.is(c.tryPeek(), null);
+  assert.is(s.ring.used, 5 * 48, 'peeked but not released');
+  c.release();
+  assert.is(s.ring.used, 0);
+  p.close();
+  c.close();
+});
+
+transfer('wrap-around in one thread: exact fill, one byte over (padding), the maximum, zero-length', () => {
+  const s = scenario(1024);
+  const p = s.ring.acquireProducer();
+  const c = s.ring.acquireConsumer();
+  assert.is(s.ring.maxMessage, 504);
+  // From offset 0: 600 bytes of records, then 424 left: exact fill is 416, one over is 417.
+  const lengths = [592, 416, 592, 417, 504, 0, 504, 504, 0];
+  lengths.forEach((length, i) => {
+    if (length > s.ring.maxMessage) return;
+    assert.ok(p.send(message(i, length)), `send ${i}`);
+    const got = c.receive()!;
+    assert.ok(got.length === length && isMessage(got, i), `message ${i}`);
+  });
+  assert.ok(p.send(message(0, 504)));
+  assert.not.ok(p.send(message(1, 504)) && p.send(message(2, 504)), 'a third half-ring message cannot fit');
+  assert.is(thrown(() => p.tryClaim(505)).code, 'EMSGSIZE');
+  assert.is(thrown(() => p.tryClaim(-1)).code, 'EINVAL');
+  p.close();
+  c.close();
+});
+
+transfer('bad capacities and a name of another kind are refused', () => {
+  const s = scenario();
+  for (const capacity of [0, 100, 32, 2 ** 31, 1.5]) assert.is(thrown(() => SpscRing.bytesFor(capacity)).code, 'EINVAL', String(capacity));
+  assert.is(thrown(() => s.m.ring('ring', CAPACITY * 2)).code, 'ELAYOUT');
+  s.m.mutex('lock');
+  assert.is(thrown(() => s.m.ring('lock', 64)).code, 'ELAYOUT');
+  assert.is(s.m.list().find((o) => o.name === 'ring')!.kind, 'ring');
+});
+
+transfer.run();
+
+const roles = suite('spsc ring: roles and faults');
+roles.after.each(async () => {
+  await killAll();
+  cleanup();
+});
+
+roles('a second producer or consumer is refused (EBUSY), here and in another process; close() frees it; closing twice is harmless', async () => {
+  const s = scenario();
+  const p = s.ring.acquireProducer();
+  const c = s.ring.acquireConsumer();
+  assert.is(thrown(() => s.ring.acquireProducer()).code, 'EBUSY');
+  assert.is(thrown(() => s.ring.acquireConsumer()).code, 'EBUSY');
+  for (const role of ['producer', 'consumer']) {
+    const other = await s.start('acquire', { role });
+    other.go();
+    assert.equal((await other.finish()).result, 'EBUSY', role);
+  }
+  p.close();
+  p.close();
+  c.close();
+  assert.is(thrown(() => p.send(new Uint8Array(1))).code, 'EBADF');
+  assert.is(thrown(() => c.tryPeek()).code, 'EBADF');
+  for (const role of ['producer', 'consumer']) {
+    const other = await s.start('acquire', { role });
+    other.go();
+    assert.equal((await other.finish()).result, 'acquired', role);
+  }
+});
+
+roles('the role of a holder killed with -9 is taken over', async () => {
+  const s = scenario();
+  for (const role of ['producer', 'consumer']) {
+    const holder = await s.start('hold', { role });
+    holder.go();
+    assert.equal(await holder.said(), { held: role, closed: false });
+    assert.is(thrown(() => (role === 'producer' ? s.ring.acquireProducer() : s.ring.acquireConsumer())).code, 'EBUSY');
+    await holder.kill();
+    (role === 'producer' ? s.ring.acquireProducer() : s.ring.acquireConsumer()).close();
+  }
+});
+
+roles('kill -9 of the producer mid-stream: the consumer reads only whole messages, in order, then EPIPE', async () => {
+  const s = scenario(4096);
+  const producer = await s.start('stream', { batch: 8 });
+  const consumer = await s.start('consume', { form: 'async' });
+  consumer.go();
+  producer.go();
+  assert.is(await producer.said(), 'streaming');
+  await new Promise((r) => setTimeout(r, 200));
+  await producer.kill();
+  const read = (await consumer.finish()).result;
+  assert.equal({ bad: read.bad, error: read.error }, { bad: 0, error: 'EPIPE' });
+  assert.ok(read.count > 1000, `read ${read.count}`);
+});
+
+roles('kill -9 mid-message: the committed messages arrive, the half-written claim never does, then EPIPE (sync and async)', async () => {
+  const s = scenario(4096);
+  const producer = await s.start('dieMidMessage', { committed: 10 });
+  producer.go();
+  assert.is(await producer.said(), 'mid-message');
+  await producer.kill();
+  const c = s.ring.acquireConsumer();
+  for (let i = 0; i < 10; i++) assert.ok(isMessage(c.receiveSync({ timeoutMs: 1000 })!, i), `message ${i}`);
+  assert.is(thrown(() => c.receiveSync({ timeoutMs: 30000 })).code, 'EPIPE');
+  assert.is((await c.receiveAsync({ timeoutMs: 30000 }).catch((e) => e)).code, 'EPIPE');
+  // a new producer takes over; its first message is what the consumer sees next
+  const p = s.ring.acquireProducer();
+  assert.ok(p.send(message(10, 30)));
+  assert.ok(isMessage(c.receive()!, 10));
+  assert.is(c.tryPeek(), null);
+});
+
+roles('kill -9 of the consumer: a producer waiting on a full ring gets EPIPE; a closed consumer too', async () => {
+  const s = scenario(1024);
+  const holder = await s.start('hold', { role: 'consumer' });
+  holder.go();
+  await holder.said();
+  const p = s.ring.acquireProducer();
+  while (p.send(message(0, 100)));
+  const waiting = p.sendAsync(message(0, 100), { timeoutMs: 30000 }).catch((e) => e.code);
+  await holder.kill();
+  assert.is(await waiting, 'EPIPE');
+  const c = s.ring.acquireConsumer();
+  c.close();
+  assert.is(thrown(() => p.sendSync(message(0, 100), { timeoutMs: 30000 })).code, 'EPIPE');
+});
+
+roles.run();
+
+const waits = suite('spsc ring: timeouts, abort, async');
+waits.after.each(async () => {
+  await killAll();
+  cleanup();
+});
+
+waits('timeouts: receive on empty gives null, send on full gives false, sync and async; the ring works on', async () => {
+  const s = scenario(1024);
+  const p = s.ring.acquireProducer();
+  const c = s.ring.acquireConsumer();
+  const t0 = performance.now();
+  assert.is(c.receiveSync({ timeoutMs: 30 }), null);
+  assert.is(await c.receiveAsync({ timeoutMs: 30 }), null);
+  assert.ok(performance.now() - t0 >= 55);
+  assert.not.ok(c.ended, 'a timeout is not the end');
+  while (p.send(message(0, 200)));
+  assert.is(p.sendSync(message(0, 200), { timeoutMs: 30, spin: 0 }), false);
+  assert.is(await p.sendAsync(message(0, 200), { timeoutMs: 30 }), false);
+  assert.ok(isMessage(c.receive()!, 0));
+  assert.ok(await p.sendAsync(message(0, 200), { timeoutMs: 30 }));
+  assert.is(thrown(() => c.receiveSync({ timeoutMs: -1 })).code, 'EINVAL');
+});
+
+waits('abort: waiting receiveAsync and sendAsync reject with ABORT_ERR, also when aborted before; nothing is lost', async () => {
+  const s = scenario(1024);
+  const p = s.ring.acquireProducer();
+  const c = s.ring.acquireConsumer();
+  const ac = new AbortController();
+  const receiving = c.receiveAsync({ signal: ac.signal }).catch((e) => e);
+  setTimeout(() => ac.abort(new Error('stop')), 20);
+  const error = await receiving;
+  assert.equal([error.name, error.code, error.cause.message], ['AbortError', 'ABORT_ERR', 'stop']);
+  assert.is((await c.receiveAsync({ signal: ac.signal }).catch((e) => e)).code, 'ABORT_ERR');
+  let sent = 0;
+  while (p.send(message(sent, 100))) sent++;
+  const ac2 = new AbortController();
+  const sending = p.sendAsync(message(sent, 100), { signal: ac2.signal }).catch((e) => e.code);
+  ac2.abort();
+  assert.is(await sending, 'ABORT_ERR');
+  for (let i = 0; i < sent; i++) assert.ok(isMessage(c.receive()!, i));
+  assert.is(c.receive(), null, 'the aborted send left nothing');
+});
+
+waits('the event loop keeps running during receiveAsync; a message from another process ends the wait', async () => {
+  const s = scenario();
+  const c = s.ring.acquireConsumer();
+  const sender = await s.start('sendLater', { delayMs: 300 });
+  sender.go();
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 10);
+  const got = await c.receiveAsync({ timeoutMs: 30000 });
+  clearInterval(timer);
+  assert.ok(got && isMessage(got, 0));
+  assert.ok(ticks >= 10, `timer ran ${ticks} times`);
+  assert.equal((await sender.finish()).result, 'sent');
+});
+
+waits('for await yields every message and ends when the producer closes; signal stops messages()', async () => {
+  const s = scenario();
+  const c = s.ring.acquireConsumer();
+  const producer = await s.start('produce', { count: 5000, seed: 9, form: 'async' });
+  producer.go();
+  let count = 0;
+  for await (const m of c) assert.ok(isMessage(m, count++));
+  assert.is(count, 5000);
+  assert.ok(c.ended);
+  await producer.finish();
+  const p = s.ring.acquireProducer();
+  p.send(message(0, 1));
+  const ac = new AbortController();
+  const seen: number[] = [];
+  const run = (async () => {
+    for await (const m of c.messages({ signal: ac.signal })) seen.push(m.length);
+  })().catch((e) => e.code);
+  setTimeout(() => ac.abort(), 30);
+  assert.is(await run, 'ABORT_ERR');
+  assert.equal(seen, [1]);
+});
+
+waits.run();
