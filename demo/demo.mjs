@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Arena, Memfd, Posix, SysV, cHeader, listAll, openOrCreate } from 'shmkit';
 import { COUNTERS, Counter, MAGIC, PATTERN_START, ROUNDS, SIZE } from './layout.mjs';
+import { channelDemo } from './channel/run.mjs';
 
 const child = fileURLToPath(new URL('./child.mjs', import.meta.url));
 const made = []; // cleanup actions, run even on failure or Ctrl-C
@@ -83,6 +84,7 @@ try {
   console.log(`shmkit demo: one shared WebAssembly.Memory (the arena), segments mapped into it, children writing from other processes.`);
   const [s, p] = [await sysv(), await posix(), await memfd()];
   await counters();
+  await channelDemo(made);
   console.log('\nWhat the host sees now (shmkit ls):');
   for (const entry of listAll().filter((e) => e.id === s.id || e.name === p.name)) {
     const what = entry.kind === 'sysv' ? `sysv id ${entry.id}` : `posix ${entry.name}`;
