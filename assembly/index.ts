@@ -24,6 +24,8 @@ export {
 
 export * from "./sync/index";
 export * from "./channel/spsc";
+export * from "./channel/mpmc";
+export * from "./channel/broadcast";
 
 /** Layout version of everything the core keeps in memory. */
 export const CORE_ABI_VERSION: u32 = 4;

@@ -1,6 +1,6 @@
 // Messages per second of 64-byte messages between two Node processes:
 // shmkit's SPSC ring one message per call (send / receive) and batched
-// (claim×N then one commit, peek×N then one release), next to a unix socket
+// (claimMany then one commit, peekMany then one release), next to a unix socket
 // with one write per message and packed (many messages per write).
 // Run: node --import tsx bench/channel-spsc.bench.ts
 //
@@ -37,10 +37,12 @@ async function peer(kind: Case, target: string, count: number): Promise<void> {
     process.stdout.write('ready\n');
     await go;
     if (kind === 'shmkit batched') {
+      const { bytes, offsets } = producer;
       for (let i = 0; i < count;) {
-        let view;
-        for (let k = 0; k < BATCH && i < count && (view = producer.tryClaim(SIZE)) !== null; k++, i++) view.set(payload);
+        const n = producer.claimMany(Math.min(BATCH, count - i), SIZE);
+        for (let k = 0; k < n; k++) bytes.set(payload, offsets[k]!);
         producer.commit();
+        i += n;
       }
     } else {
       for (let i = 0; i < count; i++) if (!producer.send(payload)) producer.sendSync(payload);
@@ -80,8 +82,7 @@ async function runShmkit(kind: Case, count: number): Promise<number> {
   let read = 0;
   if (kind === 'shmkit batched') {
     while (read < count) {
-      let got = 0;
-      while (got < BATCH * 4 && consumer.tryPeek() !== null) got++;
+      let got = consumer.peekMany(BATCH * 4);
       if (got === 0) {
         if (consumer.receiveSync() === null) break;
         got = 1;

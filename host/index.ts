@@ -21,3 +21,4 @@ export { SysVSemaphores, type SemOperation, type SemCreateOptions, type SemOpenO
 export { NamedSemaphore, type NamedSemaphoreOptions, type NamedWaitOptions, type NamedSemaphoreStat } from './api/posix-sem.js';
 export type { SemLimits } from './linux/structs.js';
 export * from './channel/index.js';
+export { ringReadable, ringWritable } from './channel/streams.js';

@@ -170,6 +170,37 @@ export function spscClaim(r: usize, length: u32): usize {
   return at + SPSC_RECORD_HEADER;
 }
 
+/**
+ * Producer: claims up to `count` messages with one call. On entry the u32s
+ * at `slots` hold their lengths; each claimed one's is replaced by its
+ * payload address. Returns how many were claimed (fewer when the ring fills
+ * or slots[n] is longer than spscMaxMessage). Nothing is visible before
+ * the next commit, as with spscClaim.
+ */
+export function spscClaimMany(r: usize, slots: usize, count: u32): u32 {
+  for (let i: u32 = 0; i < count; i++) {
+    const slot = slots + (<usize>i << 2);
+    const at = spscClaim(r, load<u32>(slot));
+    if (at <= SPSC_TOO_LONG) return i;
+    store<u32>(slot, <u32>at);
+  }
+  return count;
+}
+
+/**
+ * Producer: claims up to `count` messages of `length` bytes and copies in
+ * their payloads, which lie back to back from `source`. Returns how many
+ * (fewer when the ring fills); the next commit publishes them.
+ */
+export function spscClaimCopies(r: usize, source: usize, length: u32, count: u32): u32 {
+  for (let i: u32 = 0; i < count; i++) {
+    const at = spscClaim(r, length);
+    if (at <= SPSC_TOO_LONG) return i;
+    memory.copy(at, source + <usize>i * length, length);
+  }
+  return count;
+}
+
 /** Producer: publishes every claim so far with one store. Returns 1 when the consumer sleeps and must be woken. */
 export function spscCommit(r: usize): i32 {
   const claimed = load<u64>(r + R_CLAIMED);
@@ -202,6 +233,21 @@ export function spscPeek(r: usize): usize {
     store<u64>(r + R_PEEKED, peeked);
     return at + SPSC_RECORD_HEADER;
   }
+}
+
+/**
+ * Consumer: peeks up to `max` messages with one call, writing their payload
+ * addresses (u32) to `addresses` and lengths (u32) to `lengths`. Returns how
+ * many; all stay valid until spscRelease.
+ */
+export function spscPeekMany(r: usize, max: u32, addresses: usize, lengths: usize): u32 {
+  for (let i: u32 = 0; i < max; i++) {
+    const at = spscPeek(r);
+    if (at == SPSC_NONE) return i;
+    store<u32>(addresses + (<usize>i << 2), <u32>at);
+    store<u32>(lengths + (<usize>i << 2), spscLength(at));
+  }
+  return max;
 }
 
 /** Payload length of the message whose payload starts at `payload`. */

@@ -29,17 +29,17 @@ function control(managed: ManagedSegment): Int32Array {
 
 const TEMPLATE = new Uint8Array(MESSAGE).fill(0x5a);
 
-/** Fills a claimed message: 64 bytes copied in, then its sequence number (u32 LE) in the first four. */
-function fill(view: Uint8Array, seq: number): void {
-  view.set(TEMPLATE);
-  view[0] = seq;
-  view[1] = seq >>> 8;
-  view[2] = seq >>> 16;
-  view[3] = seq >>> 24;
+/** Writes message `seq` at bytes[at]: 64 bytes copied in, then its sequence number (u32 LE) in the first four. */
+function fill(bytes: Uint8Array, at: number, seq: number): void {
+  bytes.set(TEMPLATE, at);
+  bytes[at] = seq;
+  bytes[at + 1] = seq >>> 8;
+  bytes[at + 2] = seq >>> 16;
+  bytes[at + 3] = seq >>> 24;
 }
 
-function seqOf(view: Uint8Array): number {
-  return (view[0]! | (view[1]! << 8) | (view[2]! << 16) | (view[3]! << 24)) >>> 0;
+function seqAt(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
 
 // ─── the peer ────────────────────────────────────────────────────────────
@@ -51,13 +51,13 @@ function peerLoop(mode: Mode, managed: ManagedSegment, batch: number): void {
     const pong = managed.ring('pong', LATENCY_RING).acquireProducer();
     Atomics.store(ctl, READY, 1);
     if (mode === 'spin') {
+      const { bytes, offsets: inAt, lengths } = ping;
       for (;;) {
-        let m: Uint8Array | null;
-        while ((m = ping.tryPeek()) === null);
+        while (ping.peekMany(1) === 0);
         if (Atomics.load(ctl, STOP)) break;
-        let out: Uint8Array | null;
-        while ((out = pong.tryClaim(m.length)) === null);
-        out.set(m);
+        const length = lengths[0]!;
+        while (pong.claimMany(1, length) === 0);
+        bytes.copyWithin(pong.offsets[0]!, inAt[0]!, inAt[0]! + length); // both rings share the memory
         pong.commit();
         ping.release();
       }
@@ -86,36 +86,29 @@ function peerLoop(mode: Mode, managed: ManagedSegment, batch: number): void {
     }
     seen = phase;
     let left = Atomics.load(ctl, COUNT);
+    const { bytes, offsets, lengths } = consumer;
     if (stream) {
       while (left > 0) {
-        const m = consumer.tryPeek();
-        if (m === null) continue;
-        sink.set(m); // copied out, like a socket read
-        if (sink[0] !== 0x5a || m.length > left) Atomics.add(ctl, BAD, 1);
+        if (consumer.peekMany(1) === 0) continue;
+        const at = offsets[0]!;
+        const length = lengths[0]!;
+        sink.set(bytes.subarray(at, at + length)); // copied out, like a socket read
+        if (sink[0] !== 0x5a || length > left) Atomics.add(ctl, BAD, 1);
         consumer.release();
-        left -= m.length;
+        left -= length;
       }
     } else {
+      // One peek call per message when batch is 1; else up to batch messages per peek and release.
       let seq = 0;
-      let held = 0;
       while (left > 0) {
-        const m = consumer.tryPeek();
-        if (m === null) {
-          if (held) {
-            consumer.release();
-            held = 0;
-          }
-          continue;
+        const n = consumer.peekMany(Math.min(batch, left));
+        for (let i = 0; i < n; i++) {
+          if (seqAt(bytes, offsets[i]!) !== seq || lengths[i] !== MESSAGE) Atomics.add(ctl, BAD, 1);
+          seq = (seq + 1) >>> 0;
         }
-        if (seqOf(m) !== seq || m.length !== MESSAGE) Atomics.add(ctl, BAD, 1);
-        seq = (seq + 1) >>> 0;
-        left--;
-        if (++held >= batch) {
-          consumer.release();
-          held = 0;
-        }
+        if (n) consumer.release();
+        left -= n;
       }
-      consumer.release();
     }
     Atomics.store(ctl, DONE, phase);
   }
@@ -178,75 +171,92 @@ function roundTrips(settings: Settings, mode: 'spin' | 'block'): Promise<number[
     const ping = managed.ring('ping', LATENCY_RING).acquireProducer();
     const pong = managed.ring('pong', LATENCY_RING).acquireConsumer();
     let seq = 0;
+    const message = new Uint8Array(MESSAGE);
     let body: (n: number) => void;
     if (mode === 'spin') {
+      const { bytes, offsets } = pong;
       body = (n) => {
         for (let i = 0; i < n; i++) {
-          let out = ping.tryClaim(MESSAGE);
-          for (let k = 1; out === null; k++) {
+          fill(message, 0, seq);
+          for (let k = 1; !ping.send(message); k++) {
             if ((k & 0xfffff) === 0 && !alive()) throw new Error('the peer died');
-            out = ping.tryClaim(MESSAGE);
           }
-          fill(out, seq);
-          ping.commit();
-          let m = pong.tryPeek();
-          for (let k = 1; m === null; k++) {
+          for (let k = 1; pong.peekMany(1) === 0; k++) {
             if ((k & 0xfffff) === 0 && !alive()) throw new Error('the peer died');
-            m = pong.tryPeek();
           }
-          if (seqOf(m) !== seq) Atomics.add(ctl, BAD, 1);
+          if (seqAt(bytes, offsets[0]!) !== seq) Atomics.add(ctl, BAD, 1);
           pong.release();
           seq = (seq + 1) >>> 0;
         }
       };
     } else {
-      const message = new Uint8Array(MESSAGE);
       body = (n) => {
         for (let i = 0; i < n; i++) {
-          fill(message, seq);
+          fill(message, 0, seq);
           ping.sendSync(message);
           const reply = pong.receiveSync();
-          if (reply === null || seqOf(reply) !== seq) Atomics.add(ctl, BAD, 1);
+          if (reply === null || seqAt(reply, 0) !== seq) Atomics.add(ctl, BAD, 1);
           seq = (seq + 1) >>> 0;
         }
       };
     }
     const nsPerOp = await calibrated(settings, body);
     Atomics.store(ctl, STOP, 1);
-    if (mode === 'spin') {
-      spinUntil(() => ping.tryClaim(MESSAGE) !== null, alive);
-      ping.commit();
-    } else ping.sendSync(TEMPLATE);
+    if (mode === 'spin') spinUntil(() => ping.send(TEMPLATE), alive);
+    else ping.sendSync(TEMPLATE);
     ping.close();
     pong.close();
     return nsPerOp;
   });
 }
 
-function messages(settings: Settings, batch: number): Promise<number[]> {
-  return withPeer(batch > 1 ? 'batch' : 'one', batch, async (managed, ctl, alive) => {
+function messages(settings: Settings, form: 'one' | 'batch' | 'packed', batch: number): Promise<number[]> {
+  return withPeer(form === 'one' ? 'one' : 'batch', batch, async (managed, ctl, alive) => {
     const producer: SpscProducer = managed.ring('ring', C_MESSAGE_RING).acquireProducer();
+    const { bytes, offsets } = producer;
+    const message = new Uint8Array(MESSAGE);
+    // One message per call: send() copies it in and publishes it. Batched:
+    // claimMany() places up to `batch`, filled in place, one commit.
+    const one = (n: number) => {
+      for (let seq = 0; seq < n; seq++) {
+        fill(message, 0, seq);
+        if (!producer.send(message)) spinUntil(() => producer.send(message), alive);
+      }
+    };
+    const batched = (n: number) => {
+      for (let seq = 0; seq < n;) {
+        let got = producer.claimMany(Math.min(batch, n - seq), MESSAGE);
+        if (got === 0) spinUntil(() => (got = producer.claimMany(Math.min(batch, n - seq), MESSAGE)) !== 0, alive);
+        for (let i = 0; i < got; i++) fill(bytes, offsets[i]!, seq++);
+        producer.commit();
+      }
+    };
+    // Packed: each message's bytes written to a packed buffer of `batch`
+    // messages (the template once, the sequence number per message), which
+    // sendPacked() copies into their records with one core call and commits.
+    const packed = new Uint8Array(batch * MESSAGE);
+    for (let i = 0; i < batch; i++) fill(packed, i * MESSAGE, 0);
+    const packedSend = (n: number) => {
+      for (let seq = 0; seq < n;) {
+        const count = Math.min(batch, n - seq);
+        for (let i = 0; i < count; i++) {
+          const at = i * MESSAGE;
+          const s = seq + i;
+          packed[at] = s;
+          packed[at + 1] = s >>> 8;
+          packed[at + 2] = s >>> 16;
+          packed[at + 3] = s >>> 24;
+        }
+        let sent = 0; // when full, the rest goes once there is room
+        spinUntil(() => (sent += producer.sendPacked(packed.subarray(sent * MESSAGE, count * MESSAGE), MESSAGE)) === count, alive);
+        seq += count;
+      }
+    };
     const phase = (n: number) => {
       Atomics.store(ctl, COUNT, n);
       const ph = Atomics.load(ctl, PHASE) + 1;
       Atomics.store(ctl, PHASE, ph);
-      let pending = 0;
-      for (let seq = 0; seq < n; seq++) {
-        let view = producer.tryClaim(MESSAGE);
-        if (view === null) {
-          if (pending) { // make room: let the consumer have what is written
-            producer.commit();
-            pending = 0;
-          }
-          spinUntil(() => (view = producer.tryClaim(MESSAGE)) !== null, alive);
-        }
-        fill(view!, seq);
-        if (++pending >= batch) {
-          producer.commit();
-          pending = 0;
-        }
-      }
-      producer.commit();
+      (form === 'packed' ? packedSend : form === 'batch' ? batched : one)(n);
       spinUntil(() => Atomics.load(ctl, DONE) === ph, alive);
     };
     const nsPerOp = await calibrated(settings, phase, 1 << 14);
@@ -266,10 +276,8 @@ function stream(settings: Settings): Promise<number[]> {
       Atomics.store(ctl, PHASE, ph);
       for (let left = bytes; left > 0;) {
         const length = Math.min(left, C_STREAM_CHUNK);
-        let view: Uint8Array | null = null;
-        spinUntil(() => (view = producer.tryClaim(length)) !== null, alive);
-        view!.set(length === C_STREAM_CHUNK ? source : source.subarray(0, length));
-        producer.commit();
+        const chunk = length === C_STREAM_CHUNK ? source : source.subarray(0, length);
+        if (!producer.send(chunk)) spinUntil(() => producer.send(chunk), alive);
         left -= length;
       }
       spinUntil(() => Atomics.load(ctl, DONE) === ph, alive);
@@ -285,10 +293,11 @@ function stream(settings: Settings): Promise<number[]> {
 // Int32 COUNT holds up to 2^31-1 bytes per stream phase.
 const MAX_STREAM = 0x7fffffff;
 
-export const SHMKIT_SPIN = 'shmkit SPSC ring, busy-wait (tryPeek spin)';
+export const SHMKIT_SPIN = 'shmkit SPSC ring, busy-wait (peek spin)';
 export const SHMKIT_BLOCK = 'shmkit SPSC ring, blocking (receiveSync)';
-export const SHMKIT_ONE = 'shmkit SPSC ring, one claim+commit per message';
-export const SHMKIT_BATCH = `shmkit SPSC ring, ${C_BATCH}× claim + one commit`;
+export const SHMKIT_ONE = 'shmkit SPSC ring, one send() per message';
+export const SHMKIT_BATCH = `shmkit SPSC ring, claimMany(${C_BATCH}) + one commit`;
+export const SHMKIT_PACKED = `shmkit SPSC ring, sendPacked(${C_BATCH} messages)`;
 export const SHMKIT_STREAM = 'shmkit SPSC ring';
 
 export const shmkitCases: CaseModule = {
@@ -300,11 +309,12 @@ export const shmkitCases: CaseModule = {
       run: async () => ({ name, nsPerOp: await run() }),
     });
     return [
-      make(SHMKIT_SPIN, 'latency', `two Node processes, two rings (${LATENCY_RING >> 10} KiB) in a POSIX segment: tryClaim(64) + fill + commit, the peer spins on tryPeek(), copies into its own claim, commits, releases`, 0.15, () => roundTrips(settings, 'spin'), { limit: C_SPIN }),
+      make(SHMKIT_SPIN, 'latency', `two Node processes, two rings (${LATENCY_RING >> 10} KiB) in a POSIX segment: send(64 bytes), then spin on peekMany(1); the peer spins on peekMany(1), copies the message into its own claim in place, commits, releases`, 0.15, () => roundTrips(settings, 'spin'), { limit: C_SPIN }),
       make(SHMKIT_BLOCK, 'latency', 'as above with sendSync() and receiveSync() (default spin phase, then futex sleep)', 7, () => roundTrips(settings, 'block'), { limit: C_FUTEX }),
-      make(SHMKIT_ONE, 'throughput', `one ring (${C_MESSAGE_RING >> 10} KiB); producer: tryClaim(64) + 64 bytes + commit per message; consumer: tryPeek + check sequence number + release per message; both spin`, 8, () => messages(settings, 1)),
-      make(SHMKIT_BATCH, 'throughput', `same, committing and releasing once per ${C_BATCH} messages`, 40, () => messages(settings, C_BATCH), { socket: UNIX_PACKED, limit: C_RING_BATCH }),
-      make(SHMKIT_STREAM, 'stream', `one ring (${C_STREAM_RING >> 20} MiB), ${C_STREAM_CHUNK >> 10} KiB messages: copied in from a source, peeked and copied out to a destination`, 6, () => stream(settings)),
+      make(SHMKIT_ONE, 'throughput', `one ring (${C_MESSAGE_RING >> 10} KiB); producer: send() of a 64-byte message (copied in, committed) per message; consumer: peekMany(1) + check sequence number + release per message; both spin`, 8, () => messages(settings, 'one', 1)),
+      make(SHMKIT_BATCH, 'throughput', `same ring; producer: claimMany(${C_BATCH}, 64) + 64 bytes written in place per message + one commit; consumer: peekMany(${C_BATCH}) + check each + one release`, 40, () => messages(settings, 'batch', C_BATCH), { socket: UNIX_PACKED, limit: C_RING_BATCH }),
+      make(SHMKIT_PACKED, 'throughput', `same ring; producer: writes each message's sequence number into a packed buffer of ${C_BATCH} × 64-byte messages, sendPacked() copies them into their records (one bulk copy, one core call) and commits once; consumer as above`, 40, () => messages(settings, 'packed', C_BATCH), { socket: UNIX_PACKED, limit: C_RING_BATCH }),
+      make(SHMKIT_STREAM, 'stream', `one ring (${C_STREAM_RING >> 20} MiB), ${C_STREAM_CHUNK >> 10} KiB messages: send() copies each in from a source, the peer peeks and copies it out to a destination`, 6, () => stream(settings)),
     ];
   },
 };

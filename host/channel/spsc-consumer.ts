@@ -1,12 +1,19 @@
 // The consumer side of an SPSC ring: peek in place, release. Views stay
 // valid until release(), which frees every message peeked so far with one
-// store, so a batch of peeks costs one release.
+// store, so a batch of peeks costs one release. peekMany() peeks a batch
+// with one core call and reports it in reused arrays: no object per message.
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
-import { CONSUMER, SpscRole, type RingAccess } from './spsc-role.js';
+import { ShmError, invalidArgument } from '../errors.js';
+import type { StructRef } from '../struct/accessors.js';
+import type { FieldValue } from '../struct/types.js';
+import { CONSUMER, MAX_BATCH, SpscRole, type RingAccess } from './spsc-role.js';
 
 const NONE = 0;
 
 export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> {
+  #offsets: Uint32Array | undefined;
+  #lengths: Uint32Array | undefined;
+
   /** Made by SpscRing.acquireConsumer(), which takes the role first. */
   constructor(ring: RingAccess) {
     super(ring, CONSUMER);
@@ -26,11 +33,59 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
 
   /** A copy of the next message, released (with earlier peeks); null when there is none. */
   receive(): Uint8Array | null {
-    const view = this.tryPeek();
-    if (view === null) return null;
-    const copy = view.slice();
+    this.assertOpen();
+    const at = this.core.spscPeek(this.at) >>> 0;
+    if (at === NONE) return null;
+    const copy = this.bytes.slice(at, at + (this.core.spscLength(at) >>> 0)); // one allocation: no view first
     this.release();
     return copy;
+  }
+
+  /**
+   * Peeks up to `max` (≤ MAX_BATCH) messages with one core call: returns how
+   * many (0 when there is none). Message i is bytes[offsets[i]] …
+   * + lengths[i] (this handle's arrays, reused: they hold until the next
+   * peekMany); all stay valid until release().
+   */
+  peekMany(max = MAX_BATCH): number {
+    this.assertOpen();
+    if (!Number.isInteger(max) || max < 1 || max > MAX_BATCH) invalidArgument(`max must be from 1 to ${MAX_BATCH}: max=${String(max)}`);
+    const slots = this.slots();
+    return this.core.spscPeekMany(this.at, max, slots.byteOffset, slots.byteOffset + MAX_BATCH * 4);
+  }
+
+  /** Payload offsets in `bytes` of the last peekMany(). */
+  get offsets(): Uint32Array {
+    return (this.#offsets ??= this.slots().subarray(0, MAX_BATCH));
+  }
+
+  /** Payload lengths of the last peekMany(). */
+  get lengths(): Uint32Array {
+    return (this.#lengths ??= this.slots().subarray(MAX_BATCH));
+  }
+
+  /**
+   * The next record of the ring's struct type, in place (valid until
+   * release()); null when there is none. The same StructRef object is moved
+   * by every peekRecord.
+   */
+  tryPeekRecord(): StructRef | null {
+    this.assertOpen();
+    const type = this.recordType();
+    const at = this.core.spscPeek(this.at) >>> 0;
+    if (at === NONE) return null;
+    const length = this.core.spscLength(at) >>> 0;
+    if (length !== type.size) throw new ShmError({ code: 'EMSGSIZE', message: `a message of ${length} bytes is not a record of ${type.name} (${type.size} bytes): raw bytes were sent on a record ring` });
+    return this.recordAt(at);
+  }
+
+  /** The next record decoded into a plain object, released; null when there is none. */
+  receiveRecord(): Record<string, FieldValue> | null {
+    const ref = this.tryPeekRecord();
+    if (ref === null) return null;
+    const value = ref.$toObject();
+    this.release();
+    return value;
   }
 
   /**

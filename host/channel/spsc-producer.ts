@@ -1,15 +1,20 @@
 // The producer side of an SPSC ring: claim room, write in place, commit.
 // Every claim since the last commit is published by one store, so readers
-// never see part of a batch, nor part of a message.
+// never see part of a batch, nor part of a message. claimMany() and
+// sendMany() place a batch with one core call; send() copies into a cached
+// view of the memory, so no call allocates per message.
 import { ShmError, invalidArgument } from '../errors.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
-import { PRODUCER, SpscRole, type RingAccess } from './spsc-role.js';
+import type { StructRef } from '../struct/accessors.js';
+import { writeValue } from '../struct/values.js';
+import { MAX_BATCH, PRODUCER, SpscRole, type RingAccess } from './spsc-role.js';
 
 const NONE = 0;
 const TOO_LONG = 1;
 
 export class SpscProducer extends SpscRole {
   readonly maxMessage: number;
+  #encoded: Uint8Array | undefined;
 
   /** Made by SpscRing.acquireProducer(), which takes the role first. */
   constructor(ring: RingAccess) {
@@ -37,11 +42,105 @@ export class SpscProducer extends SpscRole {
 
   /** Copies `bytes` in as one message and commits (earlier claims with it): true, or false when full. */
   send(bytes: Uint8Array): boolean {
-    const view = this.tryClaim(bytes.length);
-    if (view === null) return false;
-    view.set(bytes);
+    this.assertOpen();
+    const at = this.core.spscClaim(this.at, bytes.length) >>> 0;
+    if (at === NONE) return false;
+    if (at === TOO_LONG) this.#tooLong(bytes.length);
+    this.bytes.set(bytes, at); // into the cached view: no view is made per message
     this.commit();
     return true;
+  }
+
+  /**
+   * Claims up to `count` (≤ MAX_BATCH) messages of `length` bytes with one
+   * core call: returns how many (0 when full). Message i is filled in place
+   * at bytes[offsets[i]] … (`bytes` and `offsets` are this handle's, reused:
+   * the offsets hold until the next claimMany or sendMany); the next
+   * commit() publishes them.
+   */
+  claimMany(count: number, length: number): number {
+    this.assertOpen();
+    if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH) invalidArgument(`count must be from 1 to ${MAX_BATCH}: count=${String(count)}`);
+    if (!Number.isInteger(length) || length < 0 || length > this.maxMessage) this.#tooLong(length);
+    const slots = this.slots();
+    slots.fill(length, 0, count);
+    return this.core.spscClaimMany(this.at, slots.byteOffset, count);
+  }
+
+  /** Payload offsets in `bytes` of the last claimMany() (valid for the count it returned). */
+  get offsets(): Uint32Array {
+    return this.slots();
+  }
+
+  /**
+   * Copies in as many of `messages` (from `start`, at most MAX_BATCH) as fit
+   * and commits them with one store: returns how many were sent.
+   */
+  sendMany(messages: readonly Uint8Array[], start = 0): number {
+    this.assertOpen();
+    const count = Math.min(messages.length - start, MAX_BATCH);
+    if (count <= 0) return 0;
+    const slots = this.slots();
+    for (let i = 0; i < count; i++) {
+      const length = messages[start + i]!.length;
+      if (length > this.maxMessage) this.#tooLong(length); // before anything is claimed
+      slots[i] = length;
+    }
+    const sent = this.core.spscClaimMany(this.at, slots.byteOffset, count);
+    for (let i = 0; i < sent; i++) this.bytes.set(messages[start + i]!, slots[i]!);
+    this.commit();
+    return sent;
+  }
+
+  /**
+   * Sends the `length`-byte messages lying back to back in `packed` (its
+   * size a multiple of `length`): as many as fit, committed with one store.
+   * Each 64 KiB goes with one bulk copy and one core call that copies the
+   * messages into their records, so small messages cost no JS call each.
+   * Returns how many were sent.
+   */
+  sendPacked(packed: Uint8Array, length: number): number {
+    this.assertOpen();
+    if (!Number.isInteger(length) || length < 1 || packed.length % length !== 0) invalidArgument(`packed messages: length must be a whole number ≥ 1 dividing packed.length: length=${String(length)}, packed.length=${packed.length}`);
+    if (length > this.maxMessage) this.#tooLong(length);
+    const staging = this.staging();
+    if (length > staging.length) invalidArgument(`sendPacked takes messages up to ${staging.length} bytes; send() larger ones: length=${length}`);
+    const step = Math.floor(staging.length / length) * length;
+    let sent = 0;
+    for (let at = 0; at < packed.length; at += step) {
+      const part = packed.subarray(at, at + step);
+      staging.set(part);
+      const count = part.length / length;
+      const claimed = this.core.spscClaimCopies(this.at, staging.byteOffset, length, count);
+      sent += claimed;
+      if (claimed < count) break;
+    }
+    this.commit();
+    return sent;
+  }
+
+  /**
+   * Room for one record of the ring's struct type: a StructRef to fill in
+   * place, published by the next commit(); null when full. The same
+   * StructRef object is moved by every claimRecord/sendRecord.
+   */
+  tryClaimRecord(): StructRef | null {
+    this.assertOpen();
+    const at = this.core.spscClaim(this.at, this.recordType().size) >>> 0;
+    return at === NONE ? null : this.recordAt(at);
+  }
+
+  /**
+   * Writes `value` (every field) as one record and commits: true, or false
+   * when full. It is encoded aside first, so a bad value throws before
+   * anything is claimed and no half-written record is ever published.
+   */
+  sendRecord(value: Record<string, unknown>): boolean {
+    this.assertOpen();
+    const type = this.recordType();
+    this.#encoded ??= new Uint8Array(type.size);
+    writeValue(new DataView(this.#encoded.buffer), 0, type, value, type.name);
+    return this.send(this.#encoded);
   }
 
   /**

@@ -8,6 +8,7 @@ import { Place, Primitive } from '../sync/place.js';
 import { SpscConsumer } from './spsc-consumer.js';
 import { SpscProducer } from './spsc-producer.js';
 import { PRODUCER, CONSUMER, type RingAccess, type Role } from './spsc-role.js';
+import type { StructType } from '../struct/struct.js';
 
 const MIN_CAPACITY = 64;
 const MAX_CAPACITY = 1 << 30;
@@ -19,29 +20,32 @@ export class SpscRing extends Primitive {
   readonly capacity: number;
   /** Largest message: half the ring less its 8-byte record header. */
   readonly maxMessage: number;
+  /** The struct type of its records (checked against the stored layout by ManagedSegment.ring), if any. */
+  readonly record: StructType | undefined;
 
-  /** Bytes a ring of `capacity` occupies (header and data). */
-  static bytesFor(capacity: number): number {
+  /** Bytes a ring of `capacity` occupies (header and data); checks that a `record` fits in one message. */
+  static bytesFor(capacity: number, record?: StructType): number {
     if (!Number.isInteger(capacity) || capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || (capacity & (capacity - 1)) !== 0) {
       invalidArgument(`ring capacity must be a power of two from ${MIN_CAPACITY} to 2^30: capacity=${String(capacity)}`);
     }
+    if (record && record.size > capacity / 2 - 8) invalidArgument(`a record of ${record.name} (${record.size} bytes) is larger than a ring of ${capacity} bytes carries (half less an 8-byte header)`);
     return SpscRing.HEADER + capacity;
   }
 
-  /** Formats a ring at `place` (nobody may be using it). */
-  static create(place: Place, capacity: number): SpscRing {
-    const bytes = SpscRing.bytesFor(capacity);
+  /** Formats a ring at `place` (nobody may be using it); `record` types its messages. */
+  static create(place: Place, capacity: number, record?: StructType): SpscRing {
+    const bytes = SpscRing.bytesFor(capacity, record);
     if (place.offset + bytes > place.memory.maxBytes) invalidArgument(`an SPSC ring of ${bytes} bytes does not fit at offset ${place.offset}`);
     place.memory.core.spscInit(place.offset, capacity);
-    return new SpscRing(place);
+    return new SpscRing(place, record);
   }
 
   /** A ring that already lives at `place`; its capacity is read from its header. */
-  static open(place: Place): SpscRing {
-    return new SpscRing(place);
+  static open(place: Place, record?: StructType): SpscRing {
+    return new SpscRing(place, record);
   }
 
-  private constructor(place: Place) {
+  private constructor(place: Place, record: StructType | undefined) {
     // The header is checked in place before the capacity it holds is trusted.
     super(place, coreConstant(place.memory.core, 'SPSC_HEADER'), 'an SPSC ring');
     const capacity = this.core.spscCapacity(this.at) >>> 0;
@@ -50,6 +54,7 @@ export class SpscRing extends Primitive {
     }
     this.capacity = capacity;
     this.maxMessage = this.core.spscMaxMessage(this.at);
+    this.record = record;
   }
 
   /** The producer role; EBUSY while another live thread holds it (a dead holder's role is taken over). */
@@ -70,7 +75,7 @@ export class SpscRing extends Primitive {
   }
 
   #access(): RingAccess {
-    return { core: this.core, memory: this.place.memory, host: this.host, at: this.at, maxMessage: this.maxMessage };
+    return { core: this.core, memory: this.place.memory, host: this.host, at: this.at, maxMessage: this.maxMessage, record: this.record };
   }
 
   #acquire(role: Role): void {

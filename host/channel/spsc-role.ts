@@ -4,6 +4,8 @@
 import { ShmError } from '../errors.js';
 import { coreConstant, type CoreExports } from '../core/core.js';
 import type { CoreMemory } from '../core/core-memory.js';
+import { refClass, type StructRef } from '../struct/accessors.js';
+import type { StructType } from '../struct/struct.js';
 import { Deadline, LIVENESS_SLICE_MS, checkSpin, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
 
 export const PRODUCER = 0;
@@ -19,13 +21,30 @@ export interface RingAccess {
   /** Byte offset of the ring's header. */
   at: number;
   maxMessage: number;
+  /** The struct type of its records, when the ring was made with one. */
+  record: StructType | undefined;
 }
+
+/** Most messages one claimMany() or peekMany() handles. */
+export const MAX_BATCH = 4096;
+/** Most bytes one sendPacked() core call copies (it takes larger inputs in steps of this). */
+export const STAGING = 64 << 10;
 
 export abstract class SpscRole implements Disposable {
   protected readonly core: CoreExports;
   protected readonly memory: CoreMemory;
   protected readonly host: WaitHost;
   protected readonly at: number;
+  /**
+   * The whole shared memory as bytes: batch offsets index into it. One view
+   * made once, so no call allocates one (the ring lies inside it: the
+   * memory never shrinks).
+   */
+  readonly bytes: Uint8Array;
+  readonly #record: StructType | undefined;
+  #recordRef: StructRef | undefined;
+  #scratchUnits: Uint8Array | undefined;
+  #slots: Uint32Array | undefined;
   readonly #role: Role;
   readonly #id: number;
   readonly #closedWord: number;
@@ -35,7 +54,8 @@ export abstract class SpscRole implements Disposable {
   #open = true;
 
   protected constructor(ring: RingAccess, role: Role) {
-    ({ core: this.core, memory: this.memory, host: this.host, at: this.at } = ring);
+    ({ core: this.core, memory: this.memory, host: this.host, at: this.at, record: this.#record } = ring);
+    this.bytes = new Uint8Array(this.memory.memory.buffer);
     this.#role = role;
     this.#id = ring.host.id;
     this.#closedWord = coreConstant(this.core, 'SPSC_CLOSED');
@@ -59,11 +79,43 @@ export abstract class SpscRole implements Disposable {
     if (!this.#open) return;
     this.#open = false;
     this.core.spscLeave(this.at, this.#role, this.#id);
+    if (this.#scratchUnits) this.memory.freeArray(this.#scratchUnits);
     this.host.wake(this.publishWord, 1); // a sleeping peer learns it now, not a slice later
   }
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /**
+   * 2 × MAX_BATCH u32s in the core's memory, where the core reads and
+   * writes batches in place (the first half of this handle's scratch).
+   */
+  protected slots(): Uint32Array {
+    return (this.#slots ??= new Uint32Array(this.#scratch().buffer, this.#scratch().byteOffset, 2 * MAX_BATCH));
+  }
+
+  /** STAGING bytes in the core's memory, where the core copies messages from (the scratch's second half). */
+  protected staging(): Uint8Array {
+    return this.#scratch().subarray(STAGING);
+  }
+
+  // Made on first use: two 64 KiB units, returned on close.
+  #scratch(): Uint8Array {
+    return (this.#scratchUnits ??= this.memory.allocateArray(Uint8Array, 2 * STAGING));
+  }
+
+  /** The ring's record type; EINVAL when it carries raw bytes. */
+  protected recordType(): StructType {
+    if (this.#record === undefined) throw new ShmError({ code: 'EINVAL', message: 'this SPSC ring carries raw bytes: make it with { record: structType } to send records' });
+    return this.#record;
+  }
+
+  /** One StructRef of the record type, moved to `offset`: records then cost no allocation. */
+  protected recordAt(offset: number): StructRef {
+    const ref = (this.#recordRef ??= new (refClass(this.recordType(), true, new DataView(this.memory.memory.buffer)))(offset));
+    ref.$offset = offset;
+    return ref;
   }
 
   /** The other side has closed its role (and nobody took it since). */

@@ -103,9 +103,12 @@ export interface CoreExports {
   spscLeave(r: number, role: number, id: number): number;
   spscHolder(r: number, role: number): number;
   spscClaim(r: number, length: number): number;
+  spscClaimMany(r: number, slots: number, count: number): number;
+  spscClaimCopies(r: number, source: number, length: number, count: number): number;
   spscCommit(r: number): number;
   spscUncommitted(r: number): number;
   spscPeek(r: number): number;
+  spscPeekMany(r: number, max: number, addresses: number, lengths: number): number;
   spscLength(payload: number): number;
   spscRelease(r: number): number;
   spscUnreleased(r: number): number;
@@ -113,6 +116,46 @@ export interface CoreExports {
   spscSleepBegin(r: number, role: number): void;
   spscSleepEnd(r: number, role: number): void;
   spscSleepValue(r: number, role: number): number;
+  // MPMC queue of fixed-size slots (assembly/channel/mpmc.ts): none of these wait.
+  mpmcInit(q: number, slots: number, slotSize: number): number;
+  mpmcSlots(q: number): number;
+  mpmcSlotSize(q: number): number;
+  mpmcLength(q: number): number;
+  mpmcLost(q: number): number;
+  mpmcClaim(q: number, id: number): number;
+  mpmcPublish(q: number, payload: number, id: number): number;
+  mpmcTake(q: number, id: number): number;
+  mpmcRelease(q: number, payload: number, id: number): number;
+  mpmcStuck(q: number, side: number): number;
+  mpmcReclaim(q: number, side: number, deadHolder: number, id: number): number;
+  mpmcSleepBegin(q: number, side: number): void;
+  mpmcSleepEnd(q: number, side: number): void;
+  mpmcSleepValue(q: number, side: number): number;
+  // Broadcast channel (assembly/channel/broadcast.ts): none of these wait.
+  bcastSize(slots: number, slotSize: number, maxReaders: number): number;
+  bcastInit(b: number, slots: number, slotSize: number, maxReaders: number, mode: number): number;
+  bcastSlots(b: number): number;
+  bcastSlotSize(b: number): number;
+  bcastMaxReaders(b: number): number;
+  bcastMode(b: number): number;
+  bcastPublished(b: number): number;
+  bcastAcquireWriter(b: number, id: number): number;
+  bcastTakeOverWriter(b: number, deadHolder: number, id: number): number;
+  bcastLeaveWriter(b: number, id: number): number;
+  bcastWriter(b: number): number;
+  bcastClaim(b: number, length: number): number;
+  bcastCommit(b: number): number;
+  bcastSubscribe(b: number, id: number): number;
+  bcastReaderHolder(b: number, i: number): number;
+  bcastUnsubscribe(b: number, i: number, holder: number): number;
+  bcastReadBegin(b: number, i: number): number;
+  bcastLength(b: number, payload: number): number;
+  bcastReadEnd(b: number, i: number): number;
+  bcastTakeSkipped(b: number, i: number): number;
+  bcastBacklog(b: number, i: number): number;
+  bcastSleepBegin(b: number, who: number): void;
+  bcastSleepEnd(b: number, who: number): void;
+  bcastSleepValue(b: number, who: number): number;
 }
 
 /** Layout constants the core exports, so hosts never restate them. */
@@ -124,7 +167,9 @@ export type CoreConstant =
   | 'MEMBER_SIZE' | 'RESULT_SIZE'
   | 'MUTEX_SIZE' | 'SEMAPHORE_SIZE' | 'CONDVAR_SIZE' | 'BARRIER_SIZE' | 'EVENT_SIZE' | 'ONCE_SIZE' | 'RWLOCK_SIZE'
   | 'R_WRITER' | 'READER_SLOTS' | 'SEQLOCK_HEADER' | 'ID_MASK'
-  | 'SPSC_HEADER' | 'SPSC_TAIL' | 'SPSC_HEAD' | 'SPSC_CLOSED';
+  | 'SPSC_HEADER' | 'SPSC_TAIL' | 'SPSC_HEAD' | 'SPSC_CLOSED'
+  | 'MPMC_HEADER' | 'MPMC_SLOT_HEADER' | 'MPMC_PUSH_SIGNAL' | 'MPMC_POP_SIGNAL'
+  | 'BCAST_HEADER' | 'BCAST_PUBLISHED' | 'BCAST_PROGRESS' | 'BCAST_CLOSED';
 
 export function coreConstant(core: CoreExports, name: CoreConstant): number {
   return (core as unknown as Record<CoreConstant, WebAssembly.Global>)[name].value as number;

@@ -20,6 +20,8 @@ import { RwLock } from '../sync/rwlock.js';
 import { Semaphore } from '../sync/semaphore.js';
 import { SeqLock } from '../sync/seqlock.js';
 import { SpscRing } from '../channel/spsc-ring.js';
+import { MpmcQueue, type QueueShape } from '../channel/mpmc-queue.js';
+import { Broadcast, type BroadcastOptions } from '../channel/broadcast.js';
 import type { WaitHost } from '../sync/wait-host.js';
 
 /** Object kinds as stored in directory entries. */
@@ -27,6 +29,8 @@ const KIND = {
   bytes: 1, struct: 2, table: 3,
   mutex: 4, semaphore: 5, condition: 6, barrier: 7, event: 8, once: 9, rwlock: 10, seqlock: 11,
   ring: 12,
+  queue: 13,
+  broadcast: 14,
 } as const;
 type KindName = keyof typeof KIND;
 const KIND_NAMES = new Map<number, KindName>(Object.entries(KIND).map(([k, v]) => [v, k as KindName]));
@@ -248,22 +252,43 @@ export class ManagedSegment implements Disposable {
     return this.#primitive(name, 'seqlock', SeqLock.HEADER + capacity, (place) => SeqLock.create(place, capacity), (place) => SeqLock.open(place, capacity));
   }
 
-  /** A single-producer single-consumer ring of `capacity` data bytes (a power of two). */
-  ring(name: string, capacity: number): SpscRing {
-    return this.#primitive(name, 'ring', SpscRing.bytesFor(capacity), (place) => SpscRing.create(place, capacity), SpscRing.open);
+  /**
+   * A single-producer single-consumer ring of `capacity` data bytes (a power
+   * of two). With `record`, it carries records of that struct type: its
+   * layout is stored, and opening it with another is ELAYOUT.
+   */
+  ring(name: string, capacity: number, options: { record?: StructType } = {}): SpscRing {
+    const { record } = options;
+    if (record !== undefined && !(record instanceof StructType)) invalidArgument('record: give a struct type made by struct()');
+    return this.#primitive(name, 'ring', SpscRing.bytesFor(capacity, record), (place) => SpscRing.create(place, capacity, record), (place) => SpscRing.open(place, record), record);
+  }
+
+  /** A multi-producer multi-consumer queue of `slots` slots (a power of two) of `slotSize`-byte messages; an existing one must have this shape. */
+  queue(name: string, shape: QueueShape): MpmcQueue {
+    const { slots, slotSize } = shape;
+    return this.#primitive(name, 'queue', MpmcQueue.bytesFor(slots, slotSize), (place) => MpmcQueue.create(place, slots, slotSize), (place) => MpmcQueue.open(place, shape));
+  }
+
+  /** A broadcast channel: one writer, many readers each with its own cursor; an existing one must have this shape. */
+  broadcast(name: string, options: BroadcastOptions): Broadcast {
+    return this.#primitive(name, 'broadcast', Broadcast.bytesFor(options), (place) => Broadcast.create(place, options), (place) => Broadcast.open(place, options));
   }
 
   // Made and initialised under the directory lock, and looked up under it,
   // so nobody ever sees a primitive between creation and initialisation.
-  #primitive<T>(name: string, kind: KindName, size: number, create: (place: Place) => T, open: (place: Place) => T): T {
+  #primitive<T>(name: string, kind: KindName, size: number, create: (place: Place) => T, open: (place: Place) => T, layout?: StructType): T {
     this.#assertWritable(`use a ${kind} in`);
     return this.#withLock(() => {
       const [nameAt, nameLength] = this.#stageName(name);
       const found = this.#core.dirFind(this.#base, nameAt, nameLength);
-      const slot = found >= 0 ? found : this.#createLocked(name, { bytes: size, kind });
+      const slot = found >= 0 ? found : this.#createLocked(name, { bytes: size, kind, layout });
       const info = this.#info(slot)!;
       if (info.kind !== kind || info.size !== size) {
         throw new ShmError({ code: 'ELAYOUT', message: `${this.segment.description}, object '${name}': it is ${info.kind === 'bytes' ? 'raw bytes' : `a ${info.kind}`} of ${info.size} bytes, not a ${kind} of ${size}`, objectName: name });
+      }
+      if (layout && info.layoutHash !== layout.hash) {
+        const why = info.layout ? `its records' layout differs: ${firstDifference(info.layout, layout.describe)}` : `it carries raw bytes, not records of ${layout.name}`;
+        throw new ShmError({ code: 'ELAYOUT', message: `${this.segment.description}, object '${name}': ${why}`, objectName: name });
       }
       const place = { memory: this.segment.arena, offset: this.#base + info.offset, host: this.#host };
       return found >= 0 ? open(place) : create(place);
@@ -388,8 +413,8 @@ export function checkManagedOptions(options: ManagedOptions): { slots: number; t
   return { slots, timeoutMs };
 }
 
-/** Raw bytes recorded under a primitive's kind (only made by ManagedSegment itself). */
-type PrimitiveSpec = BytesSpec & { kind: KindName };
+/** Raw bytes recorded under a primitive's kind, with the layout of what it carries (only made by ManagedSegment itself). */
+type PrimitiveSpec = BytesSpec & { kind: KindName; layout?: StructType | undefined };
 
 function placement(spec: ObjectSpec | PrimitiveSpec): { kind: KindName; size: number; align: number; layout?: StructType; elementSize: number; count: number } {
   if (spec instanceof StructType) {
@@ -404,7 +429,8 @@ function placement(spec: ObjectSpec | PrimitiveSpec): { kind: KindName; size: nu
     if (!Number.isSafeInteger(spec.bytes) || spec.bytes < 1) invalidArgument(`bytes must be a whole number ≥ 1: bytes=${String(spec.bytes)}`);
     const align = spec.align ?? DEFAULT_ALIGN;
     if (!Number.isInteger(align) || align < 1 || (align & (align - 1)) !== 0) invalidArgument(`align must be a power of two: align=${String(align)}`);
-    return { kind: (spec as PrimitiveSpec).kind ?? 'bytes', size: spec.bytes, align, elementSize: 0, count: 0 };
+    const { kind = 'bytes', layout } = spec as Partial<PrimitiveSpec>;
+    return { kind, size: spec.bytes, align, layout, elementSize: 0, count: 0 };
   }
   invalidArgument('an object is { bytes, align? }, a struct type, or { table: structType, count }');
 }

@@ -1,0 +1,278 @@
+// A bounded multi-producer multi-consumer queue of fixed-size slots, after
+// Dmitry Vyukov's: each slot carries a sequence that says which lap of the
+// positions it is ready for, so producers and consumers meet only on the
+// slot they contend for. Unlike the original, a slot is taken by a
+// compare-exchange of its sequence to a BUSY word that names the taker (its
+// holder id and the lap), before the position moves on: a taker that dies
+// is then always known by name, and whoever finds it dead can give the slot
+// back (its message counts as lost). Others seeing a BUSY slot of the
+// current lap move the position on for its taker, so nobody waits for that.
+// Neither side ever waits here: hosts sleep on a signal word that a side
+// bumps only when the other has said it sleeps.
+//
+//   MPMC QUEUE (MPMC_HEADER = 256 bytes, then the slots)
+//   ┌───────────────────────────────────────────────────────────────┐ +0    read-mostly
+//   │ slots     u32  a power of two                                 │
+//   │ slotSize  u32  payload bytes of every message                 │ +4
+//   │ stride    u32  bytes per slot (header + payload padded to 8)  │ +8
+//   │ reserved  u32                                                 │ +12
+//   │ lost      u64  slots given back after their taker died        │ +16
+//   ├───────────────────────────────────────────────────────────────┤ +64   MPMC_ENQUEUE
+//   │ enqueue   u64  next position to push                          │       producers write
+//   ├───────────────────────────────────────────────────────────────┤ +128  MPMC_DEQUEUE
+//   │ dequeue   u64  next position to pop                           │       consumers write
+//   ├───────────────────────────────────────────────────────────────┤ +192  written only around sleeps
+//   │ pushSleepers u32  producers that may sleep (queue full)       │
+//   │ pushSignal   u32  futex word; bumped when a slot is freed     │ +196  MPMC_PUSH_SIGNAL
+//   │ popSleepers  u32  consumers that may sleep (queue empty)      │ +200
+//   │ popSignal    u32  futex word; bumped when a slot is published │ +204  MPMC_POP_SIGNAL
+//   ├───────────────────────────────────────────────────────────────┤ +256  MPMC_HEADER
+//   │ slot[slots]                                                   │
+//   └───────────────────────────────────────────────────────────────┘
+//
+//   SLOT (stride bytes; MPMC_SLOT_HEADER = 16)
+//   ┌──────────────────────────────┬──────────────────────────────┬──────────────────────┐
+//   │ sequence u64                 │ position u64 (while claimed) │ payload, padded to 8 │
+//   └──────────────────────────────┴──────────────────────────────┴──────────────────────┘
+//   sequence, for the slot's position p of the current lap:
+//     p               free: the producer at p may claim it
+//     BUSY(id, p)     claimed by producer id, being written
+//     p + 1           published: the consumer at p may take it
+//     BUSY|TAKING(id, p)  taken by consumer id, being read
+//     p + slots       released: free for the next lap
+//   BUSY word: bit 63 BUSY, bit 62 TAKING, bits 32..61 holder id, bits 0..31 the low word of p.
+import { ID_MASK } from "../sync/ids";
+
+export const MPMC_HEADER: u32 = 256;
+const Q_SLOTS: usize = 0;
+const Q_SLOT_SIZE: usize = 4;
+const Q_STRIDE: usize = 8;
+const Q_LOST: usize = 16;
+export const MPMC_ENQUEUE: usize = 64;
+export const MPMC_DEQUEUE: usize = 128;
+const Q_PUSH_SLEEPERS: usize = 192;
+export const MPMC_PUSH_SIGNAL: usize = Q_PUSH_SLEEPERS + 4;
+const Q_POP_SLEEPERS: usize = MPMC_PUSH_SIGNAL + 4;
+export const MPMC_POP_SIGNAL: usize = Q_POP_SLEEPERS + 4;
+
+export const MPMC_SLOT_HEADER: u32 = 16;
+const S_SEQUENCE: usize = 0;
+const S_POSITION: usize = 8;
+
+export const MPMC_MAX_SLOTS: u32 = 1 << 24;
+export const MPMC_MAX_SLOT_SIZE: u32 = 1 << 20;
+
+// Sides, as the sleep and recovery calls take them.
+export const MPMC_PUSH: u32 = 0;
+export const MPMC_POP: u32 = 1;
+
+// Result of mpmcClaim / mpmcTake besides a payload address (slots start past the header).
+export const MPMC_NONE: usize = 0; // full / empty
+
+const BUSY: u64 = 1 << 63;
+const TAKING: u64 = 1 << 62;
+
+function busy(position: u64, id: u32, taking: bool): u64 {
+  return BUSY | (taking ? TAKING : 0) | (<u64>(id & ID_MASK) << 32) | (position & 0xffffffff);
+}
+
+/** Laps between a BUSY word and `position`: 0 same, < 0 older, > 0 newer (ours was read before it moved). */
+function lapsFrom(word: u64, position: u64): i32 {
+  return <i32>(<u32>word - <u32>position);
+}
+
+function slotAt(q: usize, position: u64): usize {
+  const mask = <u64>(load<u32>(q + Q_SLOTS) - 1);
+  return q + MPMC_HEADER + <usize>(position & mask) * load<u32>(q + Q_STRIDE);
+}
+
+/** Bytes per slot for `slotSize`-byte messages. */
+export function mpmcStride(slotSize: u32): u32 {
+  return MPMC_SLOT_HEADER + ((slotSize + 7) & ~7);
+}
+
+/** Formats a queue: -1 unless `slots` is a power of two from 2 and `slotSize` from 1, both in range. */
+export function mpmcInit(q: usize, slots: u32, slotSize: u32): i32 {
+  if (slots < 2 || slots > MPMC_MAX_SLOTS || (slots & (slots - 1)) != 0 || slotSize < 1 || slotSize > MPMC_MAX_SLOT_SIZE) return -1;
+  memory.fill(q, 0, MPMC_HEADER);
+  store<u32>(q + Q_SLOTS, slots);
+  store<u32>(q + Q_SLOT_SIZE, slotSize);
+  store<u32>(q + Q_STRIDE, mpmcStride(slotSize));
+  for (let i: u32 = 0; i < slots; i++) atomic.store<u64>(slotAt(q, i) + S_SEQUENCE, i);
+  return 0;
+}
+
+export function mpmcSlots(q: usize): u32 {
+  return atomic.load<u32>(q + Q_SLOTS);
+}
+
+export function mpmcSlotSize(q: usize): u32 {
+  return atomic.load<u32>(q + Q_SLOT_SIZE);
+}
+
+/** Messages pushed and not yet popped (claims in progress included). */
+export function mpmcLength(q: usize): u32 {
+  const dequeue = atomic.load<u64>(q + MPMC_DEQUEUE);
+  const enqueue = atomic.load<u64>(q + MPMC_ENQUEUE);
+  return enqueue > dequeue ? <u32>(enqueue - dequeue) : 0;
+}
+
+/** Slots given back because their taker died (as an f64: it is a count, and hosts want a number). */
+export function mpmcLost(q: usize): f64 {
+  return <f64>atomic.load<u64>(q + Q_LOST);
+}
+
+/**
+ * Takes the slot at the position `side` is at (claim to write, take to
+ * read), naming `id` in it: its payload address, or MPMC_NONE when full
+ * (pushing) or empty (popping).
+ */
+function take(q: usize, side: u32, id: u32): usize {
+  const cursor = q + (side == MPMC_PUSH ? MPMC_ENQUEUE : MPMC_DEQUEUE);
+  const ready: u64 = side == MPMC_PUSH ? 0 : 1; // sequence - position when the slot is ours to take
+  let position = atomic.load<u64>(cursor);
+  while (true) {
+    const slot = slotAt(q, position);
+    const sequence = atomic.load<u64>(slot + S_SEQUENCE);
+    if (sequence & BUSY) {
+      const laps = lapsFrom(sequence, position);
+      // Still busy from a lap before, or a producer's claim here not yet published: nothing to take.
+      if (laps < 0 || (laps == 0 && side == MPMC_POP && !(sequence & TAKING))) return MPMC_NONE;
+      // Taken here by someone who has not moved the cursor on yet: do it for them.
+      if (laps == 0) atomic.cmpxchg<u64>(cursor, position, position + 1);
+    } else {
+      const ahead = <i64>(sequence - (position + ready));
+      if (ahead == 0) {
+        if (atomic.cmpxchg<u64>(slot + S_SEQUENCE, sequence, busy(position, id, side == MPMC_POP)) == sequence) {
+          if (side == MPMC_PUSH) store<u64>(slot + S_POSITION, position);
+          atomic.cmpxchg<u64>(cursor, position, position + 1);
+          return slot + MPMC_SLOT_HEADER;
+        }
+      } else if (ahead < 0) {
+        return MPMC_NONE;
+      }
+    }
+    position = atomic.load<u64>(cursor); // it moved on: try the position it is at now
+  }
+}
+
+// Sets the sequence that ends a take and says whether the other side sleeps (it is then signalled).
+function finish(q: usize, slot: usize, sequence: u64, wakeSide: u32): i32 {
+  atomic.store<u64>(slot + S_SEQUENCE, sequence);
+  if (atomic.load<u32>(sleepersWord(q, wakeSide)) == 0) return 0;
+  atomic.add<u32>(signalWord(q, wakeSide), 1);
+  return 1;
+}
+
+/** Producer: claims a slot to write in place: its payload address, or MPMC_NONE when the queue is full. */
+export function mpmcClaim(q: usize, id: u32): usize {
+  return take(q, MPMC_PUSH, id);
+}
+
+// The position of the slot at `payload` if `id` holds it (claimed, or taken when `taking`), else -1.
+function heldAt(payload: usize, id: u32, taking: bool): i64 {
+  const slot = payload - MPMC_SLOT_HEADER;
+  const position = load<u64>(slot + S_POSITION);
+  return atomic.load<u64>(slot + S_SEQUENCE) == busy(position, id, taking) ? <i64>position : -1;
+}
+
+/**
+ * Producer `id`: publishes the slot it claimed at `payload`. Returns 1 when
+ * consumers sleep and must be woken, -1 when `id` holds no claim there.
+ */
+export function mpmcPublish(q: usize, payload: usize, id: u32): i32 {
+  const position = heldAt(payload, id, false);
+  return position < 0 ? -1 : finish(q, payload - MPMC_SLOT_HEADER, <u64>position + 1, MPMC_POP);
+}
+
+/** Consumer: takes the next published slot to read in place: its payload address, or MPMC_NONE when empty. */
+export function mpmcTake(q: usize, id: u32): usize {
+  return take(q, MPMC_POP, id);
+}
+
+/**
+ * Consumer `id`: frees the slot it took at `payload`. Returns 1 when
+ * producers sleep and must be woken, -1 when `id` holds no take there.
+ */
+export function mpmcRelease(q: usize, payload: usize, id: u32): i32 {
+  const position = heldAt(payload, id, true);
+  return position < 0 ? -1 : finish(q, payload - MPMC_SLOT_HEADER, <u64>position + load<u32>(q + Q_SLOTS), MPMC_PUSH);
+}
+
+/**
+ * The holder id that keeps `side` from moving, or 0: for consumers, a
+ * producer whose claim at the dequeue position is unpublished; for
+ * producers, a consumer still reading the slot a lap behind the enqueue
+ * position. The host asks whether it lives (the core cannot).
+ */
+export function mpmcStuck(q: usize, side: u32): u32 {
+  const position = stuckPosition(q, side);
+  const sequence = atomic.load<u64>(slotAt(q, position) + S_SEQUENCE);
+  return isStuck(sequence, position, side) ? <u32>(sequence >> 32) & ID_MASK : 0;
+}
+
+function stuckPosition(q: usize, side: u32): u64 {
+  return side == MPMC_POP ? atomic.load<u64>(q + MPMC_DEQUEUE) : atomic.load<u64>(q + MPMC_ENQUEUE) - load<u32>(q + Q_SLOTS);
+}
+
+// The BUSY word of the other side's taker at `position`.
+function isStuck(sequence: u64, position: u64, side: u32): bool {
+  return (sequence & BUSY) != 0 && lapsFrom(sequence, position) == 0 && ((sequence & TAKING) != 0) == (side == MPMC_PUSH);
+}
+
+/**
+ * Gives back the slot that mpmcStuck named `deadHolder` for (the host found
+ * it dead), counting its message lost: -1 when it was not stuck so any more,
+ * else whether the other side sleeps and must be woken (0 or 1).
+ */
+export function mpmcReclaim(q: usize, side: u32, deadHolder: u32, id: u32): i32 {
+  const position = stuckPosition(q, side);
+  const slot = slotAt(q, position);
+  const sequence = atomic.load<u64>(slot + S_SEQUENCE);
+  if (!isStuck(sequence, position, side) || (<u32>(sequence >> 32) & ID_MASK) != deadHolder) return -1;
+  const next = position + load<u32>(q + Q_SLOTS);
+  if (side == MPMC_POP) {
+    // A dead producer's claim is taken as a consumer takes a slot (so this
+    // caller's own death is recoverable too), then consumed empty. The dead
+    // producer may have died before moving the enqueue position on.
+    if (atomic.cmpxchg<u64>(slot + S_SEQUENCE, sequence, busy(position, id, true)) != sequence) return -1;
+    atomic.cmpxchg<u64>(q + MPMC_ENQUEUE, position, position + 1);
+    atomic.cmpxchg<u64>(q + MPMC_DEQUEUE, position, position + 1);
+    atomic.add<u64>(q + Q_LOST, 1);
+    return finish(q, slot, next, MPMC_PUSH);
+  }
+  // A dead consumer's slot is freed once the dequeue position is past it
+  // (else consumers would find a freed slot at their position and spin).
+  atomic.cmpxchg<u64>(q + MPMC_DEQUEUE, position, position + 1);
+  if (atomic.cmpxchg<u64>(slot + S_SEQUENCE, sequence, next) != sequence) return -1;
+  atomic.add<u64>(q + Q_LOST, 1);
+  return 0;
+}
+
+function sleepersWord(q: usize, side: u32): usize {
+  return q + (side == MPMC_PUSH ? Q_PUSH_SLEEPERS : Q_POP_SLEEPERS);
+}
+
+function signalWord(q: usize, side: u32): usize {
+  return q + (side == MPMC_PUSH ? MPMC_PUSH_SIGNAL : MPMC_POP_SIGNAL);
+}
+
+/**
+ * Brackets a sleep of one party of `side`. The count goes up before that
+ * party's last try, so the other side's next publish or release either is
+ * seen by that try or sees the count and bumps the signal (sequentially
+ * consistent both), and the sleep on the signal value read before the try
+ * then ends at once.
+ */
+export function mpmcSleepBegin(q: usize, side: u32): void {
+  atomic.add<u32>(sleepersWord(q, side), 1);
+}
+
+export function mpmcSleepEnd(q: usize, side: u32): void {
+  atomic.sub<u32>(sleepersWord(q, side), 1);
+}
+
+/** The signal value to sleep on: read it before the try that fails. */
+export function mpmcSleepValue(q: usize, side: u32): u32 {
+  return atomic.load<u32>(signalWord(q, side));
+}

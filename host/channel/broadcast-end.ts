@@ -1,0 +1,109 @@
+// What the writer and reader handles of a broadcast channel share: holding
+// a place in it, closing, and the wait loop (a side sleeps only after saying
+// so; a dead or departed peer ends the wait with a clear answer).
+import { ShmError } from '../errors.js';
+import { coreConstant, type CoreExports } from '../core/core.js';
+import type { CoreMemory } from '../core/core-memory.js';
+import { Deadline, LIVENESS_SLICE_MS, checkSpin, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
+
+// Mirrors assembly/channel/broadcast.ts: results besides an address, and bcastReadEnd's flags.
+export const NONE = 0;
+export const TOO_LONG = 1;
+export const READ_OK = 1;
+export const WAKE_WRITER = 2;
+export const LOST = 4;
+
+/** Every reader sleeping on `published` is woken by a publish. */
+export const ALL = 0x7fffffff;
+/** Who sleeps, in the core's sleep calls: a reader's table index, or this. */
+export const WRITER = -1;
+
+/** A channel's place, as its handles see it. */
+export interface ChannelAccess {
+  core: CoreExports;
+  memory: CoreMemory;
+  host: WaitHost;
+  /** Byte offset of the channel's header. */
+  at: number;
+  slotSize: number;
+}
+
+/** Ends a wait whose last attempt failed: a result (null), or throw. */
+export type Stop = () => null;
+
+export abstract class BroadcastEnd implements Disposable {
+  protected readonly core: CoreExports;
+  protected readonly memory: CoreMemory;
+  protected readonly host: WaitHost;
+  protected readonly at: number;
+  /** Readers sleep on published's low word, the writer on progress. */
+  protected readonly publishedWord: number;
+  protected readonly progressWord: number;
+  readonly #who: number;
+  readonly #writer: boolean;
+  #open = true;
+
+  /** `who`: WRITER, or the reader's table index. */
+  protected constructor(channel: ChannelAccess, who: number) {
+    ({ core: this.core, memory: this.memory, host: this.host, at: this.at } = channel);
+    this.#who = who;
+    this.#writer = who === WRITER;
+    this.publishedWord = this.at + coreConstant(this.core, 'BCAST_PUBLISHED');
+    this.progressWord = this.at + coreConstant(this.core, 'BCAST_PROGRESS');
+  }
+
+  get closed(): boolean {
+    return !this.#open;
+  }
+
+  /** Gives the place up; closing twice is harmless. */
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.leave();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  protected abstract leave(): void;
+
+  /**
+   * Asked before each attempt while waiting (so whatever the peer did before
+   * leaving or dying is seen by that attempt): what ends the wait if the
+   * attempt fails, or undefined to sleep on. `sliceExpired` says a whole
+   * liveness slice passed quietly.
+   */
+  protected abstract stalled(sliceExpired: boolean): Stop | undefined;
+
+  protected assertOpen(): void {
+    if (!this.#open) throw new ShmError({ code: 'EBADF', message: `this broadcast ${this.#writer ? 'writer' : 'reader'} handle is closed; ${this.#writer ? 'acquire the writer' : 'subscribe'} again` });
+  }
+
+  /** Tries `attempt` (spinning first), then sleeps between tries: its value, or null on timeout or a stop. */
+  protected *waitFor<T>(attempt: () => T | null, options: WaitOptions): Steps<T | null> {
+    const deadline = new Deadline(options.timeoutMs);
+    const spin = checkSpin(options.spin);
+    for (let i = 0; i < spin; i++) {
+      const got = attempt();
+      if (got !== null) return got;
+    }
+    const word = this.#writer ? this.progressWord : this.publishedWord;
+    this.core.bcastSleepBegin(this.at, this.#who);
+    try {
+      let sliceExpired = false;
+      for (;;) {
+        const value = this.core.bcastSleepValue(this.at, this.#who);
+        const stop = this.stalled(sliceExpired);
+        const got = attempt();
+        if (got !== null) return got;
+        if (stop) return stop();
+        if (deadline.passed) return null;
+        sliceExpired = (yield { offset: word, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+      }
+    } finally {
+      this.core.bcastSleepEnd(this.at, this.#who);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+// The writer of a broadcast channel. Each message is stamped "being filled"
+// before its bytes go in and published by one store after, so a writer that
+// dies mid-message never shows a reader part of it.
+import { ShmError, invalidArgument } from '../errors.js';
+import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
+import { ALL, BroadcastEnd, NONE, TOO_LONG, WRITER, type ChannelAccess, type Stop } from './broadcast-end.js';
+
+export class BroadcastWriter extends BroadcastEnd {
+  readonly slotSize: number;
+
+  /** Made by Broadcast.acquireWriter(), which takes the role first. */
+  constructor(channel: ChannelAccess) {
+    super(channel, WRITER);
+    this.slotSize = channel.slotSize;
+  }
+
+  /**
+   * Publishes a copy of `bytes` to every reader: true, or false when a
+   * backpressure channel's slowest reader is a whole buffer behind (a lossy
+   * channel never refuses). Longer than slotSize throws EMSGSIZE.
+   */
+  tryPublish(bytes: Uint8Array): boolean {
+    this.assertOpen();
+    if (!(bytes instanceof Uint8Array)) invalidArgument('tryPublish: bytes must be a Uint8Array');
+    const at = this.core.bcastClaim(this.at, bytes.length) >>> 0;
+    if (at === NONE) return false;
+    if (at === TOO_LONG) {
+      throw new ShmError({ code: 'EMSGSIZE', message: `a message of ${bytes.length} bytes is larger than this channel's slotSize of ${this.slotSize}; make the channel with larger slots` });
+    }
+    this.memory.bytes(at, bytes.length).set(bytes);
+    if (this.core.bcastCommit(this.at)) this.host.wake(this.publishedWord, ALL);
+    return true;
+  }
+
+  /** tryPublish(), sleeping while the slowest live reader is a buffer behind: true, or false on timeout. */
+  publishSync(bytes: Uint8Array, options?: WaitOptions): boolean {
+    checkWaitOptions(options);
+    if (this.tryPublish(bytes)) return true;
+    return runSync(this.#publishSteps(bytes, options ?? {}), this.host) ?? false;
+  }
+
+  /** publishSync() without blocking the event loop; takes an AbortSignal. */
+  publishAsync(bytes: Uint8Array, options: WaitOptions = {}): Promise<boolean> {
+    checkWaitOptions(options);
+    if (!options.signal?.aborted && this.tryPublish(bytes)) return Promise.resolve(true);
+    return runAsync(this.#publishSteps(bytes, options), this.host, options.signal).then((sent) => sent ?? false);
+  }
+
+  #publishSteps(bytes: Uint8Array, options: WaitOptions) {
+    return this.waitFor(() => (this.tryPublish(bytes) ? true : null), options);
+  }
+
+  // A reader that died holds the writer back no longer once its slice of
+  // silence has passed: its registration is dropped.
+  protected stalled(sliceExpired: boolean): Stop | undefined {
+    if (!sliceExpired) return undefined;
+    const readers = this.core.bcastMaxReaders(this.at);
+    for (let i = 0; i < readers; i++) {
+      const holder = this.core.bcastReaderHolder(this.at, i) >>> 0;
+      if (holder !== 0 && !this.host.isAlive(holder)) this.core.bcastUnsubscribe(this.at, i, holder);
+    }
+    return undefined;
+  }
+
+  /** Readers read what is left, then see the end. */
+  protected leave(): void {
+    this.core.bcastLeaveWriter(this.at, this.host.id);
+    this.host.wake(this.publishedWord, ALL); // sleeping readers learn it now, not a slice later
+  }
+}

@@ -1,0 +1,226 @@
+// A bounded multi-producer multi-consumer queue of fixed-size messages in
+// shared memory (assembly/channel/mpmc.ts). Any number of threads and
+// processes push and pop through their own MpmcQueue over the same place;
+// there are no roles to take. A party killed while it holds a slot (a
+// producer between claim and publish, a consumer between take and release)
+// never lets anyone read a torn message: the slot stays unreadable until a
+// waiting party of the other side finds the holder dead and gives it back,
+// counting its message in `lost`.
+import { ShmError, invalidArgument } from '../errors.js';
+import { coreConstant } from '../core/core.js';
+import { Place, Primitive } from '../sync/place.js';
+import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
+import { POP, PUSH, reclaimDead, waitTurn, wakeSide, type QueueAccess, type Side } from './mpmc-wait.js';
+
+const NONE = 0;
+const NOT_HELD = -1;
+const MAX_SLOTS = 1 << 24;
+const MAX_SLOT_SIZE = 1 << 20;
+
+/** A queue's geometry. */
+export interface QueueShape {
+  slots: number;
+  slotSize: number;
+}
+
+/** Options of popSync/popAsync: where to copy the message, besides the wait options. */
+export interface PopOptions extends WaitOptions {
+  into?: Uint8Array;
+}
+
+export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
+  /** Header bytes before the slots. */
+  static readonly HEADER = 256;
+  /** Bytes before each slot's payload (its sequence and position). */
+  static readonly SLOT_HEADER = 16;
+  /** Slot count (a power of two). */
+  readonly slots: number;
+  /** Bytes of every message. */
+  readonly slotSize: number;
+  readonly #stride: number;
+  readonly #access: QueueAccess;
+
+  /** Bytes a queue of `slots` slots of `slotSize`-byte messages occupies. */
+  static bytesFor(slots: number, slotSize: number): number {
+    if (!Number.isInteger(slots) || slots < 2 || slots > MAX_SLOTS || (slots & (slots - 1)) !== 0) {
+      invalidArgument(`queue slots must be a power of two from 2 to 2^24: slots=${String(slots)}`);
+    }
+    if (!Number.isInteger(slotSize) || slotSize < 1 || slotSize > MAX_SLOT_SIZE) {
+      invalidArgument(`queue slotSize must be a whole number from 1 to 2^20: slotSize=${String(slotSize)}`);
+    }
+    return MpmcQueue.HEADER + slots * stride(slotSize);
+  }
+
+  /** Formats a queue at `place` (nobody may be using it). */
+  static create(place: Place, slots: number, slotSize: number): MpmcQueue {
+    const bytes = MpmcQueue.bytesFor(slots, slotSize);
+    if (place.offset + bytes > place.memory.maxBytes) invalidArgument(`an MPMC queue of ${bytes} bytes does not fit at offset ${place.offset}`);
+    place.memory.core.mpmcInit(place.offset, slots, slotSize);
+    return new MpmcQueue(place);
+  }
+
+  /** A queue that already lives at `place`; its geometry is read from its header and, given `shape`, must be that (else ELAYOUT). */
+  static open(place: Place, shape?: QueueShape): MpmcQueue {
+    const queue = new MpmcQueue(place);
+    if (shape && (shape.slots !== queue.slots || shape.slotSize !== queue.slotSize)) {
+      throw new ShmError({ code: 'ELAYOUT', message: `the MPMC queue at offset ${place.offset} has slots=${queue.slots}, slotSize=${queue.slotSize}, not slots=${shape.slots}, slotSize=${shape.slotSize}` });
+    }
+    return queue;
+  }
+
+  private constructor(place: Place) {
+    // The header is checked in place before the geometry it holds is trusted.
+    super(place, coreConstant(place.memory.core, 'MPMC_HEADER'), 'an MPMC queue');
+    const slots = this.core.mpmcSlots(this.at) >>> 0;
+    const slotSize = this.core.mpmcSlotSize(this.at) >>> 0;
+    const valid = slots >= 2 && slots <= MAX_SLOTS && (slots & (slots - 1)) === 0 && slotSize >= 1 && slotSize <= MAX_SLOT_SIZE;
+    if (!valid || this.at + MpmcQueue.HEADER + slots * stride(slotSize) > place.memory.maxBytes) {
+      throw new ShmError({ code: 'ELAYOUT', message: `no MPMC queue is formatted at offset ${place.offset}: it reads slots=${slots}, slotSize=${slotSize}` });
+    }
+    this.slots = slots;
+    this.slotSize = slotSize;
+    this.#stride = stride(slotSize);
+    this.#access = { core: this.core, host: this.host, at: this.at };
+  }
+
+  /** Messages pushed (or being pushed) and not yet popped. */
+  get length(): number {
+    return this.core.mpmcLength(this.at) >>> 0;
+  }
+
+  /** Messages lost because their producer or consumer died holding the slot. */
+  get lost(): number {
+    return this.core.mpmcLost(this.at);
+  }
+
+  /**
+   * A free slot to fill in place (a view of slotSize bytes), claimed by this
+   * thread; nobody reads it before publish(view). null when the queue is full.
+   */
+  tryClaimSlot(): Uint8Array | null {
+    const at = this.core.mpmcClaim(this.at, this.host.id) >>> 0;
+    return at === NONE ? null : this.place.memory.bytes(at, this.slotSize);
+  }
+
+  /** Publishes a slot from tryClaimSlot(); wakes consumers if any sleeps. */
+  publish(slot: Uint8Array): void {
+    this.#finish(slot, this.core.mpmcPublish(this.at, this.#payload(slot, 'publish'), this.host.id), POP, 'publish', 'claimed');
+  }
+
+  /**
+   * The next message in place (a view of slotSize bytes), taken by this
+   * thread until release(view). null when the queue is empty.
+   */
+  tryTakeSlot(): Uint8Array | null {
+    const at = this.core.mpmcTake(this.at, this.host.id) >>> 0;
+    return at === NONE ? null : this.place.memory.bytes(at, this.slotSize);
+  }
+
+  /** Frees a slot from tryTakeSlot() for producers (the view must not be used after). */
+  release(slot: Uint8Array): void {
+    this.#finish(slot, this.core.mpmcRelease(this.at, this.#payload(slot, 'release'), this.host.id), PUSH, 'release', 'taken');
+  }
+
+  /** Copies `bytes` (exactly slotSize of them) in as one message: true, or false when the queue is full. */
+  tryPush(bytes: Uint8Array): boolean {
+    this.#checkSize(bytes, 'a message');
+    const slot = this.tryClaimSlot();
+    if (slot === null) return false;
+    slot.set(bytes);
+    this.publish(slot);
+    return true;
+  }
+
+  /** The next message, copied into `into` (slotSize bytes) or a new array; null when the queue is empty. */
+  tryPop(into?: Uint8Array): Uint8Array | null {
+    if (into !== undefined) this.#checkSize(into, 'into');
+    const slot = this.tryTakeSlot();
+    if (slot === null) return null;
+    const copy = into ?? new Uint8Array(this.slotSize);
+    copy.set(slot);
+    this.release(slot);
+    return copy;
+  }
+
+  /** tryPush(), sleeping while the queue is full: true, or false on timeout. */
+  pushSync(bytes: Uint8Array, options?: WaitOptions): boolean {
+    checkWaitOptions(options);
+    if (this.tryPush(bytes)) return true;
+    return runSync(this.#pushSteps(bytes, options ?? {}), this.host) ?? false;
+  }
+
+  /** pushSync() without blocking the event loop; takes an AbortSignal. */
+  pushAsync(bytes: Uint8Array, options: WaitOptions = {}): Promise<boolean> {
+    checkWaitOptions(options);
+    if (!options.signal?.aborted && this.tryPush(bytes)) return Promise.resolve(true);
+    return runAsync(this.#pushSteps(bytes, options), this.host, options.signal).then((pushed) => pushed ?? false);
+  }
+
+  /** tryPop(), sleeping while the queue is empty: the message, or null on timeout. */
+  popSync(options?: PopOptions): Uint8Array | null {
+    checkWaitOptions(options);
+    return this.tryPop(options?.into) ?? runSync(this.#popSteps(options ?? {}), this.host);
+  }
+
+  /** popSync() without blocking the event loop; takes an AbortSignal. */
+  popAsync(options: PopOptions = {}): Promise<Uint8Array | null> {
+    checkWaitOptions(options);
+    const got = options.signal?.aborted ? null : this.tryPop(options.into);
+    return got ? Promise.resolve(got) : runAsync(this.#popSteps(options), this.host, options.signal);
+  }
+
+  /**
+   * Gives back the slots that dead parties hold and that stop the queue
+   * (waiting calls do it themselves after a quiet liveness slice): how many.
+   */
+  reclaimDead(): number {
+    let count = 0;
+    for (const side of [POP, PUSH] as const) while (reclaimDead(this.#access, side)) count++;
+    return count;
+  }
+
+  /** Every message (copies), for as long as the caller iterates; `signal` stops it with ABORT_ERR. */
+  async *messages(options: { signal?: AbortSignal } = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    for (;;) yield (await this.popAsync(options))!;
+  }
+
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    return this.messages();
+  }
+
+  #pushSteps(bytes: Uint8Array, options: WaitOptions) {
+    return waitTurn(this.#access, PUSH, () => (this.tryPush(bytes) ? true : null), options);
+  }
+
+  #popSteps(options: PopOptions) {
+    return waitTurn(this.#access, POP, () => this.tryPop(options.into), options);
+  }
+
+  // The payload address of a slot view, checked to be one of this queue's slots.
+  #payload(slot: Uint8Array, what: string): number {
+    const index = (slot.byteOffset - this.at - MpmcQueue.HEADER - MpmcQueue.SLOT_HEADER) / this.#stride;
+    if (slot.length !== this.slotSize || !Number.isInteger(index) || index < 0 || index >= this.slots) {
+      invalidArgument(`${what}: give the view that this queue's ${what === 'publish' ? 'tryClaimSlot' : 'tryTakeSlot'}() returned`);
+    }
+    return slot.byteOffset;
+  }
+
+  #finish(slot: Uint8Array, result: number, wake: Side, what: string, held: string): void {
+    if (result === NOT_HELD) {
+      throw new ShmError({ code: 'EPERM', message: `${what}: this thread (${this.host.id}) holds no ${held} slot at offset ${slot.byteOffset} (already done, or given back after it was found dead)` });
+    }
+    if (result === 1) wakeSide(this.#access, wake);
+  }
+
+  #checkSize(bytes: Uint8Array, what: string): void {
+    if (!(bytes instanceof Uint8Array)) invalidArgument(`${what} must be a Uint8Array`);
+    if (bytes.length !== this.slotSize) {
+      throw new ShmError({ code: 'EMSGSIZE', message: `${what} of ${bytes.length} bytes does not match this queue's slotSize of ${this.slotSize}: every message is exactly slotSize bytes` });
+    }
+  }
+}
+
+// Bytes per slot: header, then the payload padded to 8 (as the core lays it out).
+function stride(slotSize: number): number {
+  return MpmcQueue.SLOT_HEADER + Math.ceil(slotSize / 8) * 8;
+}

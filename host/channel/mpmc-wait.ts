@@ -1,0 +1,72 @@
+// How a party of an MPMC queue waits for its turn: spin, then sleep on its
+// side's signal word (the other side bumps it only while someone sleeps).
+// A slot held by a dead party stops every party of the other side, so after
+// each quiet liveness slice a sleeper asks who holds the slot it waits for
+// and, if that one is dead, gives the slot back (it counts as lost).
+import { coreConstant, type CoreExports } from '../core/core.js';
+import { Deadline, LIVENESS_SLICE_MS, checkSpin, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
+
+export const PUSH = 0;
+export const POP = 1;
+export type Side = typeof PUSH | typeof POP;
+
+/** The queue's place, as its waits see it. */
+export interface QueueAccess {
+  core: CoreExports;
+  host: WaitHost;
+  /** Byte offset of the queue's header. */
+  at: number;
+}
+
+/** Byte offset of the word that `side` sleeps on. */
+export function signalWord(queue: QueueAccess, side: Side): number {
+  return queue.at + coreConstant(queue.core, side === PUSH ? 'MPMC_PUSH_SIGNAL' : 'MPMC_POP_SIGNAL');
+}
+
+/** Wakes every sleeper of `side` (a freed or published slot may be for any of them). */
+export function wakeSide(queue: QueueAccess, side: Side): void {
+  queue.host.wake(signalWord(queue, side), 0x7fffffff);
+}
+
+/**
+ * Gives back the slot that keeps `side` from moving if its holder is dead:
+ * true when this caller gave one back.
+ */
+export function reclaimDead(queue: QueueAccess, side: Side): boolean {
+  const { core, host, at } = queue;
+  const holder = core.mpmcStuck(at, side) >>> 0;
+  if (holder === 0 || host.isAlive(holder)) return false;
+  const woke = core.mpmcReclaim(at, side, holder, host.id);
+  if (woke === 1) wakeSide(queue, (1 - side) as Side);
+  return woke >= 0;
+}
+
+/**
+ * Tries `attempt` (spinning first), then sleeps until it succeeds: its
+ * value, or null on timeout.
+ */
+export function* waitTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | null, options: WaitOptions): Steps<T | null> {
+  const { core, at } = queue;
+  const deadline = new Deadline(options.timeoutMs);
+  const spin = checkSpin(options.spin);
+  for (let i = 0; i < spin; i++) {
+    const got = attempt();
+    if (got !== null) return got;
+  }
+  const word = signalWord(queue, side);
+  core.mpmcSleepBegin(at, side);
+  try {
+    let sliceExpired = false;
+    for (;;) {
+      // Read before the attempt: a slot published or freed after it bumps the signal, so the sleep ends at once.
+      const value = core.mpmcSleepValue(at, side);
+      const got = attempt();
+      if (got !== null) return got;
+      if (sliceExpired && reclaimDead(queue, side)) continue;
+      if (deadline.passed) return null;
+      sliceExpired = (yield { offset: word, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+    }
+  } finally {
+    core.mpmcSleepEnd(at, side);
+  }
+}
