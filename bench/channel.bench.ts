@@ -26,6 +26,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { cleanUp, installCleanup, othersCpuSeconds, otherLoad, privateDir, type Case, type CaseModule, type Kind, type Settings } from './channel/case.js';
+import { runMain } from './measure.js';
 import { cCases, C_ADAPTIVE, C_FUTEX, C_RING_BATCH, C_RING_ONE, C_RING_STREAM, C_SPIN } from './channel/c-cases.js';
 import { nodeCases, UNIX_LATENCY, UNIX_ONE, UNIX_PACKED, UNIX_STREAM } from './channel/node-cases.js';
 import { formatBytes, goals, markdown, svg, type Row } from './channel/report.js';
@@ -166,12 +167,5 @@ if (process.argv[2] === '--peer') {
     process.exit(1);
   });
 } else {
-  main().then(
-    () => cleanUp(),
-    (error) => {
-      cleanUp();
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
+  runMain(main, cleanUp);
 }

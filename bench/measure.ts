@@ -63,3 +63,12 @@ export function latencyTable(title: string, rows: Latencies[], quantiles = [0.5,
     ...lines, '',
   ].join('\n');
 }
+
+/** Runs a benchmark's main, cleaning up after it whether it succeeds or fails. */
+export function runMain(main: () => Promise<void>, cleanUp: () => void): void {
+  main().then(cleanUp, (error) => {
+    cleanUp();
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -26,7 +26,7 @@ import { Worker } from 'node:worker_threads';
 import koffi from 'koffi';
 import { openOrCreate, Posix, type LockResult, type ManagedSegment, type Mutex } from '../host/index.js';
 import { futexWait, futexWake } from '../host/linux/futex.js';
-import { latencyTable, measure, median, table, type Latencies, type Sample } from './measure.js';
+import { latencyTable, measure, median, runMain, table, type Latencies, type Sample } from './measure.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const C_SOURCE = fileURLToPath(new URL('./c/pthread_handoff.c', import.meta.url));
@@ -483,12 +483,5 @@ async function main(): Promise<void> {
 if (process.argv[2] === '--peer') {
   peer(process.argv[3] as PeerMode, process.argv[4]!);
 } else {
-  main().then(
-    () => cleanUp(),
-    (error) => {
-      cleanUp();
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
+  runMain(main, cleanUp);
 }

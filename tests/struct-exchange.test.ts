@@ -10,21 +10,14 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   Posix, SysV, aligned, array, cHeader, enumOf, string, struct,
-  type FieldType, type FieldValue, type Segment, type StructType,
+  type FieldType, type FieldValue, type StructType, type Table,
 } from '../host/index.js';
 import { compileC } from './helpers/gcc.js';
-import { cleanup, freshKey, freshName, trackPosix, trackSysV } from './helpers/resources.js';
+import { cleanup, freshKey, freshName, keepOpen, trackPosix, trackSysV } from './helpers/resources.js';
 
 const exchange = suite('struct exchange with C and Python');
 
-const handles: Segment[] = [];
-exchange.after.each(() => {
-  try {
-    for (const h of handles.splice(0)) h.close();
-  } finally {
-    cleanup();
-  }
-});
+exchange.after.each(cleanup);
 
 const Color = enumOf('XColor', { Red: 0, Green: 1, Blue: 7, Neg: -3 }, 'i16');
 const Pt = struct('XPt', { tag: 'u8', v: 'f64' }); // char then double
@@ -162,20 +155,30 @@ exchange('the layouts are the awkward C ones (padding after char, over-aligned m
   assert.equal([Packed.size, Packed.align, Packed.field('color').offset, Packed.field('us').offset], [33, 1, 17, 27]);
 });
 
-exchange('Node writes a table to a SysV segment; a gcc-built C program checks every field, then writes records Node reads back', () => {
-  const n = 40;
+/**
+ * A SysV segment holding `n` Rec then (at an odd offset) `n` Packed records
+ * filled by Node; `tamper` may spoil some before the gcc-built C checker,
+ * which also writes its own records back, runs on it.
+ */
+function exchangeWithC(n: number, tamper: (recs: Table, packed: Table) => void = () => {}) {
   const packedOffset = n * Rec.size + 3; // odd: a packed struct sits anywhere
-  const seg = SysV.create({ key: freshKey(), size: packedOffset + n * Packed.size, exclusive: true });
+  const seg = keepOpen(SysV.create({ key: freshKey(), size: packedOffset + n * Packed.size, exclusive: true }));
   trackSysV(seg.id);
-  handles.push(seg);
   const recs = seg.table(Rec, { count: n });
   const packed = seg.table(Packed, { offset: packedOffset, count: n });
   for (let i = 0; i < n; i++) {
     recs.set(i, recValue(i, 0));
     packed.set(i, packedValue(i, 0));
   }
+  tamper(recs, packed);
   const binary = compileC(cProgram(n), 'exchange', { 'exchange.h': cHeader([Rec, Packed], { guard: 'EXCHANGE_H' }) });
   const c = spawnSync(binary, [`0x${seg.key.toString(16)}`, String(packedOffset)], { encoding: 'utf8' });
+  return { recs, packed, c };
+}
+
+exchange('Node writes a table to a SysV segment; a gcc-built C program checks every field, then writes records Node reads back', () => {
+  const n = 40;
+  const { recs, packed, c } = exchangeWithC(n);
   assert.is(c.status, 0, `C found mismatches or failed:\n${c.stdout}${c.stderr}`);
   const leaves = (t: FieldType): number => t.kind === 'aligned' ? leaves(t.inner) : t.kind === 'array' ? t.length * leaves(t.element)
     : t.kind === 'struct' ? (t as StructType).fields.reduce((a, f) => a + leaves(f.type), 0) : 1;
@@ -199,21 +202,10 @@ exchange('Node writes a table to a SysV segment; a gcc-built C program checks ev
 });
 
 exchange('a C program that disagrees is caught: one wrong field written by Node makes the C check fail and name it', () => {
-  const n = 3;
-  const packedOffset = n * Rec.size + 3;
-  const seg = SysV.create({ key: freshKey(), size: packedOffset + n * Packed.size, exclusive: true });
-  trackSysV(seg.id);
-  handles.push(seg);
-  const recs = seg.table(Rec, { count: n });
-  const packed = seg.table(Packed, { offset: packedOffset, count: n });
-  for (let i = 0; i < n; i++) {
-    recs.set(i, recValue(i, 0));
-    packed.set(i, packedValue(i, 0));
-  }
-  (recs.at(1) as Record<string, any>).pts.get(2).tag = 99;
-  (packed.at(2) as Record<string, any>).us.set(1, 5);
-  const binary = compileC(cProgram(n), 'exchange', { 'exchange.h': cHeader([Rec, Packed], { guard: 'EXCHANGE_H' }) });
-  const c = spawnSync(binary, [`0x${seg.key.toString(16)}`, String(packedOffset)], { encoding: 'utf8' });
+  const { c } = exchangeWithC(3, (recs, packed) => {
+    (recs.at(1) as Record<string, any>).pts.get(2).tag = 99;
+    (packed.at(2) as Record<string, any>).us.set(1, 5);
+  });
   assert.is(c.status, 1);
   assert.match(c.stdout, /mismatch 1 XRec\.pts\[2\]\.tag/);
   assert.match(c.stdout, /mismatch 2 XPacked\.us\[1\]/);
@@ -313,8 +305,7 @@ exchange('Python ctypes classes generated from the schema read shmkit records fr
   const n = 12;
   const packedOffset = n * PyRec.size + 1;
   const name = trackPosix(freshName('pyx'));
-  const seg = Posix.create(name, { size: packedOffset + n * PyPacked.size, exclusive: true });
-  handles.push(seg);
+  const seg = keepOpen(Posix.create(name, { size: packedOffset + n * PyPacked.size, exclusive: true }));
   const recs = seg.table(PyRec, { count: n });
   const packed = seg.table(PyPacked, { offset: packedOffset, count: n });
   for (let i = 0; i < n; i++) {
