@@ -27,7 +27,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { cleanUp, installCleanup, othersCpuSeconds, otherLoad, privateDir, type Case, type CaseModule, type Kind, type Settings } from './channel/case.js';
 import { runMain } from './measure.js';
-import { cCases, C_ADAPTIVE, C_FUTEX, C_RING_BATCH, C_RING_ONE, C_RING_STREAM, C_SPIN } from './channel/c-cases.js';
+import { cCases, C_ADAPTIVE, C_FUTEX, C_RING_BATCH, C_RING_ONE, C_RING_STREAM, C_SPIN, C_SPIN_SC } from './channel/c-cases.js';
 import { nodeCases, UNIX_LATENCY, UNIX_ONE, UNIX_PACKED, UNIX_STREAM } from './channel/node-cases.js';
 import { formatBytes, goals, markdown, svg, type Row } from './channel/report.js';
 import { shmkitCases } from './channel/shmkit-cases.js';
@@ -42,6 +42,7 @@ const DEFAULT_LIMIT: Record<Kind, string> = { latency: C_FUTEX, throughput: C_RI
 /** Special cases among the defaults: busy-waiting compares with busy-waiting, batches with batches. */
 const OVERRIDES: Record<string, Partial<Pick<Case, 'socket' | 'limit'>>> = {
   [`latency:${C_SPIN}`]: { limit: C_SPIN },
+  [`latency:${C_SPIN_SC}`]: { limit: C_SPIN },
   [`latency:${C_ADAPTIVE}`]: { limit: C_ADAPTIVE },
   [`throughput:${C_RING_BATCH}`]: { socket: UNIX_PACKED },
   [`throughput:${UNIX_PACKED}`]: { socket: UNIX_PACKED, limit: C_RING_BATCH },
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
     `${machine}; ${new Date().toISOString().slice(0, 10)}; whole run ${seconds.toFixed(0)} s.`,
     `${how}. Medians and min–max over every repeat. "speed × unix socket" and "speed × C limit" divide medians: above 1 is faster.`,
     loadLine,
-    `The C limit for blocking round trips is the futex ping-pong (always sleeps), for busy-wait ones the busy-wait ping-pong (the spin-then-futex row shows what a spin phase buys); batched message cases compare with the batched C ring and the packed socket.`,
+    `The C limit for blocking round trips is the futex ping-pong (always sleeps), for busy-wait ones the busy-wait ping-pong (the spin-then-futex row shows what a spin phase buys; the "as JS can write it" row drops pause and release stores, which neither JS nor Wasm has); batched message cases compare with the batched C ring and the packed socket.`,
     '',
     markdown(all, KINDS, o.streamBytes),
     ...(goalLines.length ? ['### Goals (issue 5)', '', ...goalLines, ''] : []),

@@ -1,10 +1,21 @@
 // A single-producer single-consumer ring of variable-length messages. The
-// producer claims space and writes in place; one store of the tail
-// publishes every claim since the last commit, so a producer that dies
-// mid-message leaves nothing partial visible. The consumer peeks in place
+// producer claims space and writes in place; the consumer peeks in place
 // and releases with one store of the head. Neither side ever waits: the
 // host sleeps on the low word of the other side's cursor, and a side wakes
 // the other only when that one has said it sleeps.
+//
+// Publication lives in the records themselves, so a message reaches the
+// consumer in the cache lines that carry it and no cursor line moves with
+// it. Every claim first writes a zero header word (the terminator) after
+// its record; the first record claimed since the last commit carries
+// PENDING, later ones are written already final, and commit clears that
+// one PENDING bit with a single store: every claim since the last commit
+// becomes visible at once, and a producer that dies before it leaves
+// nothing partial. The consumer reads headers from its own cursor on and
+// stops at a zero or PENDING type word; it never meets stale bytes, because
+// each published record was preceded by the terminator after it. The tail
+// is the producer's record of what it committed, for sleeping, counting
+// and take-over; the consumer's fast path never reads it.
 //
 //   SPSC RING (SPSC_HEADER = 384 bytes, then the data)
 //   ┌───────────────────────────────────────────────────────────────┐ +0    read-mostly
@@ -21,7 +32,6 @@
 //   │ headSeen  u64  the head as last read (saves loading head)     │ +200
 //   ├───────────────────────────────────────────────────────────────┤ +256  consumer's own
 //   │ peeked    u64  end of the last peeked record (≥ head)         │
-//   │ tailSeen  u64  the tail as last read                          │ +264
 //   ├───────────────────────────────────────────────────────────────┤ +320
 //   │ consumerSleeps u32   1 while the consumer may sleep on tail   │
 //   │ producerSleeps u32   1 while the producer may sleep on head   │ +324
@@ -30,11 +40,13 @@
 //   └───────────────────────────────────────────────────────────────┘
 //
 //   RECORD (8-byte aligned; never split across the end of the data)
-//   ┌──────────────────────────────┬──────────────────────────────┬─────────────────────┐
-//   │ length u32 (payload bytes)   │ type u32 MESSAGE | PADDING   │ payload, padded to 8 │
-//   └──────────────────────────────┴──────────────────────────────┴─────────────────────┘
+//   ┌──────────────────────────────┬────────────────────────────────────┬─────────────────────┐
+//   │ length u32 (payload bytes)   │ type u32 MESSAGE | PADDING, with    │ payload, padded to 8 │
+//   │                              │ PENDING until commit; 0 = no record │                      │
+//   └──────────────────────────────┴────────────────────────────────────┴─────────────────────┘
 //   A message that does not fit before the end is preceded by a PADDING
 //   record filling the rest; both are claimed, and published, together.
+//   A claim needs room for its record and the 8-byte terminator after it.
 import { ID_MASK, NOT_OWNER } from "../sync/ids";
 
 export const SPSC_HEADER: u32 = 384;
@@ -46,15 +58,16 @@ export const SPSC_HEAD: usize = 128;
 const R_CLAIMED: usize = 192;
 const R_HEAD_SEEN: usize = R_CLAIMED + 8;
 const R_PEEKED: usize = 256;
-const R_TAIL_SEEN: usize = R_PEEKED + 8;
 const R_CONSUMER_SLEEPS: usize = 320;
 const R_PRODUCER_SLEEPS: usize = R_CONSUMER_SLEEPS + 4;
 
 export const SPSC_RECORD_HEADER: u32 = 8;
 const REC_LENGTH: usize = 0;
 const REC_TYPE: usize = 4;
+const NO_RECORD: u32 = 0;
 const MESSAGE: u32 = 1;
 const PADDING: u32 = 2;
+const PENDING: u32 = 0x80000000;
 
 export const SPSC_MIN_CAPACITY: u32 = 64;
 export const SPSC_MAX_CAPACITY: u32 = 1 << 30;
@@ -79,7 +92,7 @@ function recordSize(length: u32): u64 {
 /** Formats a ring of `capacity` data bytes: -1 unless a power of two in range. */
 export function spscInit(r: usize, capacity: u32): i32 {
   if (capacity < SPSC_MIN_CAPACITY || capacity > SPSC_MAX_CAPACITY || (capacity & (capacity - 1)) != 0) return -1;
-  memory.fill(r, 0, SPSC_HEADER);
+  memory.fill(r, 0, SPSC_HEADER + SPSC_RECORD_HEADER); // and the first terminator
   atomic.store<u32>(r + R_CAPACITY, capacity);
   return 0;
 }
@@ -119,14 +132,32 @@ export function spscTakeOver(r: usize, role: u32, deadHolder: u32, id: u32): i32
 // claims are dropped; a dead consumer's peeked, unreleased messages come again.
 function resetRole(r: usize, role: u32): void {
   if (role == SPSC_PRODUCER) {
-    atomic.store<u64>(r + R_CLAIMED, atomic.load<u64>(r + SPSC_TAIL));
+    const published = publishedEnd(r);
+    atomic.store<u64>(r + SPSC_TAIL, published);
+    atomic.store<u64>(r + R_CLAIMED, published);
     atomic.store<u64>(r + R_HEAD_SEEN, atomic.load<u64>(r + SPSC_HEAD));
     atomic.store<u32>(r + R_PRODUCER_SLEEPS, 0);
   } else {
     atomic.store<u64>(r + R_PEEKED, atomic.load<u64>(r + SPSC_HEAD));
-    atomic.store<u64>(r + R_TAIL_SEEN, atomic.load<u64>(r + SPSC_TAIL));
     atomic.store<u32>(r + R_CONSUMER_SLEEPS, 0);
   }
+}
+
+// Where publication really ends: the tail, or past it when a producer died
+// between clearing PENDING and storing the tail. Walks published records
+// (at most one batch) up to the first zero or PENDING type word.
+function publishedEnd(r: usize): u64 {
+  const mask = <u64>(load<u32>(r + R_CAPACITY) - 1);
+  const data = r + SPSC_HEADER;
+  const limit = atomic.load<u64>(r + SPSC_HEAD) + mask + 1;
+  let at = atomic.load<u64>(r + SPSC_TAIL);
+  while (at < limit) {
+    const record = data + <usize>(at & mask);
+    const type = atomic.load<u32>(record + REC_TYPE);
+    if (type == NO_RECORD || (type & PENDING) != 0) break;
+    at += recordSize(load<u32>(record + REC_LENGTH));
+  }
+  return at;
 }
 
 /** Leaves a role cleanly (the other side then sees CLOSED): 0, or NOT_OWNER. */
@@ -139,6 +170,50 @@ export function spscHolder(r: usize, role: u32): u32 {
   return atomic.load<u32>(roleWord(r, role));
 }
 
+// Places one `length`-byte message at `claimed`: its terminator, then a
+// padding record if it would cross the end, then its own record. `pending`
+// marks the first claim since the last commit. Returns the end of the
+// message's record, or 0 when there is no room (nothing written then).
+// The message's record starts at that end less recordSize(length).
+@inline function place(r: usize, capacity: u32, claimed: u64, length: u32, pending: u32): u64 {
+  const offset = <u32>claimed & (capacity - 1);
+  const size = recordSize(length);
+  const toEnd = <u64>(capacity - offset);
+  const padding: u64 = size > toEnd ? toEnd : 0;
+  const end = claimed + padding + size;
+  if (end + SPSC_RECORD_HEADER - load<u64>(r + R_HEAD_SEEN) > <u64>capacity) {
+    const head = atomic.load<u64>(r + SPSC_HEAD);
+    store<u64>(r + R_HEAD_SEEN, head);
+    if (end + SPSC_RECORD_HEADER - head > <u64>capacity) return 0;
+  }
+  const data = r + SPSC_HEADER;
+  // The terminator first: the consumer must find no record past this one
+  // once it is published (the words there may hold an older lap's bytes).
+  store<u64>(data + <usize>(<u32>end & (capacity - 1)), 0);
+  let at = data + offset;
+  if (padding) {
+    store<u64>(at, header(<u32>padding - SPSC_RECORD_HEADER, PADDING | pending));
+    pending = 0;
+    at = data;
+  }
+  store<u64>(at, header(length, MESSAGE | pending));
+  return end;
+}
+
+@inline function header(length: u32, type: u32): u64 {
+  return <u64>length | (<u64>type << 32);
+}
+
+@inline function payloadOf(r: usize, capacity: u32, end: u64, length: u32): usize {
+  return r + SPSC_HEADER + <usize>(<u32>(end - recordSize(length)) & (capacity - 1)) + SPSC_RECORD_HEADER;
+}
+
+// Only the first claim since the last commit is PENDING: nothing after it
+// can be reached before commit clears that bit.
+@inline function pendingFor(r: usize, claimed: u64): u32 {
+  return claimed == load<u64>(r + SPSC_TAIL) ? PENDING : 0; // only the producer writes the tail
+}
+
 /**
  * Producer: room for a `length`-byte message, not yet visible. Returns the
  * payload's address, SPSC_NONE when the ring is full, SPSC_TOO_LONG.
@@ -147,27 +222,10 @@ export function spscClaim(r: usize, length: u32): usize {
   const capacity = load<u32>(r + R_CAPACITY);
   if (length > (capacity >> 1) - SPSC_RECORD_HEADER) return SPSC_TOO_LONG;
   const claimed = load<u64>(r + R_CLAIMED);
-  const offset = <u32>claimed & (capacity - 1);
-  const size = recordSize(length);
-  const toEnd = <u64>(capacity - offset);
-  const padding: u64 = size > toEnd ? toEnd : 0;
-  const end = claimed + padding + size;
-  if (end - load<u64>(r + R_HEAD_SEEN) > <u64>capacity) {
-    const head = atomic.load<u64>(r + SPSC_HEAD);
-    store<u64>(r + R_HEAD_SEEN, head);
-    if (end - head > <u64>capacity) return SPSC_NONE;
-  }
-  const data = r + SPSC_HEADER;
-  let at = data + offset;
-  if (padding) {
-    store<u32>(at + REC_LENGTH, <u32>padding - SPSC_RECORD_HEADER);
-    store<u32>(at + REC_TYPE, PADDING);
-    at = data;
-  }
-  store<u32>(at + REC_LENGTH, length);
-  store<u32>(at + REC_TYPE, MESSAGE);
+  const end = place(r, capacity, claimed, length, pendingFor(r, claimed));
+  if (end == 0) return SPSC_NONE;
   store<u64>(r + R_CLAIMED, end);
-  return at + SPSC_RECORD_HEADER;
+  return payloadOf(r, capacity, end, length);
 }
 
 /**
@@ -178,13 +236,23 @@ export function spscClaim(r: usize, length: u32): usize {
  * the next commit, as with spscClaim.
  */
 export function spscClaimMany(r: usize, slots: usize, count: u32): u32 {
-  for (let i: u32 = 0; i < count; i++) {
+  const capacity = load<u32>(r + R_CAPACITY);
+  const maxMessage = (capacity >> 1) - SPSC_RECORD_HEADER;
+  let claimed = load<u64>(r + R_CLAIMED);
+  let pending = pendingFor(r, claimed);
+  let i: u32 = 0;
+  for (; i < count; i++) {
     const slot = slots + (<usize>i << 2);
-    const at = spscClaim(r, load<u32>(slot));
-    if (at <= SPSC_TOO_LONG) return i;
-    store<u32>(slot, <u32>at);
+    const length = load<u32>(slot);
+    if (length > maxMessage) break;
+    const end = place(r, capacity, claimed, length, pending);
+    if (end == 0) break;
+    store<u32>(slot, <u32>payloadOf(r, capacity, end, length));
+    claimed = end;
+    pending = 0;
   }
-  return count;
+  store<u64>(r + R_CLAIMED, claimed);
+  return i;
 }
 
 /**
@@ -193,18 +261,41 @@ export function spscClaimMany(r: usize, slots: usize, count: u32): u32 {
  * (fewer when the ring fills); the next commit publishes them.
  */
 export function spscClaimCopies(r: usize, source: usize, length: u32, count: u32): u32 {
-  for (let i: u32 = 0; i < count; i++) {
-    const at = spscClaim(r, length);
-    if (at <= SPSC_TOO_LONG) return i;
-    memory.copy(at, source + <usize>i * length, length);
+  const capacity = load<u32>(r + R_CAPACITY);
+  if (length > (capacity >> 1) - SPSC_RECORD_HEADER) return 0;
+  let claimed = load<u64>(r + R_CLAIMED);
+  let pending = pendingFor(r, claimed);
+  let i: u32 = 0;
+  for (; i < count; i++) {
+    const end = place(r, capacity, claimed, length, pending);
+    if (end == 0) break;
+    copySmall(payloadOf(r, capacity, end, length), source + <usize>i * length, length);
+    claimed = end;
+    pending = 0;
   }
-  return count;
+  store<u64>(r + R_CLAIMED, claimed);
+  return i;
+}
+
+// Messages are mostly small: 16-byte vector moves beat memory.copy's call
+// there (the last move may overlap the one before it).
+@inline function copySmall(to: usize, from: usize, length: u32): void {
+  if (length > 256 || length < 16) {
+    memory.copy(to, from, length);
+    return;
+  }
+  const last = <usize>length - 16;
+  for (let k: usize = 0; k < last; k += 16) v128.store(to + k, v128.load(from + k));
+  v128.store(to + last, v128.load(from + last));
 }
 
 /** Producer: publishes every claim so far with one store. Returns 1 when the consumer sleeps and must be woken. */
 export function spscCommit(r: usize): i32 {
   const claimed = load<u64>(r + R_CLAIMED);
-  if (claimed == atomic.load<u64>(r + SPSC_TAIL)) return 0;
+  const tail = load<u64>(r + SPSC_TAIL); // only the producer writes it
+  if (claimed == tail) return 0;
+  const first = r + SPSC_HEADER + <usize>(<u32>tail & (load<u32>(r + R_CAPACITY) - 1)) + REC_TYPE;
+  atomic.store<u32>(first, load<u32>(first) & ~PENDING); // the publishing store
   atomic.store<u64>(r + SPSC_TAIL, claimed);
   return atomic.load<u32>(r + R_CONSUMER_SLEEPS) != 0 ? 1 : 0;
 }
@@ -214,25 +305,25 @@ export function spscUncommitted(r: usize): u32 {
   return <u32>(load<u64>(r + R_CLAIMED) - atomic.load<u64>(r + SPSC_TAIL));
 }
 
-/** Consumer: the payload address of the next unpeeked message, or SPSC_NONE when there is none. */
-export function spscPeek(r: usize): usize {
-  const mask = <u64>(load<u32>(r + R_CAPACITY) - 1);
+// The payload address of the next published message at or after `peeked`
+// (skipping padding), or SPSC_NONE; `cursor` receives the position after it.
+@inline function nextMessage(r: usize, mask: u64, peeked: u64, cursor: usize): usize {
   const data = r + SPSC_HEADER;
-  let peeked = load<u64>(r + R_PEEKED);
   for (;;) {
-    if (peeked == load<u64>(r + R_TAIL_SEEN)) {
-      const tail = atomic.load<u64>(r + SPSC_TAIL);
-      store<u64>(r + R_TAIL_SEEN, tail);
-      if (peeked == tail) return SPSC_NONE;
-    }
     const at = data + <usize>(peeked & mask);
-    const length = load<u32>(at + REC_LENGTH);
-    peeked += recordSize(length);
+    const type = atomic.load<u32>(at + REC_TYPE);
+    if (type == NO_RECORD || (type & PENDING) != 0) return SPSC_NONE;
+    peeked += recordSize(load<u32>(at + REC_LENGTH));
     // Padding is always followed by a message published with it.
-    if (load<u32>(at + REC_TYPE) == PADDING) continue;
-    store<u64>(r + R_PEEKED, peeked);
+    if (type == PADDING) continue;
+    store<u64>(cursor, peeked);
     return at + SPSC_RECORD_HEADER;
   }
+}
+
+/** Consumer: the payload address of the next unpeeked message, or SPSC_NONE when there is none. */
+export function spscPeek(r: usize): usize {
+  return nextMessage(r, <u64>(load<u32>(r + R_CAPACITY) - 1), load<u64>(r + R_PEEKED), r + R_PEEKED);
 }
 
 /**
@@ -241,13 +332,16 @@ export function spscPeek(r: usize): usize {
  * many; all stay valid until spscRelease.
  */
 export function spscPeekMany(r: usize, max: u32, addresses: usize, lengths: usize): u32 {
-  for (let i: u32 = 0; i < max; i++) {
-    const at = spscPeek(r);
-    if (at == SPSC_NONE) return i;
+  const mask = <u64>(load<u32>(r + R_CAPACITY) - 1);
+  const cursor = r + R_PEEKED;
+  let i: u32 = 0;
+  for (; i < max; i++) {
+    const at = nextMessage(r, mask, load<u64>(cursor), cursor);
+    if (at == SPSC_NONE) break;
     store<u32>(addresses + (<usize>i << 2), <u32>at);
     store<u32>(lengths + (<usize>i << 2), spscLength(at));
   }
-  return max;
+  return i;
 }
 
 /** Payload length of the message whose payload starts at `payload`. */
@@ -291,9 +385,10 @@ export function spscSleepEnd(r: usize, role: u32): void {
 }
 
 /**
- * The value to sleep on after a failed try: the low word of the other
- * side's cursor as that try saw it (the futex word is that low word).
+ * The value to sleep on: the low word of the other side's cursor (the
+ * futex word), read before the try that failed, so a publish after that
+ * read either changed the word or saw the sleep flag and wakes.
  */
 export function spscSleepValue(r: usize, role: u32): u32 {
-  return <u32>load<u64>(r + (role == SPSC_PRODUCER ? R_HEAD_SEEN : R_PEEKED));
+  return atomic.load<u32>(r + (role == SPSC_PRODUCER ? SPSC_HEAD : SPSC_TAIL));
 }

@@ -23,7 +23,8 @@
 //   directory (format/directory.ts), then the heap of objects.
 
 export const MAGIC: u32 = 0x4b4d4853; // 'SHMK'
-export const FORMAT_VERSION: u32 = 1;
+// Raised whenever an object's bytes change meaning (2: SPSC records publish themselves).
+export const FORMAT_VERSION: u32 = 2;
 export const CACHE_LINE: u32 = 64;
 
 export const H_MAGIC: usize = 0;

@@ -1,11 +1,13 @@
 // The physical limits for bench/channel.bench.ts: two processes (fork) over
 // a MAP_SHARED anonymous mapping, no library in between.
 //
-//   ring pingpong spin|futex|adaptive <seconds> <repeats>
+//   ring pingpong spin|spin-sc|futex|adaptive <seconds> <repeats>
 //     round trips of a 64-byte message: the parent copies it into the ping
 //     slot and bumps a sequence word; the child copies it out, copies it into
 //     the pong slot and bumps its word; the parent copies the reply out.
-//     spin: both sides busy-wait (pause). futex: both sides sleep in
+//     spin: both sides busy-wait (pause). spin-sc: the same written as JS
+//     or Wasm must write it: no pause (neither has one) and sequentially
+//     consistent stores (their only atomic store; an xchg on x86). futex: both sides sleep in
 //     FUTEX_WAIT whenever the word has not changed yet and every bump is
 //     followed by FUTEX_WAKE (the blocking limit: one sleep and one wake-up
 //     per direction). adaptive: spin up to 2000 times, then sleep, announcing
@@ -60,7 +62,10 @@ static void die(const char *what, int err) {
 // One spin of a busy-wait. (It never yields: tried, sched_yield() every
 // 16384 spins made things far worse on a machine with a third busy process,
 // handing whole time slices to it while the peer waited.)
+static int plain_spin; // spin-sc: what JS and Wasm atomics can express
+
 static inline void cpu_relax(void) {
+  if (plain_spin) return;
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
 #elif defined(__aarch64__)
@@ -159,7 +164,8 @@ static inline void bump(uint32_t *word, uint32_t v) {
     if (__atomic_load_n(sleepers(word), __ATOMIC_SEQ_CST)) futex_wake(word);
     return;
   }
-  STORE(word, v);
+  if (plain_spin) __atomic_store_n(word, v, __ATOMIC_SEQ_CST);
+  else STORE(word, v);
   if (blocking) futex_wake(word);
 }
 
@@ -184,6 +190,7 @@ static void round_trips(struct pingpong *s, long n) {
 static int pingpong(int argc, char **argv) {
   if (argc != 5) return -1;
   blocking = strcmp(argv[2], "futex") == 0 ? 1 : strcmp(argv[2], "adaptive") == 0 ? 2 : 0;
+  plain_spin = strcmp(argv[2], "spin-sc") == 0;
   const double seconds = atof(argv[3]);
   const int repeats = atoi(argv[4]);
   struct pingpong *s = shared_map(sizeof *s);
@@ -449,7 +456,7 @@ int main(int argc, char **argv) {
   else if (argc >= 2 && (strcmp(argv[1], "msgs") == 0 || strcmp(argv[1], "stream") == 0)) rc = ring_modes(argc, argv);
   if (rc == -1) {
     fprintf(stderr,
-            "usage: %s pingpong spin|futex|adaptive <seconds> <repeats>\n"
+            "usage: %s pingpong spin|spin-sc|futex|adaptive <seconds> <repeats>\n"
             "       %s msgs one|batch <seconds> <repeats> <capacity> <batch>\n"
             "       %s stream <bytes> <repeats> <capacity> <chunk>\n",
             argv[0], argv[0], argv[0]);

@@ -8,6 +8,7 @@ import { onCleanup, privateDir, type Case, type CaseModule, type Settings } from
 const SOURCE = fileURLToPath(new URL('../c/ring.c', import.meta.url));
 
 export const C_SPIN = 'C shared memory, busy-wait';
+export const C_SPIN_SC = 'C shared memory, busy-wait as JS can write it';
 export const C_FUTEX = 'C shared memory, futex wait/wake';
 export const C_ADAPTIVE = 'C shared memory, spin 2000 then futex (waiter count)';
 export const C_RING_ONE = 'C SPSC ring, one message at a time';
@@ -66,6 +67,7 @@ export const cCases: CaseModule = {
     });
     return [
       make(C_SPIN, 'latency', 'fork()ed pair; 64 bytes copied into a slot, a sequence word bumped, the other side spinning on it (pause)', ['pingpong', 'spin', String(seconds), String(repeats)]),
+      make(C_SPIN_SC, 'latency', 'as above without pause and with sequentially consistent stores: the only spin and store JS and Wasm atomics can express', ['pingpong', 'spin-sc', String(seconds), String(repeats)]),
       make(C_FUTEX, 'latency', 'as above, but each side sleeps in FUTEX_WAIT and each bump is followed by FUTEX_WAKE', ['pingpong', 'futex', String(seconds), String(repeats)]),
       make(C_ADAPTIVE, 'latency', 'as above, but a waiter spins 2000 times before it sleeps and announces its sleep in a count; a bump calls FUTEX_WAKE only when someone sleeps', ['pingpong', 'adaptive', String(seconds), String(repeats)]),
       make(C_RING_ONE, 'throughput', `SPSC byte ring (${C_MESSAGE_RING >> 10} KiB, 8-byte record header), tail published and head released per message; both sides spin`, ['msgs', 'one', String(seconds), String(repeats), String(C_MESSAGE_RING), '1']),

@@ -154,9 +154,11 @@ export abstract class SpscRole implements Disposable {
     try {
       let sliceExpired = false;
       for (;;) {
-        // The peer is read before the attempt: whatever it published before
-        // leaving or dying is then seen by this attempt or the last one below.
+        // The peer and the word to sleep on are read before the attempt:
+        // whatever the peer published before leaving, dying or changing the
+        // word is then seen by this attempt (or the last one below).
         const peer = this.#peer();
+        const value = this.core.spscSleepValue(this.at, this.#role);
         const got = attempt();
         if (got !== null) return got;
         if (peer === this.#closedWord) return this.peerClosed();
@@ -166,7 +168,6 @@ export abstract class SpscRole implements Disposable {
           throw new ShmError({ code: 'EPIPE', message: `the SPSC ring's ${NAMES[1 - this.#role]} (thread ${peer}) died; nobody will ${this.#role === PRODUCER ? 'make room' : 'send'} until another acquires the role` });
         }
         if (deadline.passed) return null;
-        const value = this.core.spscSleepValue(this.at, this.#role);
         sliceExpired = (yield { offset: this.#sleepWord, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
       }
     } finally {

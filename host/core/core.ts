@@ -186,7 +186,7 @@ export const ArenaStatus = {
 
 /** Size of one arena unit: a Wasm page. */
 export const UNIT_SIZE = 65536;
-export const CORE_ABI_VERSION = 5;
+export const CORE_ABI_VERSION = 6;
 
 /** Instantiates the core on `memory`. Synchronous: the module is small. */
 export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory): CoreExports {
