@@ -6,9 +6,23 @@ import { fileURLToPath } from 'node:url';
 import { Arena, Memfd, Posix, SysV, cHeader, listAll, openOrCreate } from 'shmkit';
 import { COUNTERS, Counter, MAGIC, PATTERN_START, ROUNDS, SIZE } from './layout.mjs';
 import { channelDemo } from './channel/run.mjs';
+import { DEFAULT_CONSUMERS, MAX_CONSUMERS } from './channel/records.mjs';
 
 const child = fileURLToPath(new URL('./child.mjs', import.meta.url));
 const made = []; // cleanup actions, run even on failure or Ctrl-C
+
+// npm start -- --consumers N: how many consumer processes part 5 feeds.
+function consumersOption(argv) {
+  const at = argv.indexOf('--consumers');
+  if (at === -1) return DEFAULT_CONSUMERS;
+  const n = Number(argv[at + 1]);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_CONSUMERS) {
+    console.error(`--consumers takes a whole number from 1 to ${MAX_CONSUMERS}: got ${argv[at + 1] ?? 'nothing'}`);
+    process.exit(2);
+  }
+  return n;
+}
+const consumers = consumersOption(process.argv.slice(2));
 
 function cleanup() {
   for (const undo of made.splice(0).reverse()) {
@@ -84,7 +98,7 @@ try {
   console.log(`shmkit demo: one shared WebAssembly.Memory (the arena), segments mapped into it, children writing from other processes.`);
   const [s, p] = [await sysv(), await posix(), await memfd()];
   await counters();
-  await channelDemo(made);
+  await channelDemo(made, consumers);
   console.log('\nWhat the host sees now (shmkit ls):');
   for (const entry of listAll().filter((e) => e.id === s.id || e.name === p.name)) {
     const what = entry.kind === 'sysv' ? `sysv id ${entry.id}` : `posix ${entry.name}`;

@@ -12,8 +12,9 @@ export const Reading = struct('Reading', {
 /** Per-consumer counters the parent reads for its progress line. */
 export const Stats = struct('Stats', { received: 'f64', latencySumMs: 'f64', maxLatencyMs: 'f64', outOfOrder: 'u32', done: 'u32' });
 
-// One consumer per ring; on this 2-core machine one pair keeps both cores busy.
-export const CONSUMERS = 1;
+// One consumer per ring (npm start -- --consumers N); on a 2-core machine one pair keeps both cores busy.
+export const DEFAULT_CONSUMERS = 1;
+export const MAX_CONSUMERS = 8;
 // A small ring keeps the queue short, so latency is mostly transfer, not waiting in line.
 export const RING_BYTES = 64 << 10;
 export const SEGMENT_BYTES = 4 << 20;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Posix, openOrCreate } from 'shmkit';
-import { CONSUMERS, RING_BYTES, Reading, SEGMENT_BYTES, Stats } from './records.mjs';
+import { RING_BYTES, Reading, SEGMENT_BYTES, Stats } from './records.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const RECORDS = 1_000_000;
@@ -20,28 +20,28 @@ function start(script, args, stdout = 'inherit') {
 
 const rate = (n, ms) => `${(n / ms / 1000).toFixed(2)} M records/s`;
 
-/** Runs the channel transfer and the socket comparison; `made` collects cleanup actions. */
-export async function channelDemo(made) {
+/** Runs the channel transfer to `consumers` consumer processes (one ring each) and the socket comparison; `made` collects cleanup actions. */
+export async function channelDemo(made, consumers) {
   const name = `/shmkit-demo-channel-${process.pid}`;
   const segment = openOrCreate({ kind: 'posix', name, size: SEGMENT_BYTES });
   made.push(() => segment.close(), () => Posix.remove(name));
-  for (let i = 0; i < CONSUMERS; i++) segment.ring(`ring${i}`, RING_BYTES);
-  const stats = segment.create('stats', { table: Stats, count: CONSUMERS });
-  console.log(`\n5. A channel: a producer process → ${CONSUMERS === 1 ? 'a consumer process' : `${CONSUMERS} consumer processes`}, ${RECORDS.toLocaleString('en')} records of struct Reading (${Reading.size} bytes) through shmkit rings in ${name}`);
+  for (let i = 0; i < consumers; i++) segment.ring(`ring${i}`, RING_BYTES);
+  const stats = segment.create('stats', { table: Stats, count: consumers });
+  console.log(`\n5. A channel: a producer process → ${consumers === 1 ? 'a consumer process' : `${consumers} consumer processes`}, ${RECORDS.toLocaleString('en')} records of struct Reading (${Reading.size} bytes) through shmkit rings in ${name}`);
 
   const children = [];
   const kill = () => children.forEach((c) => c.child.kill('SIGKILL'));
   made.push(kill);
-  for (let i = 0; i < CONSUMERS; i++) children.push(start('consumer.mjs', [name, String(i)]));
+  for (let i = 0; i < consumers; i++) children.push(start('consumer.mjs', [name, String(i)]));
   const began = performance.now();
-  children.push(start('producer.mjs', [name, String(RECORDS)]));
+  children.push(start('producer.mjs', [name, String(RECORDS), String(consumers)]));
 
   const totals = () => {
     let received = 0;
     let latency = 0;
     let max = 0;
     let disorder = 0;
-    for (let i = 0; i < CONSUMERS; i++) {
+    for (let i = 0; i < consumers; i++) {
       const s = stats.get(i);
       received += s.received;
       latency += s.latencySumMs;
