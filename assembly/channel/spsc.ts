@@ -236,6 +236,15 @@ export function spscClaim(r: usize, length: u32): usize {
  * the next commit, as with spscClaim.
  */
 export function spscClaimMany(r: usize, slots: usize, count: u32): u32 {
+  return claimBatch(r, slots, count, 0, false);
+}
+
+/** Producer: spscClaimMany for `count` messages of one `length`; slots need not hold anything on entry. */
+export function spscClaimSame(r: usize, slots: usize, length: u32, count: u32): u32 {
+  return claimBatch(r, slots, count, length, true);
+}
+
+@inline function claimBatch(r: usize, slots: usize, count: u32, sameLength: u32, same: bool): u32 {
   const capacity = load<u32>(r + R_CAPACITY);
   const maxMessage = (capacity >> 1) - SPSC_RECORD_HEADER;
   let claimed = load<u64>(r + R_CLAIMED);
@@ -243,7 +252,7 @@ export function spscClaimMany(r: usize, slots: usize, count: u32): u32 {
   let i: u32 = 0;
   for (; i < count; i++) {
     const slot = slots + (<usize>i << 2);
-    const length = load<u32>(slot);
+    const length = same ? sameLength : load<u32>(slot);
     if (length > maxMessage) break;
     const end = place(r, capacity, claimed, length, pending);
     if (end == 0) break;

@@ -50,8 +50,8 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
   peekMany(max = MAX_BATCH): number {
     this.assertOpen();
     if (!Number.isInteger(max) || max < 1 || max > MAX_BATCH) invalidArgument(`max must be from 1 to ${MAX_BATCH}: max=${String(max)}`);
-    const slots = this.slots();
-    return this.core.spscPeekMany(this.at, max, slots.byteOffset, slots.byteOffset + MAX_BATCH * 4);
+    const at = this.slotsAt();
+    return this.core.spscPeekMany(this.at, max, at, at + MAX_BATCH * 4);
   }
 
   /** Payload offsets in `bytes` of the last peekMany(). */

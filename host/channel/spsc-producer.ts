@@ -62,9 +62,7 @@ export class SpscProducer extends SpscRole {
     this.assertOpen();
     if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH) invalidArgument(`count must be from 1 to ${MAX_BATCH}: count=${String(count)}`);
     if (!Number.isInteger(length) || length < 0 || length > this.maxMessage) this.#tooLong(length);
-    const slots = this.slots();
-    slots.fill(length, 0, count);
-    return this.core.spscClaimMany(this.at, slots.byteOffset, count);
+    return this.core.spscClaimSame(this.at, this.slotsAt(), length, count);
   }
 
   /** Payload offsets in `bytes` of the last claimMany() (valid for the count it returned). */
@@ -86,7 +84,7 @@ export class SpscProducer extends SpscRole {
       if (length > this.maxMessage) this.#tooLong(length); // before anything is claimed
       slots[i] = length;
     }
-    const sent = this.core.spscClaimMany(this.at, slots.byteOffset, count);
+    const sent = this.core.spscClaimMany(this.at, this.slotsAt(), count);
     for (let i = 0; i < sent; i++) this.bytes.set(messages[start + i]!, slots[i]!);
     this.commit();
     return sent;

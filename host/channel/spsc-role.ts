@@ -45,6 +45,8 @@ export abstract class SpscRole implements Disposable {
   #recordRef: StructRef | undefined;
   #scratchUnits: Uint8Array | undefined;
   #slots: Uint32Array | undefined;
+  /** slots()' byte offset as a number: reading a view's byteOffset costs ~20 ns on Node 20 (shared buffers). */
+  #slotsAt = 0;
   readonly #role: Role;
   readonly #id: number;
   readonly #closedWord: number;
@@ -92,7 +94,18 @@ export abstract class SpscRole implements Disposable {
    * writes batches in place (the first half of this handle's scratch).
    */
   protected slots(): Uint32Array {
-    return (this.#slots ??= new Uint32Array(this.#scratch().buffer, this.#scratch().byteOffset, 2 * MAX_BATCH));
+    if (this.#slots === undefined) {
+      const scratch = this.#scratch();
+      this.#slotsAt = scratch.byteOffset;
+      this.#slots = new Uint32Array(scratch.buffer, this.#slotsAt, 2 * MAX_BATCH);
+    }
+    return this.#slots;
+  }
+
+  /** Byte offset of slots() in the memory, for core calls. */
+  protected slotsAt(): number {
+    if (this.#slots === undefined) this.slots();
+    return this.#slotsAt;
   }
 
   /** STAGING bytes in the core's memory, where the core copies messages from (the scratch's second half). */

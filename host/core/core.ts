@@ -104,6 +104,7 @@ export interface CoreExports {
   spscHolder(r: number, role: number): number;
   spscClaim(r: number, length: number): number;
   spscClaimMany(r: number, slots: number, count: number): number;
+  spscClaimSame(r: number, slots: number, length: number, count: number): number;
   spscClaimCopies(r: number, source: number, length: number, count: number): number;
   spscCommit(r: number): number;
   spscUncommitted(r: number): number;
