@@ -74,9 +74,8 @@ once('worker threads: 2 producers and 2 consumers on a Linux arena (futex), then
   const range = plain.claimUnits(MpmcQueue.bytesFor(16, 24), 1);
   const local = MpmcQueue.create({ memory: plain, offset: range.offset, host: atomicsWaitHost(plain) }, 16, 24);
   for (const [mode, memory, at, queue] of [['linux', Arena.default.memory, offset, s.queue], ['plain', plain.memory, range.offset, local]] as const) {
-    const run = (role: string, params: object) => runWorker({ script: 'channel-mpmc-worker.ts', mode, memory, offset: at, role, params });
-    // Atomics.waitAsync keeps no worker alive, so plain-memory consumers wait synchronously.
-    const consumers = [run('consume', { form: mode === 'linux' ? 'async' : 'zero' }), run('consume', { form: 'sync' })];
+    const run = (role: string, params: object) => runWorker({ channel: 'mpmc', mode, memory, offset: at, role, params });
+    const consumers = [run('consume', { form: 'async' }), run('consume', { form: 'sync' })];
     const made = await Promise.all([run('produce', { producer: 0, count: 20_000, form: 'try' }), run('produce', { producer: 1, count: 20_000, form: 'zero' })]);
     assert.equal(made, [20_000, 20_000], mode);
     await stopConsumers(queue, 2);

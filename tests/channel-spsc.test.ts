@@ -79,8 +79,8 @@ transfer('across worker threads: Linux arena (futex) and a plain memory (Atomics
   const at = s.m.segment.offset + s.m.list().find((o) => o.name === 'ring')!.offset;
   const memory = Arena.default.memory;
   const [made, read] = await Promise.all([
-    runWorker({ mode: 'linux', memory, offset: at, role: 'produce', params: { count: 200_000, seed: 4, form: 'batch' } }),
-    runWorker({ mode: 'linux', memory, offset: at, role: 'consume', params: { form: 'sync' } }),
+    runWorker({ channel: 'spsc', mode: 'linux', memory, offset: at, role: 'produce', params: { count: 200_000, seed: 4, form: 'batch' } }),
+    runWorker({ channel: 'spsc', mode: 'linux', memory, offset: at, role: 'consume', params: { form: 'sync' } }),
   ]);
   assert.equal(read, { count: 200_000, checksum: made.checksum, bad: 0, ended: true });
 
@@ -88,8 +88,8 @@ transfer('across worker threads: Linux arena (futex) and a plain memory (Atomics
   const range = plain.claimUnits(SpscRing.bytesFor(CAPACITY), 1);
   SpscRing.create({ memory: plain, offset: range.offset, host: atomicsWaitHost(plain) }, CAPACITY);
   const [made2, read2] = await Promise.all([
-    runWorker({ mode: 'plain', memory: plain.memory, offset: range.offset, role: 'produce', params: { count: 200_000, seed: 5, form: 'sync' } }),
-    runWorker({ mode: 'plain', memory: plain.memory, offset: range.offset, role: 'consume', params: { form: 'batch' } }),
+    runWorker({ channel: 'spsc', mode: 'plain', memory: plain.memory, offset: range.offset, role: 'produce', params: { count: 200_000, seed: 5, form: 'sync' } }),
+    runWorker({ channel: 'spsc', mode: 'plain', memory: plain.memory, offset: range.offset, role: 'consume', params: { form: 'batch' } }),
   ]);
   assert.equal(read2, { count: 200_000, checksum: made2.checksum, bad: 0, ended: true });
   plain.releaseUnits(range);

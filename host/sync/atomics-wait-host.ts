@@ -6,6 +6,7 @@ import type { CoreMemory } from '../core/core-memory.js';
 import type { WaitHost, WaitResult } from './wait-host.js';
 
 const hosts = new WeakMap<CoreMemory, WaitHost>();
+const MAX_TIMER_MS = 0x7fffffff;
 
 export function atomicsWaitHost(memory: CoreMemory): WaitHost {
   let host = hosts.get(memory);
@@ -19,7 +20,15 @@ export function atomicsWaitHost(memory: CoreMemory): WaitHost {
       wait: (offset, expected, timeoutMs) => result(Atomics.wait(words(), offset >> 2, expected | 0, limit(timeoutMs))),
       waitAsync: async (offset, expected, timeoutMs) => {
         const waited = Atomics.waitAsync(words(), offset >> 2, expected | 0, limit(timeoutMs));
-        return result(waited.async ? await waited.value : waited.value);
+        if (!waited.async) return result(waited.value);
+        // A pending Atomics.waitAsync holds no event loop open: without a
+        // timer, Node (or a worker) would exit under the awaiting caller.
+        const keepAlive = setInterval(() => {}, MAX_TIMER_MS);
+        try {
+          return result(await waited.value);
+        } finally {
+          clearInterval(keepAlive);
+        }
       },
       wake: (offset, count) => void Atomics.notify(words(), offset >> 2, count),
     };
