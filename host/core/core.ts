@@ -122,6 +122,9 @@ export interface CoreExports {
   mpmcSlotSize(q: number): number;
   mpmcLength(q: number): number;
   mpmcLost(q: number): number;
+  mpmcClose(q: number): number;
+  mpmcClosed(q: number): number;
+  mpmcEnded(q: number): number;
   mpmcClaim(q: number, id: number): number;
   mpmcPublish(q: number, payload: number, id: number): number;
   mpmcTake(q: number, id: number): number;
@@ -186,7 +189,7 @@ export const ArenaStatus = {
 
 /** Size of one arena unit: a Wasm page. */
 export const UNIT_SIZE = 65536;
-export const CORE_ABI_VERSION = 5;
+export const CORE_ABI_VERSION = 6;
 
 /** Instantiates the core on `memory`. Synchronous: the module is small. */
 export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory): CoreExports {
