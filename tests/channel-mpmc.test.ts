@@ -1,16 +1,18 @@
 // The MPMC queue: every message exactly once with several producers and
 // consumers across processes and worker threads, the full and empty edges,
-// sizes refused, timeouts and abort, and kill -9 of a producer mid-publish
-// or of a consumer mid-take (no torn message; the slot is given back and
-// counted lost). Outcome tests spell out the allowed outcome.
+// sizes refused, timeouts and abort, close (pushes refused, everything
+// before it drained, then the end, sleepers woken), and kill -9 of a
+// producer mid-publish or of a consumer mid-take (no torn message; the
+// slot is given back and counted lost). Outcome tests spell out the
+// allowed outcome. Consumers read until the queue ends: the test closes it.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Arena, MpmcQueue, openOrCreate, type ManagedSegment, type QueueShape } from '../host/index.js';
 import { CoreMemory } from '../host/core/core-memory.js';
 import { coreModule } from '../host/core/node-module.js';
 import { atomicsWaitHost } from '../host/sync/index.js';
-import { STOP, message, readMessage, sequences, type Received } from './fixtures/channel-mpmc-roles.js';
-import { killAll, runWorker, startProcess } from './fixtures/channel-driver.js';
+import { message, readMessage, sequences, type Received } from './fixtures/channel-mpmc-roles.js';
+import { killAll, runWorker, startProcess, type Party } from './fixtures/channel-driver.js';
 import { thrown } from './helpers/errors.js';
 import { cleanup, freshName, keepOpen, trackPosix } from './helpers/resources.js';
 
@@ -41,9 +43,11 @@ function assertExactlyOnce(received: Received[], counts: Record<number, number>)
   }
 }
 
-/** Tells `consumers` consumers to stop, once every producer is done. */
-async function stopConsumers(queue: MpmcQueue, consumers: number): Promise<void> {
-  for (let i = 0; i < consumers; i++) assert.ok(await queue.pushAsync(message(queue, STOP, i), { timeoutMs: 30000 }));
+/** What the parties report; fails on any error. */
+async function results(parties: Party[]): Promise<any[]> {
+  const reports = await Promise.all(parties.map((p) => p.finish()));
+  assert.equal(reports.filter((r) => r.error), [], JSON.stringify(reports.map((r) => r.error)));
+  return reports.map((r) => r.result);
 }
 
 const once = suite('mpmc queue: every message exactly once');
@@ -52,22 +56,19 @@ once.after.each(async () => {
   cleanup();
 });
 
-once('3 producer and 3 consumer processes, every push and pop form, 90,000 messages through 64 slots', async () => {
+once('3 producer and 3 consumer processes, every push and pop form, 90,000 messages through 64 slots; after the close every consumer ends', async () => {
   const s = scenario();
   const forms = ['sync', 'async', 'zero'] as const;
   const producers = await Promise.all(forms.map((form, i) => s.start('produce', { producer: i, count: 30_000, form })));
   const consumers = await Promise.all(['sync', 'zero', 'iterate'].map((form) => s.start('consume', { form })));
   for (const p of [...producers, ...consumers]) p.go();
-  const made = await Promise.all(producers.map((p) => p.finish()));
-  assert.equal(made.map((r) => r.result), [30_000, 30_000, 30_000], JSON.stringify(made));
-  await stopConsumers(s.queue, 3);
-  const read = await Promise.all(consumers.map((c) => c.finish()));
-  assert.equal(read.filter((r) => r.error), [], JSON.stringify(read.map((r) => r.error)));
-  assertExactlyOnce(read.map((r) => r.result), { 0: 30_000, 1: 30_000, 2: 30_000 });
-  assert.equal([s.queue.length, s.queue.lost], [0, 0]);
+  assert.equal(await results(producers), [30_000, 30_000, 30_000]);
+  s.queue.close();
+  assertExactlyOnce(await results(consumers), { 0: 30_000, 1: 30_000, 2: 30_000 });
+  assert.equal([s.queue.length, s.queue.lost, s.queue.ended], [0, 0, true]);
 });
 
-once('worker threads: 2 producers and 2 consumers on a Linux arena (futex), then on a plain memory (Atomics)', async () => {
+once('worker threads: 2 producers and 2 consumers on a Linux arena (futex), then on a plain memory (Atomics); the close ends the consumers on both', async () => {
   const s = scenario({ slots: 16, slotSize: 24 });
   const offset = s.m.segment.offset + s.m.list().find((o) => o.name === 'queue')!.offset;
   const plain = new CoreMemory({ maxBytes: 8 * 65536, module: coreModule() });
@@ -78,7 +79,7 @@ once('worker threads: 2 producers and 2 consumers on a Linux arena (futex), then
     const consumers = [run('consume', { form: 'async' }), run('consume', { form: 'sync' })];
     const made = await Promise.all([run('produce', { producer: 0, count: 20_000, form: 'try' }), run('produce', { producer: 1, count: 20_000, form: 'zero' })]);
     assert.equal(made, [20_000, 20_000], mode);
-    await stopConsumers(queue, 2);
+    queue.close();
     assertExactlyOnce(await Promise.all(consumers), { 0: 20_000, 1: 20_000 });
   }
   plain.releaseUnits(range);
@@ -206,6 +207,105 @@ waits('the event loop runs during popAsync; a push from another process ends the
 
 waits.run();
 
+const closing = suite('mpmc queue: close');
+closing.after.each(async () => {
+  await killAll();
+  cleanup();
+});
+
+closing('after close: tryPush false, pushSync and pushAsync EPIPE; what was pushed or claimed before still comes (waits time out and abort as ever until then), then every pop ends at once', async () => {
+  const { queue } = scenario({ slots: 4, slotSize: 8 });
+  assert.ok(queue.tryPush(message(queue, 0, 0)) && queue.tryPush(message(queue, 0, 1)));
+  const claimed = queue.tryClaimSlot()!;
+  assert.equal([queue.closed, queue.ended], [false, false]);
+  queue.close();
+  queue.close();
+  assert.equal([queue.closed, queue.ended, queue.length], [true, false, 3]);
+  assert.not.ok(queue.tryPush(message(queue, 0, 9)), 'tryPush');
+  assert.is(queue.tryClaimSlot(), null, 'tryClaimSlot');
+  const epipe = thrown(() => queue.pushSync(message(queue, 0, 9)));
+  assert.equal([epipe.code, /closed/.test(epipe.message)], ['EPIPE', true]);
+  assert.is(await queue.pushAsync(message(queue, 0, 9)).catch((e) => e.code), 'EPIPE');
+  assert.equal([readMessage(queue.popSync()!), readMessage((await queue.popAsync())!)], [[0, 0], [0, 1]]);
+  assert.is(queue.popSync({ timeoutMs: 20 }), null, 'the claim is not published yet');
+  assert.not.ok(queue.ended);
+  const ac = new AbortController();
+  const popping = queue.popAsync({ signal: ac.signal }).catch((e) => e.code);
+  ac.abort();
+  assert.is(await popping, 'ABORT_ERR');
+  message(queue, 0, 2).forEach((b, i) => (claimed[i] = b));
+  queue.publish(claimed);
+  assert.equal(readMessage(queue.tryPop()!), [0, 2]);
+  assert.equal([queue.ended, queue.length, queue.tryPop(), queue.tryTakeSlot(), queue.popSync(), await queue.popAsync()], [true, 0, null, null, null, null]);
+  for await (const _ of queue) assert.unreachable('an ended queue yields nothing');
+  assert.is(thrown(() => queue.pushSync(message(queue, 0, 9))).code, 'EPIPE', 'still closed');
+});
+
+closing('for await in this process, asleep on the empty queue, yields what comes before the close and then ends', async () => {
+  const { queue } = scenario({ slots: 4, slotSize: 8 });
+  setTimeout(() => {
+    for (let i = 0; i < 3; i++) queue.tryPush(message(queue, 0, i));
+    queue.close();
+  }, 20);
+  const seen: unknown[] = [];
+  for await (const m of queue) seen.push(readMessage(m));
+  assert.equal(seen, [[0, 0], [0, 1], [0, 2]]);
+  assert.ok(queue.ended);
+});
+
+closing('closed with messages left: consumer processes of every pop form drain them exactly once, then end', async () => {
+  const s = scenario();
+  for (let i = 0; i < 60; i++) assert.ok(s.queue.tryPush(message(s.queue, 0, i)));
+  s.queue.close();
+  const consumers = await Promise.all(['sync', 'async', 'zero', 'iterate'].map((form) => s.start('consume', { form })));
+  for (const c of consumers) c.go();
+  assertExactlyOnce(await results(consumers), { 0: 60 });
+  assert.equal([s.queue.length, s.queue.ended], [0, true]);
+});
+
+closing('close wakes consumers asleep in other processes (every pop form, sleeping through liveness slices): they took everything before, and a wake ended their sleep', async () => {
+  const s = scenario();
+  for (let i = 0; i < 40; i++) s.queue.tryPush(message(s.queue, 0, i));
+  const consumers = await Promise.all(['sync', 'async', 'zero', 'iterate'].map((form) => s.start('consume', { form, watch: true })));
+  for (const c of consumers) c.go();
+  // A consumer sleeps only on an empty queue, and all 40 were published before: asleep, they took them all.
+  for (const c of consumers) assert.is(await c.said(), 'asleep');
+  assert.is(s.queue.length, 0);
+  s.queue.close();
+  const read: Received[] = await results(consumers);
+  assertExactlyOnce(read, { 0: 40 });
+  for (const r of read) assert.ok(r.lastSleep === 'woken' || r.lastSleep === 'not-equal', `last sleep ${r.lastSleep}`);
+});
+
+closing('close wakes producers asleep on a full queue in other processes with EPIPE (sync and async); the messages in it still come', async () => {
+  const s = scenario({ slots: 2, slotSize: 8 });
+  assert.ok(s.queue.tryPush(message(s.queue, 0, 0)) && s.queue.tryPush(message(s.queue, 0, 1)));
+  const producers = await Promise.all(['sync', 'async'].map((form) => s.start('pushBlocked', { form })));
+  for (const p of producers) p.go();
+  for (const p of producers) assert.is(await p.said(), 'asleep');
+  s.queue.close();
+  for (const { code, lastSleep } of await results(producers)) {
+    assert.is(code, 'EPIPE');
+    assert.ok(lastSleep === 'woken' || lastSleep === 'not-equal', `last sleep ${lastSleep}`);
+  }
+  assert.equal([readMessage(s.queue.popSync()!), readMessage(s.queue.popSync()!), s.queue.popSync(), s.queue.ended], [[0, 0], [0, 1], null, true]);
+});
+
+closing('closed while 2 producer processes push (claims racing the close): each pushed a gapless prefix, then got EPIPE; 2 consumers got exactly those, once', async () => {
+  const s = scenario({ slots: 16, slotSize: 32 });
+  const producers = await Promise.all([0, 1].map((producer) => s.start('stream', { producer })));
+  const consumers = await Promise.all(['sync', 'zero'].map((form) => s.start('consume', { form })));
+  for (const p of [...producers, ...consumers]) p.go();
+  for (const p of producers) assert.is(await p.said(), 'streaming');
+  s.queue.close();
+  const pushed: number[] = await results(producers);
+  assert.ok(pushed.every((count) => count > 1000), `pushed ${pushed}`);
+  assertExactlyOnce(await results(consumers), { 0: pushed[0]!, 1: pushed[1]! });
+  assert.equal([s.queue.length, s.queue.lost, s.queue.ended], [0, 0, true]);
+});
+
+closing.run();
+
 const crashes = suite('mpmc queue: kill -9');
 crashes.after.each(async () => {
   await killAll();
@@ -227,6 +327,20 @@ crashes('a producer killed mid-publish: its published messages arrive, the half-
     assert.equal([s.queue.lost, s.queue.length], [1, 0]);
     for (let i = 0; i < 20; i++) assert.ok(s.queue.tryPush(message(s.queue, 6, i)) && readMessage(s.queue.tryPop()!)![1] === i);
   }
+});
+
+crashes('a producer killed mid-publish, then the close: a consumer process gets every published message, skips the dead claim (lost) and ends', async () => {
+  const s = scenario({ slots: 8, slotSize: 32 });
+  const producer = await s.start('dieMidPublish', { producer: 5, published: 3 });
+  producer.go();
+  assert.is(await producer.said(), 'mid-publish');
+  await producer.kill();
+  assert.ok(s.queue.tryPush(message(s.queue, 6, 0)), 'pushed behind the dead claim, before the end');
+  s.queue.close();
+  const consumer = await s.start('consume', { form: 'sync' });
+  consumer.go();
+  assertExactlyOnce(await results([consumer]), { 5: 3, 6: 1 });
+  assert.equal([s.queue.lost, s.queue.length, s.queue.ended], [1, 0, true]);
 });
 
 crashes('a consumer killed mid-take: producers wait on the full queue, then free its slot (lost) and go on', async () => {
@@ -253,9 +367,9 @@ crashes('one of three producers killed mid-stream while two consumers read: surv
   assert.is(await victim.said(), 'streaming');
   await new Promise((r) => setTimeout(r, 100));
   await victim.kill();
-  await Promise.all(producers.map((p) => p.finish()));
-  await stopConsumers(s.queue, 2);
-  const read: Received[] = (await Promise.all(consumers.map((c) => c.finish()))).map((r) => r.result);
+  await results(producers);
+  s.queue.close();
+  const read: Received[] = await results(consumers);
   assertExactlyOnce(read, { 0: 20_000, 1: 20_000 });
   const dead = read.flatMap((r) => sequences(r.seen[9])).sort((a, b) => a - b);
   assert.ok(dead.length > 1000 && dead.every((sq, i) => sq === i), `dead producer's messages: ${dead.length}, a gapless prefix`);

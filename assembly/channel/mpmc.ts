@@ -10,6 +10,15 @@
 // Neither side ever waits here: hosts sleep on a signal word that a side
 // bumps only when the other has said it sleeps.
 //
+// Closing ends the stream, as Go's close(chan): any party may do it (the
+// queue keeps no producer list; a producer that dies does not close it, so
+// a crash never passes for a clean end). It sets CLOSED in the enqueue
+// word, which freezes it at the end position E: nobody moves it on after,
+// so a claim at E racing the close is refused (its producer gives the slot
+// back) and every claim before E stands and is published or, if its
+// producer died, reclaimed. Claims fail from then on; consumers take what
+// is before E, and once the dequeue position reaches E they get CLOSED.
+//
 //   MPMC QUEUE (MPMC_HEADER = 256 bytes, then the slots)
 //   ┌───────────────────────────────────────────────────────────────┐ +0    read-mostly
 //   │ slots     u32  a power of two                                 │
@@ -18,7 +27,7 @@
 //   │ reserved  u32                                                 │ +12
 //   │ lost      u64  slots given back after their taker died        │ +16
 //   ├───────────────────────────────────────────────────────────────┤ +64   MPMC_ENQUEUE
-//   │ enqueue   u64  next position to push                          │       producers write
+//   │ enqueue   u64  next position to push; bit 63 CLOSED (final)   │       producers write
 //   ├───────────────────────────────────────────────────────────────┤ +128  MPMC_DEQUEUE
 //   │ dequeue   u64  next position to pop                           │       consumers write
 //   ├───────────────────────────────────────────────────────────────┤ +192  written only around sleeps
@@ -66,8 +75,12 @@ export const MPMC_MAX_SLOT_SIZE: u32 = 1 << 20;
 export const MPMC_PUSH: u32 = 0;
 export const MPMC_POP: u32 = 1;
 
-// Result of mpmcClaim / mpmcTake besides a payload address (slots start past the header).
-export const MPMC_NONE: usize = 0; // full / empty
+// Results of mpmcClaim / mpmcTake besides a payload address (slots start past the header, so never addresses).
+export const MPMC_NONE: usize = 0;   // full / empty
+export const MPMC_CLOSED: usize = 1; // closed (claims); closed and every message taken (takes)
+
+// In the enqueue word: set once by mpmcClose, never cleared (positions never reach 2^63).
+const CLOSED: u64 = 1 << 63;
 
 const BUSY: u64 = 1 << 63;
 const TAKING: u64 = 1 << 62;
@@ -113,8 +126,31 @@ export function mpmcSlotSize(q: usize): u32 {
 /** Messages pushed and not yet popped (claims in progress included). */
 export function mpmcLength(q: usize): u32 {
   const dequeue = atomic.load<u64>(q + MPMC_DEQUEUE);
-  const enqueue = atomic.load<u64>(q + MPMC_ENQUEUE);
+  const enqueue = atomic.load<u64>(q + MPMC_ENQUEUE) & ~CLOSED;
   return enqueue > dequeue ? <u32>(enqueue - dequeue) : 0;
+}
+
+/**
+ * Closes the queue: 1 if this call closed it, 0 if it was closed already.
+ * Both signals are bumped, so every sleeper wakes to its answer (the host
+ * then wakes both words).
+ */
+export function mpmcClose(q: usize): i32 {
+  if (atomic.or<u64>(q + MPMC_ENQUEUE, CLOSED) & CLOSED) return 0;
+  atomic.add<u32>(signalWord(q, MPMC_PUSH), 1);
+  atomic.add<u32>(signalWord(q, MPMC_POP), 1);
+  return 1;
+}
+
+export function mpmcClosed(q: usize): i32 {
+  return (atomic.load<u64>(q + MPMC_ENQUEUE) & CLOSED) != 0 ? 1 : 0;
+}
+
+/** Closed, and every message before the end position taken (a take held by someone may still be being read). */
+export function mpmcEnded(q: usize): i32 {
+  // The enqueue word first: once it says CLOSED, its end position is final.
+  const enqueue = atomic.load<u64>(q + MPMC_ENQUEUE);
+  return (enqueue & CLOSED) != 0 && atomic.load<u64>(q + MPMC_DEQUEUE) >= (enqueue & ~CLOSED) ? 1 : 0;
 }
 
 /** Slots given back because their taker died (as an f64: it is a count, and hosts want a number). */
@@ -124,14 +160,15 @@ export function mpmcLost(q: usize): f64 {
 
 /**
  * Takes the slot at the position `side` is at (claim to write, take to
- * read), naming `id` in it: its payload address, or MPMC_NONE when full
- * (pushing) or empty (popping).
+ * read), naming `id` in it: its payload address, MPMC_NONE when full
+ * (pushing) or empty (popping), or MPMC_CLOSED when pushing to a closed queue.
  */
 function take(q: usize, side: u32, id: u32): usize {
   const cursor = q + (side == MPMC_PUSH ? MPMC_ENQUEUE : MPMC_DEQUEUE);
   const ready: u64 = side == MPMC_PUSH ? 0 : 1; // sequence - position when the slot is ours to take
   let position = atomic.load<u64>(cursor);
   while (true) {
+    if (position & CLOSED) return MPMC_CLOSED; // only the enqueue word carries it
     const slot = slotAt(q, position);
     const sequence = atomic.load<u64>(slot + S_SEQUENCE);
     if (sequence & BUSY) {
@@ -145,7 +182,12 @@ function take(q: usize, side: u32, id: u32): usize {
       if (ahead == 0) {
         if (atomic.cmpxchg<u64>(slot + S_SEQUENCE, sequence, busy(position, id, side == MPMC_POP)) == sequence) {
           if (side == MPMC_PUSH) store<u64>(slot + S_POSITION, position);
-          atomic.cmpxchg<u64>(cursor, position, position + 1);
+          // Closed at this very position before anyone moved past it: the
+          // close made it the end, so the claim is refused and undone.
+          if (atomic.cmpxchg<u64>(cursor, position, position + 1) == (position | CLOSED)) {
+            atomic.store<u64>(slot + S_SEQUENCE, sequence);
+            return MPMC_CLOSED;
+          }
           return slot + MPMC_SLOT_HEADER;
         }
       } else if (ahead < 0) {
@@ -164,7 +206,7 @@ function finish(q: usize, slot: usize, sequence: u64, wakeSide: u32): i32 {
   return 1;
 }
 
-/** Producer: claims a slot to write in place: its payload address, or MPMC_NONE when the queue is full. */
+/** Producer: claims a slot to write in place: its payload address, MPMC_NONE when the queue is full, MPMC_CLOSED when closed. */
 export function mpmcClaim(q: usize, id: u32): usize {
   return take(q, MPMC_PUSH, id);
 }
@@ -185,9 +227,13 @@ export function mpmcPublish(q: usize, payload: usize, id: u32): i32 {
   return position < 0 ? -1 : finish(q, payload - MPMC_SLOT_HEADER, <u64>position + 1, MPMC_POP);
 }
 
-/** Consumer: takes the next published slot to read in place: its payload address, or MPMC_NONE when empty. */
+/**
+ * Consumer: takes the next published slot to read in place: its payload
+ * address, MPMC_NONE when empty, MPMC_CLOSED when closed and nothing is left.
+ */
 export function mpmcTake(q: usize, id: u32): usize {
-  return take(q, MPMC_POP, id);
+  const payload = take(q, MPMC_POP, id);
+  return payload == MPMC_NONE && mpmcEnded(q) ? MPMC_CLOSED : payload;
 }
 
 /**
@@ -206,13 +252,14 @@ export function mpmcRelease(q: usize, payload: usize, id: u32): i32 {
  * position. The host asks whether it lives (the core cannot).
  */
 export function mpmcStuck(q: usize, side: u32): u32 {
+  if (side == MPMC_POP && mpmcEnded(q)) return 0; // a claim at the end was refused by the close: nobody waits for it
   const position = stuckPosition(q, side);
   const sequence = atomic.load<u64>(slotAt(q, position) + S_SEQUENCE);
   return isStuck(sequence, position, side) ? <u32>(sequence >> 32) & ID_MASK : 0;
 }
 
 function stuckPosition(q: usize, side: u32): u64 {
-  return side == MPMC_POP ? atomic.load<u64>(q + MPMC_DEQUEUE) : atomic.load<u64>(q + MPMC_ENQUEUE) - load<u32>(q + Q_SLOTS);
+  return side == MPMC_POP ? atomic.load<u64>(q + MPMC_DEQUEUE) : (atomic.load<u64>(q + MPMC_ENQUEUE) & ~CLOSED) - load<u32>(q + Q_SLOTS);
 }
 
 // The BUSY word of the other side's taker at `position`.

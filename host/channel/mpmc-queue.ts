@@ -6,13 +6,23 @@
 // never lets anyone read a torn message: the slot stays unreadable until a
 // waiting party of the other side finds the holder dead and gives it back,
 // counting its message in `lost`.
+//
+// close() ends the stream for everyone, as Go's close(chan): pushes fail
+// from then on (tryPush false, pushSync/pushAsync EPIPE, as an SPSC
+// producer's send() and sendSync() answer a consumer that left), consumers
+// still get every message pushed before, then the end (null, and `ended`;
+// for await stops). There is no producer count: a producer that dies does
+// not end the stream, so close it when the producers are done (e.g. after
+// waiting for them all). A closed queue stays closed.
 import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { Place, Primitive } from '../sync/place.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
-import { POP, PUSH, reclaimDead, waitTurn, wakeSide, type QueueAccess, type Side } from './mpmc-wait.js';
+import { ENDED, POP, PUSH, reclaimDead, waitTurn, wakeSide, type QueueAccess, type Side } from './mpmc-wait.js';
 
+// Mirrors assembly/channel/mpmc.ts: results of mpmcClaim / mpmcTake besides an address.
 const NONE = 0;
+const CLOSED = 1;
 const NOT_HELD = -1;
 const MAX_SLOTS = 1 << 24;
 const MAX_SLOT_SIZE = 1 << 20;
@@ -94,12 +104,35 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   }
 
   /**
+   * Ends the stream, for every process: pushes fail from now on; consumers
+   * get what was pushed before (slots claimed before still publish), then
+   * the end. Sleepers on both sides are woken. Closing twice is harmless;
+   * a closed queue stays closed (remove the object and make it anew).
+   */
+  close(): void {
+    if (this.core.mpmcClose(this.at) === 0) return;
+    wakeSide(this.#access, PUSH);
+    wakeSide(this.#access, POP);
+  }
+
+  /** close() was called (messages may be left to pop). */
+  get closed(): boolean {
+    return this.core.mpmcClosed(this.at) !== 0;
+  }
+
+  /** Closed, and every message popped (or taken and being read): pops now return null at once. */
+  get ended(): boolean {
+    return this.core.mpmcEnded(this.at) !== 0;
+  }
+
+  /**
    * A free slot to fill in place (a view of slotSize bytes), claimed by this
-   * thread; nobody reads it before publish(view). null when the queue is full.
+   * thread; nobody reads it before publish(view). null when the queue is
+   * full or closed (`closed` says which).
    */
   tryClaimSlot(): Uint8Array | null {
     const at = this.core.mpmcClaim(this.at, this.host.id) >>> 0;
-    return at === NONE ? null : this.place.memory.bytes(at, this.slotSize);
+    return at === NONE || at === CLOSED ? null : this.place.memory.bytes(at, this.slotSize);
   }
 
   /** Publishes a slot from tryClaimSlot(); wakes consumers if any sleeps. */
@@ -109,11 +142,11 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
 
   /**
    * The next message in place (a view of slotSize bytes), taken by this
-   * thread until release(view). null when the queue is empty.
+   * thread until release(view). null when the queue is empty (or `ended`).
    */
   tryTakeSlot(): Uint8Array | null {
     const at = this.core.mpmcTake(this.at, this.host.id) >>> 0;
-    return at === NONE ? null : this.place.memory.bytes(at, this.slotSize);
+    return at === NONE || at === CLOSED ? null : this.place.memory.bytes(at, this.slotSize);
   }
 
   /** Frees a slot from tryTakeSlot() for producers (the view must not be used after). */
@@ -121,28 +154,21 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
     this.#finish(slot, this.core.mpmcRelease(this.at, this.#payload(slot, 'release'), this.host.id), PUSH, 'release', 'taken');
   }
 
-  /** Copies `bytes` (exactly slotSize of them) in as one message: true, or false when the queue is full. */
+  /** Copies `bytes` (exactly slotSize of them) in as one message: true, or false when the queue is full or closed. */
   tryPush(bytes: Uint8Array): boolean {
-    this.#checkSize(bytes, 'a message');
-    const slot = this.tryClaimSlot();
-    if (slot === null) return false;
-    slot.set(bytes);
-    this.publish(slot);
-    return true;
+    return this.#push(bytes) === true;
   }
 
-  /** The next message, copied into `into` (slotSize bytes) or a new array; null when the queue is empty. */
+  /** The next message, copied into `into` (slotSize bytes) or a new array; null when the queue is empty (or `ended`). */
   tryPop(into?: Uint8Array): Uint8Array | null {
-    if (into !== undefined) this.#checkSize(into, 'into');
-    const slot = this.tryTakeSlot();
-    if (slot === null) return null;
-    const copy = into ?? new Uint8Array(this.slotSize);
-    copy.set(slot);
-    this.release(slot);
-    return copy;
+    const got = this.#pop(into);
+    return got === ENDED ? null : got;
   }
 
-  /** tryPush(), sleeping while the queue is full: true, or false on timeout. */
+  /**
+   * tryPush(), sleeping while the queue is full: true, or false on timeout.
+   * EPIPE when the queue is closed, before or during the wait.
+   */
   pushSync(bytes: Uint8Array, options?: WaitOptions): boolean {
     checkWaitOptions(options);
     if (this.tryPush(bytes)) return true;
@@ -156,7 +182,10 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
     return runAsync(this.#pushSteps(bytes, options), this.host, options.signal).then((pushed) => pushed ?? false);
   }
 
-  /** tryPop(), sleeping while the queue is empty: the message, or null on timeout. */
+  /**
+   * tryPop(), sleeping while the queue is empty: the message, or null on
+   * timeout or at the end (the queue is closed and drained: `ended` is true).
+   */
   popSync(options?: PopOptions): Uint8Array | null {
     checkWaitOptions(options);
     return this.tryPop(options?.into) ?? runSync(this.#popSteps(options ?? {}), this.host);
@@ -179,21 +208,54 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
     return count;
   }
 
-  /** Every message (copies), for as long as the caller iterates; `signal` stops it with ABORT_ERR. */
+  /** Every message (copies) until the queue is closed and drained; `signal` stops it with ABORT_ERR. */
   async *messages(options: { signal?: AbortSignal } = {}): AsyncGenerator<Uint8Array, void, undefined> {
-    for (;;) yield (await this.popAsync(options))!;
+    for (;;) {
+      const message = await this.popAsync(options);
+      if (message === null) return;
+      yield message;
+    }
   }
 
   [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
     return this.messages();
   }
 
+  // One push: true, false when full, ENDED when closed.
+  #push(bytes: Uint8Array): boolean | typeof ENDED {
+    this.#checkSize(bytes, 'a message');
+    const at = this.core.mpmcClaim(this.at, this.host.id) >>> 0;
+    if (at === NONE) return false;
+    if (at === CLOSED) return ENDED;
+    const slot = this.place.memory.bytes(at, this.slotSize);
+    slot.set(bytes);
+    this.publish(slot);
+    return true;
+  }
+
+  // One pop: the message, null when empty, ENDED when closed and drained.
+  #pop(into: Uint8Array | undefined): Uint8Array | null | typeof ENDED {
+    if (into !== undefined) this.#checkSize(into, 'into');
+    const at = this.core.mpmcTake(this.at, this.host.id) >>> 0;
+    if (at === NONE) return null;
+    if (at === CLOSED) return ENDED;
+    const slot = this.place.memory.bytes(at, this.slotSize);
+    const copy = into ?? new Uint8Array(this.slotSize);
+    copy.set(slot);
+    this.release(slot);
+    return copy;
+  }
+
   #pushSteps(bytes: Uint8Array, options: WaitOptions) {
-    return waitTurn(this.#access, PUSH, () => (this.tryPush(bytes) ? true : null), options);
+    return waitTurn(this.#access, PUSH, () => {
+      const pushed = this.#push(bytes);
+      if (pushed === ENDED) throw new ShmError({ code: 'EPIPE', message: 'the MPMC queue is closed: nothing more can be pushed (a closed queue stays closed; remove it and make a new one to start over)' });
+      return pushed || null;
+    }, options);
   }
 
   #popSteps(options: PopOptions) {
-    return waitTurn(this.#access, POP, () => this.tryPop(options.into), options);
+    return waitTurn(this.#access, POP, () => this.#pop(options.into), options);
   }
 
   // The payload address of a slot view, checked to be one of this queue's slots.

@@ -3,6 +3,7 @@
 // A slot held by a dead party stops every party of the other side, so after
 // each quiet liveness slice a sleeper asks who holds the slot it waits for
 // and, if that one is dead, gives the slot back (it counts as lost).
+// A close bumps both signal words, so every sleeper wakes to its answer.
 import { coreConstant, type CoreExports } from '../core/core.js';
 import { Deadline, LIVENESS_SLICE_MS, checkSpin, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
 
@@ -22,6 +23,9 @@ export interface QueueAccess {
 export function signalWord(queue: QueueAccess, side: Side): number {
   return queue.at + coreConstant(queue.core, side === PUSH ? 'MPMC_PUSH_SIGNAL' : 'MPMC_POP_SIGNAL');
 }
+
+/** An attempt's answer when the queue is closed and nothing is left for it: the wait ends with null. */
+export const ENDED = Symbol('ended');
 
 /** Wakes every sleeper of `side` (a freed or published slot may be for any of them). */
 export function wakeSide(queue: QueueAccess, side: Side): void {
@@ -43,15 +47,15 @@ export function reclaimDead(queue: QueueAccess, side: Side): boolean {
 
 /**
  * Tries `attempt` (spinning first), then sleeps until it succeeds: its
- * value, or null on timeout.
+ * value, or null on timeout or when it answers ENDED.
  */
-export function* waitTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | null, options: WaitOptions): Steps<T | null> {
+export function* waitTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | null | typeof ENDED, options: WaitOptions): Steps<T | null> {
   const { core, at } = queue;
   const deadline = new Deadline(options.timeoutMs);
   const spin = checkSpin(options.spin);
   for (let i = 0; i < spin; i++) {
     const got = attempt();
-    if (got !== null) return got;
+    if (got !== null) return got === ENDED ? null : got;
   }
   const word = signalWord(queue, side);
   core.mpmcSleepBegin(at, side);
@@ -61,7 +65,7 @@ export function* waitTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | 
       // Read before the attempt: a slot published or freed after it bumps the signal, so the sleep ends at once.
       const value = core.mpmcSleepValue(at, side);
       const got = attempt();
-      if (got !== null) return got;
+      if (got !== null) return got === ENDED ? null : got;
       if (sliceExpired && reclaimDead(queue, side)) continue;
       if (deadline.passed) return null;
       sliceExpired = (yield { offset: word, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';

@@ -123,6 +123,9 @@ export interface CoreExports {
   mpmcSlotSize(q: number): number;
   mpmcLength(q: number): number;
   mpmcLost(q: number): number;
+  mpmcClose(q: number): number;
+  mpmcClosed(q: number): number;
+  mpmcEnded(q: number): number;
   mpmcClaim(q: number, id: number): number;
   mpmcPublish(q: number, payload: number, id: number): number;
   mpmcTake(q: number, id: number): number;
