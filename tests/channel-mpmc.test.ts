@@ -63,7 +63,7 @@ once('3 producer and 3 consumer processes, every push and pop form, 90,000 messa
   const consumers = await Promise.all(['sync', 'zero', 'iterate'].map((form) => s.start('consume', { form })));
   for (const p of [...producers, ...consumers]) p.go();
   assert.equal(await results(producers), [30_000, 30_000, 30_000]);
-  s.queue.close();
+  s.queue.end();
   assertExactlyOnce(await results(consumers), { 0: 30_000, 1: 30_000, 2: 30_000 });
   assert.equal([s.queue.length, s.queue.lost, s.queue.ended], [0, 0, true]);
 });
@@ -79,7 +79,7 @@ once('worker threads: 2 producers and 2 consumers on a Linux arena (futex), then
     const consumers = [run('consume', { form: 'async' }), run('consume', { form: 'sync' })];
     const made = await Promise.all([run('produce', { producer: 0, count: 20_000, form: 'try' }), run('produce', { producer: 1, count: 20_000, form: 'zero' })]);
     assert.equal(made, [20_000, 20_000], mode);
-    queue.close();
+    queue.end();
     assertExactlyOnce(await Promise.all(consumers), { 0: 20_000, 1: 20_000 });
   }
   plain.releaseUnits(range);
@@ -207,24 +207,24 @@ waits('the event loop runs during popAsync; a push from another process ends the
 
 waits.run();
 
-const closing = suite('mpmc queue: close');
+const closing = suite('mpmc queue: end');
 closing.after.each(async () => {
   await killAll();
   cleanup();
 });
 
-closing('after close: tryPush false, pushSync and pushAsync EPIPE; what was pushed or claimed before still comes (waits time out and abort as ever until then), then every pop ends at once', async () => {
+closing('after end(): tryPush false, pushSync and pushAsync EPIPE; what was pushed or claimed before still comes (waits time out and abort as ever until then), then every pop ends at once', async () => {
   const { queue } = scenario({ slots: 4, slotSize: 8 });
   assert.ok(queue.tryPush(message(queue, 0, 0)) && queue.tryPush(message(queue, 0, 1)));
   const claimed = queue.tryClaimSlot()!;
-  assert.equal([queue.closed, queue.ended], [false, false]);
-  queue.close();
-  queue.close();
-  assert.equal([queue.closed, queue.ended, queue.length], [true, false, 3]);
+  assert.equal([queue.ending, queue.ended], [false, false]);
+  queue.end();
+  queue.end();
+  assert.equal([queue.ending, queue.ended, queue.length], [true, false, 3]);
   assert.not.ok(queue.tryPush(message(queue, 0, 9)), 'tryPush');
   assert.is(queue.tryClaimSlot(), null, 'tryClaimSlot');
   const epipe = thrown(() => queue.pushSync(message(queue, 0, 9)));
-  assert.equal([epipe.code, /closed/.test(epipe.message)], ['EPIPE', true]);
+  assert.equal([epipe.code, /ended/.test(epipe.message)], ['EPIPE', true]);
   assert.is(await queue.pushAsync(message(queue, 0, 9)).catch((e) => e.code), 'EPIPE');
   assert.equal([readMessage(queue.popSync()!), readMessage((await queue.popAsync())!)], [[0, 0], [0, 1]]);
   assert.is(queue.popSync({ timeoutMs: 20 }), null, 'the claim is not published yet');
@@ -238,14 +238,14 @@ closing('after close: tryPush false, pushSync and pushAsync EPIPE; what was push
   assert.equal(readMessage(queue.tryPop()!), [0, 2]);
   assert.equal([queue.ended, queue.length, queue.tryPop(), queue.tryTakeSlot(), queue.popSync(), await queue.popAsync()], [true, 0, null, null, null, null]);
   for await (const _ of queue) assert.unreachable('an ended queue yields nothing');
-  assert.is(thrown(() => queue.pushSync(message(queue, 0, 9))).code, 'EPIPE', 'still closed');
+  assert.is(thrown(() => queue.pushSync(message(queue, 0, 9))).code, 'EPIPE', 'still ended');
 });
 
 closing('for await in this process, asleep on the empty queue, yields what comes before the close and then ends', async () => {
   const { queue } = scenario({ slots: 4, slotSize: 8 });
   setTimeout(() => {
     for (let i = 0; i < 3; i++) queue.tryPush(message(queue, 0, i));
-    queue.close();
+    queue.end();
   }, 20);
   const seen: unknown[] = [];
   for await (const m of queue) seen.push(readMessage(m));
@@ -256,7 +256,7 @@ closing('for await in this process, asleep on the empty queue, yields what comes
 closing('closed with messages left: consumer processes of every pop form drain them exactly once, then end', async () => {
   const s = scenario();
   for (let i = 0; i < 60; i++) assert.ok(s.queue.tryPush(message(s.queue, 0, i)));
-  s.queue.close();
+  s.queue.end();
   const consumers = await Promise.all(['sync', 'async', 'zero', 'iterate'].map((form) => s.start('consume', { form })));
   for (const c of consumers) c.go();
   assertExactlyOnce(await results(consumers), { 0: 60 });
@@ -271,7 +271,7 @@ closing('close wakes consumers asleep in other processes (every pop form, sleepi
   // A consumer sleeps only on an empty queue, and all 40 were published before: asleep, they took them all.
   for (const c of consumers) assert.is(await c.said(), 'asleep');
   assert.is(s.queue.length, 0);
-  s.queue.close();
+  s.queue.end();
   const read: Received[] = await results(consumers);
   assertExactlyOnce(read, { 0: 40 });
   for (const r of read) assert.ok(r.lastSleep === 'woken' || r.lastSleep === 'not-equal', `last sleep ${r.lastSleep}`);
@@ -283,7 +283,7 @@ closing('close wakes producers asleep on a full queue in other processes with EP
   const producers = await Promise.all(['sync', 'async'].map((form) => s.start('pushBlocked', { form })));
   for (const p of producers) p.go();
   for (const p of producers) assert.is(await p.said(), 'asleep');
-  s.queue.close();
+  s.queue.end();
   for (const { code, lastSleep } of await results(producers)) {
     assert.is(code, 'EPIPE');
     assert.ok(lastSleep === 'woken' || lastSleep === 'not-equal', `last sleep ${lastSleep}`);
@@ -297,7 +297,7 @@ closing('closed while 2 producer processes push (claims racing the close): each 
   const consumers = await Promise.all(['sync', 'zero'].map((form) => s.start('consume', { form })));
   for (const p of [...producers, ...consumers]) p.go();
   for (const p of producers) assert.is(await p.said(), 'streaming');
-  s.queue.close();
+  s.queue.end();
   const pushed: number[] = await results(producers);
   assert.ok(pushed.every((count) => count > 1000), `pushed ${pushed}`);
   assertExactlyOnce(await results(consumers), { 0: pushed[0]!, 1: pushed[1]! });
@@ -336,7 +336,7 @@ crashes('a producer killed mid-publish, then the close: a consumer process gets 
   assert.is(await producer.said(), 'mid-publish');
   await producer.kill();
   assert.ok(s.queue.tryPush(message(s.queue, 6, 0)), 'pushed behind the dead claim, before the end');
-  s.queue.close();
+  s.queue.end();
   const consumer = await s.start('consume', { form: 'sync' });
   consumer.go();
   assertExactlyOnce(await results([consumer]), { 5: 3, 6: 1 });
@@ -368,7 +368,7 @@ crashes('one of three producers killed mid-stream while two consumers read: surv
   await new Promise((r) => setTimeout(r, 100));
   await victim.kill();
   await results(producers);
-  s.queue.close();
+  s.queue.end();
   const read: Received[] = await results(consumers);
   assertExactlyOnce(read, { 0: 20_000, 1: 20_000 });
   const dead = read.flatMap((r) => sequences(r.seen[9])).sort((a, b) => a - b);

@@ -7,13 +7,15 @@
 // waiting party of the other side finds the holder dead and gives it back,
 // counting its message in `lost`.
 //
-// close() ends the stream for everyone, as Go's close(chan): pushes fail
+// end() ends the stream for everyone, as Go's close(chan) does: pushes fail
 // from then on (tryPush false, pushSync/pushAsync EPIPE, as an SPSC
 // producer's send() and sendSync() answer a consumer that left), consumers
 // still get every message pushed before, then the end (null, and `ended`;
-// for await stops). There is no producer count: a producer that dies does
-// not end the stream, so close it when the producers are done (e.g. after
-// waiting for them all). A closed queue stays closed.
+// for await stops). It is called end, as a Writable's, because close()
+// elsewhere in shmkit lets go of one handle, and this is seen by every
+// process. There is no producer count: a producer that dies does not end
+// the stream, so end it when the producers are done (e.g. after waiting for
+// them all). An ended queue stays ended.
 import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { Place, Primitive } from '../sync/place.js';
@@ -107,16 +109,16 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
    * Ends the stream, for every process: pushes fail from now on; consumers
    * get what was pushed before (slots claimed before still publish), then
    * the end. Sleepers on both sides are woken. Closing twice is harmless;
-   * a closed queue stays closed (remove the object and make it anew).
+   * an ended queue stays ended (remove the object and make it anew).
    */
-  close(): void {
+  end(): void {
     if (this.core.mpmcClose(this.at) === 0) return;
     wakeSide(this.#access, PUSH);
     wakeSide(this.#access, POP);
   }
 
-  /** close() was called (messages may be left to pop). */
-  get closed(): boolean {
+  /** end() was called (messages may be left to pop). */
+  get ending(): boolean {
     return this.core.mpmcClosed(this.at) !== 0;
   }
 
@@ -128,7 +130,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   /**
    * A free slot to fill in place (a view of slotSize bytes), claimed by this
    * thread; nobody reads it before publish(view). null when the queue is
-   * full or closed (`closed` says which).
+   * full or ended (`ending` says which).
    */
   tryClaimSlot(): Uint8Array | null {
     const at = this.core.mpmcClaim(this.at, this.host.id) >>> 0;
@@ -154,7 +156,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
     this.#finish(slot, this.core.mpmcRelease(this.at, this.#payload(slot, 'release'), this.host.id), PUSH, 'release', 'taken');
   }
 
-  /** Copies `bytes` (exactly slotSize of them) in as one message: true, or false when the queue is full or closed. */
+  /** Copies `bytes` (exactly slotSize of them) in as one message: true, or false when the queue is full or ending. */
   tryPush(bytes: Uint8Array): boolean {
     return this.#push(bytes) === true;
   }
@@ -167,7 +169,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
 
   /**
    * tryPush(), sleeping while the queue is full: true, or false on timeout.
-   * EPIPE when the queue is closed, before or during the wait.
+   * EPIPE when the queue is ending, before or during the wait.
    */
   pushSync(bytes: Uint8Array, options?: WaitOptions): boolean {
     checkWaitOptions(options);
@@ -184,7 +186,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
 
   /**
    * tryPop(), sleeping while the queue is empty: the message, or null on
-   * timeout or at the end (the queue is closed and drained: `ended` is true).
+   * timeout or at the end (end() was called and the queue is drained: `ended` is true).
    */
   popSync(options?: PopOptions): Uint8Array | null {
     checkWaitOptions(options);
@@ -208,7 +210,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
     return count;
   }
 
-  /** Every message (copies) until the queue is closed and drained; `signal` stops it with ABORT_ERR. */
+  /** Every message (copies) until the queue is ended and drained; `signal` stops it with ABORT_ERR. */
   async *messages(options: { signal?: AbortSignal } = {}): AsyncGenerator<Uint8Array, void, undefined> {
     for (;;) {
       const message = await this.popAsync(options);
@@ -221,7 +223,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
     return this.messages();
   }
 
-  // One push: true, false when full, ENDED when closed.
+  // One push: true, false when full, ENDED after end().
   #push(bytes: Uint8Array): boolean | typeof ENDED {
     this.#checkSize(bytes, 'a message');
     const at = this.core.mpmcClaim(this.at, this.host.id) >>> 0;
@@ -233,7 +235,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
     return true;
   }
 
-  // One pop: the message, null when empty, ENDED when closed and drained.
+  // One pop: the message, null when empty, ENDED when ended and drained.
   #pop(into: Uint8Array | undefined): Uint8Array | null | typeof ENDED {
     if (into !== undefined) this.#checkSize(into, 'into');
     const at = this.core.mpmcTake(this.at, this.host.id) >>> 0;
@@ -249,7 +251,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   #pushSteps(bytes: Uint8Array, options: WaitOptions) {
     return waitTurn(this.#access, PUSH, () => {
       const pushed = this.#push(bytes);
-      if (pushed === ENDED) throw new ShmError({ code: 'EPIPE', message: 'the MPMC queue is closed: nothing more can be pushed (a closed queue stays closed; remove it and make a new one to start over)' });
+      if (pushed === ENDED) throw new ShmError({ code: 'EPIPE', message: 'the MPMC queue has ended: nothing more can be pushed (an ended queue stays ended; remove it and make a new one to start over)' });
       return pushed || null;
     }, options);
   }
