@@ -38,6 +38,19 @@ function fill(bytes: Uint8Array, at: number, seq: number): void {
   bytes[at + 3] = seq >>> 24;
 }
 
+const TEMPLATE_WORDS = new Uint32Array(TEMPLATE.buffer);
+
+/**
+ * Writes message `seq` in place at bytes[at] (8-aligned) as sixteen 32-bit
+ * words, the first its sequence number: how a program writes a record it
+ * builds in place (a 64-byte TypedArray.set costs ~25 ns on Node 20).
+ */
+function fillWords(words: Uint32Array, at: number, seq: number): void {
+  const w = at >>> 2;
+  words[w] = seq;
+  for (let k = 1; k < 16; k++) words[w + k] = TEMPLATE_WORDS[k]!;
+}
+
 function seqAt(bytes: Uint8Array, at: number): number {
   return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
@@ -214,6 +227,7 @@ function messages(settings: Settings, form: 'one' | 'batch' | 'packed', batch: n
   return withPeer(form === 'one' ? 'one' : 'batch', batch, async (managed, ctl, alive) => {
     const producer: SpscProducer = managed.ring('ring', C_MESSAGE_RING).acquireProducer();
     const { bytes, offsets } = producer;
+    const words = new Uint32Array(bytes.buffer);
     const message = new Uint8Array(MESSAGE);
     // One message per call: send() copies it in and publishes it. Batched:
     // claimMany() places up to `batch`, filled in place, one commit.
@@ -227,7 +241,7 @@ function messages(settings: Settings, form: 'one' | 'batch' | 'packed', batch: n
       for (let seq = 0; seq < n;) {
         let got = producer.claimMany(Math.min(batch, n - seq), MESSAGE);
         if (got === 0) spinUntil(() => (got = producer.claimMany(Math.min(batch, n - seq), MESSAGE)) !== 0, alive);
-        for (let i = 0; i < got; i++) fill(bytes, offsets[i]!, seq++);
+        for (let i = 0; i < got; i++) fillWords(words, offsets[i]!, seq++);
         producer.commit();
       }
     };
@@ -312,7 +326,7 @@ export const shmkitCases: CaseModule = {
       make(SHMKIT_SPIN, 'latency', `two Node processes, two rings (${LATENCY_RING >> 10} KiB) in a POSIX segment: send(64 bytes), then spin on peekMany(1); the peer spins on peekMany(1), copies the message into its own claim in place, commits, releases`, 0.15, () => roundTrips(settings, 'spin'), { limit: C_SPIN }),
       make(SHMKIT_BLOCK, 'latency', 'as above with sendSync() and receiveSync() (default spin phase, then futex sleep)', 7, () => roundTrips(settings, 'block'), { limit: C_FUTEX }),
       make(SHMKIT_ONE, 'throughput', `one ring (${C_MESSAGE_RING >> 10} KiB); producer: send() of a 64-byte message (copied in, committed) per message; consumer: peekMany(1) + check sequence number + release per message; both spin`, 8, () => messages(settings, 'one', 1)),
-      make(SHMKIT_BATCH, 'throughput', `same ring; producer: claimMany(${C_BATCH}, 64) + 64 bytes written in place per message + one commit; consumer: peekMany(${C_BATCH}) + check each + one release`, 40, () => messages(settings, 'batch', C_BATCH), { socket: UNIX_PACKED, limit: C_RING_BATCH }),
+      make(SHMKIT_BATCH, 'throughput', `same ring; producer: claimMany(${C_BATCH}, 64) + 64 bytes written in place per message (sixteen 32-bit stores) + one commit; consumer: peekMany(${C_BATCH}) + check each + one release`, 40, () => messages(settings, 'batch', C_BATCH), { socket: UNIX_PACKED, limit: C_RING_BATCH }),
       make(SHMKIT_PACKED, 'throughput', `same ring; producer: writes each message's sequence number into a packed buffer of ${C_BATCH} × 64-byte messages, sendPacked() copies them into their records (one bulk copy, one core call) and commits once; consumer as above`, 40, () => messages(settings, 'packed', C_BATCH), { socket: UNIX_PACKED, limit: C_RING_BATCH }),
       make(SHMKIT_STREAM, 'stream', `one ring (${C_STREAM_RING >> 20} MiB), ${C_STREAM_CHUNK >> 10} KiB messages: send() copies each in from a source, the peer peeks and copies it out to a destination`, 6, () => stream(settings)),
     ];
