@@ -29,13 +29,12 @@ function control(managed: ManagedSegment): Int32Array {
 
 const TEMPLATE = new Uint8Array(MESSAGE).fill(0x5a);
 
-/** Writes message `seq` at bytes[at]: 64 bytes copied in, then its sequence number (u32 LE) in the first four. */
-function fill(bytes: Uint8Array, at: number, seq: number): void {
-  bytes.set(TEMPLATE, at);
-  bytes[at] = seq;
-  bytes[at + 1] = seq >>> 8;
-  bytes[at + 2] = seq >>> 16;
-  bytes[at + 3] = seq >>> 24;
+/** Makes `message` (a copy of TEMPLATE) message `seq`: its sequence number (u32 LE) in the first four bytes, as the C cases do. */
+function stamp(message: Uint8Array, seq: number): void {
+  message[0] = seq;
+  message[1] = seq >>> 8;
+  message[2] = seq >>> 16;
+  message[3] = seq >>> 24;
 }
 
 const TEMPLATE_WORDS = new Uint32Array(TEMPLATE.buffer);
@@ -184,13 +183,13 @@ function roundTrips(settings: Settings, mode: 'spin' | 'block'): Promise<number[
     const ping = managed.ring('ping', LATENCY_RING).acquireProducer();
     const pong = managed.ring('pong', LATENCY_RING).acquireConsumer();
     let seq = 0;
-    const message = new Uint8Array(MESSAGE);
+    const message = TEMPLATE.slice();
     let body: (n: number) => void;
     if (mode === 'spin') {
       const { bytes, offsets } = pong;
       body = (n) => {
         for (let i = 0; i < n; i++) {
-          fill(message, 0, seq);
+          stamp(message, seq);
           for (let k = 1; !ping.send(message); k++) {
             if ((k & 0xfffff) === 0 && !alive()) throw new Error('the peer died');
           }
@@ -205,7 +204,7 @@ function roundTrips(settings: Settings, mode: 'spin' | 'block'): Promise<number[
     } else {
       body = (n) => {
         for (let i = 0; i < n; i++) {
-          fill(message, 0, seq);
+          stamp(message, seq);
           ping.sendSync(message);
           const reply = pong.receiveSync();
           if (reply === null || seqAt(reply, 0) !== seq) Atomics.add(ctl, BAD, 1);
@@ -228,12 +227,12 @@ function messages(settings: Settings, form: 'one' | 'batch' | 'packed', batch: n
     const producer: SpscProducer = managed.ring('ring', C_MESSAGE_RING).acquireProducer();
     const { bytes, offsets } = producer;
     const words = new Uint32Array(bytes.buffer);
-    const message = new Uint8Array(MESSAGE);
+    const message = TEMPLATE.slice();
     // One message per call: send() copies it in and publishes it. Batched:
     // claimMany() places up to `batch`, filled in place, one commit.
     const one = (n: number) => {
       for (let seq = 0; seq < n; seq++) {
-        fill(message, 0, seq);
+        stamp(message, seq);
         if (!producer.send(message)) spinUntil(() => producer.send(message), alive);
       }
     };
@@ -249,7 +248,7 @@ function messages(settings: Settings, form: 'one' | 'batch' | 'packed', batch: n
     // messages (the template once, the sequence number per message), which
     // sendPacked() copies into their records with one core call and commits.
     const packed = new Uint8Array(batch * MESSAGE);
-    for (let i = 0; i < batch; i++) fill(packed, i * MESSAGE, 0);
+    for (let i = 0; i < batch; i++) packed.set(TEMPLATE, i * MESSAGE);
     const packedSend = (n: number) => {
       for (let seq = 0; seq < n;) {
         const count = Math.min(batch, n - seq);
