@@ -371,9 +371,12 @@ export function spscUnreleased(r: usize): u32 {
   return <u32>(load<u64>(r + R_PEEKED) - atomic.load<u64>(r + SPSC_HEAD));
 }
 
-/** Bytes published and not yet released (records and padding). */
+/** Bytes published and not yet released (records and padding), as far as the tail says. */
 export function spscUsed(r: usize): u32 {
-  return <u32>(atomic.load<u64>(r + SPSC_TAIL) - atomic.load<u64>(r + SPSC_HEAD));
+  const tail = atomic.load<u64>(r + SPSC_TAIL);
+  const head = atomic.load<u64>(r + SPSC_HEAD);
+  // The consumer can pass the tail between commit's publishing store and its tail store.
+  return tail > head ? <u32>(tail - head) : 0;
 }
 
 function sleepsWord(r: usize, role: u32): usize {
