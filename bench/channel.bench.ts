@@ -1,8 +1,10 @@
 // Moving 64-byte messages between two processes, side by side in one run:
 // everything a Node user would pick today (unix socket, pipes,
 // child_process IPC; in-process worker_threads postMessage and a
-// SharedArrayBuffer with Atomics.wait), shmkit's SPSC ring, and C over
-// shared memory built by gcc during the run (the physical limit).
+// SharedArrayBuffer with Atomics.wait), shmkit's SPSC ring and MPMC queue,
+// and C over shared memory built by gcc during the run (the physical
+// limit); and a work queue, one producer to two consumer processes, as a
+// Node user would deal it out and over shmkit's MPMC queue.
 //
 //   round trip of a 64-byte message        (latency)
 //   64-byte messages one way, messages/s   (throughput; one call per message and batched)
@@ -12,9 +14,10 @@
 //        [--repeats N] [--seconds S] [--stream-mib N] [--only TEXT]
 //
 // Every case is a `Case` (bench/channel/case.ts) from a module of cases:
-// bench/channel/node-cases.ts, c-cases.ts and shmkit-cases.ts. One run of a
-// case starts a fresh peer, warms up (calibrating its count so one repeat
-// takes about --seconds; a stream moves --stream-mib per repeat), then times
+// bench/channel/node-cases.ts, c-cases.ts, shmkit-cases.ts and
+// mpmc-cases.ts. One run of a case starts fresh peers, warms up
+// (calibrating its count so one repeat takes about --seconds; a stream
+// moves --stream-mib per repeat), then times
 // --repeats repeats. The cases run interleaved in --rounds rounds, so noise
 // from the rest of the machine is shared out among them; the tables give the
 // median and min–max of every repeat of every round, and speed ratios (from
@@ -30,10 +33,11 @@ import { runMain } from './measure.js';
 import { cCases, C_ADAPTIVE, C_FUTEX, C_RING_BATCH, C_RING_ONE, C_RING_STREAM, C_SPIN, C_SPIN_SC } from './channel/c-cases.js';
 import { nodeCases, UNIX_LATENCY, UNIX_ONE, UNIX_PACKED, UNIX_STREAM } from './channel/node-cases.js';
 import { formatBytes, goals, markdown, svg, type Row } from './channel/report.js';
+import { mpmcCases } from './channel/mpmc-cases.js';
 import { shmkitCases } from './channel/shmkit-cases.js';
 
-/** Every module of cases, in table order within each kind: C limits first, then Node, then shmkit. */
-const MODULES: CaseModule[] = [cCases, nodeCases, shmkitCases];
+/** Every module of cases, in table order within each kind: C limits first, then Node, then shmkit, then work queues (MPMC). */
+const MODULES: CaseModule[] = [cCases, nodeCases, shmkitCases, mpmcCases];
 const KINDS: Kind[] = ['latency', 'throughput', 'stream'];
 
 /** What each kind's ratios are taken against, unless a case says otherwise. */
@@ -131,12 +135,12 @@ async function main(): Promise<void> {
   const notes = cases.filter((c) => c.note).map((c) => `- ${c.kind} / ${c.name}: ${c.note}`);
   const goalLines = goals(all);
   const text = [
-    `## Channels: two processes, 64-byte messages`,
+    `## Channels between processes, 64-byte messages`,
     '',
     `${machine}; ${new Date().toISOString().slice(0, 10)}; whole run ${seconds.toFixed(0)} s.`,
     `${how}. Medians and min–max over every repeat. "speed × unix socket" and "speed × C limit" divide medians: above 1 is faster.`,
     loadLine,
-    `The C limit for blocking round trips is the futex ping-pong (always sleeps), for busy-wait ones the busy-wait ping-pong (the spin-then-futex row shows what a spin phase buys; the "as JS can write it" row drops pause and release stores, which neither JS nor Wasm has); batched message cases compare with the batched C ring and the packed socket.`,
+    `The C limit for blocking round trips is the futex ping-pong (always sleeps), for busy-wait ones the busy-wait ping-pong (the spin-then-futex row shows what a spin phase buys; the "as JS can write it" row drops pause and release stores, which neither JS nor Wasm has); batched message cases compare with the batched C ring and the packed socket; work queues (one producer, two consumer processes) with unix sockets dealt round-robin.`,
     '',
     markdown(all, KINDS, o.streamBytes),
     ...(goalLines.length ? ['### Goals (issue 5)', '', ...goalLines, ''] : []),

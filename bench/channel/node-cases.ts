@@ -377,35 +377,38 @@ function header(mode: number, count: number): Buffer {
 
 const TEMPLATE = Buffer.alloc(MESSAGE * PACKED, 0x5a);
 
-/** n 64-byte messages, `perWrite` to a write (a fresh buffer each, as a user would), honouring back-pressure. */
-async function sendMessages(link: Link, ack: () => Promise<void>, n: number, perWrite: number): Promise<void> {
-  const out = link.output;
-  out.write(header(FRAMES, n));
-  let seq = 0;
-  if (perWrite === 1) {
-    for (let i = 0; i < n; i++) {
-      const message = Buffer.allocUnsafe(MESSAGE);
-      TEMPLATE.copy(message, 0, 0, MESSAGE);
-      message.writeUInt32LE(seq++, 0);
-      if (!out.write(message)) await once(out, 'drain');
-    }
-  } else {
-    for (let i = 0; i < n; i += perWrite) {
-      const k = Math.min(perWrite, n - i);
-      const batch = Buffer.allocUnsafe(k * MESSAGE);
-      TEMPLATE.copy(batch, 0, 0, k * MESSAGE);
-      for (let j = 0; j < k; j++) batch.writeUInt32LE(seq++, j * MESSAGE);
-      if (!out.write(batch)) await once(out, 'drain');
-    }
+/**
+ * n 64-byte messages, `perWrite` to a write (a fresh buffer each, as a user
+ * would), the writes dealt round-robin to `links` (each numbers its own
+ * messages from 0), honouring back-pressure; resolves when every peer has
+ * acknowledged its share.
+ */
+async function sendMessages(links: Link[], acks: Array<() => Promise<void>>, n: number, perWrite: number): Promise<void> {
+  const writes = Math.ceil(n / perWrite);
+  links.forEach((link, k) => {
+    const mine = Math.max(0, Math.ceil((writes - k) / links.length)); // writes k, k + links, ...
+    const short = (writes - 1) % links.length === k ? writes * perWrite - n : 0; // the last write may be short
+    link.output.write(header(FRAMES, mine * perWrite - short));
+  });
+  const seqs = links.map(() => 0);
+  for (let w = 0, i = 0; i < n; w++, i += perWrite) {
+    const k = w % links.length;
+    const out = links[k]!.output;
+    const count = Math.min(perWrite, n - i);
+    const batch = Buffer.allocUnsafe(count * MESSAGE);
+    TEMPLATE.copy(batch, 0, 0, count * MESSAGE);
+    for (let j = 0; j < count; j++) batch.writeUInt32LE(seqs[k]++, j * MESSAGE);
+    if (!out.write(batch)) await once(out, 'drain');
   }
-  await ack();
+  await Promise.all(acks.map((ack) => ack()));
 }
 
-async function messagesOverUnix(settings: Settings, perWrite: number): Promise<number[]> {
-  const link = await unixLink('sink-unix');
-  const ack = acks(link);
-  const nsPerOp = await calibrated(settings, (n) => sendMessages(link, ack, n, perWrite), 1024);
-  await link.close();
+/** 64-byte messages over one unix socket per consumer process, `perWrite` to a write: ns per message. */
+export async function messagesOverUnix(settings: Settings, perWrite: number, consumers = 1): Promise<number[]> {
+  const links = await Promise.all(Array.from({ length: consumers }, () => unixLink('sink-unix')));
+  const linkAcks = links.map(acks);
+  const nsPerOp = await calibrated(settings, (n) => sendMessages(links, linkAcks, n, perWrite), 1024);
+  await Promise.all(links.map((link) => link.close()));
   return nsPerOp;
 }
 

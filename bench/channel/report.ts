@@ -105,7 +105,7 @@ export function svg(rows: Row[], kinds: Kind[], subtitle: string, streamBytes: n
   const rowHeight = 22;
   const parts: string[] = [];
   let y = 56;
-  parts.push(`<text x="16" y="26" font-size="17" font-weight="bold">shmkit channel benchmark: two processes, 64-byte messages</text>`);
+  parts.push(`<text x="16" y="26" font-size="17" font-weight="bold">shmkit channel benchmark: 64-byte messages between processes</text>`);
   parts.push(`<text x="16" y="45" font-size="12" fill="#555">${escape(subtitle)}</text>`);
   for (const kind of kinds) {
     const these = rows.filter((r) => r.kind === kind && r.nsPerOp.length > 0);

@@ -1,41 +1,16 @@
 // shmkit's SPSC ring (host/channel/spsc-ring.ts) between two Node
 // processes, through ManagedSegment.ring() in a POSIX segment: the same
-// work as the C cases in c-cases.ts, so the two compare directly.
-//
-// Control words (an 'ctl' object in the segment): the parent bumps PHASE
-// after writing COUNT; the peer handles COUNT items and stores DONE = PHASE;
-// STOP ends the peer. BAD counts messages that arrived wrong.
-import { openOrCreate, Posix, type ManagedSegment, type SpscProducer } from '../../host/index.js';
+// work as the C cases in c-cases.ts, so the two compare directly. The
+// segment, its control words and the peer come from segment-peers.ts.
+import type { ManagedSegment, SpscProducer } from '../../host/index.js';
 import { C_FUTEX, C_MESSAGE_RING, C_BATCH, C_RING_BATCH, C_SPIN, C_STREAM_CHUNK, C_STREAM_RING } from './c-cases.js';
-import { calibrated, dieWithParent, fixed, onCleanup, processAlive, spawnPeer, until, type Case, type CaseModule, type Settings } from './case.js';
+import { calibrated, fixed, type Case, type CaseModule, type Settings } from './case.js';
 import { MESSAGE, UNIX_PACKED } from './node-cases.js';
+import { asPeer, BAD, COUNT, DONE, PHASE, READY, seqAt, spinUntil, stamp, STOP, TEMPLATE, withPeers } from './segment-peers.js';
 
-const SEGMENT_SIZE = 4 << 20;
 const LATENCY_RING = 64 << 10;
 
-const READY = 0;
-const STOP = 1;
-const PHASE = 2;
-const DONE = 3;
-const BAD = 4;
-const COUNT = 5;
-
 type Mode = 'spin' | 'block' | 'one' | 'batch' | 'stream';
-
-function control(managed: ManagedSegment): Int32Array {
-  const bytes = managed.findOrCreate('ctl', { bytes: 64, align: 64 });
-  return new Int32Array(bytes.buffer, bytes.byteOffset, 16);
-}
-
-const TEMPLATE = new Uint8Array(MESSAGE).fill(0x5a);
-
-/** Makes `message` (a copy of TEMPLATE) message `seq`: its sequence number (u32 LE) in the first four bytes, as the C cases do. */
-function stamp(message: Uint8Array, seq: number): void {
-  message[0] = seq;
-  message[1] = seq >>> 8;
-  message[2] = seq >>> 16;
-  message[3] = seq >>> 24;
-}
 
 const TEMPLATE_WORDS = new Uint32Array(TEMPLATE.buffer);
 
@@ -50,18 +25,13 @@ function fillWords(words: Uint32Array, at: number, seq: number): void {
   for (let k = 1; k < 16; k++) words[w + k] = TEMPLATE_WORDS[k]!;
 }
 
-function seqAt(bytes: Uint8Array, at: number): number {
-  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
-}
-
 // ─── the peer ────────────────────────────────────────────────────────────
 
-function peerLoop(mode: Mode, managed: ManagedSegment, batch: number): void {
-  const ctl = control(managed);
+function peerLoop(mode: Mode, managed: ManagedSegment, ctl: Int32Array, batch: number): void {
   if (mode === 'spin' || mode === 'block') {
     const ping = managed.ring('ping', LATENCY_RING).acquireConsumer();
     const pong = managed.ring('pong', LATENCY_RING).acquireProducer();
-    Atomics.store(ctl, READY, 1);
+    Atomics.add(ctl, READY, 1);
     if (mode === 'spin') {
       const { bytes, offsets: inAt, lengths } = ping;
       for (;;) {
@@ -87,7 +57,7 @@ function peerLoop(mode: Mode, managed: ManagedSegment, batch: number): void {
   const stream = mode === 'stream';
   const consumer = managed.ring('ring', stream ? C_STREAM_RING : C_MESSAGE_RING).acquireConsumer();
   const sink = new Uint8Array(C_STREAM_CHUNK);
-  Atomics.store(ctl, READY, 1);
+  Atomics.add(ctl, READY, 1);
   for (let seen = 0; ;) {
     let phase: number;
     while ((phase = Atomics.load(ctl, PHASE)) === seen) {
@@ -126,56 +96,21 @@ function peerLoop(mode: Mode, managed: ManagedSegment, batch: number): void {
   }
 }
 
-async function peer([mode, name, batch]: string[]): Promise<void> {
-  await dieWithParent();
-  const managed = openOrCreate({ kind: 'posix', name: name!, size: SEGMENT_SIZE });
-  try {
-    peerLoop(mode as Mode, managed, Number(batch ?? 1));
-  } finally {
-    managed.close();
-  }
+function peer([name, mode, batch]: string[]): Promise<void> {
+  return asPeer(name!, (managed, ctl) => peerLoop(mode as Mode, managed, ctl, Number(batch ?? 1)));
 }
 
 // ─── the parent ──────────────────────────────────────────────────────────
 
-let segments = 0;
-
-/** A fresh segment with the peer attached (then unlinked: nothing is left behind, even after SIGKILL). */
-async function withPeer<T>(mode: Mode, batch: number, body: (managed: ManagedSegment, ctl: Int32Array, alive: () => boolean) => Promise<T>): Promise<T> {
-  const name = `/shmkit-bench-channel-${process.pid}-${segments++}`;
-  const managed = openOrCreate({ kind: 'posix', name, size: SEGMENT_SIZE });
-  const unlink = onCleanup(() => Posix.remove(name));
-  const close = onCleanup(() => managed.close());
-  try {
-    const ctl = control(managed);
-    // Made here first, so both sides agree on every ring before the peer starts.
+/** A fresh segment with its rings and the peer in `mode`. */
+function withPeer<T>(mode: Mode, batch: number, body: (managed: ManagedSegment, ctl: Int32Array, alive: () => boolean) => Promise<T>): Promise<T> {
+  const rings = (managed: ManagedSegment) => {
     if (mode === 'spin' || mode === 'block') {
       managed.ring('ping', LATENCY_RING);
       managed.ring('pong', LATENCY_RING);
     } else managed.ring('ring', mode === 'stream' ? C_STREAM_RING : C_MESSAGE_RING);
-    const peerProcess = spawnPeer('shmkit', [mode, name, String(batch)]);
-    const alive = () => processAlive(peerProcess.child.pid);
-    try {
-      await until(() => Atomics.load(ctl, READY) === 1, 'ready', alive);
-      unlink();
-      const result = await body(managed, ctl, alive);
-      if (Atomics.load(ctl, BAD) !== 0) throw new Error(`${Atomics.load(ctl, BAD)} messages arrived wrong`);
-      await peerProcess.exited;
-      return result;
-    } finally {
-      peerProcess.kill();
-    }
-  } finally {
-    close();
-    unlink();
-  }
-}
-
-/** Spins until `condition()`; throws if the peer died meanwhile (checked now and then). */
-function spinUntil(condition: () => boolean, alive: () => boolean): void {
-  for (let i = 1; !condition(); i++) {
-    if ((i & 0xfffff) === 0 && !alive()) throw new Error('the peer died');
-  }
+  };
+  return withPeers([{ mode: 'shmkit', args: [mode, String(batch)] }], rings, body);
 }
 
 function roundTrips(settings: Settings, mode: 'spin' | 'block'): Promise<number[]> {
