@@ -100,20 +100,14 @@ function consume(managed: ManagedSegment, ctl: Int32Array, form: Form, index: nu
     phase.arrive();
   };
   Atomics.add(ctl, READY, 1);
+  const into = new Uint8Array(MESSAGE);
   if (form === 'block') {
-    const into = new Uint8Array(MESSAGE);
     const options = { into };
     while (queue.popSync(options) !== null) see(seqAt(into, 0));
   } else {
     for (;;) {
-      const slot = queue.tryTakeSlot();
-      if (slot === null) {
-        if (queue.ended) return;
-        continue;
-      }
-      const seq = seqAt(slot, 0);
-      queue.release(slot);
-      see(seq);
+      if (queue.tryPop(into) !== null) see(seqAt(into, 0));
+      else if (queue.ended) return;
     }
   }
 }
@@ -124,15 +118,12 @@ function queueJobs(settings: Settings, consumers: number, form: Form): Promise<n
   return withPeers(peers, (managed) => objects(managed, consumers), async (managed, ctl, alive) => {
     const { queue, done, tally } = objects(managed, consumers);
     const message = TEMPLATE.slice();
-    // Spinning, the producer claims a slot, writes the message in place and publishes it;
+    // Spinning, tryPush() copies the message in or answers false when full;
     // blocking, pushSync() copies it in and sleeps while the queue is full.
     const push = form === 'spin'
       ? (seq: number) => {
-          let slot = queue.tryClaimSlot();
-          if (slot === null) spinUntil(() => (slot = queue.tryClaimSlot()) !== null, alive);
-          slot!.set(TEMPLATE);
-          stamp(slot!, seq);
-          queue.publish(slot!);
+          stamp(message, seq);
+          if (!queue.tryPush(message)) spinUntil(() => queue.tryPush(message), alive);
         }
       : (seq: number) => {
           stamp(message, seq);
@@ -221,7 +212,7 @@ async function ipcJobs(settings: Settings, children: number): Promise<number[]> 
 
 // ─── the cases ───────────────────────────────────────────────────────────
 
-export const MPMC_ONE = 'shmkit MPMC queue, 1 → 1, one slot per message';
+export const MPMC_ONE = 'shmkit MPMC queue, 1 → 1, tryPush/tryPop per message';
 export const UNIX_JOBS = 'unix sockets, round-robin to 2 consumers';
 export const IPC_JOBS = 'child_process IPC, round-robin to 2 children';
 export const MPMC_JOBS = 'shmkit MPMC queue, 1 → 2 (pushSync/popSync)';
@@ -234,7 +225,7 @@ export const mpmcCases: CaseModule = {
       run: async () => ({ name, nsPerOp: await run() }),
     });
     return [
-      make(MPMC_ONE, 'shmkit', `one queue (${SLOTS} slots of 64 bytes) in a POSIX segment, a producer and a consumer process, both spin. Producer: tryClaimSlot(), the message written in place (template set, sequence number stamped), publish(); consumer: tryTakeSlot(), sequence number read in place, release(). These zero-copy forms and tryPush()/tryPop(into), which copy, measured the same here. The consumer checks that its sequence numbers rise; their count and a sum of their hashes must match what was sent`, () => queueJobs(settings, 1, 'spin')),
+      make(MPMC_ONE, 'shmkit', `one queue (${SLOTS} slots of 64 bytes) in a POSIX segment, a producer and a consumer process, both spin. Producer: tryPush() of a 64-byte message (copied in); consumer: tryPop(into) (copied out) and the sequence number read (the zero-copy slot forms make a view per message, which costs more than the copy at this size). The consumer checks that its sequence numbers rise; their count and a sum of their hashes must match what was sent`, () => queueJobs(settings, 1, 'spin')),
       make(UNIX_JOBS, 'node', 'the fast way to hand-roll a work queue over sockets: one unix socket to each of 2 consumer processes, a fresh 64-byte Buffer per socket.write(), writes dealt round-robin, back-pressure honoured; each consumer frames every message and checks its sequence number', () => messagesOverUnix(settings, 1, 2), { socket: UNIX_JOBS }),
       make(IPC_JOBS, 'node', "what process pools do (fork(), child.send(), process.on('message')): a 64-character string job (default JSON serialization) sent to each of 2 children in turn, waiting for a write to finish whenever send() answers false; checked as the MPMC rows are", () => ipcJobs(settings, 2), { socket: UNIX_JOBS }),
       make(MPMC_JOBS, 'shmkit', 'same queue, a producer and 2 consumer processes taking jobs as they come (a work queue). Producer: pushSync() of a 64-byte message (copied in); consumers: popSync({ into }); default spin, then futex sleep, since 3 processes on 2 CPUs cannot all spin. Each consumer checks that its sequence numbers rise; the counts and hash sums of both must add up to what was sent', () => queueJobs(settings, 2, 'block'), { socket: UNIX_JOBS }),

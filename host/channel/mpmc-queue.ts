@@ -51,6 +51,8 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   readonly slotSize: number;
   readonly #stride: number;
   readonly #access: QueueAccess;
+  /** The whole memory as bytes: messages are copied in and out through it by offset. */
+  readonly #bytes: Uint8Array;
 
   /** Bytes a queue of `slots` slots of `slotSize`-byte messages occupies. */
   static bytesFor(slots: number, slotSize: number): number {
@@ -93,6 +95,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
     this.slotSize = slotSize;
     this.#stride = stride(slotSize);
     this.#access = { core: this.core, host: this.host, at: this.at };
+    this.#bytes = new Uint8Array(place.memory.memory.buffer); // covers the queue: memories never shrink
   }
 
   /** Messages pushed (or being pushed) and not yet popped. */
@@ -139,7 +142,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
 
   /** Publishes a slot from tryClaimSlot(); wakes consumers if any sleeps. */
   publish(slot: Uint8Array): void {
-    this.#finish(slot, this.core.mpmcPublish(this.at, this.#payload(slot, 'publish'), this.host.id), POP, 'publish', 'claimed');
+    this.#publishAt(this.#payload(slot, 'publish'));
   }
 
   /**
@@ -153,7 +156,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
 
   /** Frees a slot from tryTakeSlot() for producers (the view must not be used after). */
   release(slot: Uint8Array): void {
-    this.#finish(slot, this.core.mpmcRelease(this.at, this.#payload(slot, 'release'), this.host.id), PUSH, 'release', 'taken');
+    this.#releaseAt(this.#payload(slot, 'release'));
   }
 
   /** Copies `bytes` (exactly slotSize of them) in as one message: true, or false when the queue is full or ending. */
@@ -229,9 +232,8 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
     const at = this.core.mpmcClaim(this.at, this.host.id) >>> 0;
     if (at === NONE) return false;
     if (at === CLOSED) return ENDED;
-    const slot = this.place.memory.bytes(at, this.slotSize);
-    slot.set(bytes);
-    this.publish(slot);
+    this.#bytes.set(bytes, at); // through one view made once: no view, no byteOffset read per message
+    this.#publishAt(at);
     return true;
   }
 
@@ -241,10 +243,11 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
     const at = this.core.mpmcTake(this.at, this.host.id) >>> 0;
     if (at === NONE) return null;
     if (at === CLOSED) return ENDED;
-    const slot = this.place.memory.bytes(at, this.slotSize);
-    const copy = into ?? new Uint8Array(this.slotSize);
-    copy.set(slot);
-    this.release(slot);
+    const end = at + this.slotSize;
+    let copy: Uint8Array;
+    if (into === undefined) copy = this.#bytes.slice(at, end); // one allocation
+    else (copy = into).set(this.#bytes.subarray(at, end));
+    this.#releaseAt(at);
     return copy;
   }
 
@@ -269,9 +272,17 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
     return slot.byteOffset;
   }
 
-  #finish(slot: Uint8Array, result: number, wake: Side, what: string, held: string): void {
+  #publishAt(payload: number): void {
+    this.#finish(payload, this.core.mpmcPublish(this.at, payload, this.host.id), POP, 'publish', 'claimed');
+  }
+
+  #releaseAt(payload: number): void {
+    this.#finish(payload, this.core.mpmcRelease(this.at, payload, this.host.id), PUSH, 'release', 'taken');
+  }
+
+  #finish(payload: number, result: number, wake: Side, what: string, held: string): void {
     if (result === NOT_HELD) {
-      throw new ShmError({ code: 'EPERM', message: `${what}: this thread (${this.host.id}) holds no ${held} slot at offset ${slot.byteOffset} (already done, or given back after it was found dead)` });
+      throw new ShmError({ code: 'EPERM', message: `${what}: this thread (${this.host.id}) holds no ${held} slot at offset ${payload} (already done, or given back after it was found dead)` });
     }
     if (result === 1) wakeSide(this.#access, wake);
   }
