@@ -6,16 +6,18 @@
 //
 // Publication lives in the records themselves, so a message reaches the
 // consumer in the cache lines that carry it and no cursor line moves with
-// it. Every claim first writes a zero header word (the terminator) after
-// its record; the first record claimed since the last commit carries
-// PENDING, later ones are written already final, and commit clears that
-// one PENDING bit with a single store: every claim since the last commit
-// becomes visible at once, and a producer that dies before it leaves
-// nothing partial. The consumer reads headers from its own cursor on and
-// stops at a zero or PENDING type word; it never meets stale bytes, because
-// each published record was preceded by the terminator after it. The tail
-// is the producer's record of what it committed, for sleeping, counting
-// and take-over; the consumer's fast path never reads it.
+// it. Every claim first writes a zero header (the terminator) after its
+// record. The first record claimed since the last commit leaves its header
+// zero and keeps it aside; later ones are written final at once; commit
+// writes the one kept aside with a single store, so every claim since the
+// last commit becomes visible at once, and a producer that dies before it
+// leaves nothing partial. (Writing that header only at commit also keeps
+// the producer off the line a waiting consumer polls until it publishes.)
+// The consumer reads headers from its own cursor on and stops at a zero
+// type word; it never meets stale bytes, because each published record was
+// preceded by the terminator after it. The tail is the producer's record of
+// what it committed, for sleeping, counting and take-over; the consumer's
+// fast path never reads it.
 //
 //   SPSC RING (SPSC_HEADER = 384 bytes, then the data)
 //   ┌───────────────────────────────────────────────────────────────┐ +0    read-mostly
@@ -30,6 +32,7 @@
 //   ├───────────────────────────────────────────────────────────────┤ +192  producer's own
 //   │ claimed   u64  end of the last claim (≥ tail)                 │
 //   │ headSeen  u64  the head as last read (saves loading head)     │ +200
+//   │ firstHeader u64  header of the record at the tail, for commit │ +208
 //   ├───────────────────────────────────────────────────────────────┤ +256  consumer's own
 //   │ peeked    u64  end of the last peeked record (≥ head)         │
 //   ├───────────────────────────────────────────────────────────────┤ +320
@@ -41,8 +44,8 @@
 //
 //   RECORD (8-byte aligned; never split across the end of the data)
 //   ┌──────────────────────────────┬────────────────────────────────────┬─────────────────────┐
-//   │ length u32 (payload bytes)   │ type u32 MESSAGE | PADDING, with    │ payload, padded to 8 │
-//   │                              │ PENDING until commit; 0 = no record │                      │
+//   │ length u32 (payload bytes)   │ type u32 MESSAGE | PADDING;         │ payload, padded to 8 │
+//   │                              │ 0 = no record (yet)                 │                      │
 //   └──────────────────────────────┴────────────────────────────────────┴─────────────────────┘
 //   A message that does not fit before the end is preceded by a PADDING
 //   record filling the rest; both are claimed, and published, together.
@@ -57,6 +60,7 @@ export const SPSC_TAIL: usize = 64;
 export const SPSC_HEAD: usize = 128;
 const R_CLAIMED: usize = 192;
 const R_HEAD_SEEN: usize = R_CLAIMED + 8;
+const R_FIRST_HEADER: usize = R_HEAD_SEEN + 8;
 const R_PEEKED: usize = 256;
 const R_CONSUMER_SLEEPS: usize = 320;
 const R_PRODUCER_SLEEPS: usize = R_CONSUMER_SLEEPS + 4;
@@ -67,7 +71,6 @@ const REC_TYPE: usize = 4;
 const NO_RECORD: u32 = 0;
 const MESSAGE: u32 = 1;
 const PADDING: u32 = 2;
-const PENDING: u32 = 0x80000000;
 
 export const SPSC_MIN_CAPACITY: u32 = 64;
 export const SPSC_MAX_CAPACITY: u32 = 1 << 30;
@@ -144,8 +147,8 @@ function resetRole(r: usize, role: u32): void {
 }
 
 // Where publication really ends: the tail, or past it when a producer died
-// between clearing PENDING and storing the tail. Walks published records
-// (at most one batch) up to the first zero or PENDING type word.
+// between its publishing store and storing the tail. Walks published
+// records (at most one batch) up to the first zero type word.
 function publishedEnd(r: usize): u64 {
   const mask = <u64>(load<u32>(r + R_CAPACITY) - 1);
   const data = r + SPSC_HEADER;
@@ -154,7 +157,7 @@ function publishedEnd(r: usize): u64 {
   while (at < limit) {
     const record = data + <usize>(at & mask);
     const type = atomic.load<u32>(record + REC_TYPE);
-    if (type == NO_RECORD || (type & PENDING) != 0) break;
+    if (type == NO_RECORD) break;
     at += recordSize(load<u32>(record + REC_LENGTH));
   }
   return at;
@@ -171,11 +174,12 @@ export function spscHolder(r: usize, role: u32): u32 {
 }
 
 // Places one `length`-byte message at `claimed`: its terminator, then a
-// padding record if it would cross the end, then its own record. `pending`
-// marks the first claim since the last commit. Returns the end of the
+// padding record if it would cross the end, then its own record. The first
+// record of the first claim since the last commit (`first`) is kept aside
+// for commit instead. Returns the end of the
 // message's record, or 0 when there is no room (nothing written then).
 // The message's record starts at that end less recordSize(length).
-@inline function place(r: usize, capacity: u32, claimed: u64, length: u32, pending: u32): u64 {
+@inline function place(r: usize, capacity: u32, claimed: u64, length: u32, first: bool): u64 {
   const offset = <u32>claimed & (capacity - 1);
   const size = recordSize(length);
   const toEnd = <u64>(capacity - offset);
@@ -192,11 +196,11 @@ export function spscHolder(r: usize, role: u32): u32 {
   store<u64>(data + <usize>(<u32>end & (capacity - 1)), 0);
   let at = data + offset;
   if (padding) {
-    store<u64>(at, header(<u32>padding - SPSC_RECORD_HEADER, PADDING | pending));
-    pending = 0;
+    store<u64>(first ? r + R_FIRST_HEADER : at, header(<u32>padding - SPSC_RECORD_HEADER, PADDING));
+    first = false;
     at = data;
   }
-  store<u64>(at, header(length, MESSAGE | pending));
+  store<u64>(first ? r + R_FIRST_HEADER : at, header(length, MESSAGE));
   return end;
 }
 
@@ -208,10 +212,10 @@ export function spscHolder(r: usize, role: u32): u32 {
   return r + SPSC_HEADER + <usize>(<u32>(end - recordSize(length)) & (capacity - 1)) + SPSC_RECORD_HEADER;
 }
 
-// Only the first claim since the last commit is PENDING: nothing after it
-// can be reached before commit clears that bit.
-@inline function pendingFor(r: usize, claimed: u64): u32 {
-  return claimed == load<u64>(r + SPSC_TAIL) ? PENDING : 0; // only the producer writes the tail
+// Whether a claim at `claimed` is the first since the last commit: nothing
+// after its record can be reached before commit writes its header.
+@inline function isFirst(r: usize, claimed: u64): bool {
+  return claimed == load<u64>(r + SPSC_TAIL); // only the producer writes the tail
 }
 
 /**
@@ -222,7 +226,7 @@ export function spscClaim(r: usize, length: u32): usize {
   const capacity = load<u32>(r + R_CAPACITY);
   if (length > (capacity >> 1) - SPSC_RECORD_HEADER) return SPSC_TOO_LONG;
   const claimed = load<u64>(r + R_CLAIMED);
-  const end = place(r, capacity, claimed, length, pendingFor(r, claimed));
+  const end = place(r, capacity, claimed, length, isFirst(r, claimed));
   if (end == 0) return SPSC_NONE;
   store<u64>(r + R_CLAIMED, end);
   return payloadOf(r, capacity, end, length);
@@ -248,17 +252,17 @@ export function spscClaimSame(r: usize, slots: usize, length: u32, count: u32): 
   const capacity = load<u32>(r + R_CAPACITY);
   const maxMessage = (capacity >> 1) - SPSC_RECORD_HEADER;
   let claimed = load<u64>(r + R_CLAIMED);
-  let pending = pendingFor(r, claimed);
+  let first = isFirst(r, claimed);
   let i: u32 = 0;
   for (; i < count; i++) {
     const slot = slots + (<usize>i << 2);
     const length = same ? sameLength : load<u32>(slot);
     if (length > maxMessage) break;
-    const end = place(r, capacity, claimed, length, pending);
+    const end = place(r, capacity, claimed, length, first);
     if (end == 0) break;
     store<u32>(slot, <u32>payloadOf(r, capacity, end, length));
     claimed = end;
-    pending = 0;
+    first = false;
   }
   store<u64>(r + R_CLAIMED, claimed);
   return i;
@@ -273,14 +277,14 @@ export function spscClaimCopies(r: usize, source: usize, length: u32, count: u32
   const capacity = load<u32>(r + R_CAPACITY);
   if (length > (capacity >> 1) - SPSC_RECORD_HEADER) return 0;
   let claimed = load<u64>(r + R_CLAIMED);
-  let pending = pendingFor(r, claimed);
+  let first = isFirst(r, claimed);
   let i: u32 = 0;
   for (; i < count; i++) {
-    const end = place(r, capacity, claimed, length, pending);
+    const end = place(r, capacity, claimed, length, first);
     if (end == 0) break;
     copySmall(payloadOf(r, capacity, end, length), source + <usize>i * length, length);
     claimed = end;
-    pending = 0;
+    first = false;
   }
   store<u64>(r + R_CLAIMED, claimed);
   return i;
@@ -303,8 +307,8 @@ export function spscCommit(r: usize): i32 {
   const claimed = load<u64>(r + R_CLAIMED);
   const tail = load<u64>(r + SPSC_TAIL); // only the producer writes it
   if (claimed == tail) return 0;
-  const first = r + SPSC_HEADER + <usize>(<u32>tail & (load<u32>(r + R_CAPACITY) - 1)) + REC_TYPE;
-  atomic.store<u32>(first, load<u32>(first) & ~PENDING); // the publishing store
+  const at = r + SPSC_HEADER + <usize>(<u32>tail & (load<u32>(r + R_CAPACITY) - 1));
+  atomic.store<u64>(at, load<u64>(r + R_FIRST_HEADER)); // the publishing store
   atomic.store<u64>(r + SPSC_TAIL, claimed);
   return atomic.load<u32>(r + R_CONSUMER_SLEEPS) != 0 ? 1 : 0;
 }
@@ -321,7 +325,7 @@ export function spscUncommitted(r: usize): u32 {
   for (;;) {
     const at = data + <usize>(peeked & mask);
     const type = atomic.load<u32>(at + REC_TYPE);
-    if (type == NO_RECORD || (type & PENDING) != 0) return SPSC_NONE;
+    if (type == NO_RECORD) return SPSC_NONE;
     peeked += recordSize(load<u32>(at + REC_LENGTH));
     // Padding is always followed by a message published with it.
     if (type == PADDING) continue;
