@@ -11,8 +11,8 @@
 // zero and keeps it aside; later ones are written final at once; commit
 // writes the one kept aside with a single store, so every claim since the
 // last commit becomes visible at once, and a producer that dies before it
-// leaves nothing partial. (Writing that header only at commit also keeps
-// the producer off the line a waiting consumer polls until it publishes.)
+// leaves nothing partial. (Writing that header only at commit also saves
+// one fetch of the line that a waiting consumer keeps polling.)
 // The consumer reads headers from its own cursor on and stops at a zero
 // type word; it never meets stale bytes, because each published record was
 // preceded by the terminator after it. The tail is the producer's record of
