@@ -31,10 +31,8 @@
 //   ├───────────────────────────────────────────────────────────────┤ +128  MPMC_DEQUEUE
 //   │ dequeue   u64  next position to pop                           │       consumers write
 //   ├───────────────────────────────────────────────────────────────┤ +192  written only around sleeps
-//   │ pushSleepers u32  producers that may sleep (queue full)       │
-//   │ pushSignal   u32  futex word; bumped when a slot is freed     │ +196  MPMC_PUSH_SIGNAL
-//   │ popSleepers  u32  consumers that may sleep (queue empty)      │ +200
-//   │ popSignal    u32  futex word; bumped when a slot is published │ +204  MPMC_POP_SIGNAL
+//   │ pushSignal   u32  futex word of producers (queue full)        │       MPMC_PUSH_SIGNAL
+//   │ popSignal    u32  futex word of consumers (queue empty)       │ +196  MPMC_POP_SIGNAL
 //   ├───────────────────────────────────────────────────────────────┤ +256  MPMC_HEADER
 //   │ slot[slots]                                                   │
 //   └───────────────────────────────────────────────────────────────┘
@@ -59,10 +57,12 @@ const Q_STRIDE: usize = 8;
 const Q_LOST: usize = 16;
 export const MPMC_ENQUEUE: usize = 64;
 export const MPMC_DEQUEUE: usize = 128;
-const Q_PUSH_SLEEPERS: usize = 192;
-export const MPMC_PUSH_SIGNAL: usize = Q_PUSH_SLEEPERS + 4;
-const Q_POP_SLEEPERS: usize = MPMC_PUSH_SIGNAL + 4;
-export const MPMC_POP_SIGNAL: usize = Q_POP_SLEEPERS + 4;
+export const MPMC_PUSH_SIGNAL: usize = 192;
+export const MPMC_POP_SIGNAL: usize = MPMC_PUSH_SIGNAL + 4;
+// A signal word counts in steps of 2; its low bit says that a party may
+// sleep on its present value (an event count: a publish or release wakes
+// only then, and clears the bit, so a burst of them makes one wake-up).
+const WAITED: u32 = 1;
 
 export const MPMC_SLOT_HEADER: u32 = 16;
 const S_SEQUENCE: usize = 0;
@@ -137,8 +137,8 @@ export function mpmcLength(q: usize): u32 {
  */
 export function mpmcClose(q: usize): i32 {
   if (atomic.or<u64>(q + MPMC_ENQUEUE, CLOSED) & CLOSED) return 0;
-  atomic.add<u32>(signalWord(q, MPMC_PUSH), 1);
-  atomic.add<u32>(signalWord(q, MPMC_POP), 1);
+  atomic.add<u32>(signalWord(q, MPMC_PUSH), 2);
+  atomic.add<u32>(signalWord(q, MPMC_POP), 2);
   return 1;
 }
 
@@ -198,12 +198,18 @@ function take(q: usize, side: u32, id: u32): usize {
   }
 }
 
-// Sets the sequence that ends a take and says whether the other side sleeps (it is then signalled).
+// Sets the sequence that ends a take, then signals the other side if a
+// party of it may sleep: 1 when the host must wake them.
 function finish(q: usize, slot: usize, sequence: u64, wakeSide: u32): i32 {
   atomic.store<u64>(slot + S_SEQUENCE, sequence);
-  if (atomic.load<u32>(sleepersWord(q, wakeSide)) == 0) return 0;
-  atomic.add<u32>(signalWord(q, wakeSide), 1);
-  return 1;
+  const word = signalWord(q, wakeSide);
+  let seen = atomic.load<u32>(word);
+  while ((seen & WAITED) != 0) {
+    const now = atomic.cmpxchg<u32>(word, seen, (seen + 2) & ~WAITED);
+    if (now == seen) return 1;
+    seen = now; // another signalled first: it wakes them, unless a new sleep has set the bit again
+  }
+  return 0;
 }
 
 /** Producer: claims a slot to write in place: its payload address, MPMC_NONE when the queue is full, MPMC_CLOSED when closed. */
@@ -296,30 +302,16 @@ export function mpmcReclaim(q: usize, side: u32, deadHolder: u32, id: u32): i32 
   return 0;
 }
 
-function sleepersWord(q: usize, side: u32): usize {
-  return q + (side == MPMC_PUSH ? Q_PUSH_SLEEPERS : Q_POP_SLEEPERS);
-}
-
 function signalWord(q: usize, side: u32): usize {
   return q + (side == MPMC_PUSH ? MPMC_PUSH_SIGNAL : MPMC_POP_SIGNAL);
 }
 
 /**
- * Brackets a sleep of one party of `side`. The count goes up before that
- * party's last try, so the other side's next publish or release either is
- * seen by that try or sees the count and bumps the signal (sequentially
- * consistent both), and the sleep on the signal value read before the try
- * then ends at once.
+ * Announces that a party of `side` may sleep, and returns the signal value
+ * to sleep on. Call it before the try that fails: the other side's next
+ * publish or release either is seen by that try or sees the bit and
+ * changes the value (sequentially consistent both), so the sleep ends.
  */
-export function mpmcSleepBegin(q: usize, side: u32): void {
-  atomic.add<u32>(sleepersWord(q, side), 1);
-}
-
-export function mpmcSleepEnd(q: usize, side: u32): void {
-  atomic.sub<u32>(sleepersWord(q, side), 1);
-}
-
-/** The signal value to sleep on: read it before the try that fails. */
 export function mpmcSleepValue(q: usize, side: u32): u32 {
-  return atomic.load<u32>(signalWord(q, side));
+  return atomic.or<u32>(signalWord(q, side), WAITED) | WAITED;
 }

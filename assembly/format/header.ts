@@ -23,7 +23,7 @@
 //   directory (format/directory.ts), then the heap of objects.
 
 export const MAGIC: u32 = 0x4b4d4853; // 'SHMK'
-// Raised whenever an object's bytes change meaning (2: SPSC records publish themselves).
+// Raised whenever an object's bytes change meaning (2: SPSC records publish themselves, MPMC signals count events).
 export const FORMAT_VERSION: u32 = 2;
 export const CACHE_LINE: u32 = 64;
 

@@ -1,5 +1,6 @@
-// How a party of an MPMC queue waits for its turn: spin, then sleep on its
-// side's signal word (the other side bumps it only while someone sleeps).
+// How a party of an MPMC queue waits for its turn: spin, then announce a
+// sleep and sleep on its side's signal word (the other side changes it, and
+// wakes that side's sleepers, only when a sleep was announced since).
 // A slot held by a dead party stops every party of the other side, so after
 // each quiet liveness slice a sleeper asks who holds the slot it waits for
 // and, if that one is dead, gives the slot back (it counts as lost).
@@ -58,19 +59,14 @@ export function* waitTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | 
     if (got !== null) return got === ENDED ? null : got;
   }
   const word = signalWord(queue, side);
-  core.mpmcSleepBegin(at, side);
-  try {
-    let sliceExpired = false;
-    for (;;) {
-      // Read before the attempt: a slot published or freed after it bumps the signal, so the sleep ends at once.
-      const value = core.mpmcSleepValue(at, side);
-      const got = attempt();
-      if (got !== null) return got === ENDED ? null : got;
-      if (sliceExpired && reclaimDead(queue, side)) continue;
-      if (deadline.passed) return null;
-      sliceExpired = (yield { offset: word, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
-    }
-  } finally {
-    core.mpmcSleepEnd(at, side);
+  let sliceExpired = false;
+  for (;;) {
+    // Announced and read before the attempt: a slot published or freed after it changes the signal, so the sleep ends at once.
+    const value = core.mpmcSleepValue(at, side);
+    const got = attempt();
+    if (got !== null) return got === ENDED ? null : got;
+    if (sliceExpired && reclaimDead(queue, side)) continue;
+    if (deadline.passed) return null;
+    sliceExpired = (yield { offset: word, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
   }
 }

@@ -132,8 +132,6 @@ export interface CoreExports {
   mpmcRelease(q: number, payload: number, id: number): number;
   mpmcStuck(q: number, side: number): number;
   mpmcReclaim(q: number, side: number, deadHolder: number, id: number): number;
-  mpmcSleepBegin(q: number, side: number): void;
-  mpmcSleepEnd(q: number, side: number): void;
   mpmcSleepValue(q: number, side: number): number;
   // Broadcast channel (assembly/channel/broadcast.ts): none of these wait.
   bcastSize(slots: number, slotSize: number, maxReaders: number): number;
