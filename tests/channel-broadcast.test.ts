@@ -50,7 +50,7 @@ const processes = (): Backend => ({
   detectsDeath: true,
   scenario(options) {
     const { segment, channel } = segmentChannel(options);
-    return { channel, start: (role, params = {}) => startProcess({ script: 'channel-broadcast-peer.ts', segment, size: SIZE, channel: 'bc', options, role, params }) };
+    return { channel, start: (role, params = {}) => startProcess({ segment, size: SIZE, channel: 'broadcast', name: 'bc', shape: options, role, params }) };
   },
 });
 

@@ -29,7 +29,7 @@ function scenario(shape = SHAPE): Scenario {
   const segment = trackPosix(freshName('mpmc'));
   const m = keepOpen(openOrCreate({ kind: 'posix', name: segment, size: SIZE }));
   const queue = m.queue('queue', shape);
-  return { m, queue, start: (role, params = {}) => startProcess({ script: 'channel-mpmc-peer.ts', segment, size: SIZE, queue: 'queue', shape, role, params }) };
+  return { m, queue, start: (role, params = {}) => startProcess({ segment, size: SIZE, channel: 'mpmc', name: 'queue', shape, role, params }) };
 }
 
 /** Checks that producer p's messages 0..counts[p]-1 each arrived exactly once, each consumer seeing them in order. */

@@ -108,7 +108,7 @@ batch('sendPacked: back-to-back messages copied in by the core, in 64 KiB steps;
 
 batch('1,000,000 messages of random and wrap-edge sizes: sendMany producer → peekMany consumer, across processes', async () => {
   const { name } = segment();
-  const start = (role: string, params: object) => startProcess({ segment: name, size: SIZE, ring: 'ring', capacity: 1 << 14, role, params });
+  const start = (role: string, params: object) => startProcess({ segment: name, size: SIZE, channel: 'spsc', name: 'ring', shape: 1 << 14, role, params });
   const [made, read] = await both(start('produce', { count: 1_000_000, seed: 5, form: 'many', batch: 64 }), start('consume', { form: 'many' }));
   assert.equal(read, { count: 1_000_000, checksum: made.checksum, bad: 0, ended: true });
 });
@@ -169,7 +169,7 @@ streams.after.each(async () => {
 
 streams('pipeline() moves a 64 MiB file through the ring between processes: same SHA-256, end-of-stream on close', async () => {
   const { name } = segment();
-  const start = (role: string, params: object = {}) => startProcess({ segment: name, size: SIZE, ring: 'ring', capacity: 1 << 18, role, params });
+  const start = (role: string, params: object = {}) => startProcess({ segment: name, size: SIZE, channel: 'spsc', name: 'ring', shape: 1 << 18, role, params });
   const [sent, received] = await both(start('pipeIn', { bytes: 64 << 20, seed: 9 }), start('pipeOut'));
   assert.type(sent, 'string');
   assert.is(received, sent);

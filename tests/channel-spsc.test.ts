@@ -28,7 +28,7 @@ function scenario(capacity = CAPACITY): Scenario {
   const segment = trackPosix(freshName('chan'));
   const m = keepOpen(openOrCreate({ kind: 'posix', name: segment, size: SIZE }));
   const ring = m.ring('ring', capacity);
-  return { m, ring, start: (role, params = {}) => startProcess({ segment, size: SIZE, ring: 'ring', capacity, role, params }) };
+  return { m, ring, start: (role, params = {}) => startProcess({ segment, size: SIZE, channel: 'spsc', name: 'ring', shape: capacity, role, params }) };
 }
 
 /** Runs a producer and a consumer together. */

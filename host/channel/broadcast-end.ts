@@ -4,7 +4,7 @@
 import { ShmError } from '../errors.js';
 import { coreConstant, type CoreExports } from '../core/core.js';
 import type { CoreMemory } from '../core/core-memory.js';
-import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
+import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, spinOn, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
 
 // Mirrors assembly/channel/broadcast.ts: results besides an address, and bcastReadEnd's flags.
 export const NONE = 0;
@@ -84,11 +84,8 @@ export abstract class BroadcastEnd implements Disposable {
   /** Tries `attempt` (spinning first), then sleeps between tries: its value, or null on timeout or a stop. */
   protected *waitFor<T>(attempt: () => T | null, options: WaitOptions): Steps<T | null> {
     const deadline = new Deadline(options.timeoutMs);
-    const spin = checkSpin(options.spin, CHANNEL_SPIN);
-    for (let i = 0; i < spin; i++) {
-      const got = attempt();
-      if (got !== null) return got;
-    }
+    const spun = spinOn(attempt, checkSpin(options.spin, CHANNEL_SPIN));
+    if (spun !== null) return spun;
     const word = this.#writer ? this.progressWord : this.publishedWord;
     this.core.bcastSleepBegin(this.at, this.#who);
     try {

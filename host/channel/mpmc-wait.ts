@@ -6,7 +6,7 @@
 // and, if that one is dead, gives the slot back (it counts as lost).
 // A close bumps both signal words, so every sleeper wakes to its answer.
 import { coreConstant, type CoreExports } from '../core/core.js';
-import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
+import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, spinOn, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
 
 export const PUSH = 0;
 export const POP = 1;
@@ -53,11 +53,8 @@ export function reclaimDead(queue: QueueAccess, side: Side): boolean {
 export function* waitTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | null | typeof ENDED, options: WaitOptions): Steps<T | null> {
   const { core, at } = queue;
   const deadline = new Deadline(options.timeoutMs);
-  const spin = checkSpin(options.spin, CHANNEL_SPIN);
-  for (let i = 0; i < spin; i++) {
-    const got = attempt();
-    if (got !== null) return got === ENDED ? null : got;
-  }
+  const spun = spinOn(attempt, checkSpin(options.spin, CHANNEL_SPIN));
+  if (spun !== null) return spun === ENDED ? null : spun;
   const word = signalWord(queue, side);
   let sliceExpired = false;
   for (;;) {

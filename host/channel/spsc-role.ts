@@ -6,7 +6,7 @@ import { coreConstant, type CoreExports } from '../core/core.js';
 import type { CoreMemory } from '../core/core-memory.js';
 import { refClass, type StructRef } from '../struct/accessors.js';
 import type { StructType } from '../struct/struct.js';
-import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
+import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, spinOn, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
 
 export const PRODUCER = 0;
 export const CONSUMER = 1;
@@ -157,11 +157,8 @@ export abstract class SpscRole implements Disposable {
    */
   protected *waitFor<T>(attempt: () => T | null, options: WaitOptions): Steps<T | null> {
     const deadline = new Deadline(options.timeoutMs);
-    const spin = checkSpin(options.spin, CHANNEL_SPIN);
-    for (let i = 0; i < spin; i++) {
-      const got = attempt();
-      if (got !== null) return got;
-    }
+    const spun = spinOn(attempt, checkSpin(options.spin, CHANNEL_SPIN));
+    if (spun !== null) return spun;
     this.publish(); // unpublished work of ours could be what the peer waits for
     this.core.spscSleepBegin(this.at, this.#role);
     try {

@@ -76,6 +76,15 @@ export const LOCK_SPIN = 64;
  */
 export const CHANNEL_SPIN = 256;
 
+/** The spin phase of a wait: up to `spin` tries of `attempt`; its first answer, or null. */
+export function spinOn<T>(attempt: () => T | null, spin: number): T | null {
+  for (let i = 0; i < spin; i++) {
+    const got = attempt();
+    if (got !== null) return got;
+  }
+  return null;
+}
+
 export function checkSpin(spin: unknown, fallback = LOCK_SPIN): number {
   if (spin === undefined) return fallback;
   if (typeof spin !== 'number' || !Number.isInteger(spin) || spin < 0) invalidArgument(`spin must be a whole number ≥ 0: spin=${String(spin)}`);
