@@ -17,6 +17,7 @@ import { atomicsWaitHost } from '../host/sync/index.js';
 import { fillMessage, isMessage } from './fixtures/channel-roles.js';
 import { killAll, startProcess, startWorker, type Party } from './fixtures/channel-driver.js';
 import { thrown } from './helpers/errors.js';
+import { watchedHost } from './helpers/watched-host.js';
 import { cleanup, freshName, keepOpen, trackPosix } from './helpers/resources.js';
 
 const SIZE = 1 << 20;
@@ -389,3 +390,29 @@ named('bad shapes, a name of another kind, and a shape that differs are refused'
 });
 
 named.run();
+
+const wakes = suite('broadcast: wake-ups');
+wakes.after.each(async () => {
+  await killAll();
+  cleanup();
+});
+
+// The reader waits through a host that sleeps through liveness slices: only
+// a wake-up from the other process can end its sleep (a slice would take 60 s).
+wakes('a reader asleep is woken by a publish from another process, not by a slice running out', async () => {
+  const options: BroadcastOptions = { slots: 4, slotSize: 64, mode: 'backpressure' };
+  const { segment, channel } = segmentChannel(options);
+  let asleep!: () => void;
+  const slept = new Promise<void>((resolve) => (asleep = resolve));
+  const { host, lastSleep } = watchedHost(channel.place.host, () => asleep());
+  const reader = Broadcast.open({ ...channel.place, host }).subscribe();
+  const writer = await startProcess({ segment, size: SIZE, channel: 'broadcast', name: 'bc', shape: options, role: 'write', params: { count: 1, seed: 1, form: 'sync' } });
+  const first = reader.readAsync({ timeoutMs: 30_000 });
+  await slept;
+  writer.go();
+  assert.ok(isMessage((await first)!.data, 0));
+  assert.is(lastSleep(), 'woken');
+  reader.close();
+});
+
+wakes.run();

@@ -6,8 +6,10 @@
 // refuses to overwrite a slot the slowest registered reader still needs; in
 // LOSSY mode it never refuses, and a reader that was overrun jumps ahead and
 // counts exactly the messages it skipped. Nothing here waits: the host
-// sleeps readers on the low word of `published`, the writer on `progress`,
-// and either side wakes the other only when it said it sleeps.
+// sleeps readers on `readSignal`, the writer on `progress`. Both are event
+// counts (steps of 2; the low bit says a party announced a sleep on the
+// present value): a side signals, and the host wakes, only when that bit is
+// set, so a burst of publishes or reads makes one wake-up, not one each.
 //
 //   BROADCAST (BCAST_HEADER = 256 bytes, then the reader table, then the slots)
 //   ┌───────────────────────────────────────────────────────────────┐ +0    read-mostly
@@ -20,10 +22,9 @@
 //   │ published   u64  messages published; low word is a futex word │       writer writes
 //   ├───────────────────────────────────────────────────────────────┤ +128  writer's own
 //   │ minSeen     u64  slowest reader cursor as last computed       │
-//   ├───────────────────────────────────────────────────────────────┤ +192
-//   │ readersSleeping u32  readers that may sleep on published      │
-//   │ writerSleeps    u32  1 while the writer may sleep on progress │ +196
-//   │ progress        u32  bumped by readers for a sleeping writer  │ +200  BCAST_PROGRESS
+//   ├───────────────────────────────────────────────────────────────┤ +192  BCAST_READ_SIGNAL
+//   │ readSignal  u32  readers' futex word: moved on a publish      │
+//   │ progress    u32  the writer's futex word: moved as readers go │ +196  BCAST_PROGRESS
 //   ├───────────────────────────────────────────────────────────────┤ +256  reader table
 //   │ READER × maxReaders, 64 bytes each                            │
 //   ├───────────────────────────────────────────────────────────────┤
@@ -31,10 +32,10 @@
 //   └───────────────────────────────────────────────────────────────┘
 //
 //   READER (its own cache line; written by its reader only, except that a
-//   dead reader's holder and sleeps are cleared by whoever finds it dead)
-//   ┌──────────────┬────────────┬──────────────────────────┬──────────────────────────────┐
-//   │ holder u32|0 │ sleeps u32 │ cursor u64 next to read  │ skipped u64 lost, unreported │
-//   └──────────────┴────────────┴──────────────────────────┴──────────────────────────────┘
+//   dead reader's holder is cleared by whoever finds it dead)
+//   ┌──────────────┬──────────────┬──────────────────────────┬──────────────────────────────┐
+//   │ holder u32|0 │ reserved u32 │ cursor u64 next to read  │ skipped u64 lost, unreported │
+//   └──────────────┴──────────────┴──────────────────────────┴──────────────────────────────┘
 //
 //   SLOT (message `seq` lives in slot seq & (slots - 1))
 //   ┌──────────────────────────────────────┬──────────────┬──────────┬──────────────────┐
@@ -50,13 +51,12 @@ const B_MODE: usize = 12;
 const B_WRITER: usize = 16;
 export const BCAST_PUBLISHED: usize = 64;
 const B_MIN_SEEN: usize = 128;
-const B_READERS_SLEEPING: usize = 192;
-const B_WRITER_SLEEPS: usize = B_READERS_SLEEPING + 4;
-export const BCAST_PROGRESS: usize = B_READERS_SLEEPING + 8;
+export const BCAST_READ_SIGNAL: usize = 192;
+export const BCAST_PROGRESS: usize = BCAST_READ_SIGNAL + 4;
+const WAITED: u32 = 1;
 
 const READER_SIZE: usize = 64;
 const RD_HOLDER: usize = 0;
-const RD_SLEEPS: usize = 4;
 const RD_CURSOR: usize = 8;
 const RD_SKIPPED: usize = 16;
 
@@ -168,12 +168,13 @@ export function bcastTakeOverWriter(b: usize, deadHolder: u32, id: u32): i32 {
 // new writer refills that same slot first.
 function resetWriter(b: usize): void {
   store<u64>(b + B_MIN_SEEN, atomic.load<u64>(b + BCAST_PUBLISHED));
-  atomic.store<u32>(b + B_WRITER_SLEEPS, 0);
 }
 
-/** Leaves the writer role (readers then see CLOSED): 1 if `id` held it. */
+/** Leaves the writer role (readers then see CLOSED): 1 if `id` held it; the host then wakes every reader. */
 export function bcastLeaveWriter(b: usize, id: u32): i32 {
-  return atomic.cmpxchg<u32>(b + B_WRITER, id, BCAST_CLOSED) == id ? 1 : 0;
+  if (atomic.cmpxchg<u32>(b + B_WRITER, id, BCAST_CLOSED) != id) return 0;
+  atomic.add<u32>(b + BCAST_READ_SIGNAL, 2); // a reader about to sleep then sleeps on a stale value
+  return 1;
 }
 
 /** The writer word: a holder id, 0 (never held) or BCAST_CLOSED. */
@@ -220,7 +221,7 @@ export function bcastCommit(b: usize): i32 {
   const seq = atomic.load<u64>(b + BCAST_PUBLISHED);
   atomic.store<u64>(slotOf(b, seq) + SL_STAMP, seq * 2 + 2);
   atomic.store<u64>(b + BCAST_PUBLISHED, seq + 1);
-  return atomic.load<u32>(b + B_READERS_SLEEPING) != 0 ? 1 : 0;
+  return signal(b + BCAST_READ_SIGNAL);
 }
 
 // ── readers ──────────────────────────────────────────────────────────────
@@ -257,14 +258,11 @@ export function bcastReaderHolder(b: usize, i: u32): u32 {
 export function bcastUnsubscribe(b: usize, i: u32, holder: u32): i32 {
   const entry = readerAt(b, i);
   if (atomic.cmpxchg<u32>(entry + RD_HOLDER, holder, 0) != holder) return 0;
-  stopSleeping(b, entry); // a reader killed asleep would otherwise cost every publish a wake call
   return wakeWriter(b);
 }
 
 function wakeWriter(b: usize): i32 {
-  if (atomic.load<u32>(b + B_WRITER_SLEEPS) == 0) return 0;
-  atomic.add<u32>(b + BCAST_PROGRESS, 1);
-  return BCAST_WAKE_WRITER;
+  return signal(b + BCAST_PROGRESS) ? BCAST_WAKE_WRITER : 0;
 }
 
 /**
@@ -331,34 +329,24 @@ export function bcastBacklog(b: usize, i: u32): f64 {
 
 // ── sleeping ─────────────────────────────────────────────────────────────
 
-/**
- * Brackets a sleep of `who` (a reader's index, or BCAST_WRITER). The flag
- * is set before the caller's last try, so the other side's next step either
- * is seen by that try or sees the flag and wakes (both sequentially consistent).
- */
-export function bcastSleepBegin(b: usize, who: i32): void {
-  if (who == BCAST_WRITER) {
-    atomic.store<u32>(b + B_WRITER_SLEEPS, 1);
-    return;
+// Moves the event count at `word` if a party announced a sleep on its
+// present value, clearing the announcement: 1 when the host must wake them.
+function signal(word: usize): i32 {
+  let seen = atomic.load<u32>(word);
+  while ((seen & WAITED) != 0) {
+    const now = atomic.cmpxchg<u32>(word, seen, (seen + 2) & ~WAITED);
+    if (now == seen) return 1;
+    seen = now; // another moved it first (and wakes), unless a new sleep set the bit again
   }
-  // Counted before flagged: a reader dying in between leaves a spare count, never a missing one.
-  atomic.add<u32>(b + B_READERS_SLEEPING, 1);
-  atomic.store<u32>(readerAt(b, <u32>who) + RD_SLEEPS, 1);
+  return 0;
 }
 
-export function bcastSleepEnd(b: usize, who: i32): void {
-  if (who == BCAST_WRITER) atomic.store<u32>(b + B_WRITER_SLEEPS, 0);
-  else stopSleeping(b, readerAt(b, <u32>who));
-}
-
-// Once per sleep, whether the reader ends it or its entry is freed under it.
-function stopSleeping(b: usize, entry: usize): void {
-  if (atomic.load<u32>(entry + RD_SLEEPS) == 0) return;
-  atomic.store<u32>(entry + RD_SLEEPS, 0);
-  atomic.sub<u32>(b + B_READERS_SLEEPING, 1);
-}
-
-/** The futex word's value, read before a try: the writer sleeps on progress, readers on published's low word. */
+/**
+ * Announces that `who` (a reader's index, or BCAST_WRITER) may sleep, and
+ * returns the value to sleep on. Call it before the try that fails: the
+ * other side's next step either is seen by that try or sees the bit and
+ * moves the word (both sequentially consistent), so the sleep ends.
+ */
 export function bcastSleepValue(b: usize, who: i32): u32 {
-  return atomic.load<u32>(b + (who == BCAST_WRITER ? BCAST_PROGRESS : BCAST_PUBLISHED));
+  return atomic.or<u32>(b + (who == BCAST_WRITER ? BCAST_PROGRESS : BCAST_READ_SIGNAL), WAITED) | WAITED;
 }

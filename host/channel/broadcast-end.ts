@@ -36,8 +36,8 @@ export abstract class BroadcastEnd implements Disposable {
   protected readonly memory: CoreMemory;
   protected readonly host: WaitHost;
   protected readonly at: number;
-  /** Readers sleep on published's low word, the writer on progress. */
-  protected readonly publishedWord: number;
+  /** Readers sleep on the read signal, the writer on progress. */
+  protected readonly readSignalWord: number;
   protected readonly progressWord: number;
   readonly #who: number;
   readonly #writer: boolean;
@@ -48,7 +48,7 @@ export abstract class BroadcastEnd implements Disposable {
     ({ core: this.core, memory: this.memory, host: this.host, at: this.at } = channel);
     this.#who = who;
     this.#writer = who === WRITER;
-    this.publishedWord = this.at + coreConstant(this.core, 'BCAST_PUBLISHED');
+    this.readSignalWord = this.at + coreConstant(this.core, 'BCAST_READ_SIGNAL');
     this.progressWord = this.at + coreConstant(this.core, 'BCAST_PROGRESS');
   }
 
@@ -86,21 +86,17 @@ export abstract class BroadcastEnd implements Disposable {
     const deadline = new Deadline(options.timeoutMs);
     const spun = spinOn(attempt, checkSpin(options.spin, CHANNEL_SPIN));
     if (spun !== null) return spun;
-    const word = this.#writer ? this.progressWord : this.publishedWord;
-    this.core.bcastSleepBegin(this.at, this.#who);
-    try {
-      let sliceExpired = false;
-      for (;;) {
-        const value = this.core.bcastSleepValue(this.at, this.#who);
-        const stop = this.stalled(sliceExpired);
-        const got = attempt();
-        if (got !== null) return got;
-        if (stop) return stop();
-        if (deadline.passed) return null;
-        sliceExpired = (yield { offset: word, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
-      }
-    } finally {
-      this.core.bcastSleepEnd(this.at, this.#who);
+    const word = this.#writer ? this.progressWord : this.readSignalWord;
+    let sliceExpired = false;
+    for (;;) {
+      // Announced and read before the attempt: a step of the other side after it moves the word.
+      const value = this.core.bcastSleepValue(this.at, this.#who);
+      const stop = this.stalled(sliceExpired);
+      const got = attempt();
+      if (got !== null) return got;
+      if (stop) return stop();
+      if (deadline.passed) return null;
+      sliceExpired = (yield { offset: word, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
     }
   }
 }

@@ -28,7 +28,7 @@ export class BroadcastWriter extends BroadcastEnd {
       throw new ShmError({ code: 'EMSGSIZE', message: `a message of ${bytes.length} bytes is larger than this channel's slotSize of ${this.slotSize}; make the channel with larger slots` });
     }
     this.memory.bytes(at, bytes.length).set(bytes);
-    if (this.core.bcastCommit(this.at)) this.host.wake(this.publishedWord, ALL);
+    if (this.core.bcastCommit(this.at)) this.host.wake(this.readSignalWord, ALL);
     return true;
   }
 
@@ -65,6 +65,6 @@ export class BroadcastWriter extends BroadcastEnd {
   /** Readers read what is left, then see the end. */
   protected leave(): void {
     this.core.bcastLeaveWriter(this.at, this.host.id);
-    this.host.wake(this.publishedWord, ALL); // sleeping readers learn it now, not a slice later
+    this.host.wake(this.readSignalWord, ALL); // sleeping readers learn it now, not a slice later
   }
 }

@@ -155,8 +155,6 @@ export interface CoreExports {
   bcastReadEnd(b: number, i: number): number;
   bcastTakeSkipped(b: number, i: number): number;
   bcastBacklog(b: number, i: number): number;
-  bcastSleepBegin(b: number, who: number): void;
-  bcastSleepEnd(b: number, who: number): void;
   bcastSleepValue(b: number, who: number): number;
 }
 
@@ -171,7 +169,7 @@ export type CoreConstant =
   | 'R_WRITER' | 'READER_SLOTS' | 'SEQLOCK_HEADER' | 'ID_MASK'
   | 'SPSC_HEADER' | 'SPSC_TAIL' | 'SPSC_HEAD' | 'SPSC_CLOSED'
   | 'MPMC_HEADER' | 'MPMC_SLOT_HEADER' | 'MPMC_PUSH_SIGNAL' | 'MPMC_POP_SIGNAL'
-  | 'BCAST_HEADER' | 'BCAST_PUBLISHED' | 'BCAST_PROGRESS' | 'BCAST_CLOSED';
+  | 'BCAST_HEADER' | 'BCAST_READ_SIGNAL' | 'BCAST_PROGRESS' | 'BCAST_CLOSED';
 
 export function coreConstant(core: CoreExports, name: CoreConstant): number {
   return (core as unknown as Record<CoreConstant, WebAssembly.Global>)[name].value as number;
