@@ -17,7 +17,6 @@ import { atomicsWaitHost } from '../host/sync/index.js';
 import { fillMessage, isMessage } from './fixtures/channel-roles.js';
 import { killAll, startProcess, startWorker, type Party } from './fixtures/channel-driver.js';
 import { thrown } from './helpers/errors.js';
-import { watchedHost } from './helpers/watched-host.js';
 import { cleanup, freshName, keepOpen, trackPosix } from './helpers/resources.js';
 
 const SIZE = 1 << 20;
@@ -397,22 +396,24 @@ wakes.after.each(async () => {
   cleanup();
 });
 
-// The reader waits through a host that sleeps through liveness slices: only
-// a wake-up from the other process can end its sleep (a slice would take 60 s).
-wakes('a reader asleep is woken by a publish from another process, not by a slice running out', async () => {
+// The reader, in another process, sleeps through a host that outlasts
+// liveness slices: only a wake-up (or the word moving before it slept) can
+// end its sleep; a missing wake-up would leave it 'timed-out' after 60 s.
+wakes('a reader asleep in another process is woken by a publish, not by a slice running out', async () => {
   const options: BroadcastOptions = { slots: 4, slotSize: 64, mode: 'backpressure' };
   const { segment, channel } = segmentChannel(options);
-  let asleep!: () => void;
-  const slept = new Promise<void>((resolve) => (asleep = resolve));
-  const { host, lastSleep } = watchedHost(channel.place.host, () => asleep());
-  const reader = Broadcast.open({ ...channel.place, host }).subscribe();
-  const writer = await startProcess({ segment, size: SIZE, channel: 'broadcast', name: 'bc', shape: options, role: 'write', params: { count: 1, seed: 1, form: 'sync' } });
-  const first = reader.readAsync({ timeoutMs: 30_000 });
-  await slept;
-  writer.go();
-  assert.ok(isMessage((await first)!.data, 0));
-  assert.is(lastSleep(), 'woken');
-  reader.close();
+  const reader = await startProcess({ segment, size: SIZE, channel: 'broadcast', name: 'bc', shape: options, role: 'readWatched' });
+  reader.go();
+  assert.is(await reader.said(), 'subscribed');
+  assert.is(await reader.said(), 'asleep');
+  const writer = channel.acquireWriter();
+  const message = new Uint8Array(64);
+  fillMessage(message, 0);
+  assert.ok(writer.tryPublish(message));
+  const { result } = await reader.finish();
+  assert.equal(result.first, true);
+  assert.is.not(result.lastSleep, 'timed-out', 'a wake-up (or the word moving first) ended the sleep, not a slice');
+  writer.close();
 });
 
 wakes.run();
