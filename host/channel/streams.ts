@@ -45,16 +45,28 @@ export function ringWritable(producer: SpscProducer): Writable {
 export function ringReadable(consumer: SpscConsumer): Readable {
   const abort = new AbortController();
   const asBuffer = (message: Uint8Array) => Buffer.from(message.buffer, message.byteOffset, message.length);
+  // Node may call read() again while a wait is pending (any push lets it):
+  // a second wait would race the first, and their messages could be pushed
+  // out of order. So while one waits, read() leaves the next push to it.
+  let waiting = false;
   return new Readable({
     read() {
+      if (waiting) return;
       // What is there already goes at once; then one wait, whose result
       // (a message, or null at the end) is pushed when it comes.
       for (let message; (message = consumer.receive()) !== null;) {
         if (!this.push(asBuffer(message))) return;
       }
+      waiting = true;
       consumer.receiveAsync({ signal: abort.signal }).then(
-        (message) => this.push(message === null ? null : asBuffer(message)),
-        (error: Error) => this.destroy(error),
+        (message) => {
+          waiting = false;
+          this.push(message === null ? null : asBuffer(message));
+        },
+        (error: Error) => {
+          waiting = false;
+          this.destroy(error);
+        },
       );
     },
     destroy(error, done) {
