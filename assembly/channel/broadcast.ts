@@ -42,6 +42,7 @@
 //   │ stamp u64  2·seq+1 filling, 2·seq+2  │ length u32   │ reserved │ payload u8[size] │
 //   └──────────────────────────────────────┴──────────────┴──────────┴──────────────────┘
 import { ID_MASK } from "../sync/ids";
+import { announceSleep, signalAlways, signalEvent } from "../sync/event-count";
 
 export const BCAST_HEADER: u32 = 256;
 const B_SLOTS: usize = 0;
@@ -53,7 +54,6 @@ export const BCAST_PUBLISHED: usize = 64;
 const B_MIN_SEEN: usize = 128;
 export const BCAST_READ_SIGNAL: usize = 192;
 export const BCAST_PROGRESS: usize = BCAST_READ_SIGNAL + 4;
-const WAITED: u32 = 1;
 
 const READER_SIZE: usize = 64;
 const RD_HOLDER: usize = 0;
@@ -173,7 +173,7 @@ function resetWriter(b: usize): void {
 /** Leaves the writer role (readers then see CLOSED): 1 if `id` held it; the host then wakes every reader. */
 export function bcastLeaveWriter(b: usize, id: u32): i32 {
   if (atomic.cmpxchg<u32>(b + B_WRITER, id, BCAST_CLOSED) != id) return 0;
-  atomic.add<u32>(b + BCAST_READ_SIGNAL, 2); // a reader about to sleep then sleeps on a stale value
+  signalAlways(b + BCAST_READ_SIGNAL); // a reader about to sleep then sleeps on a stale value
   return 1;
 }
 
@@ -221,7 +221,7 @@ export function bcastCommit(b: usize): i32 {
   const seq = atomic.load<u64>(b + BCAST_PUBLISHED);
   atomic.store<u64>(slotOf(b, seq) + SL_STAMP, seq * 2 + 2);
   atomic.store<u64>(b + BCAST_PUBLISHED, seq + 1);
-  return signal(b + BCAST_READ_SIGNAL);
+  return signalEvent(b + BCAST_READ_SIGNAL);
 }
 
 // ── readers ──────────────────────────────────────────────────────────────
@@ -262,7 +262,7 @@ export function bcastUnsubscribe(b: usize, i: u32, holder: u32): i32 {
 }
 
 function wakeWriter(b: usize): i32 {
-  return signal(b + BCAST_PROGRESS) ? BCAST_WAKE_WRITER : 0;
+  return signalEvent(b + BCAST_PROGRESS) ? BCAST_WAKE_WRITER : 0;
 }
 
 /**
@@ -329,18 +329,6 @@ export function bcastBacklog(b: usize, i: u32): f64 {
 
 // ── sleeping ─────────────────────────────────────────────────────────────
 
-// Moves the event count at `word` if a party announced a sleep on its
-// present value, clearing the announcement: 1 when the host must wake them.
-function signal(word: usize): i32 {
-  let seen = atomic.load<u32>(word);
-  while ((seen & WAITED) != 0) {
-    const now = atomic.cmpxchg<u32>(word, seen, (seen + 2) & ~WAITED);
-    if (now == seen) return 1;
-    seen = now; // another moved it first (and wakes), unless a new sleep set the bit again
-  }
-  return 0;
-}
-
 /**
  * Announces that `who` (a reader's index, or BCAST_WRITER) may sleep, and
  * returns the value to sleep on. Call it before the try that fails: the
@@ -348,5 +336,5 @@ function signal(word: usize): i32 {
  * moves the word (both sequentially consistent), so the sleep ends.
  */
 export function bcastSleepValue(b: usize, who: i32): u32 {
-  return atomic.or<u32>(b + (who == BCAST_WRITER ? BCAST_PROGRESS : BCAST_READ_SIGNAL), WAITED) | WAITED;
+  return announceSleep(b + (who == BCAST_WRITER ? BCAST_PROGRESS : BCAST_READ_SIGNAL));
 }

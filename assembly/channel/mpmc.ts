@@ -49,6 +49,7 @@
 //     p + slots       released: free for the next lap
 //   BUSY word: bit 63 BUSY, bit 62 TAKING, bits 32..61 holder id, bits 0..31 the low word of p.
 import { ID_MASK } from "../sync/ids";
+import { announceSleep, signalAlways, signalEvent } from "../sync/event-count";
 
 export const MPMC_HEADER: u32 = 256;
 const Q_SLOTS: usize = 0;
@@ -59,10 +60,6 @@ export const MPMC_ENQUEUE: usize = 64;
 export const MPMC_DEQUEUE: usize = 128;
 export const MPMC_PUSH_SIGNAL: usize = 192;
 export const MPMC_POP_SIGNAL: usize = MPMC_PUSH_SIGNAL + 4;
-// A signal word counts in steps of 2; its low bit says that a party may
-// sleep on its present value (an event count: a publish or release wakes
-// only then, and clears the bit, so a burst of them makes one wake-up).
-const WAITED: u32 = 1;
 
 export const MPMC_SLOT_HEADER: u32 = 16;
 const S_SEQUENCE: usize = 0;
@@ -137,8 +134,8 @@ export function mpmcLength(q: usize): u32 {
  */
 export function mpmcClose(q: usize): i32 {
   if (atomic.or<u64>(q + MPMC_ENQUEUE, CLOSED) & CLOSED) return 0;
-  atomic.add<u32>(signalWord(q, MPMC_PUSH), 2);
-  atomic.add<u32>(signalWord(q, MPMC_POP), 2);
+  signalAlways(signalWord(q, MPMC_PUSH));
+  signalAlways(signalWord(q, MPMC_POP));
   return 1;
 }
 
@@ -202,14 +199,7 @@ function take(q: usize, side: u32, id: u32): usize {
 // party of it may sleep: 1 when the host must wake them.
 function finish(q: usize, slot: usize, sequence: u64, wakeSide: u32): i32 {
   atomic.store<u64>(slot + S_SEQUENCE, sequence);
-  const word = signalWord(q, wakeSide);
-  let seen = atomic.load<u32>(word);
-  while ((seen & WAITED) != 0) {
-    const now = atomic.cmpxchg<u32>(word, seen, (seen + 2) & ~WAITED);
-    if (now == seen) return 1;
-    seen = now; // another signalled first: it wakes them, unless a new sleep has set the bit again
-  }
-  return 0;
+  return signalEvent(signalWord(q, wakeSide));
 }
 
 /** Producer: claims a slot to write in place: its payload address, MPMC_NONE when the queue is full, MPMC_CLOSED when closed. */
@@ -313,5 +303,5 @@ function signalWord(q: usize, side: u32): usize {
  * changes the value (sequentially consistent both), so the sleep ends.
  */
 export function mpmcSleepValue(q: usize, side: u32): u32 {
-  return atomic.or<u32>(signalWord(q, side), WAITED) | WAITED;
+  return announceSleep(signalWord(q, side));
 }
