@@ -13,13 +13,22 @@ export { fnv1a64 } from "./hash";
 export { layoutStruct, MEMBER_SIZE, RESULT_SIZE } from "./struct/layout";
 export { gather, scatter } from "./struct/columns";
 export {
-  formatPeek, formatClaim, formatInitPid, formatTakeOver, formatInit, formatCheck,
+  DESCRIPTOR_SIZE, descFault,
+  FAULT_NONE, FAULT_WINDOW, FAULT_HEADER, FAULT_DIR_ENTRY, FAULT_SPSC_CAPACITY, FAULT_SPSC_RECORD, FAULT_SPSC_HEAD,
+  FAULT_SPSC_TAIL, FAULT_MPMC_GEOMETRY, FAULT_MPMC_CURSOR, FAULT_BCAST_GEOMETRY, FAULT_BCAST_SLOT, FAULT_BCAST_CURSOR,
+} from "./descriptor";
+export {
+  formatPeek, formatClaim, formatInitPid, formatTakeOver, formatInit, formatOpen,
   HEADER_SIZE, H_MAGIC, H_VERSION, H_TOTAL_SIZE, H_CREATOR_PID, H_DIR_CAPACITY, H_HEAP_OFFSET, FORMAT_VERSION, MAX_PID,
+  MAX_DIR_CAPACITY, FORMAT_OK, FORMAT_BAD_MAGIC, FORMAT_BAD_VERSION, FORMAT_SIZE_MISMATCH, FORMAT_TOO_SMALL,
+  FORMAT_NOT_OWNER, FORMAT_CORRUPT, FORMAT_BAD_ARGUMENT, PEEK_FRESH, PEEK_READY, PEEK_WAIT, PEEK_FOREIGN,
 } from "./format/header";
 export {
-  dirEntry, dirCapacity, dirGeneration, dirTryLock, dirStealLock, dirUnlock, dirFind, dirCreate, dirRemove,
+  dirRead, dirCapacity, dirGeneration, dirTryLock, dirStealLock, dirUnlock, dirFind, dirCreate, dirRemove,
   ENTRY_SIZE, E_STATE, E_KIND, E_OFFSET, E_SIZE, E_ALIGN, E_NAME_LENGTH, E_LAYOUT_HASH, E_LAYOUT_OFFSET,
   E_LAYOUT_LENGTH, E_ELEMENT_SIZE, E_COUNT, E_NAME, MAX_NAME,
+  DIR_EXISTS, DIR_FULL, DIR_NO_SPACE, DIR_NOT_LOCKED, DIR_BAD_ARGUMENT, DIR_CORRUPT,
+  DIR_READ_FREE, DIR_READ_LIVE, DIR_READ_MOVED,
 } from "./format/directory";
 
 export * from "./sync/index";
@@ -28,7 +37,7 @@ export * from "./channel/mpmc";
 export * from "./channel/broadcast";
 
 /** Layout version of everything the core keeps in memory. */
-export const CORE_ABI_VERSION: u32 = 6;
+export const CORE_ABI_VERSION: u32 = 7;
 
 /** End of the core's statics; windows must start above it. */
 export function coreStaticsEnd(): usize {

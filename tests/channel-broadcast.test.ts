@@ -148,24 +148,25 @@ function conformance(title: string, makeBackend: () => Backend): void {
   test('lossy, one interleaving at a time: a message overwritten while being copied is refused and counted', () => {
     const s = scenario({ slots: 4, slotSize: 16, mode: 'lossy' });
     const { core } = s.channel.place.memory;
-    const at = s.channel.place.offset;
     const w = s.channel.acquireWriter();
     const r = s.channel.subscribe();
+    // The handles' own descriptors, as the core calls below take them.
+    const [writer, reader] = [w, r].map((end) => (end as unknown as { d: number }).d) as [number, number];
     w.tryPublish(message(0));
     // reader: begin copying message 0 … writer: laps the ring … reader: re-check
-    assert.ok(core.bcastReadBegin(at, 0) >>> 0 > 1);
+    assert.ok(core.bcastReadBegin(reader) >>> 0 > 1);
     for (let i = 1; i <= 4; i++) w.tryPublish(message(i));
-    assert.is(core.bcastReadEnd(at, 0), 0, 'the copy is refused');
+    assert.is(core.bcastReadEnd(reader), 0, 'the copy is refused');
     const next = r.tryRead()!;
     assert.equal([next.lost, isMessage(next.data, 2)], [2, true], 'messages 0 and 1 are lost, 2 is the oldest safe one');
     // the writer stamps a slot odd before touching its bytes: a copy racing that is refused too
     w.tryPublish(message(5));
     w.tryPublish(message(6));
-    assert.ok(core.bcastReadBegin(at, 0) >>> 0 > 1, 'the reader starts copying message 3');
-    const payload = core.bcastClaim(at, 16) >>> 0; // message 7 goes into message 3's slot
-    assert.is(core.bcastReadEnd(at, 0), 0, 'refused while the slot is being filled');
+    assert.ok(core.bcastReadBegin(reader) >>> 0 > 1, 'the reader starts copying message 3');
+    const payload = core.bcastClaim(writer, 16) >>> 0; // message 7 goes into message 3's slot
+    assert.is(core.bcastReadEnd(reader), 0, 'refused while the slot is being filled');
     s.channel.place.memory.bytes(payload, 16).set(message(7));
-    core.bcastCommit(at);
+    core.bcastCommit(writer);
     const after = r.tryRead()!;
     assert.equal([after.lost, isMessage(after.data, 4), r.lost], [1, true, 3]);
     w.close();

@@ -48,8 +48,18 @@
 //     BUSY|TAKING(id, p)  taken by consumer id, being read
 //     p + slots       released: free for the next lap
 //   BUSY word: bit 63 BUSY, bit 62 TAKING, bits 32..61 holder id, bits 0..31 the low word of p.
+//
+//   MPMC DESCRIPTOR (process-private; descriptor.ts has the common part)
+//   ┌───────────────────────────────────────────────────────────────┐ +16  D_KIND
+//   │ slots     u32  checked at open                                │
+//   │ slotSize  u32                                                 │ +20
+//   │ stride    u32  recomputed from slotSize, never read           │ +24
+//   └───────────────────────────────────────────────────────────────┘ +28
 import { ID_MASK } from "../sync/ids";
 import { announceSleep, signalAlways, signalEvent } from "../sync/event-count";
+import {
+  D_KIND, FAULT_MPMC_CURSOR, FAULT_MPMC_GEOMETRY, FAULT_NONE, FAULT_WINDOW, descBase, descFail, descStart, fits, powerOfTwoIn,
+} from "../descriptor";
 
 export const MPMC_HEADER: u32 = 256;
 const Q_SLOTS: usize = 0;
@@ -60,6 +70,10 @@ export const MPMC_ENQUEUE: usize = 64;
 export const MPMC_DEQUEUE: usize = 128;
 export const MPMC_PUSH_SIGNAL: usize = 192;
 export const MPMC_POP_SIGNAL: usize = MPMC_PUSH_SIGNAL + 4;
+
+const D_SLOTS: usize = D_KIND;
+const D_SLOT_SIZE: usize = D_SLOTS + 4;
+const D_STRIDE: usize = D_SLOT_SIZE + 4;
 
 export const MPMC_SLOT_HEADER: u32 = 16;
 const S_SEQUENCE: usize = 0;
@@ -73,8 +87,16 @@ export const MPMC_PUSH: u32 = 0;
 export const MPMC_POP: u32 = 1;
 
 // Results of mpmcClaim / mpmcTake besides a payload address (slots start past the header, so never addresses).
-export const MPMC_NONE: usize = 0;   // full / empty
-export const MPMC_CLOSED: usize = 1; // closed (claims); closed and every message taken (takes)
+export const MPMC_NONE: usize = 0;    // full / empty
+export const MPMC_CLOSED: usize = 1;  // closed (claims); closed and every message taken (takes)
+export const MPMC_CORRUPT: usize = 2; // positions and sequences no queue could hold: the descriptor holds the fault
+// mpmcPublish / mpmcRelease answer a payload outside the slots with this.
+export const MPMC_BAD_PAYLOAD: i32 = -2;
+
+// A take retries only when another party moved the queue on meanwhile; this
+// many retries in one call is no contention a machine can produce, but
+// cursors and sequences that a peer keeps inconsistent.
+const TAKE_RETRIES: u32 = 1 << 20;
 
 // In the enqueue word: set once by mpmcClose, never cleared (positions never reach 2^63).
 const CLOSED: u64 = 1 << 63;
@@ -91,9 +113,10 @@ function lapsFrom(word: u64, position: u64): i32 {
   return <i32>(<u32>word - <u32>position);
 }
 
-function slotAt(q: usize, position: u64): usize {
-  const mask = <u64>(load<u32>(q + Q_SLOTS) - 1);
-  return q + MPMC_HEADER + <usize>(position & mask) * load<u32>(q + Q_STRIDE);
+// @ts-ignore: decorator
+@inline function slotAt(d: usize, position: u64): usize {
+  const mask = <u64>(load<u32>(d + D_SLOTS) - 1);
+  return descBase(d) + MPMC_HEADER + <usize>(position & mask) * load<u32>(d + D_STRIDE);
 }
 
 /** Bytes per slot for `slotSize`-byte messages. */
@@ -101,30 +124,57 @@ export function mpmcStride(slotSize: u32): u32 {
   return MPMC_SLOT_HEADER + ((slotSize + 7) & ~7);
 }
 
-/** Formats a queue: -1 unless `slots` is a power of two from 2 and `slotSize` from 1, both in range. */
-export function mpmcInit(q: usize, slots: u32, slotSize: u32): i32 {
-  if (slots < 2 || slots > MPMC_MAX_SLOTS || (slots & (slots - 1)) != 0 || slotSize < 1 || slotSize > MPMC_MAX_SLOT_SIZE) return -1;
+/** Bytes a queue of this shape occupies, or 0 unless `slots` is a power of two from 2 and `slotSize` from 1, both in range. */
+export function mpmcSize(slots: u32, slotSize: u32): u32 {
+  if (!powerOfTwoIn(slots, 2, MPMC_MAX_SLOTS) || slotSize < 1 || slotSize > MPMC_MAX_SLOT_SIZE) return 0;
+  const size = <u64>MPMC_HEADER + <u64>slots * mpmcStride(slotSize);
+  return size > <u64>0xffffffff ? 0 : <u32>size;
+}
+
+/** Formats a queue at `q`, inside a window ending at `end`: -1 unless mpmcSize accepts the shape and it fits. */
+export function mpmcInit(q: usize, end: usize, slots: u32, slotSize: u32): i32 {
+  const size = mpmcSize(slots, slotSize);
+  if (size == 0 || (q & 63) != 0 || !fits(q, size, end)) return -1;
   memory.fill(q, 0, MPMC_HEADER);
   store<u32>(q + Q_SLOTS, slots);
   store<u32>(q + Q_SLOT_SIZE, slotSize);
   store<u32>(q + Q_STRIDE, mpmcStride(slotSize));
-  for (let i: u32 = 0; i < slots; i++) atomic.store<u64>(slotAt(q, i) + S_SEQUENCE, i);
+  const stride = <usize>mpmcStride(slotSize);
+  for (let i: u32 = 0; i < slots; i++) atomic.store<u64>(q + MPMC_HEADER + <usize>i * stride + S_SEQUENCE, i);
   return 0;
 }
 
-export function mpmcSlots(q: usize): u32 {
-  return atomic.load<u32>(q + Q_SLOTS);
+/** Opens the queue at `q` (inside a window ending at `end`) into descriptor `d`: FAULT_NONE, or the fault. */
+export function mpmcOpen(d: usize, q: usize, end: usize): u32 {
+  descStart(d, q, end);
+  if ((q & 63) != 0 || !fits(q, MPMC_HEADER, end)) return descFail(d, FAULT_WINDOW);
+  const slots = atomic.load<u32>(q + Q_SLOTS);
+  const slotSize = atomic.load<u32>(q + Q_SLOT_SIZE);
+  const size = mpmcSize(slots, slotSize);
+  if (size == 0 || atomic.load<u32>(q + Q_STRIDE) != mpmcStride(slotSize)) return descFail(d, FAULT_MPMC_GEOMETRY);
+  if (!fits(q, size, end)) return descFail(d, FAULT_WINDOW);
+  store<u32>(d + D_SLOTS, slots);
+  store<u32>(d + D_SLOT_SIZE, slotSize);
+  store<u32>(d + D_STRIDE, mpmcStride(slotSize));
+  return FAULT_NONE;
 }
 
-export function mpmcSlotSize(q: usize): u32 {
-  return atomic.load<u32>(q + Q_SLOT_SIZE);
+export function mpmcSlots(d: usize): u32 {
+  return load<u32>(d + D_SLOTS);
 }
 
-/** Messages pushed and not yet popped (claims in progress included). */
-export function mpmcLength(q: usize): u32 {
+export function mpmcSlotSize(d: usize): u32 {
+  return load<u32>(d + D_SLOT_SIZE);
+}
+
+/** Messages pushed and not yet popped (claims in progress included); never more than the slots. */
+export function mpmcLength(d: usize): u32 {
+  const q = descBase(d);
   const dequeue = atomic.load<u64>(q + MPMC_DEQUEUE);
   const enqueue = atomic.load<u64>(q + MPMC_ENQUEUE) & ~CLOSED;
-  return enqueue > dequeue ? <u32>(enqueue - dequeue) : 0;
+  if (enqueue <= dequeue) return 0;
+  const slots = load<u32>(d + D_SLOTS);
+  return enqueue - dequeue > <u64>slots ? slots : <u32>(enqueue - dequeue);
 }
 
 /**
@@ -132,41 +182,43 @@ export function mpmcLength(q: usize): u32 {
  * Both signals are bumped, so every sleeper wakes to its answer (the host
  * then wakes both words).
  */
-export function mpmcClose(q: usize): i32 {
-  if (atomic.or<u64>(q + MPMC_ENQUEUE, CLOSED) & CLOSED) return 0;
-  signalAlways(signalWord(q, MPMC_PUSH));
-  signalAlways(signalWord(q, MPMC_POP));
+export function mpmcClose(d: usize): i32 {
+  if (atomic.or<u64>(descBase(d) + MPMC_ENQUEUE, CLOSED) & CLOSED) return 0;
+  signalAlways(signalWord(d, MPMC_PUSH));
+  signalAlways(signalWord(d, MPMC_POP));
   return 1;
 }
 
-export function mpmcClosed(q: usize): i32 {
-  return (atomic.load<u64>(q + MPMC_ENQUEUE) & CLOSED) != 0 ? 1 : 0;
+export function mpmcClosed(d: usize): i32 {
+  return (atomic.load<u64>(descBase(d) + MPMC_ENQUEUE) & CLOSED) != 0 ? 1 : 0;
 }
 
 /** Closed, and every message before the end position taken (a take held by someone may still be being read). */
-export function mpmcEnded(q: usize): i32 {
+export function mpmcEnded(d: usize): i32 {
+  const q = descBase(d);
   // The enqueue word first: once it says CLOSED, its end position is final.
   const enqueue = atomic.load<u64>(q + MPMC_ENQUEUE);
   return (enqueue & CLOSED) != 0 && atomic.load<u64>(q + MPMC_DEQUEUE) >= (enqueue & ~CLOSED) ? 1 : 0;
 }
 
 /** Slots given back because their taker died (as an f64: it is a count, and hosts want a number). */
-export function mpmcLost(q: usize): f64 {
-  return <f64>atomic.load<u64>(q + Q_LOST);
+export function mpmcLost(d: usize): f64 {
+  return <f64>atomic.load<u64>(descBase(d) + Q_LOST);
 }
 
 /**
  * Takes the slot at the position `side` is at (claim to write, take to
  * read), naming `id` in it: its payload address, MPMC_NONE when full
- * (pushing) or empty (popping), or MPMC_CLOSED when pushing to a closed queue.
+ * (pushing) or empty (popping), MPMC_CLOSED when pushing to a closed queue,
+ * or MPMC_CORRUPT when the retries run out.
  */
-function take(q: usize, side: u32, id: u32): usize {
-  const cursor = q + (side == MPMC_PUSH ? MPMC_ENQUEUE : MPMC_DEQUEUE);
+function take(d: usize, side: u32, id: u32): usize {
+  const cursor = descBase(d) + (side == MPMC_PUSH ? MPMC_ENQUEUE : MPMC_DEQUEUE);
   const ready: u64 = side == MPMC_PUSH ? 0 : 1; // sequence - position when the slot is ours to take
   let position = atomic.load<u64>(cursor);
-  while (true) {
+  for (let retry: u32 = 0; retry < TAKE_RETRIES; retry++) {
     if (position & CLOSED) return MPMC_CLOSED; // only the enqueue word carries it
-    const slot = slotAt(q, position);
+    const slot = slotAt(d, position);
     const sequence = atomic.load<u64>(slot + S_SEQUENCE);
     if (sequence & BUSY) {
       const laps = lapsFrom(sequence, position);
@@ -193,22 +245,29 @@ function take(q: usize, side: u32, id: u32): usize {
     }
     position = atomic.load<u64>(cursor); // it moved on: try the position it is at now
   }
+  descFail(d, FAULT_MPMC_CURSOR);
+  return MPMC_CORRUPT;
 }
 
 // Sets the sequence that ends a take, then signals the other side if a
 // party of it may sleep: 1 when the host must wake them.
-function finish(q: usize, slot: usize, sequence: u64, wakeSide: u32): i32 {
+function finish(d: usize, slot: usize, sequence: u64, wakeSide: u32): i32 {
   atomic.store<u64>(slot + S_SEQUENCE, sequence);
-  return signalEvent(signalWord(q, wakeSide));
+  return signalEvent(signalWord(d, wakeSide));
 }
 
-/** Producer: claims a slot to write in place: its payload address, MPMC_NONE when the queue is full, MPMC_CLOSED when closed. */
-export function mpmcClaim(q: usize, id: u32): usize {
-  return take(q, MPMC_PUSH, id);
+/** Producer: claims a slot to write in place: its payload address, MPMC_NONE when the queue is full, MPMC_CLOSED when closed, MPMC_CORRUPT. */
+export function mpmcClaim(d: usize, id: u32): usize {
+  return take(d, MPMC_PUSH, id);
 }
 
-// The position of the slot at `payload` if `id` holds it (claimed, or taken when `taking`), else -1.
-function heldAt(payload: usize, id: u32, taking: bool): i64 {
+// The position of the slot at `payload` if `id` holds it (claimed, or taken
+// when `taking`), -1 if not, MPMC_BAD_PAYLOAD when `payload` lies outside
+// the slots (so a bad address from the host cannot reach another window).
+function heldAt(d: usize, payload: usize, id: u32, taking: bool): i64 {
+  const first = descBase(d) + MPMC_HEADER + MPMC_SLOT_HEADER;
+  const span = <usize>load<u32>(d + D_SLOTS) * load<u32>(d + D_STRIDE);
+  if (payload < first || payload - first >= span || (payload & 7) != 0) return MPMC_BAD_PAYLOAD;
   const slot = payload - MPMC_SLOT_HEADER;
   const position = load<u64>(slot + S_POSITION);
   return atomic.load<u64>(slot + S_SEQUENCE) == busy(position, id, taking) ? <i64>position : -1;
@@ -216,29 +275,32 @@ function heldAt(payload: usize, id: u32, taking: bool): i64 {
 
 /**
  * Producer `id`: publishes the slot it claimed at `payload`. Returns 1 when
- * consumers sleep and must be woken, -1 when `id` holds no claim there.
+ * consumers sleep and must be woken, -1 when `id` holds no claim there,
+ * MPMC_BAD_PAYLOAD when `payload` is no slot of this queue.
  */
-export function mpmcPublish(q: usize, payload: usize, id: u32): i32 {
-  const position = heldAt(payload, id, false);
-  return position < 0 ? -1 : finish(q, payload - MPMC_SLOT_HEADER, <u64>position + 1, MPMC_POP);
+export function mpmcPublish(d: usize, payload: usize, id: u32): i32 {
+  const position = heldAt(d, payload, id, false);
+  return position < 0 ? <i32>position : finish(d, payload - MPMC_SLOT_HEADER, <u64>position + 1, MPMC_POP);
 }
 
 /**
  * Consumer: takes the next published slot to read in place: its payload
- * address, MPMC_NONE when empty, MPMC_CLOSED when closed and nothing is left.
+ * address, MPMC_NONE when empty, MPMC_CLOSED when closed and nothing is
+ * left, MPMC_CORRUPT.
  */
-export function mpmcTake(q: usize, id: u32): usize {
-  const payload = take(q, MPMC_POP, id);
-  return payload == MPMC_NONE && mpmcEnded(q) ? MPMC_CLOSED : payload;
+export function mpmcTake(d: usize, id: u32): usize {
+  const payload = take(d, MPMC_POP, id);
+  return payload == MPMC_NONE && mpmcEnded(d) ? MPMC_CLOSED : payload;
 }
 
 /**
  * Consumer `id`: frees the slot it took at `payload`. Returns 1 when
- * producers sleep and must be woken, -1 when `id` holds no take there.
+ * producers sleep and must be woken, -1 when `id` holds no take there,
+ * MPMC_BAD_PAYLOAD when `payload` is no slot of this queue.
  */
-export function mpmcRelease(q: usize, payload: usize, id: u32): i32 {
-  const position = heldAt(payload, id, true);
-  return position < 0 ? -1 : finish(q, payload - MPMC_SLOT_HEADER, <u64>position + load<u32>(q + Q_SLOTS), MPMC_PUSH);
+export function mpmcRelease(d: usize, payload: usize, id: u32): i32 {
+  const position = heldAt(d, payload, id, true);
+  return position < 0 ? <i32>position : finish(d, payload - MPMC_SLOT_HEADER, <u64>position + load<u32>(d + D_SLOTS), MPMC_PUSH);
 }
 
 /**
@@ -247,15 +309,16 @@ export function mpmcRelease(q: usize, payload: usize, id: u32): i32 {
  * producers, a consumer still reading the slot a lap behind the enqueue
  * position. The host asks whether it lives (the core cannot).
  */
-export function mpmcStuck(q: usize, side: u32): u32 {
-  if (side == MPMC_POP && mpmcEnded(q)) return 0; // a claim at the end was refused by the close: nobody waits for it
-  const position = stuckPosition(q, side);
-  const sequence = atomic.load<u64>(slotAt(q, position) + S_SEQUENCE);
+export function mpmcStuck(d: usize, side: u32): u32 {
+  if (side == MPMC_POP && mpmcEnded(d)) return 0; // a claim at the end was refused by the close: nobody waits for it
+  const position = stuckPosition(d, side);
+  const sequence = atomic.load<u64>(slotAt(d, position) + S_SEQUENCE);
   return isStuck(sequence, position, side) ? <u32>(sequence >> 32) & ID_MASK : 0;
 }
 
-function stuckPosition(q: usize, side: u32): u64 {
-  return side == MPMC_POP ? atomic.load<u64>(q + MPMC_DEQUEUE) : (atomic.load<u64>(q + MPMC_ENQUEUE) & ~CLOSED) - load<u32>(q + Q_SLOTS);
+function stuckPosition(d: usize, side: u32): u64 {
+  const q = descBase(d);
+  return side == MPMC_POP ? atomic.load<u64>(q + MPMC_DEQUEUE) : (atomic.load<u64>(q + MPMC_ENQUEUE) & ~CLOSED) - load<u32>(d + D_SLOTS);
 }
 
 // The BUSY word of the other side's taker at `position`.
@@ -268,12 +331,13 @@ function isStuck(sequence: u64, position: u64, side: u32): bool {
  * it dead), counting its message lost: -1 when it was not stuck so any more,
  * else whether the other side sleeps and must be woken (0 or 1).
  */
-export function mpmcReclaim(q: usize, side: u32, deadHolder: u32, id: u32): i32 {
-  const position = stuckPosition(q, side);
-  const slot = slotAt(q, position);
+export function mpmcReclaim(d: usize, side: u32, deadHolder: u32, id: u32): i32 {
+  const q = descBase(d);
+  const position = stuckPosition(d, side);
+  const slot = slotAt(d, position);
   const sequence = atomic.load<u64>(slot + S_SEQUENCE);
   if (!isStuck(sequence, position, side) || (<u32>(sequence >> 32) & ID_MASK) != deadHolder) return -1;
-  const next = position + load<u32>(q + Q_SLOTS);
+  const next = position + load<u32>(d + D_SLOTS);
   if (side == MPMC_POP) {
     // A dead producer's claim is taken as a consumer takes a slot (so this
     // caller's own death is recoverable too), then consumed empty. The dead
@@ -282,7 +346,7 @@ export function mpmcReclaim(q: usize, side: u32, deadHolder: u32, id: u32): i32 
     atomic.cmpxchg<u64>(q + MPMC_ENQUEUE, position, position + 1);
     atomic.cmpxchg<u64>(q + MPMC_DEQUEUE, position, position + 1);
     atomic.add<u64>(q + Q_LOST, 1);
-    return finish(q, slot, next, MPMC_PUSH);
+    return finish(d, slot, next, MPMC_PUSH);
   }
   // A dead consumer's slot is freed once the dequeue position is past it
   // (else consumers would find a freed slot at their position and spin).
@@ -292,8 +356,8 @@ export function mpmcReclaim(q: usize, side: u32, deadHolder: u32, id: u32): i32 
   return 0;
 }
 
-function signalWord(q: usize, side: u32): usize {
-  return q + (side == MPMC_PUSH ? MPMC_PUSH_SIGNAL : MPMC_POP_SIGNAL);
+function signalWord(d: usize, side: u32): usize {
+  return descBase(d) + (side == MPMC_PUSH ? MPMC_PUSH_SIGNAL : MPMC_POP_SIGNAL);
 }
 
 /**
@@ -302,6 +366,6 @@ function signalWord(q: usize, side: u32): usize {
  * publish or release either is seen by that try or sees the bit and
  * changes the value (sequentially consistent both), so the sleep ends.
  */
-export function mpmcSleepValue(q: usize, side: u32): u32 {
-  return announceSleep(signalWord(q, side));
+export function mpmcSleepValue(d: usize, side: u32): u32 {
+  return announceSleep(signalWord(d, side));
 }

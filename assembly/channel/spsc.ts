@@ -19,7 +19,7 @@
 // what it committed, for sleeping, counting and take-over; the consumer's
 // fast path never reads it.
 //
-//   SPSC RING (SPSC_HEADER = 384 bytes, then the data)
+//   SPSC RING (SPSC_HEADER = 256 bytes, then the data)
 //   ┌───────────────────────────────────────────────────────────────┐ +0    read-mostly
 //   │ capacity  u32  data bytes, a power of two                     │
 //   │ reserved  u32                                                 │ +4
@@ -29,18 +29,28 @@
 //   │ tail      u64  bytes committed; low word is the futex word    │       producer writes
 //   ├───────────────────────────────────────────────────────────────┤ +128  SPSC_HEAD
 //   │ head      u64  bytes released; low word is the futex word     │       consumer writes
-//   ├───────────────────────────────────────────────────────────────┤ +192  producer's own
-//   │ claimed   u64  end of the last claim (≥ tail)                 │
-//   │ headSeen  u64  the head as last read (saves loading head)     │ +200
-//   │ firstHeader u64  header of the record at the tail, for commit │ +208
-//   ├───────────────────────────────────────────────────────────────┤ +256  consumer's own
-//   │ peeked    u64  end of the last peeked record (≥ head)         │
-//   ├───────────────────────────────────────────────────────────────┤ +320
+//   ├───────────────────────────────────────────────────────────────┤ +192
 //   │ consumerSleeps u32   1 while the consumer may sleep on tail   │
-//   │ producerSleeps u32   1 while the producer may sleep on head   │ +324
-//   ├───────────────────────────────────────────────────────────────┤ +384  SPSC_HEADER
+//   │ producerSleeps u32   1 while the producer may sleep on head   │ +196
+//   ├───────────────────────────────────────────────────────────────┤ +256  SPSC_HEADER
 //   │ data      u8[capacity]  records                               │
 //   └───────────────────────────────────────────────────────────────┘
+//
+//   SPSC DESCRIPTOR (process-private; descriptor.ts has the common part)
+//   ┌───────────────────────────────────────────────────────────────┐ +16  D_KIND
+//   │ capacity    u32  checked at open                              │
+//   │ maxMessage  u32                                               │ +20
+//   │ lastLength  u32  checked length of the last message peeked    │ +24
+//   │ reserved    u32                                               │ +28
+//   │ claimed     u64  producer: end of the last claim (≥ tail)     │ +32
+//   │ headSeen    u64  producer: the head as last read              │ +40
+//   │ firstHeader u64  producer: header of the record at the tail   │ +48
+//   │ tail        u64  producer: what it committed                  │ +56
+//   │ peeked      u64  consumer: end of the last record peeked      │ +64
+//   │ head        u64  consumer: what it released                   │ +72
+//   └───────────────────────────────────────────────────────────────┘ +80
+//   Each side's cursors are its own: the other side's words are read
+//   only to learn how far it got, and are checked before they are used.
 //
 //   RECORD (8-byte aligned; never split across the end of the data)
 //   ┌──────────────────────────────┬────────────────────────────────────┬─────────────────────┐
@@ -51,23 +61,31 @@
 //   record filling the rest; both are claimed, and published, together.
 //   A claim needs room for its record and the 8-byte terminator after it.
 import { ID_MASK, NOT_OWNER } from "../sync/ids";
+import {
+  D_KIND, FAULT_NONE, FAULT_SPSC_CAPACITY, FAULT_SPSC_HEAD, FAULT_SPSC_RECORD, FAULT_SPSC_TAIL, FAULT_WINDOW,
+  descBase, descFail, descStart, fits, powerOfTwoIn,
+} from "../descriptor";
 
-export const SPSC_HEADER: u32 = 384;
+export const SPSC_HEADER: u32 = 256;
 const R_CAPACITY: usize = 0;
 const R_PRODUCER: usize = 8;
 const R_CONSUMER: usize = 12;
 export const SPSC_TAIL: usize = 64;
 export const SPSC_HEAD: usize = 128;
-const R_CLAIMED: usize = 192;
-const R_HEAD_SEEN: usize = R_CLAIMED + 8;
-const R_FIRST_HEADER: usize = R_HEAD_SEEN + 8;
-const R_PEEKED: usize = 256;
-const R_CONSUMER_SLEEPS: usize = 320;
+const R_CONSUMER_SLEEPS: usize = 192;
 const R_PRODUCER_SLEEPS: usize = R_CONSUMER_SLEEPS + 4;
 
+const D_CAPACITY: usize = D_KIND;
+const D_MAX_MESSAGE: usize = D_CAPACITY + 4;
+const D_LAST_LENGTH: usize = D_MAX_MESSAGE + 4;
+const D_CLAIMED: usize = D_KIND + 16;
+const D_HEAD_SEEN: usize = D_CLAIMED + 8;
+const D_FIRST_HEADER: usize = D_HEAD_SEEN + 8;
+const D_TAIL: usize = D_FIRST_HEADER + 8;
+const D_PEEKED: usize = D_TAIL + 8;
+const D_HEAD: usize = D_PEEKED + 8;
+
 export const SPSC_RECORD_HEADER: u32 = 8;
-const REC_LENGTH: usize = 0;
-const REC_TYPE: usize = 4;
 const NO_RECORD: u32 = 0;
 const MESSAGE: u32 = 1;
 const PADDING: u32 = 2;
@@ -83,40 +101,78 @@ export const SPSC_CLOSED: u32 = ID_MASK + 1;
 // Results of spscClaim / spscPeek besides an address (data starts past the header, so these are never addresses).
 export const SPSC_NONE: usize = 0;     // full / empty
 export const SPSC_TOO_LONG: usize = 1; // larger than spscMaxMessage
+export const SPSC_CORRUPT: usize = 2;  // the ring's bytes break its rules: spscOpen's descriptor holds the fault
+// Counts (spscClaimMany, spscPeekMany, …) answer corruption with this.
+export const SPSC_CORRUPT_COUNT: i32 = -1;
 
-function roleWord(r: usize, role: u32): usize {
-  return r + (role == SPSC_PRODUCER ? R_PRODUCER : R_CONSUMER);
+// place() answers corruption with this end (a real end is at least one record past 0).
+const PLACE_CORRUPT: u64 = 1;
+
+// @ts-ignore: decorator
+@inline function capacityOf(d: usize): u32 {
+  return load<u32>(d + D_CAPACITY);
 }
 
-function recordSize(length: u32): u64 {
+// @ts-ignore: decorator
+@inline function dataOf(d: usize): usize {
+  return descBase(d) + SPSC_HEADER;
+}
+
+function roleWord(d: usize, role: u32): usize {
+  return descBase(d) + (role == SPSC_PRODUCER ? R_PRODUCER : R_CONSUMER);
+}
+
+// @ts-ignore: decorator
+@inline function recordSize(length: u32): u64 {
   return (<u64>length + SPSC_RECORD_HEADER + 7) & ~(<u64>7);
 }
 
-/** Formats a ring of `capacity` data bytes: -1 unless a power of two in range. */
-export function spscInit(r: usize, capacity: u32): i32 {
-  if (capacity < SPSC_MIN_CAPACITY || capacity > SPSC_MAX_CAPACITY || (capacity & (capacity - 1)) != 0) return -1;
+/** Bytes a ring of `capacity` occupies, or 0 when the capacity is not a power of two in range. */
+export function spscSize(capacity: u32): u32 {
+  return powerOfTwoIn(capacity, SPSC_MIN_CAPACITY, SPSC_MAX_CAPACITY) ? SPSC_HEADER + capacity : 0;
+}
+
+/** Formats a ring of `capacity` data bytes at `r`, inside a window ending at `end`: -1 unless it fits and the capacity is a power of two in range. */
+export function spscInit(r: usize, end: usize, capacity: u32): i32 {
+  const size = spscSize(capacity);
+  if (size == 0 || (r & 63) != 0 || !fits(r, size, end)) return -1;
   memory.fill(r, 0, SPSC_HEADER + SPSC_RECORD_HEADER); // and the first terminator
   atomic.store<u32>(r + R_CAPACITY, capacity);
   return 0;
 }
 
-export function spscCapacity(r: usize): u32 {
-  return atomic.load<u32>(r + R_CAPACITY);
+/**
+ * Opens the ring at `r` (inside a window ending at `end`) into descriptor
+ * `d`: its capacity is read once and checked. FAULT_NONE, or the fault.
+ */
+export function spscOpen(d: usize, r: usize, end: usize): u32 {
+  descStart(d, r, end);
+  if ((r & 63) != 0 || !fits(r, SPSC_HEADER, end)) return descFail(d, FAULT_WINDOW);
+  const capacity = atomic.load<u32>(r + R_CAPACITY);
+  if (!powerOfTwoIn(capacity, SPSC_MIN_CAPACITY, SPSC_MAX_CAPACITY)) return descFail(d, FAULT_SPSC_CAPACITY);
+  if (!fits(r, <u64>SPSC_HEADER + capacity, end)) return descFail(d, FAULT_WINDOW);
+  store<u32>(d + D_CAPACITY, capacity);
+  store<u32>(d + D_MAX_MESSAGE, (capacity >> 1) - SPSC_RECORD_HEADER);
+  return FAULT_NONE;
+}
+
+export function spscCapacity(d: usize): u32 {
+  return capacityOf(d);
 }
 
 /** Largest payload: a record is at most half the ring, so it fits after any padding once the consumer catches up. */
-export function spscMaxMessage(r: usize): u32 {
-  return (spscCapacity(r) >> 1) - SPSC_RECORD_HEADER;
+export function spscMaxMessage(d: usize): u32 {
+  return load<u32>(d + D_MAX_MESSAGE);
 }
 
 /** Takes a role: 0 if taken, else the word as found (a holder id, or it is CLOSED/0 and lost a race). */
-export function spscAcquire(r: usize, role: u32, id: u32): u32 {
-  const word = roleWord(r, role);
+export function spscAcquire(d: usize, role: u32, id: u32): u32 {
+  const word = roleWord(d, role);
   let seen = atomic.load<u32>(word);
   while (seen == 0 || seen == SPSC_CLOSED) {
     const now = atomic.cmpxchg<u32>(word, seen, id);
     if (now == seen) {
-      resetRole(r, role);
+      resetRole(d, role);
       return 0;
     }
     seen = now;
@@ -125,173 +181,224 @@ export function spscAcquire(r: usize, role: u32, id: u32): u32 {
 }
 
 /** Takes a role from `deadHolder`, whom the host found dead: 1 if this caller won. */
-export function spscTakeOver(r: usize, role: u32, deadHolder: u32, id: u32): i32 {
-  if (atomic.cmpxchg<u32>(roleWord(r, role), deadHolder, id) != deadHolder) return 0;
-  resetRole(r, role);
+export function spscTakeOver(d: usize, role: u32, deadHolder: u32, id: u32): i32 {
+  if (atomic.cmpxchg<u32>(roleWord(d, role), deadHolder, id) != deadHolder) return 0;
+  resetRole(d, role);
   return 1;
 }
 
 // A new holder starts from what is published: a dead producer's unpublished
 // claims are dropped; a dead consumer's peeked, unreleased messages come again.
-function resetRole(r: usize, role: u32): void {
+function resetRole(d: usize, role: u32): void {
+  const r = descBase(d);
   if (role == SPSC_PRODUCER) {
-    const published = publishedEnd(r);
+    const published = publishedEnd(d);
     atomic.store<u64>(r + SPSC_TAIL, published);
-    atomic.store<u64>(r + R_CLAIMED, published);
-    atomic.store<u64>(r + R_HEAD_SEEN, atomic.load<u64>(r + SPSC_HEAD));
+    store<u64>(d + D_TAIL, published);
+    store<u64>(d + D_CLAIMED, published);
+    store<u64>(d + D_HEAD_SEEN, atomic.load<u64>(r + SPSC_HEAD));
     atomic.store<u32>(r + R_PRODUCER_SLEEPS, 0);
   } else {
-    atomic.store<u64>(r + R_PEEKED, atomic.load<u64>(r + SPSC_HEAD));
+    const head = atomic.load<u64>(r + SPSC_HEAD);
+    store<u64>(d + D_PEEKED, head);
+    store<u64>(d + D_HEAD, head);
     atomic.store<u32>(r + R_CONSUMER_SLEEPS, 0);
   }
 }
 
+// Checks the record header `word` found at ring offset `offset`: its size
+// in the ring, or 0 when it is no record, or PLACE_CORRUPT when it breaks
+// the rules (a message longer than a message may be or crossing the end;
+// padding that does not reach the end exactly).
+// @ts-ignore: decorator
+@inline function checkedSize(d: usize, word: u64, offset: u32): u64 {
+  const type = <u32>(word >> 32);
+  const length = <u32>word;
+  if (type == NO_RECORD) return 0;
+  const toEnd = <u64>(capacityOf(d) - offset);
+  if (type == MESSAGE) {
+    const size = recordSize(length);
+    return length <= load<u32>(d + D_MAX_MESSAGE) && size <= toEnd ? size : PLACE_CORRUPT;
+  }
+  return type == PADDING && <u64>length + SPSC_RECORD_HEADER == toEnd ? toEnd : PLACE_CORRUPT;
+}
+
 // Where publication really ends: the tail, or past it when a producer died
 // between its publishing store and storing the tail. Walks published
-// records (at most one batch) up to the first zero type word.
-function publishedEnd(r: usize): u64 {
-  const mask = <u64>(load<u32>(r + R_CAPACITY) - 1);
-  const data = r + SPSC_HEADER;
-  const limit = atomic.load<u64>(r + SPSC_HEAD) + mask + 1;
+// records up to the first zero type word (at most a ring's worth, so the
+// walk is bounded by the private capacity); a record that breaks the rules
+// ends the walk there, and the consumer will report it.
+function publishedEnd(d: usize): u64 {
+  const r = descBase(d);
+  const capacity = capacityOf(d);
+  const mask = <u64>(capacity - 1);
+  const data = dataOf(d);
+  const head = atomic.load<u64>(r + SPSC_HEAD);
   let at = atomic.load<u64>(r + SPSC_TAIL);
+  // A tail behind the head or a ring's worth past it was not written by a producer.
+  if (at < head || at - head > <u64>capacity) {
+    descFail(d, FAULT_SPSC_TAIL);
+    return head;
+  }
+  const limit = head + capacity;
   while (at < limit) {
-    const record = data + <usize>(at & mask);
-    const type = atomic.load<u32>(record + REC_TYPE);
-    if (type == NO_RECORD) break;
-    at += recordSize(load<u32>(record + REC_LENGTH));
+    const size = checkedSize(d, atomic.load<u64>(data + <usize>(at & mask)), <u32>(at & mask));
+    if (size == 0 || size == PLACE_CORRUPT || at + size + SPSC_RECORD_HEADER > limit) break;
+    at += size;
   }
   return at;
 }
 
 /** Leaves a role cleanly (the other side then sees CLOSED): 0, or NOT_OWNER. */
-export function spscLeave(r: usize, role: u32, id: u32): i32 {
-  return atomic.cmpxchg<u32>(roleWord(r, role), id, SPSC_CLOSED) == id ? 0 : NOT_OWNER;
+export function spscLeave(d: usize, role: u32, id: u32): i32 {
+  return atomic.cmpxchg<u32>(roleWord(d, role), id, SPSC_CLOSED) == id ? 0 : NOT_OWNER;
 }
 
 /** The role word: a holder id, 0 (never held) or SPSC_CLOSED. */
-export function spscHolder(r: usize, role: u32): u32 {
-  return atomic.load<u32>(roleWord(r, role));
+export function spscHolder(d: usize, role: u32): u32 {
+  return atomic.load<u32>(roleWord(d, role));
 }
 
 // Places one `length`-byte message at `claimed`: its terminator, then a
 // padding record if it would cross the end, then its own record. The first
 // record of the first claim since the last commit (`first`) is kept aside
-// for commit instead. Returns the end of the
-// message's record, or 0 when there is no room (nothing written then).
+// for commit instead. Returns the end of the message's record, 0 when there
+// is no room (nothing written then), or PLACE_CORRUPT when the consumer's
+// cursor is one no consumer could have written.
 // The message's record starts at that end less recordSize(length).
-@inline function place(r: usize, capacity: u32, claimed: u64, length: u32, first: bool): u64 {
+// @ts-ignore: decorator
+@inline function place(d: usize, capacity: u32, claimed: u64, length: u32, first: bool): u64 {
   const offset = <u32>claimed & (capacity - 1);
   const size = recordSize(length);
   const toEnd = <u64>(capacity - offset);
   const padding: u64 = size > toEnd ? toEnd : 0;
   const end = claimed + padding + size;
-  if (end + SPSC_RECORD_HEADER - load<u64>(r + R_HEAD_SEEN) > <u64>capacity) {
-    const head = atomic.load<u64>(r + SPSC_HEAD);
-    store<u64>(r + R_HEAD_SEEN, head);
+  if (end + SPSC_RECORD_HEADER - load<u64>(d + D_HEAD_SEEN) > <u64>capacity) {
+    const head = atomic.load<u64>(descBase(d) + SPSC_HEAD);
+    // The consumer releases only what was committed, and never less than before.
+    const tail = load<u64>(d + D_TAIL);
+    if (head > tail || tail - head > <u64>capacity || head < load<u64>(d + D_HEAD_SEEN)) {
+      descFail(d, FAULT_SPSC_HEAD);
+      return PLACE_CORRUPT;
+    }
+    store<u64>(d + D_HEAD_SEEN, head);
     if (end + SPSC_RECORD_HEADER - head > <u64>capacity) return 0;
   }
-  const data = r + SPSC_HEADER;
+  const data = dataOf(d);
   // The terminator first: the consumer must find no record past this one
   // once it is published (the words there may hold an older lap's bytes).
   store<u64>(data + <usize>(<u32>end & (capacity - 1)), 0);
   let at = data + offset;
   if (padding) {
-    store<u64>(first ? r + R_FIRST_HEADER : at, header(<u32>padding - SPSC_RECORD_HEADER, PADDING));
+    store<u64>(first ? d + D_FIRST_HEADER : at, header(<u32>padding - SPSC_RECORD_HEADER, PADDING));
     first = false;
     at = data;
   }
-  store<u64>(first ? r + R_FIRST_HEADER : at, header(length, MESSAGE));
+  store<u64>(first ? d + D_FIRST_HEADER : at, header(length, MESSAGE));
   return end;
 }
 
+// @ts-ignore: decorator
 @inline function header(length: u32, type: u32): u64 {
   return <u64>length | (<u64>type << 32);
 }
 
-@inline function payloadOf(r: usize, capacity: u32, end: u64, length: u32): usize {
-  return r + SPSC_HEADER + <usize>(<u32>(end - recordSize(length)) & (capacity - 1)) + SPSC_RECORD_HEADER;
+// @ts-ignore: decorator
+@inline function payloadOf(d: usize, capacity: u32, end: u64, length: u32): usize {
+  return dataOf(d) + <usize>(<u32>(end - recordSize(length)) & (capacity - 1)) + SPSC_RECORD_HEADER;
 }
 
 // Whether a claim at `claimed` is the first since the last commit: nothing
 // after its record can be reached before commit writes its header.
-@inline function isFirst(r: usize, claimed: u64): bool {
-  return claimed == load<u64>(r + SPSC_TAIL); // only the producer writes the tail
+// @ts-ignore: decorator
+@inline function isFirst(d: usize, claimed: u64): bool {
+  return claimed == load<u64>(d + D_TAIL);
 }
 
 /**
  * Producer: room for a `length`-byte message, not yet visible. Returns the
- * payload's address, SPSC_NONE when the ring is full, SPSC_TOO_LONG.
+ * payload's address, SPSC_NONE when the ring is full, SPSC_TOO_LONG, or
+ * SPSC_CORRUPT.
  */
-export function spscClaim(r: usize, length: u32): usize {
-  const capacity = load<u32>(r + R_CAPACITY);
-  if (length > (capacity >> 1) - SPSC_RECORD_HEADER) return SPSC_TOO_LONG;
-  const claimed = load<u64>(r + R_CLAIMED);
-  const end = place(r, capacity, claimed, length, isFirst(r, claimed));
-  if (end == 0) return SPSC_NONE;
-  store<u64>(r + R_CLAIMED, end);
-  return payloadOf(r, capacity, end, length);
+export function spscClaim(d: usize, length: u32): usize {
+  const capacity = capacityOf(d);
+  if (length > load<u32>(d + D_MAX_MESSAGE)) return SPSC_TOO_LONG;
+  const claimed = load<u64>(d + D_CLAIMED);
+  const end = place(d, capacity, claimed, length, isFirst(d, claimed));
+  if (end <= PLACE_CORRUPT) return end == 0 ? SPSC_NONE : SPSC_CORRUPT;
+  store<u64>(d + D_CLAIMED, end);
+  return payloadOf(d, capacity, end, length);
 }
 
 /**
  * Producer: claims up to `count` messages with one call. On entry the u32s
  * at `slots` hold their lengths; each claimed one's is replaced by its
  * payload address. Returns how many were claimed (fewer when the ring fills
- * or slots[n] is longer than spscMaxMessage). Nothing is visible before
- * the next commit, as with spscClaim.
+ * or slots[n] is longer than spscMaxMessage), or SPSC_CORRUPT_COUNT.
+ * Nothing is visible before the next commit, as with spscClaim.
  */
-export function spscClaimMany(r: usize, slots: usize, count: u32): u32 {
-  return claimBatch(r, slots, count, 0, false);
+export function spscClaimMany(d: usize, slots: usize, count: u32): i32 {
+  return claimBatch(d, slots, count, 0, false);
 }
 
 /** Producer: spscClaimMany for `count` messages of one `length`; slots need not hold anything on entry. */
-export function spscClaimSame(r: usize, slots: usize, length: u32, count: u32): u32 {
-  return claimBatch(r, slots, count, length, true);
+export function spscClaimSame(d: usize, slots: usize, length: u32, count: u32): i32 {
+  return claimBatch(d, slots, count, length, true);
 }
 
-@inline function claimBatch(r: usize, slots: usize, count: u32, sameLength: u32, same: bool): u32 {
-  const capacity = load<u32>(r + R_CAPACITY);
-  const maxMessage = (capacity >> 1) - SPSC_RECORD_HEADER;
-  let claimed = load<u64>(r + R_CLAIMED);
-  let first = isFirst(r, claimed);
+// @ts-ignore: decorator
+@inline function claimBatch(d: usize, slots: usize, count: u32, sameLength: u32, same: bool): i32 {
+  const capacity = capacityOf(d);
+  const maxMessage = load<u32>(d + D_MAX_MESSAGE);
+  let claimed = load<u64>(d + D_CLAIMED);
+  let first = isFirst(d, claimed);
   let i: u32 = 0;
   for (; i < count; i++) {
     const slot = slots + (<usize>i << 2);
     const length = same ? sameLength : load<u32>(slot);
     if (length > maxMessage) break;
-    const end = place(r, capacity, claimed, length, first);
-    if (end == 0) break;
-    store<u32>(slot, <u32>payloadOf(r, capacity, end, length));
+    const end = place(d, capacity, claimed, length, first);
+    if (end <= PLACE_CORRUPT) {
+      if (end == 0) break;
+      return SPSC_CORRUPT_COUNT;
+    }
+    store<u32>(slot, <u32>payloadOf(d, capacity, end, length));
     claimed = end;
     first = false;
   }
-  store<u64>(r + R_CLAIMED, claimed);
-  return i;
+  store<u64>(d + D_CLAIMED, claimed);
+  return <i32>i;
 }
 
 /**
  * Producer: claims up to `count` messages of `length` bytes and copies in
  * their payloads, which lie back to back from `source`. Returns how many
- * (fewer when the ring fills); the next commit publishes them.
+ * (fewer when the ring fills), or SPSC_CORRUPT_COUNT; the next commit
+ * publishes them.
  */
-export function spscClaimCopies(r: usize, source: usize, length: u32, count: u32): u32 {
-  const capacity = load<u32>(r + R_CAPACITY);
-  if (length > (capacity >> 1) - SPSC_RECORD_HEADER) return 0;
-  let claimed = load<u64>(r + R_CLAIMED);
-  let first = isFirst(r, claimed);
+export function spscClaimCopies(d: usize, source: usize, length: u32, count: u32): i32 {
+  const capacity = capacityOf(d);
+  if (length > load<u32>(d + D_MAX_MESSAGE)) return 0;
+  let claimed = load<u64>(d + D_CLAIMED);
+  let first = isFirst(d, claimed);
   let i: u32 = 0;
   for (; i < count; i++) {
-    const end = place(r, capacity, claimed, length, first);
-    if (end == 0) break;
-    copySmall(payloadOf(r, capacity, end, length), source + <usize>i * length, length);
+    const end = place(d, capacity, claimed, length, first);
+    if (end <= PLACE_CORRUPT) {
+      if (end == 0) break;
+      return SPSC_CORRUPT_COUNT;
+    }
+    copySmall(payloadOf(d, capacity, end, length), source + <usize>i * length, length);
     claimed = end;
     first = false;
   }
-  store<u64>(r + R_CLAIMED, claimed);
-  return i;
+  store<u64>(d + D_CLAIMED, claimed);
+  return <i32>i;
 }
 
 // Messages are mostly small: 16-byte vector moves beat memory.copy's call
 // there (the last move may overlap the one before it).
+// @ts-ignore: decorator
 @inline function copySmall(to: usize, from: usize, length: u32): void {
   if (length > 256 || length < 16) {
     memory.copy(to, from, length);
@@ -303,88 +410,111 @@ export function spscClaimCopies(r: usize, source: usize, length: u32, count: u32
 }
 
 /** Producer: publishes every claim so far with one store. Returns 1 when the consumer sleeps and must be woken. */
-export function spscCommit(r: usize): i32 {
-  const claimed = load<u64>(r + R_CLAIMED);
-  const tail = load<u64>(r + SPSC_TAIL); // only the producer writes it
+export function spscCommit(d: usize): i32 {
+  const claimed = load<u64>(d + D_CLAIMED);
+  const tail = load<u64>(d + D_TAIL);
   if (claimed == tail) return 0;
-  const at = r + SPSC_HEADER + <usize>(<u32>tail & (load<u32>(r + R_CAPACITY) - 1));
-  atomic.store<u64>(at, load<u64>(r + R_FIRST_HEADER)); // the publishing store
+  const r = descBase(d);
+  atomic.store<u64>(dataOf(d) + <usize>(<u32>tail & (capacityOf(d) - 1)), load<u64>(d + D_FIRST_HEADER)); // the publishing store
+  store<u64>(d + D_TAIL, claimed);
   atomic.store<u64>(r + SPSC_TAIL, claimed);
   return atomic.load<u32>(r + R_CONSUMER_SLEEPS) != 0 ? 1 : 0;
 }
 
 /** Producer: claims not yet committed, in bytes. */
-export function spscUncommitted(r: usize): u32 {
-  return <u32>(load<u64>(r + R_CLAIMED) - atomic.load<u64>(r + SPSC_TAIL));
+export function spscUncommitted(d: usize): u32 {
+  return <u32>(load<u64>(d + D_CLAIMED) - load<u64>(d + D_TAIL));
 }
 
-// The payload address of the next published message at or after `peeked`
-// (skipping padding), or SPSC_NONE; `cursor` receives the position after it.
-@inline function nextMessage(r: usize, mask: u64, peeked: u64, cursor: usize): usize {
-  const data = r + SPSC_HEADER;
-  for (;;) {
-    const at = data + <usize>(peeked & mask);
-    const type = atomic.load<u32>(at + REC_TYPE);
-    if (type == NO_RECORD) return SPSC_NONE;
-    peeked += recordSize(load<u32>(at + REC_LENGTH));
-    // Padding is always followed by a message published with it.
-    if (type == PADDING) continue;
-    store<u64>(cursor, peeked);
-    return at + SPSC_RECORD_HEADER;
+// The payload address of the next published message after the consumer's
+// cursor (skipping padding), SPSC_NONE, or SPSC_CORRUPT. The header is read
+// with one load and checked before it moves anything; the checked length
+// is kept in the descriptor, so nobody reads it from the ring again. A
+// padding record is always followed by a message published with it, so
+// the walk takes at most two records.
+// @ts-ignore: decorator
+@inline function nextMessage(d: usize): usize {
+  const capacity = capacityOf(d);
+  const mask = <u64>(capacity - 1);
+  const data = dataOf(d);
+  let peeked = load<u64>(d + D_PEEKED);
+  for (let records = 0; records < 2; records++) {
+    const offset = <u32>(peeked & mask);
+    const word = atomic.load<u64>(data + offset);
+    const size = checkedSize(d, word, offset);
+    if (size == 0) return records == 0 ? SPSC_NONE : corrupt(d);
+    // No producer claims past the consumer's release point by more than a ring (less a terminator).
+    if (size == PLACE_CORRUPT || peeked + size + SPSC_RECORD_HEADER - load<u64>(d + D_HEAD) > <u64>capacity) return corrupt(d);
+    peeked += size;
+    if (<u32>(word >> 32) == PADDING) continue;
+    store<u64>(d + D_PEEKED, peeked);
+    store<u32>(d + D_LAST_LENGTH, <u32>word);
+    return data + offset + SPSC_RECORD_HEADER;
   }
+  return corrupt(d);
 }
 
-/** Consumer: the payload address of the next unpeeked message, or SPSC_NONE when there is none. */
-export function spscPeek(r: usize): usize {
-  return nextMessage(r, <u64>(load<u32>(r + R_CAPACITY) - 1), load<u64>(r + R_PEEKED), r + R_PEEKED);
+function corrupt(d: usize): usize {
+  descFail(d, FAULT_SPSC_RECORD);
+  return SPSC_CORRUPT;
+}
+
+/** Consumer: the payload address of the next unpeeked message, SPSC_NONE when there is none, or SPSC_CORRUPT. */
+export function spscPeek(d: usize): usize {
+  return nextMessage(d);
 }
 
 /**
  * Consumer: peeks up to `max` messages with one call, writing their payload
  * addresses (u32) to `addresses` and lengths (u32) to `lengths`. Returns how
- * many; all stay valid until spscRelease.
+ * many (all stay valid until spscRelease), or SPSC_CORRUPT_COUNT.
  */
-export function spscPeekMany(r: usize, max: u32, addresses: usize, lengths: usize): u32 {
-  const mask = <u64>(load<u32>(r + R_CAPACITY) - 1);
-  const cursor = r + R_PEEKED;
+export function spscPeekMany(d: usize, max: u32, addresses: usize, lengths: usize): i32 {
   let i: u32 = 0;
   for (; i < max; i++) {
-    const at = nextMessage(r, mask, load<u64>(cursor), cursor);
-    if (at == SPSC_NONE) break;
+    const at = nextMessage(d);
+    if (at <= SPSC_CORRUPT) {
+      if (at == SPSC_NONE) break;
+      return SPSC_CORRUPT_COUNT;
+    }
     store<u32>(addresses + (<usize>i << 2), <u32>at);
-    store<u32>(lengths + (<usize>i << 2), spscLength(at));
+    store<u32>(lengths + (<usize>i << 2), load<u32>(d + D_LAST_LENGTH));
   }
-  return i;
+  return <i32>i;
 }
 
-/** Payload length of the message whose payload starts at `payload`. */
-export function spscLength(payload: usize): u32 {
-  return load<u32>(payload - SPSC_RECORD_HEADER + REC_LENGTH);
+/** Consumer: payload length of the message the last spscPeek returned (checked against the ring when peeked). */
+export function spscLength(d: usize): u32 {
+  return load<u32>(d + D_LAST_LENGTH);
 }
 
 /** Consumer: frees every peeked message with one store. Returns 1 when the producer sleeps and must be woken. */
-export function spscRelease(r: usize): i32 {
-  const peeked = load<u64>(r + R_PEEKED);
-  if (peeked == atomic.load<u64>(r + SPSC_HEAD)) return 0;
+export function spscRelease(d: usize): i32 {
+  const peeked = load<u64>(d + D_PEEKED);
+  if (peeked == load<u64>(d + D_HEAD)) return 0;
+  const r = descBase(d);
+  store<u64>(d + D_HEAD, peeked);
   atomic.store<u64>(r + SPSC_HEAD, peeked);
   return atomic.load<u32>(r + R_PRODUCER_SLEEPS) != 0 ? 1 : 0;
 }
 
 /** Consumer: peeked messages not yet released. */
-export function spscUnreleased(r: usize): u32 {
-  return <u32>(load<u64>(r + R_PEEKED) - atomic.load<u64>(r + SPSC_HEAD));
+export function spscUnreleased(d: usize): u32 {
+  return <u32>(load<u64>(d + D_PEEKED) - load<u64>(d + D_HEAD));
 }
 
-/** Bytes published and not yet released (records and padding), as far as the tail says. */
-export function spscUsed(r: usize): u32 {
+/** Bytes published and not yet released (records and padding), as far as the tail says; never more than the capacity. */
+export function spscUsed(d: usize): u32 {
+  const r = descBase(d);
   const tail = atomic.load<u64>(r + SPSC_TAIL);
   const head = atomic.load<u64>(r + SPSC_HEAD);
   // The consumer can pass the tail between commit's publishing store and its tail store.
-  return tail > head ? <u32>(tail - head) : 0;
+  if (tail <= head) return 0;
+  return tail - head > <u64>capacityOf(d) ? capacityOf(d) : <u32>(tail - head);
 }
 
-function sleepsWord(r: usize, role: u32): usize {
-  return r + (role == SPSC_PRODUCER ? R_PRODUCER_SLEEPS : R_CONSUMER_SLEEPS);
+function sleepsWord(d: usize, role: u32): usize {
+  return descBase(d) + (role == SPSC_PRODUCER ? R_PRODUCER_SLEEPS : R_CONSUMER_SLEEPS);
 }
 
 /**
@@ -392,12 +522,12 @@ function sleepsWord(r: usize, role: u32): usize {
  * so the other side's next publish either is seen by that try or sees the
  * flag and wakes (both are sequentially consistent).
  */
-export function spscSleepBegin(r: usize, role: u32): void {
-  atomic.store<u32>(sleepsWord(r, role), 1);
+export function spscSleepBegin(d: usize, role: u32): void {
+  atomic.store<u32>(sleepsWord(d, role), 1);
 }
 
-export function spscSleepEnd(r: usize, role: u32): void {
-  atomic.store<u32>(sleepsWord(r, role), 0);
+export function spscSleepEnd(d: usize, role: u32): void {
+  atomic.store<u32>(sleepsWord(d, role), 0);
 }
 
 /**
@@ -405,6 +535,6 @@ export function spscSleepEnd(r: usize, role: u32): void {
  * futex word), read before the try that failed, so a publish after that
  * read either changed the word or saw the sleep flag and wakes.
  */
-export function spscSleepValue(r: usize, role: u32): u32 {
-  return atomic.load<u32>(r + (role == SPSC_PRODUCER ? SPSC_HEAD : SPSC_TAIL));
+export function spscSleepValue(d: usize, role: u32): u32 {
+  return atomic.load<u32>(descBase(d) + (role == SPSC_PRODUCER ? SPSC_HEAD : SPSC_TAIL));
 }

@@ -21,10 +21,24 @@
 //   │ reserved                                                     │
 //   └──────────────────────────────────────────────────────────────┘ 256
 //   directory (format/directory.ts), then the heap of objects.
+//
+//   SEGMENT DESCRIPTOR (process-private; descriptor.ts has the common part)
+//   ┌──────────────────────────────────────────────────────────────┐ +16  D_KIND
+//   │ totalSize    u64  checked against the mapping at open        │
+//   │ dirCapacity  u32  checked against totalSize                  │ +24
+//   │ heapOffset   u32  recomputed from dirCapacity                │ +28
+//   └──────────────────────────────────────────────────────────────┘ +32
+//   The directory's offset is always HEADER_SIZE; a header that says
+//   otherwise is corrupt.
+
+import { D_KIND, FAULT_HEADER, FAULT_WINDOW, descFail, descStart, fits } from "../descriptor";
+import { ENTRY_SIZE } from "./directory";
 
 export const MAGIC: u32 = 0x4b4d4853; // 'SHMK'
-// Raised whenever an object's bytes change meaning (2: SPSC records publish themselves, MPMC signals count events).
-export const FORMAT_VERSION: u32 = 2;
+// Raised whenever an object's bytes change meaning (2: SPSC records publish
+// themselves, MPMC signals count events; 3: the SPSC header is 256 bytes,
+// channels' private cursors left the shared bytes).
+export const FORMAT_VERSION: u32 = 3;
 export const CACHE_LINE: u32 = 64;
 
 export const H_MAGIC: usize = 0;
@@ -38,6 +52,13 @@ export const H_INIT_WORD: usize = CACHE_LINE;
 export const H_DIR_LOCK: usize = 2 * CACHE_LINE;
 export const H_DIR_GENERATION: usize = H_DIR_LOCK + 4;
 export const HEADER_SIZE: usize = 4 * CACHE_LINE;
+
+export const D_TOTAL_SIZE: usize = D_KIND;
+export const D_DIR_CAPACITY: usize = D_TOTAL_SIZE + 8;
+export const D_HEAP_OFFSET: usize = D_DIR_CAPACITY + 4;
+
+/** Most directory slots a segment may have. */
+export const MAX_DIR_CAPACITY: u32 = 65536;
 
 // initWord states (low two bits); the pid of the initialiser sits above.
 export const INIT_FRESH: u32 = 0;
@@ -60,6 +81,14 @@ export const FORMAT_BAD_VERSION: i32 = -2;
 export const FORMAT_SIZE_MISMATCH: i32 = -3;
 export const FORMAT_TOO_SMALL: i32 = -4;
 export const FORMAT_NOT_OWNER: i32 = -5;
+export const FORMAT_CORRUPT: i32 = -6;
+export const FORMAT_BAD_ARGUMENT: i32 = -7;
+
+// Where the heap starts for `dirCapacity` directory slots (a cache line boundary).
+// @ts-ignore: decorator
+@inline function heapOffsetFor(dirCapacity: u32): u64 {
+  return (<u64>HEADER_SIZE + <u64>dirCapacity * ENTRY_SIZE + CACHE_LINE - 1) & ~<u64>(CACHE_LINE - 1);
+}
 
 // @ts-ignore: decorator
 @inline export function initWordOf(pid: u32, state: u32): u32 {
@@ -108,10 +137,11 @@ export function formatTakeOver(seg: usize, deadPid: u32, pid: u32): bool {
 }
 
 /** Writes the header, clears the directory, then publishes READY with one store. */
-export function formatInit(seg: usize, size: u64, pid: u32, dirCapacity: u32, entrySize: u32): i32 {
+export function formatInit(seg: usize, size: u64, pid: u32, dirCapacity: u32): i32 {
   if (atomic.load<u32>(seg + H_INIT_WORD) != initWordOf(pid, INIT_BUSY)) return FORMAT_NOT_OWNER;
+  if (dirCapacity < 1 || dirCapacity > MAX_DIR_CAPACITY) return FORMAT_BAD_ARGUMENT;
   const dirOffset = HEADER_SIZE;
-  const heapOffset = (<u64>dirOffset + <u64>dirCapacity * entrySize + CACHE_LINE - 1) & ~<u64>(CACHE_LINE - 1);
+  const heapOffset = heapOffsetFor(dirCapacity);
   if (heapOffset >= size) return FORMAT_TOO_SMALL;
   // A takeover may find a half-written header: rewrite all of it.
   memory.fill(seg + H_MAGIC, 0, H_INIT_WORD - H_MAGIC);
@@ -128,10 +158,31 @@ export function formatInit(seg: usize, size: u64, pid: u32, dirCapacity: u32, en
   return FORMAT_OK;
 }
 
-/** Checks a READY header against what this build understands and the mapped size. */
-export function formatCheck(seg: usize, mappedSize: u64): i32 {
+/**
+ * Opens a READY segment mapped at [seg, seg + mappedSize) into descriptor
+ * `d`: the header is read once and checked against what this build
+ * understands and against the mapping. FORMAT_OK, or why not (the
+ * descriptor's fault says FAULT_HEADER for a header no initialiser wrote).
+ */
+export function formatOpen(d: usize, seg: usize, mappedSize: u32): i32 {
+  descStart(d, seg, seg + mappedSize);
+  if (!fits(seg, HEADER_SIZE, seg + mappedSize)) {
+    descFail(d, FAULT_WINDOW);
+    return FORMAT_TOO_SMALL;
+  }
   if (load<u32>(seg + H_MAGIC) != MAGIC) return FORMAT_BAD_MAGIC;
   if (load<u32>(seg + H_VERSION) != FORMAT_VERSION) return FORMAT_BAD_VERSION;
-  if (load<u64>(seg + H_TOTAL_SIZE) > mappedSize) return FORMAT_SIZE_MISMATCH;
+  const totalSize = load<u64>(seg + H_TOTAL_SIZE);
+  if (totalSize > <u64>mappedSize) return FORMAT_SIZE_MISMATCH;
+  const dirCapacity = load<u32>(seg + H_DIR_CAPACITY);
+  const heapOffset = load<u32>(seg + H_HEAP_OFFSET);
+  if (load<u32>(seg + H_DIR_OFFSET) != <u32>HEADER_SIZE || dirCapacity < 1 || dirCapacity > MAX_DIR_CAPACITY ||
+      <u64>heapOffset != heapOffsetFor(dirCapacity) || <u64>heapOffset >= totalSize) {
+    descFail(d, FAULT_HEADER);
+    return FORMAT_CORRUPT;
+  }
+  store<u64>(d + D_TOTAL_SIZE, totalSize);
+  store<u32>(d + D_DIR_CAPACITY, dirCapacity);
+  store<u32>(d + D_HEAP_OFFSET, heapOffset);
   return FORMAT_OK;
 }

@@ -115,7 +115,7 @@ export abstract class Segment implements Disposable {
     this.assertOpen();
     if (this.readOnly) throw new ShmError({ code: 'EACCES', message: `${this.description} is attached read-only; locks need write access`, ...this.target });
     if (!Number.isInteger(offset) || offset < 0 || offset >= this.size) invalidArgument(`place: offset must be inside the ${this.size} bytes: offset=${String(offset)}`, this.target);
-    return { memory: this.arena, offset: this.offset + offset, host: linuxWaitHost(this.arena) };
+    return { memory: this.arena, offset: this.offset + offset, end: this.offset + this.size, host: linuxWaitHost(this.arena) };
   }
 
   /** Fills the segment with a test pattern, in the Wasm core. */

@@ -3,15 +3,18 @@
 // so; a dead or departed peer ends the wait with a clear answer).
 import { ShmError } from '../errors.js';
 import { coreConstant, type CoreExports } from '../core/core.js';
+import { corruption } from '../core/corruption.js';
 import type { CoreMemory } from '../core/core-memory.js';
 import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, spinOn, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
 
 // Mirrors assembly/channel/broadcast.ts: results besides an address, and bcastReadEnd's flags.
 export const NONE = 0;
 export const TOO_LONG = 1;
+export const CORRUPT = 2;
 export const READ_OK = 1;
 export const WAKE_WRITER = 2;
 export const LOST = 4;
+export const READ_CORRUPT = 8;
 
 /** Every reader sleeping on `published` is woken by a publish. */
 export const ALL = 0x7fffffff;
@@ -25,6 +28,9 @@ export interface ChannelAccess {
   host: WaitHost;
   /** Byte offset of the channel's header. */
   at: number;
+  /** The handle's own descriptor of the channel (assembly/channel/broadcast.ts), held for `owner`. */
+  d: number;
+  owner: object;
   slotSize: number;
 }
 
@@ -36,16 +42,20 @@ export abstract class BroadcastEnd implements Disposable {
   protected readonly memory: CoreMemory;
   protected readonly host: WaitHost;
   protected readonly at: number;
+  /** This handle's descriptor: every core call takes it. */
+  protected readonly d: number;
+  readonly #owner: object;
   /** Readers sleep on the read signal, the writer on progress. */
   protected readonly readSignalWord: number;
   protected readonly progressWord: number;
   readonly #who: number;
   readonly #writer: boolean;
-  #open = true;
+  /** Why this handle refuses calls: closed (EBADF) or corruption seen (ECORRUPT); undefined while usable. */
+  #refusal: ShmError | undefined;
 
   /** `who`: WRITER, or the reader's table index. */
   protected constructor(channel: ChannelAccess, who: number) {
-    ({ core: this.core, memory: this.memory, host: this.host, at: this.at } = channel);
+    ({ core: this.core, memory: this.memory, host: this.host, at: this.at, d: this.d, owner: this.#owner } = channel);
     this.#who = who;
     this.#writer = who === WRITER;
     this.readSignalWord = this.at + coreConstant(this.core, 'BCAST_READ_SIGNAL');
@@ -53,14 +63,15 @@ export abstract class BroadcastEnd implements Disposable {
   }
 
   get closed(): boolean {
-    return !this.#open;
+    return this.#refusal?.code === 'EBADF';
   }
 
   /** Gives the place up; closing twice is harmless. */
   close(): void {
-    if (!this.#open) return;
-    this.#open = false;
+    if (this.closed) return;
+    this.#refusal = new ShmError({ code: 'EBADF', message: `this broadcast ${this.#writer ? 'writer' : 'reader'} handle is closed; ${this.#writer ? 'acquire the writer' : 'subscribe'} again` });
     this.leave();
+    this.memory.descriptors.release(this.#owner, this.d);
   }
 
   [Symbol.dispose](): void {
@@ -78,7 +89,13 @@ export abstract class BroadcastEnd implements Disposable {
   protected abstract stalled(sliceExpired: boolean): Stop | undefined;
 
   protected assertOpen(): void {
-    if (!this.#open) throw new ShmError({ code: 'EBADF', message: `this broadcast ${this.#writer ? 'writer' : 'reader'} handle is closed; ${this.#writer ? 'acquire the writer' : 'subscribe'} again` });
+    if (this.#refusal) throw this.#refusal;
+  }
+
+  /** The core found the channel's bytes broken: this handle refuses every call from now on. */
+  protected corrupt(): never {
+    this.#refusal = corruption(this.core, this.d, `the broadcast channel at offset ${this.at}`);
+    throw this.#refusal;
   }
 
   /** Tries `attempt` (spinning first), then sleeps between tries: its value, or null on timeout or a stop. */
@@ -90,7 +107,7 @@ export abstract class BroadcastEnd implements Disposable {
     let sliceExpired = false;
     for (;;) {
       // Announced and read before the attempt: a step of the other side after it moves the word.
-      const value = this.core.bcastSleepValue(this.at, this.#who);
+      const value = this.core.bcastSleepValue(this.d, this.#who);
       const stop = this.stalled(sliceExpired);
       const got = attempt();
       if (got !== null) return got;

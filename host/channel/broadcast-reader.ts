@@ -5,7 +5,7 @@
 import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
-import { BroadcastEnd, LOST, NONE, READ_OK, WAKE_WRITER, type ChannelAccess, type Stop } from './broadcast-end.js';
+import { BroadcastEnd, CORRUPT, LOST, NONE, READ_CORRUPT, READ_OK, WAKE_WRITER, type ChannelAccess, type Stop } from './broadcast-end.js';
 
 export interface BroadcastMessage {
   /** The message: a fresh copy, or the front of the `into` buffer given. */
@@ -38,7 +38,7 @@ export class BroadcastReader extends BroadcastEnd implements AsyncIterable<Broad
 
   /** Messages published that this reader has not come to yet. */
   get backlog(): number {
-    return this.core.bcastBacklog(this.at, this.#index);
+    return this.core.bcastBacklog(this.d);
   }
 
   /** The next message, or null when this reader has read everything published. */
@@ -46,14 +46,15 @@ export class BroadcastReader extends BroadcastEnd implements AsyncIterable<Broad
     this.assertOpen();
     if (into !== undefined && !(into instanceof Uint8Array)) invalidArgument('tryRead: into must be a Uint8Array');
     for (;;) {
-      const at = this.core.bcastReadBegin(this.at, this.#index) >>> 0;
-      if (at === NONE) return null;
-      const view = this.memory.bytes(at, this.core.bcastLength(this.at, at));
+      const at = this.core.bcastReadBegin(this.d) >>> 0;
+      if (at <= CORRUPT) return at === NONE ? null : this.corrupt();
+      const view = this.memory.bytes(at, this.core.bcastLength(this.d));
       const data = into ? copyInto(into, view) : view.slice();
-      const flags = this.core.bcastReadEnd(this.at, this.#index);
+      const flags = this.core.bcastReadEnd(this.d);
+      if (flags & READ_CORRUPT) this.corrupt();
       if (!(flags & READ_OK)) continue; // overwritten while copied: skipped and counted
       if (flags & WAKE_WRITER) this.host.wake(this.progressWord, 1);
-      const lost = flags & LOST ? this.core.bcastTakeSkipped(this.at, this.#index) : 0;
+      const lost = flags & LOST ? this.core.bcastTakeSkipped(this.d) : 0;
       this.#lost += lost;
       return { data, lost };
     }
@@ -79,7 +80,7 @@ export class BroadcastReader extends BroadcastEnd implements AsyncIterable<Broad
   /** The writer closed and this reader has read everything published. */
   get ended(): boolean {
     // Asked in this order: a message published before the close is then counted.
-    return this.core.bcastWriter(this.at) >>> 0 === this.#closedWord && this.backlog === 0;
+    return this.core.bcastWriter(this.d) >>> 0 === this.#closedWord && this.backlog === 0;
   }
 
   /** Every message until the writer closes; `signal` stops it with ABORT_ERR. */
@@ -100,7 +101,7 @@ export class BroadcastReader extends BroadcastEnd implements AsyncIterable<Broad
   }
 
   protected stalled(sliceExpired: boolean): Stop | undefined {
-    const writer = this.core.bcastWriter(this.at) >>> 0;
+    const writer = this.core.bcastWriter(this.d) >>> 0;
     if (writer === this.#closedWord) return () => null;
     if (sliceExpired && writer !== 0 && !this.host.isAlive(writer)) {
       return () => {
@@ -112,7 +113,7 @@ export class BroadcastReader extends BroadcastEnd implements AsyncIterable<Broad
 
   /** Frees the registration: a backpressure writer no longer waits for this reader. */
   protected leave(): void {
-    if (this.core.bcastUnsubscribe(this.at, this.#index, this.host.id) & WAKE_WRITER) this.host.wake(this.progressWord, 1);
+    if (this.core.bcastUnsubscribe(this.d, this.#index, this.host.id) & WAKE_WRITER) this.host.wake(this.progressWord, 1);
   }
 }
 

@@ -3,7 +3,7 @@
 // dies mid-message never shows a reader part of it.
 import { ShmError, invalidArgument } from '../errors.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
-import { ALL, BroadcastEnd, NONE, TOO_LONG, WRITER, type ChannelAccess, type Stop } from './broadcast-end.js';
+import { ALL, BroadcastEnd, CORRUPT, NONE, TOO_LONG, WRITER, type ChannelAccess, type Stop } from './broadcast-end.js';
 
 export class BroadcastWriter extends BroadcastEnd {
   readonly slotSize: number;
@@ -22,13 +22,14 @@ export class BroadcastWriter extends BroadcastEnd {
   tryPublish(bytes: Uint8Array): boolean {
     this.assertOpen();
     if (!(bytes instanceof Uint8Array)) invalidArgument('tryPublish: bytes must be a Uint8Array');
-    const at = this.core.bcastClaim(this.at, bytes.length) >>> 0;
-    if (at === NONE) return false;
-    if (at === TOO_LONG) {
+    const at = this.core.bcastClaim(this.d, bytes.length) >>> 0;
+    if (at <= CORRUPT) {
+      if (at === NONE) return false;
+      if (at !== TOO_LONG) this.corrupt();
       throw new ShmError({ code: 'EMSGSIZE', message: `a message of ${bytes.length} bytes is larger than this channel's slotSize of ${this.slotSize}; make the channel with larger slots` });
     }
     this.memory.bytes(at, bytes.length).set(bytes);
-    if (this.core.bcastCommit(this.at)) this.host.wake(this.readSignalWord, ALL);
+    if (this.core.bcastCommit(this.d)) this.host.wake(this.readSignalWord, ALL);
     return true;
   }
 
@@ -54,17 +55,17 @@ export class BroadcastWriter extends BroadcastEnd {
   // silence has passed: its registration is dropped.
   protected stalled(sliceExpired: boolean): Stop | undefined {
     if (!sliceExpired) return undefined;
-    const readers = this.core.bcastMaxReaders(this.at);
+    const readers = this.core.bcastMaxReaders(this.d);
     for (let i = 0; i < readers; i++) {
-      const holder = this.core.bcastReaderHolder(this.at, i) >>> 0;
-      if (holder !== 0 && !this.host.isAlive(holder)) this.core.bcastUnsubscribe(this.at, i, holder);
+      const holder = this.core.bcastReaderHolder(this.d, i) >>> 0;
+      if (holder !== 0 && !this.host.isAlive(holder)) this.core.bcastUnsubscribe(this.d, i, holder);
     }
     return undefined;
   }
 
   /** Readers read what is left, then see the end. */
   protected leave(): void {
-    this.core.bcastLeaveWriter(this.at, this.host.id);
+    this.core.bcastLeaveWriter(this.d, this.host.id);
     this.host.wake(this.readSignalWord, ALL); // sleeping readers learn it now, not a slice later
   }
 }

@@ -4,7 +4,8 @@
 // handles it hands out.
 import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
-import { Place, Primitive } from '../sync/place.js';
+import { layoutCore } from '../core/layout-core.js';
+import { Place, Primitive, checkPlace } from '../sync/place.js';
 import { BroadcastReader } from './broadcast-reader.js';
 import { BroadcastWriter } from './broadcast-writer.js';
 import { WAKE_WRITER, type ChannelAccess } from './broadcast-end.js';
@@ -23,36 +24,36 @@ export interface BroadcastOptions {
   maxReaders?: number;
 }
 
-const HEADER = 256;
-const READER_SIZE = 64;
-const SLOT_HEADER = 16;
-
 export class Broadcast extends Primitive {
   readonly slots: number;
   readonly slotSize: number;
   readonly maxReaders: number;
   readonly mode: BroadcastMode;
+  /** The channel's own descriptor (geometry only); each writer and reader handle opens its own. */
+  readonly #d: number;
 
   /** Bytes a channel of this shape occupies (header, reader table, slots). */
   static bytesFor(options: BroadcastOptions): number {
     const { slots, slotSize, maxReaders } = checkOptions(options);
-    return HEADER + maxReaders * READER_SIZE + slots * (SLOT_HEADER + slotSize);
+    const bytes = layoutCore().core.bcastSize(slots, slotSize, maxReaders) >>> 0;
+    if (bytes === 0) invalidArgument(`a broadcast channel of slots=${slots} slotSize=${slotSize} maxReaders=${maxReaders} is larger than 4 GiB`);
+    return bytes;
   }
 
   /** Formats a channel at `place` (nobody may be using it). */
   static create(place: Place, options: BroadcastOptions): Broadcast {
     const bytes = Broadcast.bytesFor(options);
-    if (place.offset + bytes > place.memory.maxBytes) invalidArgument(`a broadcast channel of ${bytes} bytes does not fit at offset ${place.offset}`);
+    const end = checkPlace(place, bytes, 'a broadcast channel');
     const { slots, slotSize, maxReaders, mode } = checkOptions(options);
-    if (place.memory.core.bcastInit(place.offset, slots, slotSize, maxReaders, MODES.indexOf(mode)) !== 0) invalidArgument(`a broadcast channel of slots=${slots} slotSize=${slotSize} is larger than 4 GiB`);
+    place.memory.core.bcastInit(place.offset, end, slots, slotSize, maxReaders, MODES.indexOf(mode));
     return new Broadcast(place);
   }
 
   /** A channel that already lives at `place`; when `expected` is given its shape must match (ELAYOUT). */
   static open(place: Place, expected?: BroadcastOptions): Broadcast {
+    const want = expected === undefined ? undefined : checkOptions(expected);
     const channel = new Broadcast(place);
-    if (expected) {
-      const want = checkOptions(expected);
+    if (want) {
       const differs = (['slots', 'slotSize', 'maxReaders', 'mode'] as const).find((key) => want[key] !== channel[key]);
       if (differs) throw new ShmError({ code: 'ELAYOUT', message: `the broadcast channel at offset ${place.offset} has ${differs}=${channel[differs]}, not ${want[differs]}` });
     }
@@ -60,28 +61,32 @@ export class Broadcast extends Primitive {
   }
 
   private constructor(place: Place) {
-    // The header is checked in place before the shape it holds is trusted.
     super(place, coreConstant(place.memory.core, 'BCAST_HEADER'), 'a broadcast channel');
+    this.#d = this.#openDescriptor(this);
     const core = this.core;
-    this.slots = core.bcastSlots(this.at);
-    this.slotSize = core.bcastSlotSize(this.at);
-    this.maxReaders = core.bcastMaxReaders(this.at);
-    const size = core.bcastSize(this.slots, this.slotSize, this.maxReaders) >>> 0;
-    const mode = MODES[core.bcastMode(this.at)];
-    if (size === 0 || mode === undefined || this.at + size > place.memory.maxBytes) {
-      throw new ShmError({ code: 'ELAYOUT', message: `no broadcast channel is formatted at offset ${place.offset}: slots=${this.slots} slotSize=${this.slotSize} maxReaders=${this.maxReaders}` });
-    }
-    this.mode = mode;
+    this.slots = core.bcastSlots(this.#d) >>> 0;
+    this.slotSize = core.bcastSlotSize(this.#d) >>> 0;
+    this.maxReaders = core.bcastMaxReaders(this.#d) >>> 0;
+    this.mode = MODES[core.bcastMode(this.#d)]!;
+  }
+
+  /** A descriptor of this channel for `owner`, its shape read once and checked (ECORRUPT if it cannot be a channel here). */
+  #openDescriptor(owner: object): number {
+    return this.place.memory.descriptors.opened(owner, (d) => this.core.bcastOpen(d, this.at, this.windowEnd), `the broadcast channel at offset ${this.at}`);
   }
 
   /** The writer role; EBUSY while another live thread holds it (a dead holder's role is taken over). */
   acquireWriter(): BroadcastWriter {
+    return new BroadcastWriter(this.#access((d) => this.#acquireWriter(d)));
+  }
+
+  #acquireWriter(d: number): void {
     const id = this.host.id;
     for (;;) {
-      const holder = this.core.bcastAcquireWriter(this.at, id) >>> 0;
-      if (holder === 0) return new BroadcastWriter(this.#access());
+      const holder = this.core.bcastAcquireWriter(d, id) >>> 0;
+      if (holder === 0) return;
       if (holder !== id && !this.host.isAlive(holder)) {
-        if (this.core.bcastTakeOverWriter(this.at, holder, id)) return new BroadcastWriter(this.#access());
+        if (this.core.bcastTakeOverWriter(d, holder, id)) return;
         continue; // someone else took it over first: ask again
       }
       const who = holder === id ? 'this thread already holds it (close that handle first)' : `thread ${holder} holds it`;
@@ -94,24 +99,27 @@ export class Broadcast extends Primitive {
    * taken, entries of dead readers are freed first; EBUSY if none is.
    */
   subscribe(): BroadcastReader {
-    let index = this.core.bcastSubscribe(this.at, this.host.id);
-    if (index < 0 && this.#dropDeadReaders()) index = this.core.bcastSubscribe(this.at, this.host.id);
-    if (index < 0) throw new ShmError({ code: 'EBUSY', message: `all ${this.maxReaders} reader entries of this broadcast channel are taken by live readers; close one, or make the channel with a larger maxReaders` });
+    let index = -1;
+    const access = this.#access((d) => {
+      index = this.core.bcastSubscribe(d, this.host.id);
+      if (index < 0 && this.#dropDeadReaders()) index = this.core.bcastSubscribe(d, this.host.id);
+      if (index < 0) throw new ShmError({ code: 'EBUSY', message: `all ${this.maxReaders} reader entries of this broadcast channel are taken by live readers; close one, or make the channel with a larger maxReaders` });
+    });
     this.host.wake(this.#progressWord, 1); // a sleeping writer may have counted this entry's old cursor
-    return new BroadcastReader(this.#access(), index);
+    return new BroadcastReader(access, index);
   }
 
   /** Messages published since the channel was made. */
   get published(): number {
-    return this.core.bcastPublished(this.at);
+    return this.core.bcastPublished(this.#d);
   }
 
   #dropDeadReaders(): boolean {
     let dropped = false;
     for (let i = 0; i < this.maxReaders; i++) {
-      const holder = this.core.bcastReaderHolder(this.at, i) >>> 0;
+      const holder = this.core.bcastReaderHolder(this.#d, i) >>> 0;
       if (holder === 0 || this.host.isAlive(holder)) continue;
-      if (this.core.bcastUnsubscribe(this.at, i, holder) & WAKE_WRITER) this.host.wake(this.#progressWord, 1);
+      if (this.core.bcastUnsubscribe(this.#d, i, holder) & WAKE_WRITER) this.host.wake(this.#progressWord, 1);
       dropped = true;
     }
     return dropped;
@@ -121,8 +129,18 @@ export class Broadcast extends Primitive {
     return this.at + coreConstant(this.core, 'BCAST_PROGRESS');
   }
 
-  #access(): ChannelAccess {
-    return { core: this.core, memory: this.place.memory, host: this.host, at: this.at, slotSize: this.slotSize };
+  // A handle's own descriptor, after `take` (taking the writer role, or a
+  // reader entry) succeeded with it; released again if it failed.
+  #access(take: (d: number) => void): ChannelAccess {
+    const owner = {};
+    const d = this.#openDescriptor(owner);
+    try {
+      take(d);
+    } catch (error) {
+      this.place.memory.descriptors.release(owner, d);
+      throw error;
+    }
+    return { core: this.core, memory: this.place.memory, host: this.host, at: this.at, d, owner, slotSize: this.slotSize };
   }
 }
 

@@ -18,16 +18,17 @@
 // them all). An ended queue stays ended.
 import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
-import { Place, Primitive } from '../sync/place.js';
+import { corruption } from '../core/corruption.js';
+import { layoutCore } from '../core/layout-core.js';
+import { Place, Primitive, checkPlace } from '../sync/place.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
 import { ENDED, POP, PUSH, reclaimDead, waitTurn, wakeSide, type QueueAccess, type Side } from './mpmc-wait.js';
 
-// Mirrors assembly/channel/mpmc.ts: results of mpmcClaim / mpmcTake besides an address.
+// Mirrors assembly/channel/mpmc.ts: results of mpmcClaim / mpmcTake besides an address, and of publish / release.
 const NONE = 0;
 const CLOSED = 1;
+const CORRUPT = 2;
 const NOT_HELD = -1;
-const MAX_SLOTS = 1 << 24;
-const MAX_SLOT_SIZE = 1 << 20;
 
 /** A queue's geometry. */
 export interface QueueShape {
@@ -41,40 +42,43 @@ export interface PopOptions extends WaitOptions {
 }
 
 export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
-  /** Header bytes before the slots. */
-  static readonly HEADER = 256;
-  /** Bytes before each slot's payload (its sequence and position). */
-  static readonly SLOT_HEADER = 16;
   /** Slot count (a power of two). */
   readonly slots: number;
   /** Bytes of every message. */
   readonly slotSize: number;
-  readonly #stride: number;
   readonly #access: QueueAccess;
+  /** This queue's descriptor (its geometry, checked once); every core call takes it. */
+  readonly #d: number;
+  /** Set once the core found the queue's bytes broken: every call throws it from then on. */
+  #corrupt: ShmError | undefined;
   /** The whole memory as bytes: messages are copied in and out through it by offset. */
   readonly #bytes: Uint8Array;
 
   /** Bytes a queue of `slots` slots of `slotSize`-byte messages occupies. */
   static bytesFor(slots: number, slotSize: number): number {
-    if (!Number.isInteger(slots) || slots < 2 || slots > MAX_SLOTS || (slots & (slots - 1)) !== 0) {
+    const core = layoutCore().core;
+    if (!Number.isInteger(slots) || slots < 2 || slots > coreConstant(core, 'MPMC_MAX_SLOTS') || (slots & (slots - 1)) !== 0) {
       invalidArgument(`queue slots must be a power of two from 2 to 2^24: slots=${String(slots)}`);
     }
-    if (!Number.isInteger(slotSize) || slotSize < 1 || slotSize > MAX_SLOT_SIZE) {
+    if (!Number.isInteger(slotSize) || slotSize < 1 || slotSize > coreConstant(core, 'MPMC_MAX_SLOT_SIZE')) {
       invalidArgument(`queue slotSize must be a whole number from 1 to 2^20: slotSize=${String(slotSize)}`);
     }
-    return MpmcQueue.HEADER + slots * stride(slotSize);
+    const bytes = core.mpmcSize(slots, slotSize) >>> 0;
+    if (bytes === 0) invalidArgument(`a queue of slots=${slots} slotSize=${slotSize} is larger than 4 GiB`);
+    return bytes;
   }
 
   /** Formats a queue at `place` (nobody may be using it). */
   static create(place: Place, slots: number, slotSize: number): MpmcQueue {
     const bytes = MpmcQueue.bytesFor(slots, slotSize);
-    if (place.offset + bytes > place.memory.maxBytes) invalidArgument(`an MPMC queue of ${bytes} bytes does not fit at offset ${place.offset}`);
-    place.memory.core.mpmcInit(place.offset, slots, slotSize);
+    const end = checkPlace(place, bytes, 'an MPMC queue');
+    place.memory.core.mpmcInit(place.offset, end, slots, slotSize);
     return new MpmcQueue(place);
   }
 
   /** A queue that already lives at `place`; its geometry is read from its header and, given `shape`, must be that (else ELAYOUT). */
   static open(place: Place, shape?: QueueShape): MpmcQueue {
+    if (shape !== undefined) MpmcQueue.bytesFor(shape.slots, shape.slotSize);
     const queue = new MpmcQueue(place);
     if (shape && (shape.slots !== queue.slots || shape.slotSize !== queue.slotSize)) {
       throw new ShmError({ code: 'ELAYOUT', message: `the MPMC queue at offset ${place.offset} has slots=${queue.slots}, slotSize=${queue.slotSize}, not slots=${shape.slots}, slotSize=${shape.slotSize}` });
@@ -83,29 +87,23 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   }
 
   private constructor(place: Place) {
-    // The header is checked in place before the geometry it holds is trusted.
     super(place, coreConstant(place.memory.core, 'MPMC_HEADER'), 'an MPMC queue');
-    const slots = this.core.mpmcSlots(this.at) >>> 0;
-    const slotSize = this.core.mpmcSlotSize(this.at) >>> 0;
-    const valid = slots >= 2 && slots <= MAX_SLOTS && (slots & (slots - 1)) === 0 && slotSize >= 1 && slotSize <= MAX_SLOT_SIZE;
-    if (!valid || this.at + MpmcQueue.HEADER + slots * stride(slotSize) > place.memory.maxBytes) {
-      throw new ShmError({ code: 'ELAYOUT', message: `no MPMC queue is formatted at offset ${place.offset}: it reads slots=${slots}, slotSize=${slotSize}` });
-    }
-    this.slots = slots;
-    this.slotSize = slotSize;
-    this.#stride = stride(slotSize);
-    this.#access = { core: this.core, host: this.host, at: this.at };
+    // The geometry is read once, checked against the window, and kept privately.
+    this.#d = place.memory.descriptors.opened(this, (d) => this.core.mpmcOpen(d, this.at, this.windowEnd), `the MPMC queue at offset ${place.offset}`);
+    this.slots = this.core.mpmcSlots(this.#d) >>> 0;
+    this.slotSize = this.core.mpmcSlotSize(this.#d) >>> 0;
+    this.#access = { core: this.core, host: this.host, at: this.at, d: this.#d };
     this.#bytes = new Uint8Array(place.memory.memory.buffer); // covers the queue: memories never shrink
   }
 
   /** Messages pushed (or being pushed) and not yet popped. */
   get length(): number {
-    return this.core.mpmcLength(this.at) >>> 0;
+    return this.core.mpmcLength(this.#d) >>> 0;
   }
 
   /** Messages lost because their producer or consumer died holding the slot. */
   get lost(): number {
-    return this.core.mpmcLost(this.at);
+    return this.core.mpmcLost(this.#d);
   }
 
   /**
@@ -115,19 +113,19 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
    * an ended queue stays ended (remove the object and make it anew).
    */
   end(): void {
-    if (this.core.mpmcClose(this.at) === 0) return;
+    if (this.core.mpmcClose(this.#d) === 0) return;
     wakeSide(this.#access, PUSH);
     wakeSide(this.#access, POP);
   }
 
   /** end() was called (messages may be left to pop). */
   get ending(): boolean {
-    return this.core.mpmcClosed(this.at) !== 0;
+    return this.core.mpmcClosed(this.#d) !== 0;
   }
 
   /** Closed, and every message popped (or taken and being read): pops now return null at once. */
   get ended(): boolean {
-    return this.core.mpmcEnded(this.at) !== 0;
+    return this.core.mpmcEnded(this.#d) !== 0;
   }
 
   /**
@@ -136,7 +134,9 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
    * full or ended (`ending` says which).
    */
   tryClaimSlot(): Uint8Array | null {
-    const at = this.core.mpmcClaim(this.at, this.host.id) >>> 0;
+    this.#assertSound();
+    const at = this.core.mpmcClaim(this.#d, this.host.id) >>> 0;
+    if (at === CORRUPT) this.#corrupted();
     return at === NONE || at === CLOSED ? null : this.place.memory.bytes(at, this.slotSize);
   }
 
@@ -150,7 +150,9 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
    * thread until release(view). null when the queue is empty (or `ended`).
    */
   tryTakeSlot(): Uint8Array | null {
-    const at = this.core.mpmcTake(this.at, this.host.id) >>> 0;
+    this.#assertSound();
+    const at = this.core.mpmcTake(this.#d, this.host.id) >>> 0;
+    if (at === CORRUPT) this.#corrupted();
     return at === NONE || at === CLOSED ? null : this.place.memory.bytes(at, this.slotSize);
   }
 
@@ -229,9 +231,13 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   // One push: true, false when full, ENDED after end().
   #push(bytes: Uint8Array): boolean | typeof ENDED {
     this.#checkSize(bytes, 'a message');
-    const at = this.core.mpmcClaim(this.at, this.host.id) >>> 0;
-    if (at === NONE) return false;
-    if (at === CLOSED) return ENDED;
+    this.#assertSound();
+    const at = this.core.mpmcClaim(this.#d, this.host.id) >>> 0;
+    if (at <= CORRUPT) {
+      if (at === NONE) return false;
+      if (at === CLOSED) return ENDED;
+      this.#corrupted();
+    }
     this.#bytes.set(bytes, at); // through one view made once: no view, no byteOffset read per message
     this.#publishAt(at);
     return true;
@@ -240,9 +246,13 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   // One pop: the message, null when empty, ENDED when ended and drained.
   #pop(into: Uint8Array | undefined): Uint8Array | null | typeof ENDED {
     if (into !== undefined) this.#checkSize(into, 'into');
-    const at = this.core.mpmcTake(this.at, this.host.id) >>> 0;
-    if (at === NONE) return null;
-    if (at === CLOSED) return ENDED;
+    this.#assertSound();
+    const at = this.core.mpmcTake(this.#d, this.host.id) >>> 0;
+    if (at <= CORRUPT) {
+      if (at === NONE) return null;
+      if (at === CLOSED) return ENDED;
+      this.#corrupted();
+    }
     const end = at + this.slotSize;
     let copy: Uint8Array;
     if (into === undefined) copy = this.#bytes.slice(at, end); // one allocation
@@ -265,7 +275,9 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
 
   // The payload address of a slot view, checked to be one of this queue's slots.
   #payload(slot: Uint8Array, what: string): number {
-    const index = (slot.byteOffset - this.at - MpmcQueue.HEADER - MpmcQueue.SLOT_HEADER) / this.#stride;
+    this.#assertSound();
+    const first = this.at + coreConstant(this.core, 'MPMC_HEADER') + coreConstant(this.core, 'MPMC_SLOT_HEADER');
+    const index = slot instanceof Uint8Array && slot.buffer === this.#bytes.buffer ? (slot.byteOffset - first) / this.core.mpmcStride(this.slotSize) : -1;
     if (slot.length !== this.slotSize || !Number.isInteger(index) || index < 0 || index >= this.slots) {
       invalidArgument(`${what}: give the view that this queue's ${what === 'publish' ? 'tryClaimSlot' : 'tryTakeSlot'}() returned`);
     }
@@ -273,11 +285,19 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   }
 
   #publishAt(payload: number): void {
-    this.#finish(payload, this.core.mpmcPublish(this.at, payload, this.host.id), POP, 'publish', 'claimed');
+    this.#finish(payload, this.core.mpmcPublish(this.#d, payload, this.host.id), POP, 'publish', 'claimed');
   }
 
   #releaseAt(payload: number): void {
-    this.#finish(payload, this.core.mpmcRelease(this.at, payload, this.host.id), PUSH, 'release', 'taken');
+    this.#finish(payload, this.core.mpmcRelease(this.#d, payload, this.host.id), PUSH, 'release', 'taken');
+  }
+
+  #assertSound(): void {
+    if (this.#corrupt) throw this.#corrupt;
+  }
+
+  #corrupted(): never {
+    throw (this.#corrupt = corruption(this.core, this.#d, `the MPMC queue at offset ${this.at}`));
   }
 
   #finish(payload: number, result: number, wake: Side, what: string, held: string): void {
@@ -293,9 +313,4 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
       throw new ShmError({ code: 'EMSGSIZE', message: `${what} of ${bytes.length} bytes does not match this queue's slotSize of ${this.slotSize}: every message is exactly slotSize bytes` });
     }
   }
-}
-
-// Bytes per slot: header, then the payload padded to 8 (as the core lays it out).
-function stride(slotSize: number): number {
-  return MpmcQueue.SLOT_HEADER + Math.ceil(slotSize / 8) * 8;
 }

@@ -18,6 +18,8 @@ export interface QueueAccess {
   host: WaitHost;
   /** Byte offset of the queue's header. */
   at: number;
+  /** The queue's descriptor (assembly/channel/mpmc.ts). */
+  d: number;
 }
 
 /** Byte offset of the word that `side` sleeps on. */
@@ -38,10 +40,10 @@ export function wakeSide(queue: QueueAccess, side: Side): void {
  * true when this caller gave one back.
  */
 export function reclaimDead(queue: QueueAccess, side: Side): boolean {
-  const { core, host, at } = queue;
-  const holder = core.mpmcStuck(at, side) >>> 0;
+  const { core, host, d } = queue;
+  const holder = core.mpmcStuck(d, side) >>> 0;
   if (holder === 0 || host.isAlive(holder)) return false;
-  const woke = core.mpmcReclaim(at, side, holder, host.id);
+  const woke = core.mpmcReclaim(d, side, holder, host.id);
   if (woke === 1) wakeSide(queue, (1 - side) as Side);
   return woke >= 0;
 }
@@ -51,7 +53,7 @@ export function reclaimDead(queue: QueueAccess, side: Side): boolean {
  * value, or null on timeout or when it answers ENDED.
  */
 export function* waitTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | null | typeof ENDED, options: WaitOptions): Steps<T | null> {
-  const { core, at } = queue;
+  const { core, d } = queue;
   const deadline = new Deadline(options.timeoutMs);
   const spun = spinOn(attempt, checkSpin(options.spin, CHANNEL_SPIN));
   if (spun !== null) return spun === ENDED ? null : spun;
@@ -59,7 +61,7 @@ export function* waitTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | 
   let sliceExpired = false;
   for (;;) {
     // Announced and read before the attempt: a slot published or freed after it changes the signal, so the sleep ends at once.
-    const value = core.mpmcSleepValue(at, side);
+    const value = core.mpmcSleepValue(d, side);
     const got = attempt();
     if (got !== null) return got === ENDED ? null : got;
     if (sliceExpired && reclaimDead(queue, side)) continue;

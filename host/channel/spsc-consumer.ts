@@ -8,7 +8,10 @@ import type { StructRef } from '../struct/accessors.js';
 import type { FieldValue } from '../struct/types.js';
 import { CONSUMER, MAX_BATCH, SpscRole, type RingAccess } from './spsc-role.js';
 
+// Mirrors assembly/channel/spsc.ts: spscPeek's results besides an address, and the counts' corruption answer.
 const NONE = 0;
+const CORRUPT = 2;
+const CORRUPT_COUNT = -1;
 
 export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> {
   #offsets: Uint32Array | undefined;
@@ -22,21 +25,22 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
   /** The next message not yet peeked, in place (valid until release()); null when there is none. */
   tryPeek(): Uint8Array | null {
     this.assertOpen();
-    const at = this.core.spscPeek(this.at) >>> 0;
-    return at === NONE ? null : this.memory.bytes(at, this.core.spscLength(at) >>> 0);
+    const at = this.core.spscPeek(this.d) >>> 0;
+    if (at <= CORRUPT) return at === NONE ? null : this.corrupt();
+    return this.memory.bytes(at, this.core.spscLength(this.d) >>> 0);
   }
 
   /** Frees every peeked message (their views must not be used after); wakes the producer if it sleeps. */
   release(): void {
-    if (this.core.spscRelease(this.at)) this.host.wake(this.publishWord, 1);
+    if (this.core.spscRelease(this.d)) this.host.wake(this.publishWord, 1);
   }
 
   /** A copy of the next message, released (with earlier peeks); null when there is none. */
   receive(): Uint8Array | null {
     this.assertOpen();
-    const at = this.core.spscPeek(this.at) >>> 0;
-    if (at === NONE) return null;
-    const copy = this.bytes.slice(at, at + (this.core.spscLength(at) >>> 0)); // one allocation: no view first
+    const at = this.core.spscPeek(this.d) >>> 0;
+    if (at <= CORRUPT) return at === NONE ? null : this.corrupt();
+    const copy = this.bytes.slice(at, at + (this.core.spscLength(this.d) >>> 0)); // one allocation: no view first
     this.release();
     return copy;
   }
@@ -51,7 +55,8 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
     this.assertOpen();
     if (!Number.isInteger(max) || max < 1 || max > MAX_BATCH) invalidArgument(`max must be from 1 to ${MAX_BATCH}: max=${String(max)}`);
     const at = this.slotsAt();
-    return this.core.spscPeekMany(this.at, max, at, at + MAX_BATCH * 4);
+    const count = this.core.spscPeekMany(this.d, max, at, at + MAX_BATCH * 4);
+    return count === CORRUPT_COUNT ? this.corrupt() : count;
   }
 
   /** Payload offsets in `bytes` of the last peekMany(). */
@@ -72,9 +77,9 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
   tryPeekRecord(): StructRef | null {
     this.assertOpen();
     const type = this.recordType();
-    const at = this.core.spscPeek(this.at) >>> 0;
-    if (at === NONE) return null;
-    const length = this.core.spscLength(at) >>> 0;
+    const at = this.core.spscPeek(this.d) >>> 0;
+    if (at <= CORRUPT) return at === NONE ? null : this.corrupt();
+    const length = this.core.spscLength(this.d) >>> 0;
     if (length !== type.size) throw new ShmError({ code: 'EMSGSIZE', message: `a message of ${length} bytes is not a record of ${type.name} (${type.size} bytes): raw bytes were sent on a record ring` });
     return this.recordAt(at);
   }
@@ -108,7 +113,7 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
   /** The producer closed and nothing is left to read. */
   get ended(): boolean {
     // Asked in this order: a message published before the close is then seen.
-    return this.peerLeft() && this.core.spscUsed(this.at) === this.core.spscUnreleased(this.at);
+    return this.peerLeft() && this.core.spscUsed(this.d) === this.core.spscUnreleased(this.d);
   }
 
   /** Every message (copies) until the producer closes; `signal` stops it with ABORT_ERR. */

@@ -4,13 +4,17 @@
 // sendMany() place a batch with one core call; send() copies into a cached
 // view of the memory, so no call allocates per message.
 import { ShmError, invalidArgument } from '../errors.js';
+import { describe } from '../core/validate.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
 import type { StructRef } from '../struct/accessors.js';
 import { writeValue } from '../struct/values.js';
 import { MAX_BATCH, PRODUCER, SpscRole, type RingAccess } from './spsc-role.js';
 
+// Mirrors assembly/channel/spsc.ts: spscClaim's results besides an address, and the counts' corruption answer.
 const NONE = 0;
 const TOO_LONG = 1;
+const CORRUPT = 2;
+const CORRUPT_COUNT = -1;
 
 export class SpscProducer extends SpscRole {
   readonly maxMessage: number;
@@ -29,23 +33,23 @@ export class SpscProducer extends SpscRole {
    */
   tryClaim(length: number): Uint8Array | null {
     this.assertOpen();
-    const at = this.core.spscClaim(this.at, length) >>> 0;
-    if (at === NONE) return null;
-    if (at === TOO_LONG || !Number.isInteger(length) || length < 0) this.#tooLong(length);
+    if (!Number.isInteger(length) || length < 0) this.#tooLong(length);
+    const at = this.core.spscClaim(this.d, length) >>> 0;
+    if (at <= CORRUPT) return this.#refused(at, length);
     return this.memory.bytes(at, length);
   }
 
   /** Publishes every claim made since the last commit, with one store; wakes the consumer if it sleeps. */
   commit(): void {
-    if (this.core.spscCommit(this.at)) this.host.wake(this.publishWord, 1);
+    if (this.core.spscCommit(this.d)) this.host.wake(this.publishWord, 1);
   }
 
   /** Copies `bytes` in as one message and commits (earlier claims with it): true, or false when full. */
   send(bytes: Uint8Array): boolean {
     this.assertOpen();
-    const at = this.core.spscClaim(this.at, bytes.length) >>> 0;
-    if (at === NONE) return false;
-    if (at === TOO_LONG) this.#tooLong(bytes.length);
+    if (!(bytes instanceof Uint8Array)) invalidArgument(`send: give the message as a Uint8Array: got ${describe(bytes)}`);
+    const at = this.core.spscClaim(this.d, bytes.length) >>> 0;
+    if (at <= CORRUPT && this.#refused(at, bytes.length) === null) return false;
     this.bytes.set(bytes, at); // into the cached view: no view is made per message
     this.commit();
     return true;
@@ -62,7 +66,7 @@ export class SpscProducer extends SpscRole {
     this.assertOpen();
     if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH) invalidArgument(`count must be from 1 to ${MAX_BATCH}: count=${String(count)}`);
     if (!Number.isInteger(length) || length < 0 || length > this.maxMessage) this.#tooLong(length);
-    return this.core.spscClaimSame(this.at, this.slotsAt(), length, count);
+    return this.#counted(this.core.spscClaimSame(this.d, this.slotsAt(), length, count));
   }
 
   /** Payload offsets in `bytes` of the last claimMany() (valid for the count it returned). */
@@ -76,15 +80,18 @@ export class SpscProducer extends SpscRole {
    */
   sendMany(messages: readonly Uint8Array[], start = 0): number {
     this.assertOpen();
+    if (!Array.isArray(messages)) invalidArgument(`sendMany: give an array of Uint8Array messages: got ${describe(messages)}`);
+    if (!Number.isSafeInteger(start) || start < 0 || start > messages.length) invalidArgument(`sendMany: start must be an index from 0 to ${messages.length}: start=${String(start)}`);
     const count = Math.min(messages.length - start, MAX_BATCH);
     if (count <= 0) return 0;
     const slots = this.slots();
     for (let i = 0; i < count; i++) {
-      const length = messages[start + i]!.length;
-      if (length > this.maxMessage) this.#tooLong(length); // before anything is claimed
-      slots[i] = length;
+      const message = messages[start + i];
+      if (!(message instanceof Uint8Array)) invalidArgument(`sendMany: message ${start + i} is not a Uint8Array: got ${describe(message)}`);
+      if (message.length > this.maxMessage) this.#tooLong(message.length); // before anything is claimed
+      slots[i] = message.length;
     }
-    const sent = this.core.spscClaimMany(this.at, this.slotsAt(), count);
+    const sent = this.#counted(this.core.spscClaimMany(this.d, this.slotsAt(), count));
     for (let i = 0; i < sent; i++) this.bytes.set(messages[start + i]!, slots[i]!);
     this.commit();
     return sent;
@@ -99,6 +106,7 @@ export class SpscProducer extends SpscRole {
    */
   sendPacked(packed: Uint8Array, length: number): number {
     this.assertOpen();
+    if (!(packed instanceof Uint8Array)) invalidArgument(`sendPacked: give the packed messages as a Uint8Array: got ${describe(packed)}`);
     if (!Number.isInteger(length) || length < 1 || packed.length % length !== 0) invalidArgument(`packed messages: length must be a whole number ≥ 1 dividing packed.length: length=${String(length)}, packed.length=${packed.length}`);
     if (length > this.maxMessage) this.#tooLong(length);
     const staging = this.staging();
@@ -109,7 +117,7 @@ export class SpscProducer extends SpscRole {
       const part = packed.subarray(at, at + step);
       staging.set(part);
       const count = part.length / length;
-      const claimed = this.core.spscClaimCopies(this.at, staging.byteOffset, length, count);
+      const claimed = this.#counted(this.core.spscClaimCopies(this.d, staging.byteOffset, length, count));
       sent += claimed;
       if (claimed < count) break;
     }
@@ -124,8 +132,10 @@ export class SpscProducer extends SpscRole {
    */
   tryClaimRecord(): StructRef | null {
     this.assertOpen();
-    const at = this.core.spscClaim(this.at, this.recordType().size) >>> 0;
-    return at === NONE ? null : this.recordAt(at);
+    const length = this.recordType().size;
+    const at = this.core.spscClaim(this.d, length) >>> 0;
+    if (at <= CORRUPT) return this.#refused(at, length);
+    return this.recordAt(at);
   }
 
   /**
@@ -168,6 +178,17 @@ export class SpscProducer extends SpscRole {
 
   protected peerClosed(): null {
     throw new ShmError({ code: 'EPIPE', message: 'the SPSC ring is full and its consumer has closed: nobody will make room' });
+  }
+
+  // What a claim answered instead of an address: null when full; else it throws.
+  #refused(at: number, length: number): null {
+    if (at === NONE) return null;
+    if (at === TOO_LONG) this.#tooLong(length);
+    return this.corrupt();
+  }
+
+  #counted(count: number): number {
+    return count === CORRUPT_COUNT ? this.corrupt() : count;
   }
 
   #tooLong(length: number): never {

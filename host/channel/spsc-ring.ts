@@ -4,18 +4,14 @@
 // one producer and one consumer at a time.
 import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
-import { Place, Primitive } from '../sync/place.js';
+import { layoutCore } from '../core/layout-core.js';
+import { Place, Primitive, checkPlace } from '../sync/place.js';
 import { SpscConsumer } from './spsc-consumer.js';
 import { SpscProducer } from './spsc-producer.js';
 import { PRODUCER, CONSUMER, type RingAccess, type Role } from './spsc-role.js';
 import type { StructType } from '../struct/struct.js';
 
-const MIN_CAPACITY = 64;
-const MAX_CAPACITY = 1 << 30;
-
 export class SpscRing extends Primitive {
-  /** Header bytes before the data. */
-  static readonly HEADER = 384;
   /** Data bytes (a power of two). */
   readonly capacity: number;
   /** Largest message: half the ring less its 8-byte record header. */
@@ -25,18 +21,20 @@ export class SpscRing extends Primitive {
 
   /** Bytes a ring of `capacity` occupies (header and data); checks that a `record` fits in one message. */
   static bytesFor(capacity: number, record?: StructType): number {
-    if (!Number.isInteger(capacity) || capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || (capacity & (capacity - 1)) !== 0) {
-      invalidArgument(`ring capacity must be a power of two from ${MIN_CAPACITY} to 2^30: capacity=${String(capacity)}`);
+    const core = layoutCore().core;
+    const bytes = typeof capacity === 'number' && capacity >= 0 && capacity <= 0xffffffff ? core.spscSize(capacity) >>> 0 : 0;
+    if (!Number.isInteger(capacity) || bytes === 0) {
+      invalidArgument(`ring capacity must be a power of two from ${coreConstant(core, 'SPSC_MIN_CAPACITY')} to 2^30: capacity=${String(capacity)}`);
     }
     if (record && record.size > capacity / 2 - 8) invalidArgument(`a record of ${record.name} (${record.size} bytes) is larger than a ring of ${capacity} bytes carries (half less an 8-byte header)`);
-    return SpscRing.HEADER + capacity;
+    return bytes;
   }
 
   /** Formats a ring at `place` (nobody may be using it); `record` types its messages. */
   static create(place: Place, capacity: number, record?: StructType): SpscRing {
     const bytes = SpscRing.bytesFor(capacity, record);
-    if (place.offset + bytes > place.memory.maxBytes) invalidArgument(`an SPSC ring of ${bytes} bytes does not fit at offset ${place.offset}`);
-    place.memory.core.spscInit(place.offset, capacity);
+    const end = checkPlace(place, bytes, 'an SPSC ring');
+    place.memory.core.spscInit(place.offset, end, capacity);
     return new SpscRing(place, record);
   }
 
@@ -45,46 +43,58 @@ export class SpscRing extends Primitive {
     return new SpscRing(place, record);
   }
 
+  // The ring's own descriptor (geometry only); each role handle opens its own.
+  readonly #d: number;
+
   private constructor(place: Place, record: StructType | undefined) {
-    // The header is checked in place before the capacity it holds is trusted.
     super(place, coreConstant(place.memory.core, 'SPSC_HEADER'), 'an SPSC ring');
-    const capacity = this.core.spscCapacity(this.at) >>> 0;
-    if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || (capacity & (capacity - 1)) !== 0 || this.at + SpscRing.HEADER + capacity > place.memory.maxBytes) {
-      throw new ShmError({ code: 'ELAYOUT', message: `no SPSC ring is formatted at offset ${place.offset}: its capacity word reads ${capacity}` });
-    }
-    this.capacity = capacity;
-    this.maxMessage = this.core.spscMaxMessage(this.at);
+    this.#d = this.#openDescriptor(this);
+    this.capacity = this.core.spscCapacity(this.#d) >>> 0;
+    this.maxMessage = this.core.spscMaxMessage(this.#d);
     this.record = record;
+  }
+
+  /** A descriptor of this ring for `owner`, its capacity read once and checked (ECORRUPT if it cannot be a ring here). */
+  #openDescriptor(owner: object): number {
+    return this.place.memory.descriptors.opened(owner, (d) => this.core.spscOpen(d, this.at, this.windowEnd), `the SPSC ring at offset ${this.at}`);
   }
 
   /** The producer role; EBUSY while another live thread holds it (a dead holder's role is taken over). */
   acquireProducer(): SpscProducer {
-    this.#acquire(PRODUCER);
-    return new SpscProducer(this.#access());
+    return new SpscProducer(this.#access(PRODUCER));
   }
 
   /** The consumer role; EBUSY while another live thread holds it. Messages a dead consumer peeked but never released come again. */
   acquireConsumer(): SpscConsumer {
-    this.#acquire(CONSUMER);
-    return new SpscConsumer(this.#access());
+    return new SpscConsumer(this.#access(CONSUMER));
   }
 
   /** Published bytes not yet released (records, headers and padding). */
   get used(): number {
-    return this.core.spscUsed(this.at) >>> 0;
+    return this.core.spscUsed(this.#d) >>> 0;
   }
 
-  #access(): RingAccess {
-    return { core: this.core, memory: this.place.memory, host: this.host, at: this.at, maxMessage: this.maxMessage, record: this.record };
+  // Takes `role` with a descriptor of its own, which the role handle keeps
+  // (its cursors live there) and releases on close.
+  #access(role: Role): RingAccess {
+    const owner = {};
+    const d = this.#openDescriptor(owner);
+    try {
+      this.#acquire(d, role);
+    } catch (error) {
+      this.place.memory.descriptors.release(owner, d);
+      throw error;
+    }
+    return { core: this.core, memory: this.place.memory, host: this.host, at: this.at, d, owner, maxMessage: this.maxMessage, record: this.record };
   }
 
-  #acquire(role: Role): void {
+  #acquire(d: number, role: Role): void {
     const id = this.host.id;
     for (;;) {
-      const holder = this.core.spscAcquire(this.at, role, id) >>> 0;
+      const holder = this.core.spscAcquire(d, role, id) >>> 0;
       if (holder === 0) return;
       if (holder !== id && !this.host.isAlive(holder)) {
-        if (this.core.spscTakeOver(this.at, role, holder, id)) return;
+        if (this.core.spscTakeOver(d, role, holder, id)) return;
         continue; // someone else took it over first: ask again
       }
       const who = holder === id ? 'this thread already holds it (close that handle first)' : `thread ${holder} holds it`;

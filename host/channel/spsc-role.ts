@@ -3,6 +3,7 @@
 // it said so; a dead or departed side ends the wait with a clear answer).
 import { ShmError } from '../errors.js';
 import { coreConstant, type CoreExports } from '../core/core.js';
+import { corruption } from '../core/corruption.js';
 import type { CoreMemory } from '../core/core-memory.js';
 import { refClass, type StructRef } from '../struct/accessors.js';
 import type { StructType } from '../struct/struct.js';
@@ -20,6 +21,9 @@ export interface RingAccess {
   host: WaitHost;
   /** Byte offset of the ring's header. */
   at: number;
+  /** The role handle's own descriptor of the ring (assembly/channel/spsc.ts), held for `owner`. */
+  d: number;
+  owner: object;
   maxMessage: number;
   /** The struct type of its records, when the ring was made with one. */
   record: StructType | undefined;
@@ -35,6 +39,9 @@ export abstract class SpscRole implements Disposable {
   protected readonly memory: CoreMemory;
   protected readonly host: WaitHost;
   protected readonly at: number;
+  /** This handle's descriptor: every core call takes it. */
+  protected readonly d: number;
+  readonly #owner: object;
   /**
    * The whole shared memory as bytes: batch offsets index into it. One view
    * made once, so no call allocates one (the ring lies inside it: the
@@ -53,10 +60,11 @@ export abstract class SpscRole implements Disposable {
   /** The word this side publishes to (the other side sleeps on it), and the one it sleeps on. */
   protected readonly publishWord: number;
   readonly #sleepWord: number;
-  #open = true;
+  /** Why this handle refuses calls: closed (EBADF) or corruption seen (ECORRUPT); undefined while usable. */
+  #refusal: ShmError | undefined;
 
   protected constructor(ring: RingAccess, role: Role) {
-    ({ core: this.core, memory: this.memory, host: this.host, at: this.at, record: this.#record } = ring);
+    ({ core: this.core, memory: this.memory, host: this.host, at: this.at, d: this.d, owner: this.#owner, record: this.#record } = ring);
     this.bytes = new Uint8Array(this.memory.memory.buffer);
     this.#role = role;
     this.#id = ring.host.id;
@@ -68,7 +76,7 @@ export abstract class SpscRole implements Disposable {
   }
 
   get closed(): boolean {
-    return !this.#open;
+    return this.#refusal?.code === 'EBADF';
   }
 
   /**
@@ -78,9 +86,10 @@ export abstract class SpscRole implements Disposable {
    * consumer. Closing twice is harmless.
    */
   close(): void {
-    if (!this.#open) return;
-    this.#open = false;
-    this.core.spscLeave(this.at, this.#role, this.#id);
+    if (this.closed) return;
+    this.#refusal = new ShmError({ code: 'EBADF', message: `this SPSC ${NAMES[this.#role]} handle is closed; acquire the role again` });
+    this.core.spscLeave(this.d, this.#role, this.#id);
+    this.memory.descriptors.release(this.#owner, this.d);
     if (this.#scratchUnits) this.memory.freeArray(this.#scratchUnits);
     this.host.wake(this.publishWord, 1); // a sleeping peer learns it now, not a slice later
   }
@@ -137,11 +146,17 @@ export abstract class SpscRole implements Disposable {
   }
 
   #peer(): number {
-    return this.core.spscHolder(this.at, 1 - this.#role) >>> 0;
+    return this.core.spscHolder(this.d, 1 - this.#role) >>> 0;
   }
 
   protected assertOpen(): void {
-    if (!this.#open) throw new ShmError({ code: 'EBADF', message: `this SPSC ${NAMES[this.#role]} handle is closed; acquire the role again` });
+    if (this.#refusal) throw this.#refusal;
+  }
+
+  /** The core found the ring's bytes broken: this handle refuses every call from now on. */
+  protected corrupt(): never {
+    this.#refusal = corruption(this.core, this.d, `the SPSC ring at offset ${this.at}`);
+    throw this.#refusal;
   }
 
   /** Publishes what this side holds (commit or release), so a waiting peer can move. */
@@ -160,7 +175,7 @@ export abstract class SpscRole implements Disposable {
     const spun = spinOn(attempt, checkSpin(options.spin, CHANNEL_SPIN));
     if (spun !== null) return spun;
     this.publish(); // unpublished work of ours could be what the peer waits for
-    this.core.spscSleepBegin(this.at, this.#role);
+    this.core.spscSleepBegin(this.d, this.#role);
     try {
       let sliceExpired = false;
       for (;;) {
@@ -168,7 +183,7 @@ export abstract class SpscRole implements Disposable {
         // whatever the peer published before leaving, dying or changing the
         // word is then seen by this attempt (or the last one below).
         const peer = this.#peer();
-        const value = this.core.spscSleepValue(this.at, this.#role);
+        const value = this.core.spscSleepValue(this.d, this.#role);
         const got = attempt();
         if (got !== null) return got;
         if (peer === this.#closedWord) return this.peerClosed();
@@ -181,7 +196,7 @@ export abstract class SpscRole implements Disposable {
         sliceExpired = (yield { offset: this.#sleepWord, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
       }
     } finally {
-      this.core.spscSleepEnd(this.at, this.#role);
+      this.core.spscSleepEnd(this.d, this.#role);
     }
   }
 }

@@ -3,6 +3,7 @@
 // SharedArrayBuffer users get exactly this; the Node arena builds on it.
 import { ShmError, invalidArgument } from '../errors.js';
 import { ArenaStatus, UNIT_SIZE, instantiateCore, type CoreExports } from './core.js';
+import { Descriptors } from './descriptors.js';
 
 export const MAX_UNITS = 65536;
 
@@ -27,7 +28,10 @@ export class CoreMemory {
   readonly memory: WebAssembly.Memory;
   readonly core: CoreExports;
   readonly maxBytes: number;
+  /** End of the core's statics: nothing of a host's is placed below it. */
+  readonly staticsEnd: number;
   #scratch: UnitRange | undefined;
+  #descriptors: Descriptors | undefined;
   // Arrays handed out by allocateArray, and their units, returned when the
   // array is freed or collected.
   readonly #arrays = new WeakMap<ArrayBufferView, UnitRange>();
@@ -57,6 +61,12 @@ export class CoreMemory {
       }
     }
     if (this.core.arenaJoin() < 0) invalidArgument('the memory to join was never initialised by shmkit');
+    this.staticsEnd = this.core.coreStaticsEnd();
+  }
+
+  /** This memory's pool of private descriptors, where the core keeps opened objects' checked geometry. */
+  get descriptors(): Descriptors {
+    return (this.#descriptors ??= new Descriptors(this));
   }
 
   /** Bytes currently held by windows. */

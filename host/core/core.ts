@@ -24,20 +24,22 @@ export interface CoreExports {
   formatClaim(seg: number, pid: number): number;
   formatInitPid(seg: number): number;
   formatTakeOver(seg: number, deadPid: number, pid: number): number;
-  formatInit(seg: number, size: bigint, pid: number, dirCapacity: number, entrySize: number): number;
-  formatCheck(seg: number, mappedSize: bigint): number;
-  dirEntry(seg: number, slot: number): number;
-  dirCapacity(seg: number): number;
-  dirGeneration(seg: number): number;
-  dirTryLock(seg: number, pid: number): number;
-  dirStealLock(seg: number, deadPid: number, pid: number): number;
-  dirUnlock(seg: number, pid: number): number;
-  dirFind(seg: number, name: number, nameLength: number): number;
+  formatInit(seg: number, size: bigint, pid: number, dirCapacity: number): number;
+  // Descriptors (assembly/descriptor.ts): d is a DESCRIPTOR_SIZE block of private memory.
+  descFault(d: number): number;
+  formatOpen(d: number, seg: number, mappedSize: number): number;
+  dirRead(d: number, slot: number, out: number): number;
+  dirCapacity(d: number): number;
+  dirGeneration(d: number): number;
+  dirTryLock(d: number, pid: number): number;
+  dirStealLock(d: number, deadPid: number, pid: number): number;
+  dirUnlock(d: number, pid: number): number;
+  dirFind(d: number, name: number, nameLength: number): number;
   dirCreate(
-    seg: number, pid: number, name: number, nameLength: number, kind: number, size: bigint, align: number,
+    d: number, pid: number, name: number, nameLength: number, kind: number, size: bigint, align: number,
     layoutHash: bigint, layout: number, layoutLength: number, elementSize: number, count: number,
   ): number;
-  dirRemove(seg: number, pid: number, slot: number): number;
+  dirRemove(d: number, pid: number, slot: number): number;
   CORE_ABI_VERSION: WebAssembly.Global;
   arenaNextId(): number;
   // Synchronisation (assembly/sync/*.ts): none of these wait.
@@ -94,68 +96,74 @@ export interface CoreExports {
   seqWriter(q: number): number;
   seqRecover(q: number, deadWriter: number): number;
   seqSequence(q: number): number;
-  // SPSC byte ring (assembly/channel/spsc.ts): none of these wait.
-  spscInit(r: number, capacity: number): number;
-  spscCapacity(r: number): number;
-  spscMaxMessage(r: number): number;
-  spscAcquire(r: number, role: number, id: number): number;
-  spscTakeOver(r: number, role: number, deadHolder: number, id: number): number;
-  spscLeave(r: number, role: number, id: number): number;
-  spscHolder(r: number, role: number): number;
-  spscClaim(r: number, length: number): number;
-  spscClaimMany(r: number, slots: number, count: number): number;
-  spscClaimSame(r: number, slots: number, length: number, count: number): number;
-  spscClaimCopies(r: number, source: number, length: number, count: number): number;
-  spscCommit(r: number): number;
-  spscUncommitted(r: number): number;
-  spscPeek(r: number): number;
-  spscPeekMany(r: number, max: number, addresses: number, lengths: number): number;
-  spscLength(payload: number): number;
-  spscRelease(r: number): number;
-  spscUnreleased(r: number): number;
-  spscUsed(r: number): number;
-  spscSleepBegin(r: number, role: number): void;
-  spscSleepEnd(r: number, role: number): void;
-  spscSleepValue(r: number, role: number): number;
-  // MPMC queue of fixed-size slots (assembly/channel/mpmc.ts): none of these wait.
-  mpmcInit(q: number, slots: number, slotSize: number): number;
-  mpmcSlots(q: number): number;
-  mpmcSlotSize(q: number): number;
-  mpmcLength(q: number): number;
-  mpmcLost(q: number): number;
-  mpmcClose(q: number): number;
-  mpmcClosed(q: number): number;
-  mpmcEnded(q: number): number;
-  mpmcClaim(q: number, id: number): number;
-  mpmcPublish(q: number, payload: number, id: number): number;
-  mpmcTake(q: number, id: number): number;
-  mpmcRelease(q: number, payload: number, id: number): number;
-  mpmcStuck(q: number, side: number): number;
-  mpmcReclaim(q: number, side: number, deadHolder: number, id: number): number;
-  mpmcSleepValue(q: number, side: number): number;
-  // Broadcast channel (assembly/channel/broadcast.ts): none of these wait.
+  // SPSC byte ring (assembly/channel/spsc.ts): none of these wait; all but init/size take an opened descriptor.
+  spscSize(capacity: number): number;
+  spscInit(r: number, end: number, capacity: number): number;
+  spscOpen(d: number, r: number, end: number): number;
+  spscCapacity(d: number): number;
+  spscMaxMessage(d: number): number;
+  spscAcquire(d: number, role: number, id: number): number;
+  spscTakeOver(d: number, role: number, deadHolder: number, id: number): number;
+  spscLeave(d: number, role: number, id: number): number;
+  spscHolder(d: number, role: number): number;
+  spscClaim(d: number, length: number): number;
+  spscClaimMany(d: number, slots: number, count: number): number;
+  spscClaimSame(d: number, slots: number, length: number, count: number): number;
+  spscClaimCopies(d: number, source: number, length: number, count: number): number;
+  spscCommit(d: number): number;
+  spscUncommitted(d: number): number;
+  spscPeek(d: number): number;
+  spscPeekMany(d: number, max: number, addresses: number, lengths: number): number;
+  spscLength(d: number): number;
+  spscRelease(d: number): number;
+  spscUnreleased(d: number): number;
+  spscUsed(d: number): number;
+  spscSleepBegin(d: number, role: number): void;
+  spscSleepEnd(d: number, role: number): void;
+  spscSleepValue(d: number, role: number): number;
+  // MPMC queue of fixed-size slots (assembly/channel/mpmc.ts): none of these wait; all but init/size take an opened descriptor.
+  mpmcSize(slots: number, slotSize: number): number;
+  mpmcStride(slotSize: number): number;
+  mpmcInit(q: number, end: number, slots: number, slotSize: number): number;
+  mpmcOpen(d: number, q: number, end: number): number;
+  mpmcSlots(d: number): number;
+  mpmcSlotSize(d: number): number;
+  mpmcLength(d: number): number;
+  mpmcLost(d: number): number;
+  mpmcClose(d: number): number;
+  mpmcClosed(d: number): number;
+  mpmcEnded(d: number): number;
+  mpmcClaim(d: number, id: number): number;
+  mpmcPublish(d: number, payload: number, id: number): number;
+  mpmcTake(d: number, id: number): number;
+  mpmcRelease(d: number, payload: number, id: number): number;
+  mpmcStuck(d: number, side: number): number;
+  mpmcReclaim(d: number, side: number, deadHolder: number, id: number): number;
+  mpmcSleepValue(d: number, side: number): number;
+  // Broadcast channel (assembly/channel/broadcast.ts): none of these wait; all but init/size take an opened descriptor.
   bcastSize(slots: number, slotSize: number, maxReaders: number): number;
-  bcastInit(b: number, slots: number, slotSize: number, maxReaders: number, mode: number): number;
-  bcastSlots(b: number): number;
-  bcastSlotSize(b: number): number;
-  bcastMaxReaders(b: number): number;
-  bcastMode(b: number): number;
-  bcastPublished(b: number): number;
-  bcastAcquireWriter(b: number, id: number): number;
-  bcastTakeOverWriter(b: number, deadHolder: number, id: number): number;
-  bcastLeaveWriter(b: number, id: number): number;
-  bcastWriter(b: number): number;
-  bcastClaim(b: number, length: number): number;
-  bcastCommit(b: number): number;
-  bcastSubscribe(b: number, id: number): number;
-  bcastReaderHolder(b: number, i: number): number;
-  bcastUnsubscribe(b: number, i: number, holder: number): number;
-  bcastReadBegin(b: number, i: number): number;
-  bcastLength(b: number, payload: number): number;
-  bcastReadEnd(b: number, i: number): number;
-  bcastTakeSkipped(b: number, i: number): number;
-  bcastBacklog(b: number, i: number): number;
-  bcastSleepValue(b: number, who: number): number;
+  bcastInit(b: number, end: number, slots: number, slotSize: number, maxReaders: number, mode: number): number;
+  bcastOpen(d: number, b: number, end: number): number;
+  bcastSlots(d: number): number;
+  bcastSlotSize(d: number): number;
+  bcastMaxReaders(d: number): number;
+  bcastMode(d: number): number;
+  bcastPublished(d: number): number;
+  bcastAcquireWriter(d: number, id: number): number;
+  bcastTakeOverWriter(d: number, deadHolder: number, id: number): number;
+  bcastLeaveWriter(d: number, id: number): number;
+  bcastWriter(d: number): number;
+  bcastClaim(d: number, length: number): number;
+  bcastCommit(d: number): number;
+  bcastSubscribe(d: number, id: number): number;
+  bcastReaderHolder(d: number, i: number): number;
+  bcastUnsubscribe(d: number, i: number, holder: number): number;
+  bcastReadBegin(d: number): number;
+  bcastLength(d: number): number;
+  bcastReadEnd(d: number): number;
+  bcastTakeSkipped(d: number): number;
+  bcastBacklog(d: number): number;
+  bcastSleepValue(d: number, who: number): number;
 }
 
 /** Layout constants the core exports, so hosts never restate them. */
@@ -169,7 +177,21 @@ export type CoreConstant =
   | 'R_WRITER' | 'READER_SLOTS' | 'SEQLOCK_HEADER' | 'ID_MASK'
   | 'SPSC_HEADER' | 'SPSC_TAIL' | 'SPSC_HEAD' | 'SPSC_CLOSED'
   | 'MPMC_HEADER' | 'MPMC_SLOT_HEADER' | 'MPMC_PUSH_SIGNAL' | 'MPMC_POP_SIGNAL'
-  | 'BCAST_HEADER' | 'BCAST_READ_SIGNAL' | 'BCAST_PROGRESS' | 'BCAST_CLOSED';
+  | 'BCAST_HEADER' | 'BCAST_READ_SIGNAL' | 'BCAST_PROGRESS' | 'BCAST_CLOSED'
+  | 'DESCRIPTOR_SIZE' | 'MAX_DIR_CAPACITY' | CoreFault
+  | 'SPSC_NONE' | 'SPSC_TOO_LONG' | 'SPSC_CORRUPT' | 'SPSC_CORRUPT_COUNT' | 'SPSC_MIN_CAPACITY' | 'SPSC_MAX_CAPACITY'
+  | 'MPMC_NONE' | 'MPMC_CLOSED' | 'MPMC_CORRUPT' | 'MPMC_BAD_PAYLOAD' | 'MPMC_MAX_SLOTS' | 'MPMC_MAX_SLOT_SIZE'
+  | 'BCAST_NONE' | 'BCAST_TOO_LONG' | 'BCAST_CORRUPT' | 'BCAST_READ_CORRUPT' | 'BCAST_NO_READER'
+  | 'FORMAT_OK' | 'FORMAT_BAD_MAGIC' | 'FORMAT_BAD_VERSION' | 'FORMAT_SIZE_MISMATCH' | 'FORMAT_TOO_SMALL'
+  | 'FORMAT_NOT_OWNER' | 'FORMAT_CORRUPT' | 'FORMAT_BAD_ARGUMENT' | 'PEEK_FRESH' | 'PEEK_READY' | 'PEEK_WAIT' | 'PEEK_FOREIGN'
+  | 'DIR_EXISTS' | 'DIR_FULL' | 'DIR_NO_SPACE' | 'DIR_NOT_LOCKED' | 'DIR_BAD_ARGUMENT' | 'DIR_CORRUPT'
+  | 'DIR_READ_FREE' | 'DIR_READ_LIVE' | 'DIR_READ_MOVED';
+
+/** The core's fault codes (assembly/descriptor.ts): which field of which layout was found corrupt. */
+export type CoreFault =
+  | 'FAULT_NONE' | 'FAULT_WINDOW' | 'FAULT_HEADER' | 'FAULT_DIR_ENTRY' | 'FAULT_SPSC_CAPACITY' | 'FAULT_SPSC_RECORD'
+  | 'FAULT_SPSC_HEAD' | 'FAULT_SPSC_TAIL' | 'FAULT_MPMC_GEOMETRY' | 'FAULT_MPMC_CURSOR' | 'FAULT_BCAST_GEOMETRY'
+  | 'FAULT_BCAST_SLOT' | 'FAULT_BCAST_CURSOR';
 
 export function coreConstant(core: CoreExports, name: CoreConstant): number {
   return (core as unknown as Record<CoreConstant, WebAssembly.Global>)[name].value as number;
@@ -186,7 +208,7 @@ export const ArenaStatus = {
 
 /** Size of one arena unit: a Wasm page. */
 export const UNIT_SIZE = 65536;
-export const CORE_ABI_VERSION = 6;
+export const CORE_ABI_VERSION = 7;
 
 /** Instantiates the core on `memory`. Synchronous: the module is small. */
 export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory): CoreExports {

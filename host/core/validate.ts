@@ -96,3 +96,11 @@ export function checkSignal(signal: unknown, where: string): AbortSignal | undef
   }
   return signal;
 }
+
+/** A short description of a bad argument for an error message (never throws, whatever it is). */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : `an object (${(value as object).constructor?.name ?? 'no prototype'})`;
+  if (typeof value === 'symbol' || typeof value === 'function') return typeof value;
+  return `${typeof value} ${String(value)}`;
+}

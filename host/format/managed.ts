@@ -3,6 +3,8 @@
 // objects — raw bytes, structs, tables — each stored with its layout.
 import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant, type CoreExports } from '../core/core.js';
+import { CORRUPT, corruption } from '../core/corruption.js';
+import { checkInteger, checkOptions } from '../core/validate.js';
 import type { Segment } from '../api/segment.js';
 import { structAt, type StructRef } from '../struct/accessors.js';
 import { StructType } from '../struct/struct.js';
@@ -35,16 +37,18 @@ const KIND = {
 type KindName = keyof typeof KIND;
 const KIND_NAMES = new Map<number, KindName>(Object.entries(KIND).map(([k, v]) => [v, k as KindName]));
 
-// Results of the core's format and directory calls (assembly/format/*.ts).
-const PEEK = { fresh: 1, ready: 2, wait: 0, foreign: -1 } as const;
-const FORMAT_ERRORS: Record<number, string> = {
-  [-1]: 'its header has no shmkit magic',
-  [-2]: 'it was made by a different shmkit format version',
-  [-3]: 'it was formatted larger than it is mapped here',
-  [-4]: 'it is too small for the header and directory',
-  [-5]: 'another process took over its initialisation',
-};
-const DIR = { exists: -1, full: -2, noSpace: -3, notLocked: -4, badArgument: -5 } as const;
+// What the core's format results mean, by the names it exports them under (assembly/format/header.ts).
+const FORMAT_ERRORS = {
+  FORMAT_BAD_MAGIC: 'its header has no shmkit magic',
+  FORMAT_BAD_VERSION: 'it was made by a different shmkit format version',
+  FORMAT_SIZE_MISMATCH: 'it was formatted larger than it is mapped here',
+  FORMAT_TOO_SMALL: 'it is too small for the header and directory',
+  FORMAT_NOT_OWNER: 'another process took over its initialisation',
+  FORMAT_CORRUPT: 'its header is corrupt',
+  FORMAT_BAD_ARGUMENT: 'the directory size is out of range',
+} as const;
+// A directory entry is read again when it changed while it was copied; this many times is no race, but a writer that never stops.
+const READ_TRIES = 64;
 
 /** How to place bytes: `{ bytes: 4096, align: 64 }`. */
 export interface BytesSpec {
@@ -90,6 +94,8 @@ export class ManagedSegment implements Disposable {
   readonly initialised: boolean;
   readonly #core: CoreExports;
   readonly #base: number;
+  /** The segment's descriptor (its header, checked once): every directory call takes it. */
+  #d = 0;
   readonly #timeoutMs: number;
   readonly #pid = process.pid;
 
@@ -104,8 +110,15 @@ export class ManagedSegment implements Disposable {
     this.#base = segment.offset;
     const { slots, timeoutMs } = checkManagedOptions(options);
     this.#timeoutMs = timeoutMs;
-    if (segment.size < coreConstant(this.#core, 'HEADER_SIZE')) this.#fail('EINVAL', FORMAT_ERRORS[-4]!);
+    if (segment.size < coreConstant(this.#core, 'HEADER_SIZE')) this.#fail('EINVAL', FORMAT_ERRORS.FORMAT_TOO_SMALL);
     this.initialised = this.#join(slots);
+    this.#d = segment.arena.descriptors.take(this);
+    const status = this.#core.formatOpen(this.#d, this.#base, segment.size);
+    if (status !== 0) {
+      segment.arena.descriptors.release(this, this.#d);
+      const why = this.#formatError(status);
+      this.#fail(status === this.#constant('FORMAT_CORRUPT') ? CORRUPT : 'ELAYOUT', why);
+    }
   }
 
   /** Pid of the process that formatted the segment. */
@@ -119,7 +132,7 @@ export class ManagedSegment implements Disposable {
       // Nothing here writes before the segment is known writable: a store
       // into a read-only attachment, even from Wasm, kills the process.
       const peek = this.#core.formatPeek(this.#base);
-      if (peek === PEEK.fresh) {
+      if (peek === this.#constant('PEEK_FRESH')) {
         if (this.segment.readOnly) this.#fail('EACCES', 'it is not formatted yet, and a read-only attachment cannot format it');
         if (this.#core.formatClaim(this.#base, this.#pid)) {
           this.#format(slots);
@@ -127,12 +140,8 @@ export class ManagedSegment implements Disposable {
         }
         continue; // another opener claimed it first
       }
-      if (peek === PEEK.ready) {
-        const status = this.#core.formatCheck(this.#base, BigInt(this.segment.size));
-        if (status !== 0) this.#fail('ELAYOUT', FORMAT_ERRORS[status] ?? `format check failed (${status})`);
-        return false;
-      }
-      if (peek === PEEK.foreign) {
+      if (peek === this.#constant('PEEK_READY')) return false; // the constructor opens and checks it
+      if (peek === this.#constant('PEEK_FOREIGN')) {
         this.#fail('ELAYOUT', 'it holds data that is not a shmkit header; open it as a raw segment, or clear it');
       }
       const initPid = this.#core.formatInitPid(this.#base);
@@ -146,8 +155,17 @@ export class ManagedSegment implements Disposable {
   }
 
   #format(slots: number): void {
-    const status = this.#core.formatInit(this.#base, BigInt(this.segment.size), this.#pid, slots, coreConstant(this.#core, 'ENTRY_SIZE'));
-    if (status !== 0) this.#fail('EINVAL', FORMAT_ERRORS[status] ?? `formatting failed (${status})`);
+    const status = this.#core.formatInit(this.#base, BigInt(this.segment.size), this.#pid, slots);
+    if (status !== 0) this.#fail('EINVAL', this.#formatError(status));
+  }
+
+  #constant(name: Parameters<typeof coreConstant>[1]): number {
+    return coreConstant(this.#core, name);
+  }
+
+  #formatError(status: number): string {
+    const name = (Object.keys(FORMAT_ERRORS) as (keyof typeof FORMAT_ERRORS)[]).find((key) => this.#constant(key) === status);
+    return name ? FORMAT_ERRORS[name] : `the format call failed (${status})`;
   }
 
   #fail(code: string, why: string): never {
@@ -161,7 +179,7 @@ export class ManagedSegment implements Disposable {
   create(name: string, spec: ObjectSpec): StructRef | Table | Uint8Array {
     this.#assertWritable('create');
     const slot = this.#withLock(() => this.#createLocked(name, spec));
-    if (slot === DIR.exists) throw new ShmError({ code: 'EEXIST', message: `${this.segment.description} already has an object named '${name}'; find it instead, or remove it first`, objectName: name });
+    if (slot === this.#constant('DIR_EXISTS')) throw new ShmError({ code: 'EEXIST', message: `${this.segment.description} already has an object named '${name}'; find it instead, or remove it first`, objectName: name });
     return this.#open(slot, name, spec);
   }
 
@@ -171,7 +189,7 @@ export class ManagedSegment implements Disposable {
   find(name: string, spec?: Partial<BytesSpec>): Uint8Array | undefined;
   find(name: string, spec: ObjectSpec | { table: StructType } | Partial<BytesSpec> = {}): StructRef | Table | Uint8Array | undefined {
     const [nameAt, nameLength] = this.#stageName(name);
-    const slot = this.#core.dirFind(this.#base, nameAt, nameLength);
+    const slot = this.#core.dirFind(this.#d, nameAt, nameLength);
     return slot < 0 ? undefined : this.#open(slot, name, spec);
   }
 
@@ -183,7 +201,7 @@ export class ManagedSegment implements Disposable {
     this.#assertWritable('create');
     const slot = this.#withLock(() => {
       const [nameAt, nameLength] = this.#stageName(name);
-      const found = this.#core.dirFind(this.#base, nameAt, nameLength);
+      const found = this.#core.dirFind(this.#d, nameAt, nameLength);
       return found >= 0 ? found : this.#createLocked(name, spec);
     });
     return this.#open(slot, name, spec);
@@ -192,7 +210,7 @@ export class ManagedSegment implements Disposable {
   /** Every object in the directory. */
   list(): ObjectInfo[] {
     const out: ObjectInfo[] = [];
-    const capacity = this.#core.dirCapacity(this.#base);
+    const capacity = this.#core.dirCapacity(this.#d);
     for (let slot = 0; slot < capacity; slot++) {
       const info = this.#info(slot);
       if (info) out.push(info);
@@ -205,9 +223,9 @@ export class ManagedSegment implements Disposable {
     this.#assertWritable('remove');
     return this.#withLock(() => {
       const [nameAt, nameLength] = this.#stageName(name);
-    const slot = this.#core.dirFind(this.#base, nameAt, nameLength);
+      const slot = this.#core.dirFind(this.#d, nameAt, nameLength);
       if (slot < 0) return false;
-      this.#check(this.#core.dirRemove(this.#base, this.#pid, slot), name);
+      this.#check(this.#core.dirRemove(this.#d, this.#pid, slot), name);
       return true;
     });
   }
@@ -219,12 +237,17 @@ export class ManagedSegment implements Disposable {
 
   /** The named mutex, made (and initialised) if missing. */
   mutex(name: string, options: MutexOptions = {}): Mutex {
-    return this.#primitive(name, 'mutex', Mutex.SIZE, (place) => Mutex.create(place, options), (place) => Mutex.open(place, options.recursive));
+    const { recursive } = checkOptions<MutexOptions>(options, ['recursive'], 'mutex');
+    if (recursive !== undefined && typeof recursive !== 'boolean') invalidArgument(`mutex: recursive must be true or false: recursive=${String(recursive)}`);
+    const kind = { value: recursive ? 1 : 0, asked: true, what: (value: number) => (value ? 'a recursive mutex' : 'a plain (not recursive) mutex') };
+    return this.#primitive(name, 'mutex', Mutex.SIZE, (place) => Mutex.create(place, { recursive: recursive ?? false }), (place) => Mutex.open(place, recursive), { param: kind });
   }
 
-  /** The named counting semaphore, made with `value` tokens if missing. */
-  semaphore(name: string, value = 0): Semaphore {
-    return this.#primitive(name, 'semaphore', Semaphore.SIZE, (place) => Semaphore.create(place, value), Semaphore.open);
+  /** The named counting semaphore, made with `value` tokens if missing; an existing one must have been made with `value` when it is given. */
+  semaphore(name: string, value?: number): Semaphore {
+    if (value !== undefined) checkInteger(value, 'value', 0, 0x7fffffff, 'semaphore');
+    const initial = { value: value ?? 0, asked: value !== undefined, what: (count: number) => `made with ${count} tokens` };
+    return this.#primitive(name, 'semaphore', Semaphore.SIZE, (place) => Semaphore.create(place, value ?? 0), Semaphore.open, { param: initial });
   }
 
   condition(name: string): Condition {
@@ -232,11 +255,17 @@ export class ManagedSegment implements Disposable {
   }
 
   barrier(name: string, parties: number): Barrier {
-    return this.#primitive(name, 'barrier', Barrier.SIZE, (place) => Barrier.create(place, parties), Barrier.open);
+    checkInteger(parties, 'parties', 1, 0xffff, 'barrier');
+    const count = { value: parties, asked: true, what: (n: number) => `a barrier of ${n} parties` };
+    return this.#primitive(name, 'barrier', Barrier.SIZE, (place) => Barrier.create(place, parties), Barrier.open, { param: count });
   }
 
+  /** The named event, made with `options` if missing; an existing one must have the autoReset asked for, when it is given. */
   event(name: string, options: EventOptions = {}): Event {
-    return this.#primitive(name, 'event', Event.SIZE, (place) => Event.create(place, options), Event.open);
+    const { autoReset } = checkOptions<EventOptions>(options, ['autoReset', 'initiallySet'], 'event');
+    if (autoReset !== undefined && typeof autoReset !== 'boolean') invalidArgument(`event: autoReset must be true or false: autoReset=${String(autoReset)}`);
+    const mode = { value: autoReset ? 1 : 0, asked: autoReset !== undefined, what: (value: number) => (value ? 'an auto-reset event' : 'a manual-reset event') };
+    return this.#primitive(name, 'event', Event.SIZE, (place) => Event.create(place, options), Event.open, { param: mode });
   }
 
   once(name: string): Once {
@@ -249,6 +278,7 @@ export class ManagedSegment implements Disposable {
 
   /** A seqlock guarding `capacity` bytes. */
   seqlock(name: string, capacity: number): SeqLock {
+    checkInteger(capacity, 'capacity', 1, 1 << 24, 'seqlock');
     return this.#primitive(name, 'seqlock', SeqLock.HEADER + capacity, (place) => SeqLock.create(place, capacity), (place) => SeqLock.open(place, capacity));
   }
 
@@ -258,14 +288,14 @@ export class ManagedSegment implements Disposable {
    * layout is stored, and opening it with another is ELAYOUT.
    */
   ring(name: string, capacity: number, options: { record?: StructType } = {}): SpscRing {
-    const { record } = options;
+    const { record } = checkOptions<{ record?: StructType }>(options, ['record'], 'ring');
     if (record !== undefined && !(record instanceof StructType)) invalidArgument('record: give a struct type made by struct()');
-    return this.#primitive(name, 'ring', SpscRing.bytesFor(capacity, record), (place) => SpscRing.create(place, capacity, record), (place) => SpscRing.open(place, record), record);
+    return this.#primitive(name, 'ring', SpscRing.bytesFor(capacity, record), (place) => SpscRing.create(place, capacity, record), (place) => SpscRing.open(place, record), { layout: record });
   }
 
   /** A multi-producer multi-consumer queue of `slots` slots (a power of two) of `slotSize`-byte messages; an existing one must have this shape. */
   queue(name: string, shape: QueueShape): MpmcQueue {
-    const { slots, slotSize } = shape;
+    const { slots, slotSize } = checkOptions<QueueShape>(shape, ['slots', 'slotSize'], 'queue');
     return this.#primitive(name, 'queue', MpmcQueue.bytesFor(slots, slotSize), (place) => MpmcQueue.create(place, slots, slotSize), (place) => MpmcQueue.open(place, shape));
   }
 
@@ -276,22 +306,33 @@ export class ManagedSegment implements Disposable {
 
   // Made and initialised under the directory lock, and looked up under it,
   // so nobody ever sees a primitive between creation and initialisation.
-  #primitive<T>(name: string, kind: KindName, size: number, create: (place: Place) => T, open: (place: Place) => T, layout?: StructType): T {
+  // The parameter a primitive was made with (kept in its entry's count) is
+  // compared when the caller asked for one, so opening never silently
+  // gives a different object than asked for.
+  #primitive<T>(name: string, kind: KindName, size: number, create: (place: Place) => T, open: (place: Place) => T, extra: PrimitiveExtra = {}): T {
     this.#assertWritable(`use a ${kind} in`);
+    const { layout, param } = extra;
     return this.#withLock(() => {
       const [nameAt, nameLength] = this.#stageName(name);
-      const found = this.#core.dirFind(this.#base, nameAt, nameLength);
-      const slot = found >= 0 ? found : this.#createLocked(name, { bytes: size, kind, layout });
-      const info = this.#info(slot)!;
-      if (info.kind !== kind || info.size !== size) {
-        throw new ShmError({ code: 'ELAYOUT', message: `${this.segment.description}, object '${name}': it is ${info.kind === 'bytes' ? 'raw bytes' : `a ${info.kind}`} of ${info.size} bytes, not a ${kind} of ${size}`, objectName: name });
-      }
+      const found = this.#core.dirFind(this.#d, nameAt, nameLength);
+      const slot = found >= 0 ? found : this.#createLocked(name, { bytes: size, kind, layout, count: param?.value ?? 0 });
+      const info = this.#info(slot);
+      const mismatch = (why: string) => new ShmError({ code: 'ELAYOUT', message: `${this.segment.description}, object '${name}': ${why}`, objectName: name });
+      if (!info) throw new ShmError({ code: 'ENOENT', message: `${this.segment.description}: object '${name}' was removed meanwhile`, objectName: name });
+      if (info.kind !== kind || info.size !== size) throw mismatch(`it is ${info.kind === 'bytes' ? 'raw bytes' : `a ${info.kind}`} of ${info.size} bytes, not a ${kind} of ${size}`);
       if (layout && info.layoutHash !== layout.hash) {
-        const why = info.layout ? `its records' layout differs: ${firstDifference(info.layout, layout.describe)}` : `it carries raw bytes, not records of ${layout.name}`;
-        throw new ShmError({ code: 'ELAYOUT', message: `${this.segment.description}, object '${name}': ${why}`, objectName: name });
+        throw mismatch(info.layout ? `its records' layout differs: ${firstDifference(info.layout, layout.describe)}` : `it carries raw bytes, not records of ${layout.name}`);
       }
-      const place = { memory: this.segment.arena, offset: this.#base + info.offset, host: this.#host };
-      return found >= 0 ? open(place) : create(place);
+      if (param?.asked && info.count !== param.value) throw mismatch(`it is ${param.what(info.count)}, not ${param.what(param.value)}`);
+      const offset = this.#base + info.offset;
+      const place = { memory: this.segment.arena, offset, end: offset + info.size, host: this.#host };
+      if (found >= 0) return open(place);
+      try {
+        return create(place);
+      } catch (error) {
+        this.#core.dirRemove(this.#d, this.#pid, slot); // a refused creation leaves no entry behind
+        throw error;
+      }
     });
   }
 
@@ -308,10 +349,10 @@ export class ManagedSegment implements Disposable {
     const layoutBytes = layout ? encoder.encode(layout.describe) : new Uint8Array(0);
     const [nameAt, nameLength, layoutAt] = this.#stageName(name, layoutBytes);
     const slot = this.#core.dirCreate(
-      this.#base, this.#pid, nameAt, nameLength, KIND[kind], BigInt(size), align,
+      this.#d, this.#pid, nameAt, nameLength, KIND[kind], BigInt(size), align,
       layout?.hash ?? 0n, layoutAt, layoutBytes.length, elementSize, count,
     );
-    if (slot === DIR.exists) return slot;
+    if (slot === this.#constant('DIR_EXISTS')) return slot;
     this.#check(slot, name, size);
     return slot;
   }
@@ -319,11 +360,10 @@ export class ManagedSegment implements Disposable {
   #check(status: number, name: string, size = 0): void {
     if (status >= 0) return;
     const where = `${this.segment.description}, object '${name}'`;
-    switch (status) {
-      case DIR.full: throw new ShmError({ code: 'ENOSPC', message: `${where}: the directory is full; remove objects, or format the segment with more directorySlots`, objectName: name });
-      case DIR.noSpace: throw new ShmError({ code: 'ENOSPC', message: `${where}: no free run of ${size} bytes is left in the segment; remove objects or use a larger segment`, objectName: name });
-      default: throw new ShmError({ code: 'EINVAL', message: `${where}: directory call failed (${status})`, objectName: name });
-    }
+    if (status === this.#constant('DIR_FULL')) throw new ShmError({ code: 'ENOSPC', message: `${where}: the directory is full; remove objects, or format the segment with more directorySlots`, objectName: name });
+    if (status === this.#constant('DIR_NO_SPACE')) throw new ShmError({ code: 'ENOSPC', message: `${where}: no free run of ${size} bytes is left in the segment; remove objects or use a larger segment`, objectName: name });
+    if (status === this.#constant('DIR_CORRUPT')) throw this.#corrupt(name);
+    throw new ShmError({ code: 'EINVAL', message: `${where}: directory call failed (${status})`, objectName: name });
   }
 
   // Opens slot `slot` as `spec` asks, checking kind and layout first.
@@ -338,8 +378,12 @@ export class ManagedSegment implements Disposable {
     if (spec instanceof StructType || 'table' in spec) {
       const type = spec instanceof StructType ? spec : spec.table;
       if (info.layoutHash !== type.hash) throw mismatch(`its layout differs: ${firstDifference(info.layout ?? '', type.describe)}`);
-      if (spec instanceof StructType) return structAt(type, new DataView(this.segment.arena.memory.buffer, offset, info.size), 0, writable);
+      if (spec instanceof StructType) {
+        if (info.size < type.size) throw this.#corrupt(name);
+        return structAt(type, new DataView(this.segment.arena.memory.buffer, offset, info.size), 0, writable);
+      }
       if ('count' in spec && spec.count !== undefined && spec.count !== info.count) throw mismatch(`it holds ${info.count} records, not ${spec.count}`);
+      if (info.count * type.size > info.size) throw this.#corrupt(name);
       return new Table(type, { memory: this.segment.arena, offset, count: info.count, writable });
     }
     if (spec.bytes !== undefined && spec.bytes !== info.size) throw mismatch(`it is ${info.size} bytes, not ${spec.bytes}`);
@@ -347,26 +391,36 @@ export class ManagedSegment implements Disposable {
     return this.segment.arena.bytes(offset, info.size);
   }
 
+  // The entry in slot `slot`, from a private copy the core checked; undefined when the slot holds no object.
   #info(slot: number): ObjectInfo | undefined {
     const c = this.#core;
-    const at = c.dirEntry(this.#base, slot);
-    const view = new DataView(this.segment.arena.memory.buffer);
-    const field = (name: Parameters<typeof coreConstant>[1]) => at + coreConstant(c, name);
-    if (Atomics.load(new Uint32Array(this.segment.arena.memory.buffer, field('E_STATE'), 1), 0) !== 2) return undefined;
+    const arena = this.segment.arena;
+    const copy = arena.scratch(this.#constant('ENTRY_SIZE'));
+    let status = this.#constant('DIR_READ_MOVED');
+    for (let tries = 0; tries < READ_TRIES && status === this.#constant('DIR_READ_MOVED'); tries++) status = c.dirRead(this.#d, slot, copy);
+    if (status === this.#constant('DIR_READ_FREE')) return undefined;
+    if (status !== this.#constant('DIR_READ_LIVE')) throw this.#corrupt(`in slot ${slot}`);
+    const view = new DataView(arena.memory.buffer);
+    const field = (name: Parameters<typeof coreConstant>[1]) => copy + this.#constant(name);
     const kindCode = view.getUint32(field('E_KIND'), true);
     const layoutLength = view.getUint32(field('E_LAYOUT_LENGTH'), true);
     const layoutOffset = Number(view.getBigUint64(field('E_LAYOUT_OFFSET'), true));
     const nameLength = view.getUint32(field('E_NAME_LENGTH'), true);
     return {
-      name: decoder.decode(this.segment.arena.bytes(field('E_NAME'), nameLength).slice()),
+      name: decoder.decode(arena.bytes(field('E_NAME'), nameLength).slice()),
       kind: KIND_NAMES.get(kindCode) ?? `kind ${kindCode}`,
       offset: Number(view.getBigUint64(field('E_OFFSET'), true)),
       size: Number(view.getBigUint64(field('E_SIZE'), true)),
       align: view.getUint32(field('E_ALIGN'), true),
       layoutHash: view.getBigUint64(field('E_LAYOUT_HASH'), true),
-      layout: layoutLength ? decoder.decode(this.segment.arena.bytes(this.#base + layoutOffset, layoutLength).slice()) : null,
+      // Its bounds were checked in the copy; only its text is read from the segment.
+      layout: layoutLength ? decoder.decode(arena.bytes(this.#base + layoutOffset, layoutLength).slice()) : null,
       count: view.getUint32(field('E_COUNT'), true),
     };
+  }
+
+  #corrupt(object: string): ShmError {
+    return corruption(this.#core, this.#d, `${this.segment.description}'s directory (object ${object})`, { objectName: object });
   }
 
   // Copies the name (and what the core reads with it) into scratch space
@@ -387,15 +441,15 @@ export class ManagedSegment implements Disposable {
   #withLock<T>(body: () => T): T {
     const backoff = new Backoff(this.#timeoutMs, `the directory lock of ${this.segment.description}`);
     for (;;) {
-      const holder = this.#core.dirTryLock(this.#base, this.#pid);
+      const holder = this.#core.dirTryLock(this.#d, this.#pid);
       if (holder === 0) break;
-      if (holder !== this.#pid && !processAlive(holder) && this.#core.dirStealLock(this.#base, holder, this.#pid)) break;
+      if (holder !== this.#pid && !processAlive(holder) && this.#core.dirStealLock(this.#d, holder, this.#pid)) break;
       backoff.pause();
     }
     try {
       return body();
     } finally {
-      this.#core.dirUnlock(this.#base, this.#pid);
+      this.#core.dirUnlock(this.#d, this.#pid);
     }
   }
 
@@ -413,8 +467,14 @@ export function checkManagedOptions(options: ManagedOptions): { slots: number; t
   return { slots, timeoutMs };
 }
 
-/** Raw bytes recorded under a primitive's kind, with the layout of what it carries (only made by ManagedSegment itself). */
-type PrimitiveSpec = BytesSpec & { kind: KindName; layout?: StructType | undefined };
+/** Raw bytes recorded under a primitive's kind, with the layout of what it carries and the parameter it was made with (only made by ManagedSegment itself). */
+type PrimitiveSpec = BytesSpec & { kind: KindName; layout?: StructType | undefined; count: number };
+
+/** What a primitive's entry records besides its kind and size: the layout it carries, the parameter it was made with. */
+interface PrimitiveExtra {
+  layout?: StructType | undefined;
+  param?: { value: number; asked: boolean; what: (value: number) => string };
+}
 
 function placement(spec: ObjectSpec | PrimitiveSpec): { kind: KindName; size: number; align: number; layout?: StructType; elementSize: number; count: number } {
   if (spec instanceof StructType) {
@@ -429,8 +489,8 @@ function placement(spec: ObjectSpec | PrimitiveSpec): { kind: KindName; size: nu
     if (!Number.isSafeInteger(spec.bytes) || spec.bytes < 1) invalidArgument(`bytes must be a whole number ≥ 1: bytes=${String(spec.bytes)}`);
     const align = spec.align ?? DEFAULT_ALIGN;
     if (!Number.isInteger(align) || align < 1 || (align & (align - 1)) !== 0) invalidArgument(`align must be a power of two: align=${String(align)}`);
-    const { kind = 'bytes', layout } = spec as Partial<PrimitiveSpec>;
-    return { kind, size: spec.bytes, align, layout, elementSize: 0, count: 0 };
+    const { kind = 'bytes', layout, count = 0 } = spec as Partial<PrimitiveSpec>;
+    return { kind, size: spec.bytes, align, layout, elementSize: 0, count };
   }
   invalidArgument('an object is { bytes, align? }, a struct type, or { table: structType, count }');
 }

@@ -15,8 +15,9 @@ export class Barrier extends Primitive {
 
   static create(place: Place, parties: number): Barrier {
     if (!Number.isInteger(parties) || parties < 1 || parties > 0xffff) invalidArgument(`barrier parties must be from 1 to 65535: parties=${String(parties)}`);
+    const barrier = new Barrier(place); // checks the place before the first store
     place.memory.core.barrierInit(place.offset, parties);
-    return new Barrier(place);
+    return barrier;
   }
 
   static open(place: Place): Barrier {

@@ -16,8 +16,9 @@ export class Condition extends Primitive {
   static readonly SIZE = 64;
 
   static create(place: Place): Condition {
+    const condition = new Condition(place); // checks the place before the first store
     place.memory.core.condInit(place.offset);
-    return new Condition(place);
+    return condition;
   }
 
   static open(place: Place): Condition {

@@ -1,4 +1,5 @@
 // An event, manual or auto reset (assembly/sync/event.ts).
+import { checkBoolean, checkOptions } from '../core/validate.js';
 import { coreConstant } from '../core/core.js';
 import { Place, Primitive } from './place.js';
 import { Deadline, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
@@ -13,8 +14,10 @@ export class Event extends Primitive {
   static readonly SIZE = 64;
 
   static create(place: Place, options: EventOptions = {}): Event {
-    place.memory.core.eventInit(place.offset, options.autoReset ? 1 : 0, options.initiallySet ? 1 : 0);
-    return new Event(place);
+    const { autoReset, initiallySet } = checkOptions<EventOptions>(options, ['autoReset', 'initiallySet'], 'Event.create');
+    const event = new Event(place); // checks the place before the first store
+    place.memory.core.eventInit(place.offset, checkBoolean(autoReset, 'autoReset', 'Event.create') ? 1 : 0, checkBoolean(initiallySet, 'initiallySet', 'Event.create') ? 1 : 0);
+    return event;
   }
 
   static open(place: Place): Event {

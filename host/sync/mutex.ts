@@ -1,5 +1,6 @@
 // A robust mutex (and its recursive kind) in shared memory, over the core's
 // algorithm (assembly/sync/mutex.ts).
+import { checkBoolean, checkOptions } from '../core/validate.js';
 import { ShmError } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { Place, Primitive } from './place.js';
@@ -34,9 +35,10 @@ export class Mutex extends Primitive {
 
   /** Formats a mutex at `place` (nobody may be using it). */
   static create(place: Place, options: MutexOptions = {}): Mutex {
-    const recursive = options.recursive ?? false;
+    const { recursive = false } = checkOptions<MutexOptions>(options, ['recursive'], 'Mutex.create');
+    const mutex = new Mutex(place, checkBoolean(recursive, 'recursive', 'Mutex.create')); // checks the place before the first store
     place.memory.core.mutexInit(place.offset, recursive ? 1 : 0);
-    return new Mutex(place, recursive);
+    return mutex;
   }
 
   /** A mutex that already lives at `place`. */

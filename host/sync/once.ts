@@ -14,8 +14,9 @@ export class Once extends Primitive {
   static readonly SIZE = 64;
 
   static create(place: Place): Once {
+    const once = new Once(place); // checks the place before the first store
     new Int32Array(place.memory.memory.buffer, place.offset, 16).fill(0);
-    return new Once(place);
+    return once;
   }
 
   static open(place: Place): Once {

@@ -1,8 +1,9 @@
 // Where a primitive lives: a byte offset in a core memory (an arena or a
-// plain one), and the host that sleeps and wakes for it.
+// plain one), the end of the window it may use, and the host that sleeps
+// and wakes for it.
 import { invalidArgument } from '../errors.js';
 import type { CoreExports } from '../core/core.js';
-import type { CoreMemory } from '../core/core-memory.js';
+import { CoreMemory } from '../core/core-memory.js';
 import type { WaitHost } from './wait-host.js';
 
 export interface Place {
@@ -10,23 +11,48 @@ export interface Place {
   /** Byte offset in the memory; a multiple of 64 (its own cache line). */
   offset: number;
   host: WaitHost;
+  /**
+   * One past the last byte the object may use: the end of its segment, or
+   * of its directory entry. Without it, the end of the memory.
+   */
+  end?: number;
 }
+
+/**
+ * Checks, before anything is written, that `size` bytes at `place` lie at
+ * a multiple of 64 inside its window (and above the core's statics).
+ * Returns the window's end as the core takes it (a wasm32 address: a
+ * window ending at 4 GiB ends one byte short of it there).
+ */
+export function checkPlace(place: Place, size: number, what: string): number {
+  if (place === null || typeof place !== 'object' || !(place.memory instanceof CoreMemory) || place.host === null || typeof place.host !== 'object') {
+    invalidArgument(`${what}: place must be { memory, offset, host } as segment.place(offset) returns it`);
+  }
+  const { memory, offset } = place;
+  const end = place.end ?? memory.maxBytes;
+  if (!Number.isSafeInteger(end) || end < 0 || end > memory.maxBytes) invalidArgument(`${what}: place.end must be a byte offset inside the memory: end=${String(place.end)}`);
+  if (!Number.isSafeInteger(offset) || offset % 64 !== 0 || offset < memory.staticsEnd || offset > end || size > end - offset) {
+    invalidArgument(`${what} of ${size} bytes must sit at a multiple of 64 bytes inside its window, which ends at ${end}: offset=${String(offset)}`);
+  }
+  return Math.min(end, LAST_ADDRESS);
+}
+
+const LAST_ADDRESS = 0xffffffff;
 
 /** What every primitive holds; subclasses add the algorithm. */
 export abstract class Primitive {
   protected readonly core: CoreExports;
   protected readonly at: number;
+  /** One past the last byte of this primitive's window. */
+  protected readonly windowEnd: number;
   protected readonly host: WaitHost;
   readonly place: Place;
 
   protected constructor(place: Place, size: number, what: string) {
-    const { memory, offset, host } = place;
-    if (!Number.isInteger(offset) || offset < 0 || offset % 64 !== 0 || offset + size > memory.maxBytes) {
-      invalidArgument(`${what} must sit at a multiple of 64 bytes inside the memory: offset=${String(offset)}`);
-    }
+    this.windowEnd = checkPlace(place, size, what);
     this.place = place;
-    this.core = memory.core;
-    this.at = offset;
-    this.host = host;
+    this.core = place.memory.core;
+    this.at = place.offset;
+    this.host = place.host;
   }
 }

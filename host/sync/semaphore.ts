@@ -9,8 +9,9 @@ export class Semaphore extends Primitive {
 
   static create(place: Place, value = 0): Semaphore {
     if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) invalidArgument(`semaphore value must be from 0 to 2^31-1: value=${String(value)}`);
+    const semaphore = new Semaphore(place); // checks the place before the first store
     place.memory.core.semInit(place.offset, value);
-    return new Semaphore(place);
+    return semaphore;
   }
 
   static open(place: Place): Semaphore {

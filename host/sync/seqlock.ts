@@ -14,9 +14,9 @@ export class SeqLock extends Primitive {
   readonly capacity: number;
 
   static create(place: Place, capacity: number): SeqLock {
-    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 24) invalidArgument(`seqlock capacity must be from 1 to 16 MiB: capacity=${String(capacity)}`);
+    const seqlock = new SeqLock(place, capacity); // checks the place before the first store
     place.memory.core.seqInit(place.offset, capacity);
-    return new SeqLock(place, capacity);
+    return seqlock;
   }
 
   static open(place: Place, capacity: number): SeqLock {
@@ -24,6 +24,7 @@ export class SeqLock extends Primitive {
   }
 
   private constructor(place: Place, capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 24) invalidArgument(`seqlock capacity must be from 1 to 16 MiB: capacity=${String(capacity)}`);
     super(place, coreConstant(place.memory.core, 'SEQLOCK_HEADER') + capacity, 'a seqlock');
     this.capacity = capacity;
   }
