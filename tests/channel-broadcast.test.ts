@@ -60,7 +60,8 @@ const linuxWorkers = (): Backend => ({
 });
 
 function plainWorkers(): Backend {
-  const memory = new CoreMemory({ maxBytes: 16 * 65536, module: coreModule() });
+  // Room for the channels and, per worker thread, its core instance's unit of descriptors (killed workers keep theirs).
+  const memory = new CoreMemory({ maxBytes: 64 * 65536, module: coreModule() });
   const host = atomicsWaitHost(memory);
   return {
     detectsDeath: false,

@@ -17,8 +17,9 @@ export class RwLock extends Primitive {
   readonly #readerSlots: number;
 
   static create(place: Place): RwLock {
+    const lock = new RwLock(place); // checks the place before the first store
     place.memory.core.rwInit(place.offset);
-    return new RwLock(place);
+    return lock;
   }
 
   static open(place: Place): RwLock {
