@@ -96,3 +96,42 @@ export function checkSignal(signal: unknown, where: string): AbortSignal | undef
   }
   return signal;
 }
+
+/** A value for a message, whatever it is (a template throws on a Symbol, String() on a null-prototype object, JSON.stringify on a bigint). */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return String(value);
+}
+
+/** An optional instance of `type` (the `arena` option, say): undefined, or EINVAL for anything else. */
+export function checkInstance<T>(value: unknown, type: abstract new (...args: never[]) => T, name: string, where: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof type)) invalidArgument(`${where}: ${name} must be a ${type.name}: ${name}=${describeValue(value)}`);
+  return value;
+}
+
+const utf8 = new TextEncoder();
+
+/** A string option of at most `maxBytes` UTF-8 bytes without the characters in `forbidden`. */
+export function checkLabel(value: unknown, name: string, maxBytes: number, forbidden: string, where: string): string {
+  if (typeof value !== 'string' || utf8.encode(value).length > maxBytes || [...forbidden, '\0'].some((c) => value.includes(c))) {
+    const without = [...forbidden].map((c) => `'${c}'`).concat('NUL').join(' or ');
+    invalidArgument(`${where}: ${name} must be a string of at most ${maxBytes} bytes without ${without}: ${name}=${describeValue(value)}`);
+  }
+  return value;
+}
+
+/**
+ * checkPath with a message that survives any value (checkPath's own
+ * JSON.stringify throws a TypeError on a bigint): a non-empty string
+ * without NUL.
+ */
+export function checkFilePath(path: unknown, where: string): string {
+  if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
+    invalidArgument(`${where}: path must be a non-empty string without NUL: path=${describeValue(path)}`);
+  }
+  return path;
+}
