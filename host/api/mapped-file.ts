@@ -6,7 +6,7 @@ import type { Arena, Window } from '../arena/arena.js';
 import { closeFd, fstat, openFile, unlinkPath, unlinkQuietly } from '../linux/fd.js';
 import { checkJoinable } from '../linux/ownership.js';
 import { FdSegment, arenaFor, ensureSize, mappableSize, ownerOf } from './fd-segment.js';
-import { checkBoolean, checkFilePath, checkMode, checkOptions, checkSize } from '../core/validate.js';
+import { checkBoolean, checkPath, checkMode, checkOptions, checkSize } from '../core/validate.js';
 
 export interface MappedFileOptions {
   /** Bytes to map. With `create`, the file is grown to this size; else at most the file's size (default: all of it). */
@@ -67,7 +67,7 @@ export class MappedFile extends FdSegment {
    */
   static open(path: string, options: MappedFileOptions = {}): MappedFile {
     const where = 'MappedFile.open';
-    checkFilePath(path, where);
+    checkPath(path, where);
     const o = checkOptions<MappedFileOptions>(options, OPTIONS, where);
     const target = { path };
     const create = checkBoolean(o.create, 'create', where);

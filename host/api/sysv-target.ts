@@ -3,7 +3,7 @@
 import { ShmError, invalidArgument } from '../errors.js';
 import { IPC_CREAT, IPC_EXCL, IPC_PRIVATE } from '../linux/constants.js';
 import { ftok } from '../linux/sysv.js';
-import { checkBoolean, checkFilePath, checkId, checkKey, checkOptions, checkProj } from '../core/validate.js';
+import { checkBoolean, checkPath, checkId, checkKey, checkOptions, checkProj } from '../core/validate.js';
 
 /** Which object: by key, by id, or by a key made with ftok(path, proj). */
 export type SysVTarget = { key: number } | { id: number } | { path: string; proj?: number };
@@ -22,7 +22,7 @@ export function checkTarget(target: unknown, where: string): SysVTarget {
     return { key };
   }
   if (t.id !== undefined) return { id: checkId(t.id, where) };
-  return { path: checkFilePath(t.path, where), proj: t.proj === undefined ? DEFAULT_PROJ : checkProj(t.proj, where) };
+  return { path: checkPath(t.path, where), proj: t.proj === undefined ? DEFAULT_PROJ : checkProj(t.proj, where) };
 }
 
 /** The key of a target that is not an id (ftok for a path). */
@@ -47,7 +47,7 @@ export function creationKey(o: KeySource, where: string): number {
   if (sources !== 1) invalidArgument(`${where}: give exactly one of key, path (+ proj) or private: true`);
   if (o.proj !== undefined && o.path === undefined) invalidArgument(`${where}: proj goes with path`);
   if (isPrivate) return IPC_PRIVATE;
-  if (o.path !== undefined) return ftok(checkFilePath(o.path, where), o.proj === undefined ? DEFAULT_PROJ : checkProj(o.proj, where));
+  if (o.path !== undefined) return ftok(checkPath(o.path, where), o.proj === undefined ? DEFAULT_PROJ : checkProj(o.proj, where));
   const key = checkKey(o.key, where);
   if (key === IPC_PRIVATE) invalidArgument(`${where}: key 0 is IPC_PRIVATE; say private: true to mean it`);
   return key;

@@ -12,7 +12,7 @@ import type { ShmLimits, ShmUsage, ShmidDs } from '../linux/structs.js';
 import { Segment } from './segment.js';
 import { arenaFor } from './fd-segment.js';
 import { DEFAULT_PROJ, checkTarget, createOrOpen, creationKey, targetKey, type SysVTarget } from './sysv-target.js';
-import { checkBoolean, checkFilePath, checkMode, checkOptions, checkProj, checkSize, checkUid } from '../core/validate.js';
+import { checkBoolean, checkPath, checkMode, checkOptions, checkProj, checkSize, checkUid } from '../core/validate.js';
 
 export type { SysVTarget } from './sysv-target.js';
 
@@ -141,7 +141,7 @@ export class SysV extends Segment {
 
   /** ftok(3): a key from an existing path and a project id (0–255). */
   static ftok(path: string, proj: number = DEFAULT_PROJ): number {
-    return sys.ftok(checkFilePath(path, 'SysV.ftok'), checkProj(proj, 'SysV.ftok'));
+    return sys.ftok(checkPath(path, 'SysV.ftok'), checkProj(proj, 'SysV.ftok'));
   }
 
   /**
