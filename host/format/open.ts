@@ -71,6 +71,10 @@ export function openOrCreate(options: OpenOrCreateOptions): ManagedSegment {
   }
   checkOptions(options, OPTIONS_BY_KIND[kind as OpenOrCreateOptions['kind']], `${where} (kind '${kind}')`);
   const { directorySlots, timeoutMs } = options;
+  // Types here, ranges in checkManagedOptions (whose messages assume numbers).
+  for (const [name, value] of [['directorySlots', directorySlots], ['timeoutMs', timeoutMs]] as const) {
+    if (value !== undefined && typeof value !== 'number') invalidArgument(`${where}: ${name} must be a number: ${name}=${describeValue(value)}`);
+  }
   checkManagedOptions(options);
   const segment = backing(options);
   try {
