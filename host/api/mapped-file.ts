@@ -75,7 +75,7 @@ export class MappedFile extends FdSegment {
     const allowForeignOwner = checkBoolean(o.allowForeignOwner, 'allowForeignOwner', where);
     const readOnly = checkBoolean(o.readOnly, 'readOnly', where);
     const noreserve = checkBoolean(o.noreserve, 'noreserve', where);
-    const mode = checkMode(o.mode ?? 0o600, where, target);
+    const mode = checkMode(o.mode === undefined ? 0o600 : o.mode, where, target);
     const wanted = o.size === undefined ? undefined : checkSize(o.size, where, target);
     if (create && readOnly) invalidArgument(`${where}: create and readOnly exclude each other`, target);
     if (create && wanted === undefined) invalidArgument(`${where}: create needs a size`, target);

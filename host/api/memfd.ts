@@ -52,7 +52,7 @@ export class Memfd extends FdSegment {
     const o = checkOptions<MemfdCreateOptions>(options, ['size', 'name', 'hugetlb', 'arena'], where);
     const size = checkSize(o.size, where);
     const hugetlb = checkBoolean(o.hugetlb, 'hugetlb', where);
-    const label = checkLabel(o.name ?? 'shmkit', 'name', MEMFD_NAME_MAX, '/', where);
+    const label = checkLabel(o.name === undefined ? 'shmkit' : o.name, 'name', MEMFD_NAME_MAX, '/', where);
     const target = { objectName: label };
     const arena = arenaFor(o.arena, where);
     const what = `memfd '${label}'`;

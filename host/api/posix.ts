@@ -82,7 +82,7 @@ export class Posix extends FdSegment {
     const o = checkOptions<PosixCreateOptions>(options, CREATE_OPTIONS, where);
     const target = { objectName: name };
     const size = checkSize(o.size, where, target);
-    const mode = checkMode(o.mode ?? 0o600, where, target);
+    const mode = checkMode(o.mode === undefined ? 0o600 : o.mode, where, target);
     const exclusive = checkBoolean(o.exclusive, 'exclusive', where);
     const truncate = checkBoolean(o.truncate, 'truncate', where);
     const allowForeignOwner = checkBoolean(o.allowForeignOwner, 'allowForeignOwner', where);

@@ -154,7 +154,7 @@ export class SysV extends Segment {
     const where = 'SysV.create';
     const o = checkOptions<SysVCreateOptions>(options, CREATE_OPTIONS, where);
     const size = checkSize(o.size, where);
-    const mode = checkMode(o.mode ?? 0o600, where);
+    const mode = checkMode(o.mode === undefined ? 0o600 : o.mode, where);
     const exclusive = checkBoolean(o.exclusive, 'exclusive', where);
     const allowForeignOwner = checkBoolean(o.allowForeignOwner, 'allowForeignOwner', where);
     const hugetlb = checkBoolean(o.hugetlb, 'hugetlb', where);

@@ -104,7 +104,7 @@ function backing(o: OpenOrCreateOptions): Segment {
     case 'file': {
       const { mode, exclusive, allowForeignOwner } = o;
       // The mode always goes along, so the file's mode is checked like the other kinds'.
-      return MappedFile.open(o.path, { create: true, size, mode: mode ?? 0o600, exclusive, allowForeignOwner, arena });
+      return MappedFile.open(o.path, { create: true, size, mode: mode === undefined ? 0o600 : mode, exclusive, allowForeignOwner, arena });
     }
     case 'memfd': return Memfd.create({ size, name: o.name, arena });
   }
