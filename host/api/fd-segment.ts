@@ -1,12 +1,13 @@
 // Segments backed by a file descriptor: POSIX objects, memfds and regular
 // files all map the same way (mmap MAP_SHARED|MAP_FIXED into a window).
 import { fchmodSync, fchownSync, type BigIntStats } from 'node:fs';
-import { ShmError, type ShmErrorTarget } from '../errors.js';
+import { ShmError, invalidArgument, type ShmErrorTarget } from '../errors.js';
 import { Arena, type Window } from '../arena/arena.js';
-import { closeFd, fallocate, fstat, ftruncate } from '../linux/fd.js';
+import { closeFd, fallocate, fstat, ftruncate, reservePages } from '../linux/fd.js';
 import { flushMapping, mapSharedFixed, pageSize } from '../linux/mman.js';
+import type { FoundOwner } from '../linux/ownership.js';
 import { Segment } from './segment.js';
-import { checkMode, checkOptions, checkUid } from '../core/validate.js';
+import { checkBoolean, checkInstance, checkMode, checkOptions, checkUid, describeValue } from '../core/validate.js';
 
 /** Status of a descriptor-backed object (from fstat). */
 export interface FdStat {
@@ -35,7 +36,19 @@ export interface MapRequest {
   size: number;
   readOnly: boolean;
   hugePages: boolean;
-  arena: Arena | undefined;
+  /** Reserve the mapped pages first (fallocate), for a writable open of an object that may be sparse. */
+  reserve: boolean;
+  arena: Arena;
+}
+
+/** The `arena` option, checked before any system call: an Arena, or the default. */
+export function arenaFor(arena: unknown, where: string): Arena {
+  return checkInstance(arena, Arena, 'arena', where) ?? Arena.default;
+}
+
+/** Owner and mode of an object, from its fstat. */
+export function ownerOf(st: BigIntStats): FoundOwner {
+  return { uid: Number(st.uid), mode: Number(st.mode & 0o777n) };
 }
 
 function statOf(fd: number, target: ShmErrorTarget, what: string): FdStat {
@@ -106,11 +119,13 @@ export abstract class FdSegment extends Segment {
    * the caller still owns the descriptor.
    */
   protected static mapInto(request: MapRequest, target: ShmErrorTarget, what: string): { arena: Arena; window: Window; mappedSize: number } {
-    const arena = request.arena ?? Arena.default;
+    const arena = request.arena;
     const unit = request.hugePages ? 2 * 1024 * 1024 : pageSize();
     const mappedSize = Math.ceil(request.size / unit) * unit;
     const window = arena.claim(mappedSize, request.hugePages, request.readOnly);
     try {
+      // After the window is had, so a size the arena cannot take reserves nothing.
+      if (request.reserve) reservePages(request.fd, request.size, target, what);
       mapSharedFixed(window.address, mappedSize, request.fd, request.readOnly, target, what);
     } catch (error) {
       arena.release(window);
@@ -148,7 +163,9 @@ export abstract class FdSegment extends Segment {
   /** msync(2): writes a file-backed mapping back to its file. */
   flush(mode: 'sync' | 'async' = 'sync', invalidate = false): void {
     this.assertOpen();
-    flushMapping(this.address, this.mappedSize, mode, invalidate, this.target, this.description);
+    if (mode !== 'sync' && mode !== 'async') invalidArgument(`flush: mode must be 'sync' or 'async': mode=${describeValue(mode)}`, this.target);
+    const drop = checkBoolean(invalidate, 'invalidate', 'flush');
+    flushMapping(this.address, this.mappedSize, mode, drop, this.target, this.description);
   }
 
   protected override afterDetach(): void {

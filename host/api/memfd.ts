@@ -3,11 +3,15 @@
 // hands `fd` to a child through spawn's stdio array; the child maps it with
 // Memfd.fromFd.
 import type { ShmErrorTarget } from '../errors.js';
-import { invalidArgument } from '../errors.js';
 import type { Arena, Window } from '../arena/arena.js';
-import { closeFd, memfdCreate, sealShrink } from '../linux/fd.js';
-import { FdSegment, ensureSize, mappableSize } from './fd-segment.js';
-import { checkBoolean, checkOptions, checkSize } from '../core/validate.js';
+import { checkMemfd, closeFd, fstat, memfdCreate, sealShrink } from '../linux/fd.js';
+import { FdSegment, arenaFor, ensureSize, mappableSize } from './fd-segment.js';
+import { checkBoolean, checkInteger, checkLabel, checkOptions, checkSize } from '../core/validate.js';
+
+// memfd_create(2) takes names of at most 249 bytes (NAME_MAX less 'memfd:').
+const MEMFD_NAME_MAX = 249;
+// Descriptors are C ints.
+const FD_MAX = 0x7fffffff;
 
 export interface MemfdCreateOptions {
   size: number;
@@ -21,6 +25,8 @@ export interface MemfdCreateOptions {
 export interface MemfdOpenOptions {
   readOnly?: boolean;
   size?: number;
+  /** Skip reserving the pages of a writable mapping (see Posix.open's `noreserve`). */
+  noreserve?: boolean;
   arena?: Arena;
 }
 
@@ -46,16 +52,15 @@ export class Memfd extends FdSegment {
     const o = checkOptions<MemfdCreateOptions>(options, ['size', 'name', 'hugetlb', 'arena'], where);
     const size = checkSize(o.size, where);
     const hugetlb = checkBoolean(o.hugetlb, 'hugetlb', where);
-    const label = o.name ?? 'shmkit';
-    if (typeof label !== 'string' || Buffer.byteLength(label) > 249 || label.includes('/') || label.includes('\0')) {
-      invalidArgument(`${where}: name must be a string of at most 249 bytes without '/': name=${JSON.stringify(label)}`);
-    }
+    const label = checkLabel(o.name === undefined ? 'shmkit' : o.name, 'name', MEMFD_NAME_MAX, '/', where);
+    const target = { objectName: label };
+    const arena = arenaFor(o.arena, where);
+    const what = `memfd '${label}'`;
     const fd = memfdCreate(label, hugetlb);
     try {
-      const target = { objectName: label };
-      ensureSize(fd, size, target, `memfd '${label}'`);
-      sealShrink(fd, target, `memfd '${label}'`); // children can grow it, never shrink it under a mapping
-      const { arena, window, mappedSize } = FdSegment.mapInto({ fd, size, readOnly: false, hugePages: hugetlb, arena: o.arena }, target, `memfd '${label}'`);
+      ensureSize(fd, size, target, what);
+      sealShrink(fd, target, what); // children can grow it, never shrink it under a mapping
+      const { window, mappedSize } = FdSegment.mapInto({ fd, size, readOnly: false, hugePages: hugetlb, reserve: false, arena }, target, what);
       return new Memfd(arena, window, fd, label, size, mappedSize, false);
     } catch (error) {
       closeFd(fd);
@@ -65,17 +70,25 @@ export class Memfd extends FdSegment {
 
   /**
    * Maps a memfd this process received (in a child: the stdio slot it was
-   * passed in, e.g. 3). The segment takes ownership of the descriptor.
+   * passed in, e.g. 3). The segment takes ownership of the descriptor; if
+   * this throws, the caller still owns it. A descriptor that is not open is
+   * EBADF, one that is not a memfd EINVAL. A writable mapping reserves its
+   * pages first (see `noreserve`).
    */
   static fromFd(fd: number, options: MemfdOpenOptions = {}): Memfd {
     const where = 'Memfd.fromFd';
-    if (!Number.isInteger(fd) || fd < 0) invalidArgument(`${where}: fd must be a non-negative integer: fd=${String(fd)}`);
-    const o = checkOptions<MemfdOpenOptions>(options, ['readOnly', 'size', 'arena'], where);
+    checkInteger(fd, 'fd', 0, FD_MAX, where);
+    const o = checkOptions<MemfdOpenOptions>(options, ['readOnly', 'size', 'noreserve', 'arena'], where);
     const readOnly = checkBoolean(o.readOnly, 'readOnly', where);
+    const noreserve = checkBoolean(o.noreserve, 'noreserve', where);
     const label = `fd ${fd}`;
     const target = { objectName: label };
-    const size = mappableSize(fd, o.size === undefined ? undefined : checkSize(o.size, where), target, label);
-    const { arena, window, mappedSize } = FdSegment.mapInto({ fd, size, readOnly, hugePages: false, arena: o.arena }, target, label);
+    const wanted = o.size === undefined ? undefined : checkSize(o.size, where, target);
+    const arena = arenaFor(o.arena, where);
+    fstat(fd, target, label); // a descriptor that is not open is EBADF, from the kernel
+    checkMemfd(fd, where);
+    const size = mappableSize(fd, wanted, target, label);
+    const { window, mappedSize } = FdSegment.mapInto({ fd, size, readOnly, hugePages: false, reserve: !readOnly && !noreserve, arena }, target, label);
     return new Memfd(arena, window, fd, label, size, mappedSize, readOnly);
   }
 }

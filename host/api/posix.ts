@@ -2,21 +2,30 @@
 import { readdirSync } from 'node:fs';
 import type { ShmErrorTarget } from '../errors.js';
 import type { Arena, Window } from '../arena/arena.js';
-import { O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC } from '../linux/constants.js';
-import { closeFd, fchmod, statPath } from '../linux/fd.js';
+import { O_CREAT, O_EXCL, O_RDONLY, O_RDWR } from '../linux/constants.js';
+import { closeFd, fchmod, fstat, ftruncate, statPath } from '../linux/fd.js';
+import { checkJoinable } from '../linux/ownership.js';
 import { POSIX_SHM_DIR, shmOpen, shmUnlink, validatePosixName } from '../linux/posix.js';
-import { FdSegment, ensureSize, mappableSize, toFdStat, type FdStat } from './fd-segment.js';
+import { FdSegment, arenaFor, ensureSize, mappableSize, ownerOf, toFdStat, type FdStat } from './fd-segment.js';
 import { checkBoolean, checkMode, checkOptions, checkSize } from '../core/validate.js';
 
 export interface PosixCreateOptions {
   /** Bytes. The object is made at least this big, with its pages reserved. */
   size: number;
-  /** Permission bits (default 0o600). */
+  /**
+   * Permission bits (default 0o600). An existing object whose mode grants
+   * more than these is not joined (EACCES): pass its mode to accept it.
+   */
   mode?: number;
   /** Fail with EEXIST if the name is taken (O_EXCL). */
   exclusive?: boolean;
-  /** Empty an existing object first (O_TRUNC). */
+  /** Empty an existing object first (after the owner and mode checks). */
   truncate?: boolean;
+  /**
+   * Join an existing object owned by another user. Without it that is
+   * EPERM: whoever made the name first can read and change what is put there.
+   */
+  allowForeignOwner?: boolean;
   arena?: Arena;
 }
 
@@ -25,6 +34,12 @@ export interface PosixOpenOptions {
   readOnly?: boolean;
   /** Map only the first `size` bytes (default: the whole object). */
   size?: number;
+  /**
+   * A writable open reserves the mapped pages (fallocate), so an object left
+   * sparse by another program is ENOSPC here when /dev/shm is full, not
+   * SIGBUS at the first write. `noreserve: true` skips that, at that risk.
+   */
+  noreserve?: boolean;
   arena?: Arena;
 }
 
@@ -33,8 +48,8 @@ export interface PosixStat extends FdStat {
   name: string;
 }
 
-const CREATE_OPTIONS = ['size', 'mode', 'exclusive', 'truncate', 'arena'] as const;
-const OPEN_OPTIONS = ['readOnly', 'size', 'arena'] as const;
+const CREATE_OPTIONS = ['size', 'mode', 'exclusive', 'truncate', 'allowForeignOwner', 'arena'] as const;
+const OPEN_OPTIONS = ['readOnly', 'size', 'noreserve', 'arena'] as const;
 
 /** A POSIX shared memory object (/dev/shm/NAME) mapped into the arena. */
 export class Posix extends FdSegment {
@@ -56,24 +71,35 @@ export class Posix extends FdSegment {
     return { objectName: this.name };
   }
 
-  /** Creates the object (or opens it, unless `exclusive`), sizes it and maps it read-write. */
+  /**
+   * Creates the object (or opens it, unless `exclusive`), sizes it and maps
+   * it read-write. An existing object is joined only if this user owns it
+   * and its mode is within `mode` (else EPERM or EACCES; see the options).
+   */
   static create(name: string, options: PosixCreateOptions): Posix {
     const where = 'Posix.create';
     validatePosixName(name);
     const o = checkOptions<PosixCreateOptions>(options, CREATE_OPTIONS, where);
-    const size = checkSize(o.size, where, { objectName: name });
-    const mode = checkMode(o.mode ?? 0o600, where, { objectName: name });
+    const target = { objectName: name };
+    const size = checkSize(o.size, where, target);
+    const mode = checkMode(o.mode === undefined ? 0o600 : o.mode, where, target);
     const exclusive = checkBoolean(o.exclusive, 'exclusive', where);
     const truncate = checkBoolean(o.truncate, 'truncate', where);
-    const target = { objectName: name };
-    const what = `'${name}'`;
+    const allowForeignOwner = checkBoolean(o.allowForeignOwner, 'allowForeignOwner', where);
+    const arena = arenaFor(o.arena, where);
+    const what = `POSIX object '${name}'`;
 
-    const { fd, created } = openOrCreate(name, mode, exclusive, truncate);
+    const { fd, created } = openOrMake(name, mode, exclusive);
     try {
-      // shm_open applies the umask; the mode asked for is the mode given (as SysV does).
-      if (created) fchmod(fd, mode, target, what);
+      if (created) {
+        fchmod(fd, mode, target, what); // shm_open applies the umask; the mode asked for is the mode given (as SysV does)
+      } else {
+        // Before anything is changed: a refused object is left as it was found.
+        checkJoinable(ownerOf(fstat(fd, target, what)), { mode, allowForeignOwner }, target, what, `shmkit rm ${name}`);
+        if (truncate) ftruncate(fd, 0, target, what);
+      }
       ensureSize(fd, size, target, what);
-      const { arena, window, mappedSize } = FdSegment.mapInto({ fd, size, readOnly: false, hugePages: false, arena: o.arena }, target, what);
+      const { window, mappedSize } = FdSegment.mapInto({ fd, size, readOnly: false, hugePages: false, reserve: false, arena }, target, what);
       return new Posix(arena, window, fd, name, size, mappedSize, false, created);
     } catch (error) {
       closeFd(fd);
@@ -82,19 +108,25 @@ export class Posix extends FdSegment {
     }
   }
 
-  /** Maps an existing object, read-write or read-only. */
+  /**
+   * Maps an existing object, read-write or read-only. A writable open
+   * reserves the pages it maps (see `noreserve`); a read-only one never
+   * writes or allocates.
+   */
   static open(name: string, options: PosixOpenOptions = {}): Posix {
     const where = 'Posix.open';
     validatePosixName(name);
     const o = checkOptions<PosixOpenOptions>(options, OPEN_OPTIONS, where);
-    const readOnly = checkBoolean(o.readOnly, 'readOnly', where);
-    const wanted = o.size === undefined ? undefined : checkSize(o.size, where, { objectName: name });
     const target = { objectName: name };
-    const what = `'${name}'`;
+    const readOnly = checkBoolean(o.readOnly, 'readOnly', where);
+    const noreserve = checkBoolean(o.noreserve, 'noreserve', where);
+    const wanted = o.size === undefined ? undefined : checkSize(o.size, where, target);
+    const arena = arenaFor(o.arena, where);
+    const what = `POSIX object '${name}'`;
     const fd = shmOpen(name, readOnly ? O_RDONLY : O_RDWR, 0);
     try {
       const size = mappableSize(fd, wanted, target, what);
-      const { arena, window, mappedSize } = FdSegment.mapInto({ fd, size, readOnly, hugePages: false, arena: o.arena }, target, what);
+      const { window, mappedSize } = FdSegment.mapInto({ fd, size, readOnly, hugePages: false, reserve: !readOnly && !noreserve, arena }, target, what);
       return new Posix(arena, window, fd, name, size, mappedSize, readOnly, false);
     } catch (error) {
       closeFd(fd);
@@ -133,16 +165,16 @@ export class Posix extends FdSegment {
 }
 
 // O_CREAT|O_EXCL first, so the caller knows whether it made the object.
-function openOrCreate(name: string, mode: number, exclusive: boolean, truncate: boolean): { fd: number; created: boolean } {
-  const rest = O_RDWR | (truncate ? O_TRUNC : 0);
+// Never O_TRUNC: an existing object is checked before it is changed.
+function openOrMake(name: string, mode: number, exclusive: boolean): { fd: number; created: boolean } {
   for (;;) {
     try {
-      return { fd: shmOpen(name, rest | O_CREAT | O_EXCL, mode), created: true };
+      return { fd: shmOpen(name, O_RDWR | O_CREAT | O_EXCL, mode), created: true };
     } catch (error) {
       if (exclusive || (error as { code?: string }).code !== 'EEXIST') throw error;
     }
     try {
-      return { fd: shmOpen(name, rest, 0), created: false };
+      return { fd: shmOpen(name, O_RDWR, 0), created: false };
     } catch (error) {
       if ((error as { code?: string }).code !== 'ENOENT') throw error;
     }

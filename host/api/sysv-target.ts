@@ -3,7 +3,7 @@
 import { ShmError, invalidArgument } from '../errors.js';
 import { IPC_CREAT, IPC_EXCL, IPC_PRIVATE } from '../linux/constants.js';
 import { ftok } from '../linux/sysv.js';
-import { checkBoolean, checkId, checkKey, checkOptions, checkPath, checkProj } from '../core/validate.js';
+import { checkBoolean, checkPath, checkId, checkKey, checkOptions, checkProj } from '../core/validate.js';
 
 /** Which object: by key, by id, or by a key made with ftok(path, proj). */
 export type SysVTarget = { key: number } | { id: number } | { path: string; proj?: number };

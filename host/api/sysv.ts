@@ -1,16 +1,18 @@
 // System V segments: shmget/shmat into the arena, shmctl for the rest.
 import { ShmError, formatKey, type ShmErrorTarget } from '../errors.js';
-import { Arena, type Window } from '../arena/arena.js';
+import type { Arena, Window } from '../arena/arena.js';
 import {
   IPC_PRIVATE, SHM_DEST, SHM_EXEC, SHM_HUGETLB, SHM_LOCKED, SHM_NORESERVE, SHM_RDONLY, SHM_REMAP,
   HUGE_PAGE_SIZE,
 } from '../linux/constants.js';
 import { pageSize } from '../linux/mman.js';
+import { checkJoinable } from '../linux/ownership.js';
 import * as sys from '../linux/sysv.js';
 import type { ShmLimits, ShmUsage, ShmidDs } from '../linux/structs.js';
 import { Segment } from './segment.js';
+import { arenaFor } from './fd-segment.js';
 import { DEFAULT_PROJ, checkTarget, createOrOpen, creationKey, targetKey, type SysVTarget } from './sysv-target.js';
-import { checkBoolean, checkMode, checkOptions, checkPath, checkProj, checkSize, checkUid } from '../core/validate.js';
+import { checkBoolean, checkPath, checkMode, checkOptions, checkProj, checkSize, checkUid } from '../core/validate.js';
 
 export type { SysVTarget } from './sysv-target.js';
 
@@ -23,10 +25,19 @@ export interface SysVCreateOptions {
   private?: boolean;
   /** Bytes. Mapped rounded up to whole pages. */
   size: number;
-  /** Permission bits (default 0o600). */
+  /**
+   * Permission bits (default 0o600). An existing segment whose mode grants
+   * more than these is not joined (EACCES): pass its mode to accept it.
+   */
   mode?: number;
   /** Fail with EEXIST if the key is taken (IPC_EXCL). */
   exclusive?: boolean;
+  /**
+   * Join an existing segment owned or created by another user. Without it
+   * that is EPERM: whoever took the key first can read and change what is
+   * put there (its creator can change its owner and mode at any time).
+   */
+  allowForeignOwner?: boolean;
   /** Back with huge pages (SHM_HUGETLB); needs pages reserved in /proc/sys/vm/nr_hugepages. */
   hugetlb?: boolean;
   /** Do not reserve swap (SHM_NORESERVE). */
@@ -73,7 +84,7 @@ export interface SysVSetOptions {
   mode?: number;
 }
 
-const CREATE_OPTIONS = ['key', 'path', 'proj', 'private', 'size', 'mode', 'exclusive', 'hugetlb', 'noreserve', 'exec', 'arena'] as const;
+const CREATE_OPTIONS = ['key', 'path', 'proj', 'private', 'size', 'mode', 'exclusive', 'allowForeignOwner', 'hugetlb', 'noreserve', 'exec', 'arena'] as const;
 const OPEN_OPTIONS = ['readOnly', 'exec', 'arena'] as const;
 
 function toStat(id: number, ds: ShmidDs): SysVStat {
@@ -133,26 +144,36 @@ export class SysV extends Segment {
     return sys.ftok(checkPath(path, 'SysV.ftok'), checkProj(proj, 'SysV.ftok'));
   }
 
-  /** Creates a segment (or opens the existing one, unless `exclusive`) and attaches it read-write. */
+  /**
+   * Creates a segment (or opens the existing one, unless `exclusive`) and
+   * attaches it read-write. An existing segment is joined only if this user
+   * owns and created it and its mode is within `mode` (else EPERM or
+   * EACCES; see the options).
+   */
   static create(options: SysVCreateOptions): SysV {
     const where = 'SysV.create';
     const o = checkOptions<SysVCreateOptions>(options, CREATE_OPTIONS, where);
     const size = checkSize(o.size, where);
-    const mode = checkMode(o.mode ?? 0o600, where);
+    const mode = checkMode(o.mode === undefined ? 0o600 : o.mode, where);
     const exclusive = checkBoolean(o.exclusive, 'exclusive', where);
+    const allowForeignOwner = checkBoolean(o.allowForeignOwner, 'allowForeignOwner', where);
     const hugetlb = checkBoolean(o.hugetlb, 'hugetlb', where);
     const noreserve = checkBoolean(o.noreserve, 'noreserve', where);
     const exec = checkBoolean(o.exec, 'exec', where);
+    const arena = arenaFor(o.arena, where);
     const key = creationKey(o, where);
 
     const flags = mode | (hugetlb ? SHM_HUGETLB : 0) | (noreserve ? SHM_NORESERVE : 0);
     // An existing segment is opened with flags 0: its size and kind are its own.
     const { id, created } = createOrOpen(key, exclusive, (creating) => sys.shmget(key, size, creating === 0 ? 0 : flags | creating));
     try {
-      if (created) return SysV.#attach(id, key, size, { readOnly: false, exec, hugetlb, arena: o.arena }, true);
+      if (created) return SysV.#attach(id, key, size, { readOnly: false, exec, hugetlb, arena }, true);
+      const { perm } = sys.shmStat(id);
+      checkJoinable({ uid: perm.uid, creatorUid: perm.cuid, mode: perm.mode & 0o777 }, { mode, allowForeignOwner },
+        { key, id }, `System V segment ${formatKey(key)} (id ${id})`, `shmkit rm --id ${id}`);
       // An existing segment may be larger than asked (shmget allows that) and
       // of either page kind, and shmat maps all of it: size it like open does.
-      return SysV.#attach(id, key, mappableSize(id), { readOnly: false, exec, hugetlb: undefined, arena: o.arena }, false);
+      return SysV.#attach(id, key, mappableSize(id), { readOnly: false, exec, hugetlb: undefined, arena }, false);
     } catch (error) {
       if (created) sys.shmRemove(id); // nothing half-made stays behind
       throw error;
@@ -166,17 +187,18 @@ export class SysV extends Segment {
     const o = checkOptions<SysVOpenOptions>(options, OPEN_OPTIONS, where);
     const readOnly = checkBoolean(o.readOnly, 'readOnly', where);
     const exec = checkBoolean(o.exec, 'exec', where);
+    const arena = arenaFor(o.arena, where);
     const id = resolveId(t);
     const size = mappableSize(id);
-    return SysV.#attach(id, sys.shmStat(id).perm.key, size, { readOnly, exec, hugetlb: undefined, arena: o.arena }, false);
+    return SysV.#attach(id, sys.shmStat(id).perm.key, size, { readOnly, exec, hugetlb: undefined, arena }, false);
   }
 
   static #attach(
     id: number, key: number, size: number,
-    how: { readOnly: boolean; exec: boolean; hugetlb: boolean | undefined; arena: Arena | undefined },
+    how: { readOnly: boolean; exec: boolean; hugetlb: boolean | undefined; arena: Arena },
     created: boolean,
   ): SysV {
-    const arena = how.arena ?? Arena.default;
+    const arena = how.arena;
     const flags = SHM_REMAP | (how.readOnly ? SHM_RDONLY : 0) | (how.exec ? SHM_EXEC : 0);
     // An opened segment may be a huge-page one, which only attaches at a
     // huge-page boundary: try the normal window first, then a huge one.

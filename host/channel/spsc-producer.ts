@@ -4,7 +4,7 @@
 // sendMany() place a batch with one core call; send() copies into a cached
 // view of the memory, so no call allocates per message.
 import { ShmError, invalidArgument } from '../errors.js';
-import { describe } from '../core/validate.js';
+import { describeValue } from '../core/validate.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
 import type { StructRef } from '../struct/accessors.js';
 import { writeValue } from '../struct/values.js';
@@ -47,7 +47,7 @@ export class SpscProducer extends SpscRole {
   /** Copies `bytes` in as one message and commits (earlier claims with it): true, or false when full. */
   send(bytes: Uint8Array): boolean {
     this.assertOpen();
-    if (!(bytes instanceof Uint8Array)) invalidArgument(`send: give the message as a Uint8Array: got ${describe(bytes)}`);
+    if (!(bytes instanceof Uint8Array)) invalidArgument(`send: give the message as a Uint8Array: got ${describeValue(bytes)}`);
     const at = this.core.spscClaim(this.d, bytes.length) >>> 0;
     if (at <= CORRUPT && this.#refused(at, bytes.length) === null) return false;
     this.bytes.set(bytes, at); // into the cached view: no view is made per message
@@ -80,14 +80,14 @@ export class SpscProducer extends SpscRole {
    */
   sendMany(messages: readonly Uint8Array[], start = 0): number {
     this.assertOpen();
-    if (!Array.isArray(messages)) invalidArgument(`sendMany: give an array of Uint8Array messages: got ${describe(messages)}`);
+    if (!Array.isArray(messages)) invalidArgument(`sendMany: give an array of Uint8Array messages: got ${describeValue(messages)}`);
     if (!Number.isSafeInteger(start) || start < 0 || start > messages.length) invalidArgument(`sendMany: start must be an index from 0 to ${messages.length}: start=${String(start)}`);
     const count = Math.min(messages.length - start, MAX_BATCH);
     if (count <= 0) return 0;
     const slots = this.slots();
     for (let i = 0; i < count; i++) {
       const message = messages[start + i];
-      if (!(message instanceof Uint8Array)) invalidArgument(`sendMany: message ${start + i} is not a Uint8Array: got ${describe(message)}`);
+      if (!(message instanceof Uint8Array)) invalidArgument(`sendMany: message ${start + i} is not a Uint8Array: got ${describeValue(message)}`);
       if (message.length > this.maxMessage) this.#tooLong(message.length); // before anything is claimed
       slots[i] = message.length;
     }
@@ -106,7 +106,7 @@ export class SpscProducer extends SpscRole {
    */
   sendPacked(packed: Uint8Array, length: number): number {
     this.assertOpen();
-    if (!(packed instanceof Uint8Array)) invalidArgument(`sendPacked: give the packed messages as a Uint8Array: got ${describe(packed)}`);
+    if (!(packed instanceof Uint8Array)) invalidArgument(`sendPacked: give the packed messages as a Uint8Array: got ${describeValue(packed)}`);
     if (!Number.isInteger(length) || length < 1 || packed.length % length !== 0) invalidArgument(`packed messages: length must be a whole number ≥ 1 dividing packed.length: length=${String(length)}, packed.length=${packed.length}`);
     if (length > this.maxMessage) this.#tooLong(length);
     const staging = this.staging();

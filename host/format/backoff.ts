@@ -26,12 +26,9 @@ export class Backoff {
   }
 }
 
-/** Whether a pid names a live process (EPERM: alive, owned by someone else). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/**
+ * Whether a pid names a live process: a zombie is dead, another user's
+ * process (EPERM) alive. The one liveness check of the project, kept under
+ * this name for the format and directory-lock take-overs.
+ */
+export { isAlive as processAlive } from '../linux/liveness.js';

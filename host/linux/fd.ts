@@ -1,9 +1,12 @@
 // File-descriptor calls shared by POSIX objects, memfds and regular files.
-import { chmodSync, fchmodSync, fstatSync, openSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
-import type { ShmError, ShmErrorTarget } from '../errors.js';
+import { constants } from 'node:os';
+import { chmodSync, fchmodSync, fstatSync, openSync, readlinkSync, statSync, unlinkSync, type BigIntStats } from 'node:fs';
+import { invalidArgument, type ShmError, type ShmErrorTarget } from '../errors.js';
 import { F_ADD_SEALS, F_SEAL_SHRINK, MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_HUGETLB } from './constants.js';
-import { libc } from './libc.js';
+import { lastErrno, libc } from './libc.js';
 import { systemError, throwErrno } from './system-error.js';
+
+const { EBADF, EINTR, EOPNOTSUPP } = constants.errno;
 
 /** ftruncate(2): sets the object's size (new bytes read as zero). */
 export function ftruncate(fd: number, size: number, target: ShmErrorTarget, what: string): void {
@@ -24,6 +27,50 @@ export function fallocate(fd: number, size: number, target: ShmErrorTarget, what
     throw systemError('posix_fallocate', errno, target, what, (code) =>
       code === 'ENOSPC' ? `no room for ${size} bytes; free space in the filesystem (df -h) or ask for less` : '');
   }
+}
+
+/**
+ * fallocate(2) over the first `size` bytes of an object that already exists,
+ * at a writable open: pages another program left unbacked (it only
+ * ftruncate'd) are reserved now, so a full file system is ENOSPC here
+ * instead of SIGBUS at this process's first write there. Unlike
+ * posix_fallocate it never falls back to writing zeros, which could
+ * overwrite what another process writes meanwhile; where the file system
+ * cannot reserve (EOPNOTSUPP), nothing is reserved.
+ */
+export function reservePages(fd: number, size: number, target: ShmErrorTarget, what: string): void {
+  if (size === 0) return;
+  for (;;) {
+    if (libc.fallocate(fd, 0, 0, size) === 0) return;
+    const errno = lastErrno();
+    if (errno === EINTR) continue; // tmpfs gives up a long reservation for any signal
+    if (errno === EOPNOTSUPP) return;
+    throw systemError('fallocate', errno, target, what, (code) =>
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? `${what} is sparse (pages without storage behind them, as ftruncate alone leaves them) and the file system has no room ` +
+          `for its ${size} bytes; a write there would kill this process with SIGBUS. Free space (df -h), open it read-only, ` +
+          'or pass noreserve: true to map it unreserved at that risk'
+        : '');
+  }
+}
+
+/**
+ * Checks that `fd` is an open memfd (its /proc/self/fd link reads
+ * '/memfd:NAME (deleted)') and returns that link: EBADF if it is not open,
+ * EINVAL if it is something else (a file, a pipe, a POSIX object).
+ */
+export function checkMemfd(fd: number, where: string): string {
+  let link: string;
+  try {
+    link = readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    throw systemError('readlink', EBADF, { objectName: `fd ${fd}` }, `/proc/self/fd/${fd}`, () =>
+      `fd ${fd} is not an open descriptor of this process; pass the stdio slot the memfd came in`);
+  }
+  if (!link.startsWith('/memfd:')) {
+    invalidArgument(`${where}: fd ${fd} is not a memfd (it is ${JSON.stringify(link)}); map files with MappedFile.open and POSIX objects with Posix.open`, { objectName: `fd ${fd}` });
+  }
+  return link;
 }
 
 /** fstat(2) through Node, with sizes as bigint. */
@@ -79,6 +126,15 @@ export function fchmod(fd: number, mode: number, target: ShmErrorTarget, what: s
     fchmodSync(fd, mode);
   } catch (error) {
     throw fromNodeError(error, 'fchmod', target, what);
+  }
+}
+
+/** unlink(2) of a path. */
+export function unlinkPath(path: string, target: ShmErrorTarget, what: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    throw fromNodeError(error, 'unlink', target, what);
   }
 }
 

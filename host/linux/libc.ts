@@ -26,6 +26,7 @@ export const libc = {
   memfd_create: lib.func('int memfd_create(const char *name, unsigned int flags)'),
   ftruncate: lib.func('int ftruncate(int fd, int64_t length)'),
   posix_fallocate: lib.func('int posix_fallocate(int fd, int64_t offset, int64_t len)'),
+  fallocate: lib.func('int fallocate(int fd, int mode, int64_t offset, int64_t len)'),
   close: lib.func('int close(int fd)'),
   mmap: lib.func('intptr_t mmap(intptr_t addr, size_t length, int prot, int flags, int fd, int64_t offset)'),
   munmap: lib.func('int munmap(intptr_t addr, size_t length)'),
