@@ -71,7 +71,8 @@ once('3 producer and 3 consumer processes, every push and pop form, 90,000 messa
 once('worker threads: 2 producers and 2 consumers on a Linux arena (futex), then on a plain memory (Atomics); the close ends the consumers on both', async () => {
   const s = scenario({ slots: 16, slotSize: 24 });
   const offset = s.m.segment.offset + s.m.list().find((o) => o.name === 'queue')!.offset;
-  const plain = new CoreMemory({ maxBytes: 8 * 65536, module: coreModule() });
+  // Room for the queue and each worker thread's unit of descriptors.
+  const plain = new CoreMemory({ maxBytes: 32 * 65536, module: coreModule() });
   const range = plain.claimUnits(MpmcQueue.bytesFor(16, 24), 1);
   const local = MpmcQueue.create({ memory: plain, offset: range.offset, host: atomicsWaitHost(plain) }, 16, 24);
   for (const [mode, memory, at, queue] of [['linux', Arena.default.memory, offset, s.queue], ['plain', plain.memory, range.offset, local]] as const) {

@@ -69,7 +69,7 @@ export class NamedSemaphore {
     const o = checkOptions<NamedSemaphoreOptions>(options, OPEN_OPTIONS, where);
     const create = checkBoolean(o.create, 'create', where);
     const exclusive = checkBoolean(o.exclusive, 'exclusive', where);
-    const mode = checkMode(o.mode ?? 0o600, where, target);
+    const mode = checkMode(o.mode === undefined ? 0o600 : o.mode, where, target);
     const value = checkInteger(o.value ?? 0, 'value', 0, SEM_VALUE_MAX, where, target);
     if (!create && (o.exclusive !== undefined || o.mode !== undefined || o.value !== undefined)) {
       invalidArgument(`${where}: exclusive, mode and value go with create: true`, target);

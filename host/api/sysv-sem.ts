@@ -154,7 +154,7 @@ export class SysVSemaphores {
     const where = 'SysVSemaphores.create';
     const o = checkOptions<SemCreateOptions>(options, CREATE_OPTIONS, where);
     const nsems = checkInteger(o.nsems, 'nsems', 1, SEM_NSEMS_MAX, where);
-    const mode = checkMode(o.mode ?? 0o600, where);
+    const mode = checkMode(o.mode === undefined ? 0o600 : o.mode, where);
     const exclusive = checkBoolean(o.exclusive, 'exclusive', where);
     const values = o.values === undefined ? undefined : checkValues(o.values, nsems, where, {});
     const key = creationKey(o, where);

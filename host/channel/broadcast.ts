@@ -5,6 +5,7 @@
 import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { layoutCore } from '../core/layout-core.js';
+import { checkOptions } from '../core/validate.js';
 import { Place, Primitive, checkPlace } from '../sync/place.js';
 import { BroadcastReader } from './broadcast-reader.js';
 import { BroadcastWriter } from './broadcast-writer.js';
@@ -34,7 +35,7 @@ export class Broadcast extends Primitive {
 
   /** Bytes a channel of this shape occupies (header, reader table, slots). */
   static bytesFor(options: BroadcastOptions): number {
-    const { slots, slotSize, maxReaders } = checkOptions(options);
+    const { slots, slotSize, maxReaders } = checkShape(options);
     const bytes = layoutCore().core.bcastSize(slots, slotSize, maxReaders) >>> 0;
     if (bytes === 0) invalidArgument(`a broadcast channel of slots=${slots} slotSize=${slotSize} maxReaders=${maxReaders} is larger than 4 GiB`);
     return bytes;
@@ -44,14 +45,14 @@ export class Broadcast extends Primitive {
   static create(place: Place, options: BroadcastOptions): Broadcast {
     const bytes = Broadcast.bytesFor(options);
     const end = checkPlace(place, bytes, 'a broadcast channel');
-    const { slots, slotSize, maxReaders, mode } = checkOptions(options);
+    const { slots, slotSize, maxReaders, mode } = checkShape(options);
     place.memory.core.bcastInit(place.offset, end, slots, slotSize, maxReaders, MODES.indexOf(mode));
     return new Broadcast(place);
   }
 
   /** A channel that already lives at `place`; when `expected` is given its shape must match (ELAYOUT). */
   static open(place: Place, expected?: BroadcastOptions): Broadcast {
-    const want = expected === undefined ? undefined : checkOptions(expected);
+    const want = expected === undefined ? undefined : checkShape(expected);
     const channel = new Broadcast(place);
     if (want) {
       const differs = (['slots', 'slotSize', 'maxReaders', 'mode'] as const).find((key) => want[key] !== channel[key]);
@@ -144,9 +145,9 @@ export class Broadcast extends Primitive {
   }
 }
 
-function checkOptions(options: BroadcastOptions): Required<BroadcastOptions> {
+function checkShape(options: BroadcastOptions): Required<BroadcastOptions> {
   if (options === null || typeof options !== 'object') invalidArgument('broadcast options must be { slots, slotSize, mode?, maxReaders? }');
-  const { slots, slotSize, mode = 'backpressure', maxReaders = 16 } = options;
+  const { slots, slotSize, mode = 'backpressure', maxReaders = 16 } = checkOptions<BroadcastOptions>(options, ['slots', 'slotSize', 'mode', 'maxReaders'], 'broadcast');
   if (!Number.isInteger(slots) || slots < 2 || slots > 1 << 24 || (slots & (slots - 1)) !== 0) invalidArgument(`broadcast slots must be a power of two from 2 to 2^24: slots=${String(slots)}`);
   if (!Number.isInteger(slotSize) || slotSize < 8 || slotSize > 1 << 20 || slotSize % 8 !== 0) invalidArgument(`broadcast slotSize must be a multiple of 8 from 8 to 1 MiB: slotSize=${String(slotSize)}`);
   if (!Number.isInteger(maxReaders) || maxReaders < 1 || maxReaders > 1024) invalidArgument(`broadcast maxReaders must be from 1 to 1024: maxReaders=${String(maxReaders)}`);

@@ -4,7 +4,8 @@
 import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant, type CoreExports } from '../core/core.js';
 import { CORRUPT, corruption } from '../core/corruption.js';
-import { checkInteger, checkOptions } from '../core/validate.js';
+import { checkInteger, checkOptions, describeValue } from '../core/validate.js';
+import { layoutCore } from '../core/layout-core.js';
 import type { Segment } from '../api/segment.js';
 import { structAt, type StructRef } from '../struct/accessors.js';
 import { StructType } from '../struct/struct.js';
@@ -108,7 +109,7 @@ export class ManagedSegment implements Disposable {
     this.segment = segment;
     this.#core = segment.arena.core;
     this.#base = segment.offset;
-    const { slots, timeoutMs } = checkManagedOptions(options);
+    const { slots, timeoutMs } = checkManagedOptions(checkOptions<ManagedOptions>(options, ['directorySlots', 'timeoutMs'], 'ManagedSegment'));
     this.#timeoutMs = timeoutMs;
     if (segment.size < coreConstant(this.#core, 'HEADER_SIZE')) this.#fail('EINVAL', FORMAT_ERRORS.FORMAT_TOO_SMALL);
     this.initialised = this.#join(slots);
@@ -461,9 +462,10 @@ export class ManagedSegment implements Disposable {
 /** Checks ManagedOptions and fills in defaults. */
 export function checkManagedOptions(options: ManagedOptions): { slots: number; timeoutMs: number } {
   const slots = options.directorySlots ?? 64;
-  if (!Number.isInteger(slots) || slots < 1 || slots > 65536) invalidArgument(`directorySlots must be from 1 to 65536: directorySlots=${String(slots)}`);
+  const most = coreConstant(layoutCore().core, 'MAX_DIR_CAPACITY');
+  if (!Number.isInteger(slots) || slots < 1 || slots > most) invalidArgument(`directorySlots must be from 1 to ${most}: directorySlots=${describeValue(slots)}`);
   const timeoutMs = options.timeoutMs ?? 10_000;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) invalidArgument(`timeoutMs must be ≥ 0: timeoutMs=${String(options.timeoutMs)}`);
+  if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) invalidArgument(`timeoutMs must be ≥ 0: timeoutMs=${describeValue(options.timeoutMs)}`);
   return { slots, timeoutMs };
 }
 
