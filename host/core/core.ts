@@ -83,7 +83,7 @@ export interface CoreExports {
   rwReadUnlock(r: number, id: number): number;
   rwReadWaiting(r: number): number;
   rwTryWriterWord(r: number, id: number, contended: number): number;
-  rwReadersLeft(r: number): number;
+  rwReadersLeft(r: number, id: number): number;
   rwTakeOverWriter(r: number, deadWriter: number, id: number): number;
   rwOwnerDied(r: number): number;
   rwMarkConsistent(r: number, id: number): number;

@@ -1,12 +1,19 @@
 // A read-write lock where writers do not starve (assembly/sync/rwlock.ts).
-// A writer that dies holding it is detected and replaced ('owner-died');
-// readers that die cannot be told apart from slow ones, so a writer
-// waiting on them relies on its timeout.
+// A writer that dies holding it is detected and replaced: the next writer
+// gets 'owner-died', and every reader that gets in until a writer repairs
+// the data sees `ownerDied` (readers cannot repair under a shared hold). A
+// writer that died still waiting for readers to leave never held the lock
+// and leaves nothing to repair. Readers that die inside are found through
+// their reader slots and their holds taken back; one past the slots cannot
+// be told apart from a slow one, so a writer waiting on it relies on its
+// timeout.
 import { ShmError } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import type { Guard, LockResult } from './mutex.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, LIVENESS_SLICE_MS, checkSpin, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
+import {
+  Deadline, LIVENESS_SLICE_MS, checkSpin, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
+} from './wait-host.js';
 
 const ACQUIRED = 0;
 const WOULD_DEADLOCK = -4;
@@ -32,17 +39,33 @@ export class RwLock extends Primitive {
     this.#readerSlots = coreConstant(place.memory.core, 'READER_SLOTS');
   }
 
+  /** One attempt at a shared hold, never sleeping (then check `ownerDied`). */
   tryRead(): boolean {
     return this.core.rwTryRead(this.at, this.host.id) === 1;
   }
 
-  /** Shared hold: true, or false on timeout. */
-  read(options: WaitOptions = {}): boolean {
-    return runSync(this.#readSteps(options), this.host);
+  /** Shared hold: true (then check `ownerDied`), or false on timeout. */
+  read(options?: WaitOptions): boolean {
+    checkWaitOptions(options);
+    return runSync(this.#readSteps(options ?? {}), this.host);
   }
 
   readAsync(options: WaitOptions = {}): Promise<boolean> {
+    checkWaitOptions(options);
     return runAsync(this.#readSteps(options), this.host, options.signal);
+  }
+
+  /**
+   * A writer died inside the lock (it may have left the data half-written)
+   * and no writer has repaired it since. While this thread holds the lock,
+   * to read or to write, the answer cannot change (only a writer inside
+   * sets or clears it). A reader that sees true cannot repair under its
+   * shared hold: it checks the data itself, or leaves (readUnlock), takes
+   * write() (which answers 'owner-died'), repairs, calls markConsistent()
+   * and writeUnlock(), and reads again.
+   */
+  get ownerDied(): boolean {
+    return this.core.rwOwnerDied(this.at) !== 0;
   }
 
   readUnlock(): void {
@@ -52,11 +75,13 @@ export class RwLock extends Primitive {
   }
 
   /** Exclusive hold: 'acquired', 'owner-died' (a writer died holding it: repair, then markConsistent()), or 'timed-out'. */
-  write(options: WaitOptions = {}): LockResult {
-    return runSync(this.#writeSteps(options), this.host);
+  write(options?: WaitOptions): LockResult {
+    checkWaitOptions(options);
+    return runSync(this.#writeSteps(options ?? {}), this.host);
   }
 
   writeAsync(options: WaitOptions = {}): Promise<LockResult> {
+    checkWaitOptions(options);
     return runAsync(this.#writeSteps(options), this.host, options.signal);
   }
 
@@ -67,19 +92,20 @@ export class RwLock extends Primitive {
     if (r & 2) this.host.wake(this.#writerAt, 1);
   }
 
+  /** After 'owner-died': the data is repaired; later readers and writers are no longer told. */
   markConsistent(): void {
     if (this.core.rwMarkConsistent(this.at, this.host.id) !== ACQUIRED) {
       throw new ShmError({ code: 'EPERM', message: 'this thread does not hold the write lock' });
     }
   }
 
-  /** `using g = lock.holdRead()`: releases when disposed; ETIMEDOUT on timeout. */
-  holdRead(options: WaitOptions = {}): Guard {
+  /** `using g = lock.holdRead()`: releases when disposed; ETIMEDOUT on timeout; `g.ownerDied` as `ownerDied`. */
+  holdRead(options?: WaitOptions): Guard {
     if (!this.read(options)) throw new ShmError({ code: 'ETIMEDOUT', message: 'timed out waiting to read' });
-    return guard(false, () => this.readUnlock());
+    return guard(this.ownerDied, () => this.readUnlock());
   }
 
-  holdWrite(options: WaitOptions = {}): Guard {
+  holdWrite(options?: WaitOptions): Guard {
     const result = this.write(options);
     if (result === 'timed-out') throw new ShmError({ code: 'ETIMEDOUT', message: 'timed out waiting to write' });
     return guard(result === 'owner-died', () => this.writeUnlock());
@@ -98,6 +124,11 @@ export class RwLock extends Primitive {
     return this.core.rwReaders(this.at);
   }
 
+  /** The id of the writer holding the lock or waiting for readers to leave, or 0. */
+  get writer(): number {
+    return this.core.rwWriter(this.at);
+  }
+
   *#readSteps(options: WaitOptions): Steps<boolean> {
     const deadline = new Deadline(options.timeoutMs);
     const spin = checkSpin(options.spin);
@@ -107,7 +138,8 @@ export class RwLock extends Primitive {
       if (attempt < spin) continue;
       const writer = this.core.rwWriter(this.at);
       if (sliceExpired && writer !== 0 && !this.host.isAlive(writer)) { // liveness only after a quiet slice: it is a system call
-        // A dead writer blocks readers; take the writer role, then hand it back.
+        // A dead writer blocks readers; take the writer role, then hand it back
+        // (if it had entered, the core marks the lock owner-died for everyone after).
         if (this.core.rwTakeOverWriter(this.at, writer, this.host.id)) this.writeUnlock();
         continue;
       }
@@ -140,17 +172,23 @@ export class RwLock extends Primitive {
       sliceExpired = (yield { offset: this.#writerAt, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
       contended = 1;
     }
-    // A writer died since the last repair, even if a reader then cleared its way: tell this one.
+    // A writer died inside since the last repair, even if a reader then
+    // cleared its way: tell this one. (One that died waiting, as this one
+    // now does, set nothing.)
     const result: LockResult = this.core.rwOwnerDied(this.at) ? 'owner-died' : 'acquired';
     // Step 2: new readers are turned away; wait for those inside to leave.
     let acquired = false;
     let quietSlice = false;
     try {
       for (;;) {
-        const readers = this.core.rwReadersLeft(this.at);
+        const readers = this.core.rwReadersLeft(this.at, id);
         if (readers === 0) {
           acquired = true;
           return result;
+        }
+        if (this.core.rwWriter(this.at) !== id) { // taken from us: only a peer that scribbled on the lock does that
+          acquired = true; // nothing of ours to unlock
+          throw new ShmError({ code: 'EPERM', message: 'the write lock was taken from this thread while it waited for readers (the lock\'s memory was overwritten?)' });
         }
         if (quietSlice) this.#reapDeadReaders();
         if (deadline.passed) return 'timed-out';

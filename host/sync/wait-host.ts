@@ -3,7 +3,7 @@
 // yields "sleep on this word while it holds this value" requests; runSync
 // blocks the thread for them, runAsync awaits them (the event loop runs on).
 import { abortError, invalidArgument } from '../errors.js';
-import { checkSignal, checkTimeout } from '../core/validate.js';
+import { checkOptions, checkSignal, checkTimeout } from '../core/validate.js';
 
 export type WaitResult = 'woken' | 'not-equal' | 'timed-out';
 
@@ -57,12 +57,22 @@ export class Deadline {
   }
 }
 
-/** Checks every field of WaitOptions up front (also on fast paths that never wait). */
-export function checkWaitOptions(options: WaitOptions | undefined): void {
+/** The keys WaitOptions has; any other key is refused. */
+export const WAIT_OPTION_KEYS: readonly string[] = ['timeoutMs', 'signal', 'spin'];
+
+/**
+ * Checks every field of WaitOptions up front, before the first store (also
+ * on fast paths that never wait): EINVAL on a bad value or an unknown key,
+ * so a misspelt `{ timeout: 5 }` is an error, not a wait without end.
+ * Options types that extend WaitOptions name their own keys in `extraKeys`
+ * (and check those values themselves).
+ */
+export function checkWaitOptions(options: WaitOptions | undefined, extraKeys: readonly string[] = [], where = 'wait'): void {
   if (options === undefined) return;
-  if (options === null || typeof options !== 'object') invalidArgument('wait options must be an object');
-  checkTimeout(options.timeoutMs, 'wait');
-  checkSignal(options.signal, 'wait');
+  const keys = extraKeys.length === 0 ? WAIT_OPTION_KEYS : [...WAIT_OPTION_KEYS, ...extraKeys];
+  checkOptions<WaitOptions>(options, keys, where);
+  checkTimeout(options.timeoutMs, where);
+  checkSignal(options.signal, where);
   checkSpin(options.spin);
 }
 
