@@ -368,7 +368,7 @@ test('managed segments: named primitives are found again; a name of another kind
   a.unlock();
   assert.is(m.semaphore('sem', 3).value, 3);
   assert.is(m.semaphore('sem').value, 3, 'opened, not re-initialised');
-  assert.throws(() => m.semaphore('sem', 9), (e: ShmError) => e.code === 'ELAYOUT' && /made with 3 tokens/.test(e.message), 'another count asked for is not silently a different semaphore');
+  assert.throws(() => m.semaphore('sem', 9), (e: { code?: string; message: string }) => e.code === 'ELAYOUT' && /made with 3 tokens/.test(e.message), 'another count asked for is not silently a different semaphore');
   assert.is(thrown(() => m.semaphore('lock')).code, 'ELAYOUT');
   assert.is(thrown(() => m.seqlock('q', 32).write(new Uint8Array(33))).code, 'EINVAL');
   assert.is(thrown(() => m.segment.place(1 << 16)).code, 'EINVAL');

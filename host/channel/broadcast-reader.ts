@@ -7,6 +7,9 @@ import { coreConstant } from '../core/core.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
 import { BroadcastEnd, CORRUPT, LOST, NONE, READ_CORRUPT, READ_OK, WAKE_WRITER, type ChannelAccess, type Stop } from './broadcast-end.js';
 
+/** The read options' key besides the wait options. */
+const INTO = ['into'];
+
 export interface BroadcastMessage {
   /** The message: a fresh copy, or the front of the `into` buffer given. */
   data: Uint8Array;
@@ -66,13 +69,13 @@ export class BroadcastReader extends BroadcastEnd implements AsyncIterable<Broad
    * when the writer died and everything it published was read.
    */
   readSync(options?: ReadOptions): BroadcastMessage | null {
-    checkWaitOptions(options);
+    checkWaitOptions(options, INTO, 'readSync');
     return this.tryRead(options?.into) ?? runSync(this.#readSteps(options ?? {}), this.host);
   }
 
   /** readSync() without blocking the event loop; takes an AbortSignal. */
   readAsync(options: ReadOptions = {}): Promise<BroadcastMessage | null> {
-    checkWaitOptions(options);
+    checkWaitOptions(options, INTO, 'readAsync');
     const got = options.signal?.aborted ? null : this.tryRead(options.into);
     return got ? Promise.resolve(got) : runAsync(this.#readSteps(options), this.host, options.signal);
   }

@@ -30,6 +30,9 @@ const CLOSED = 1;
 const CORRUPT = 2;
 const NOT_HELD = -1;
 
+/** The read options' key besides the wait options. */
+const INTO = ['into'];
+
 /** A queue's geometry. */
 export interface QueueShape {
   slots: number;
@@ -194,13 +197,13 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
    * timeout or at the end (end() was called and the queue is drained: `ended` is true).
    */
   popSync(options?: PopOptions): Uint8Array | null {
-    checkWaitOptions(options);
+    checkWaitOptions(options, INTO, 'popSync');
     return this.tryPop(options?.into) ?? runSync(this.#popSteps(options ?? {}), this.host);
   }
 
   /** popSync() without blocking the event loop; takes an AbortSignal. */
   popAsync(options: PopOptions = {}): Promise<Uint8Array | null> {
-    checkWaitOptions(options);
+    checkWaitOptions(options, INTO, 'popAsync');
     const got = options.signal?.aborted ? null : this.tryPop(options.into);
     return got ? Promise.resolve(got) : runAsync(this.#popSteps(options), this.host, options.signal);
   }

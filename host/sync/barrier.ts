@@ -2,7 +2,7 @@
 import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
+import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
 
 /** 'last' for exactly one party per generation (the one that released the others), else 'passed'; or 'timed-out'. */
 export type BarrierResult = 'passed' | 'last' | 'timed-out';
@@ -34,10 +34,12 @@ export class Barrier extends Primitive {
    * that will never come.
    */
   arrive(options: WaitOptions = {}): BarrierResult {
+    checkWaitOptions(options, [], 'arrive');
     return runSync(this.#steps(options), this.host);
   }
 
   arriveAsync(options: WaitOptions = {}): Promise<BarrierResult> {
+    checkWaitOptions(options, [], 'arriveAsync');
     return runAsync(this.#steps(options), this.host, options.signal);
   }
 

@@ -3,7 +3,7 @@ import { abortError } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import type { Mutex } from './mutex.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
+import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
 
 /**
  * 'signalled' (or a spurious wake: re-check the condition), 'timed-out', or
@@ -31,11 +31,13 @@ export class Condition extends Primitive {
 
   /** Unlocks `mutex`, sleeps until signalled, locks it again. Call with the mutex held. */
   wait(mutex: Mutex, options: WaitOptions = {}): ConditionResult {
+    checkWaitOptions(options, [], 'wait');
     const result = runSync(this.#steps(mutex, options), this.host);
     return mutex.lock() === 'owner-died' ? 'owner-died' : result;
   }
 
   async waitAsync(mutex: Mutex, options: WaitOptions = {}): Promise<ConditionResult> {
+    checkWaitOptions(options, [], 'waitAsync');
     // Aborted before the mutex was let go: nothing to take back (relocking would be EDEADLK).
     if (options.signal?.aborted) throw abortError(options.signal.reason, 'wait');
     let result: ConditionResult | undefined;

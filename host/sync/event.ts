@@ -2,7 +2,7 @@
 import { checkBoolean, checkOptions } from '../core/validate.js';
 import { coreConstant } from '../core/core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
+import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
 
 export interface EventOptions {
   /** Auto reset: each set() lets exactly one waiter through. Default: manual. */
@@ -44,10 +44,12 @@ export class Event extends Primitive {
 
   /** Waits until set: true, or false on timeout. */
   wait(options: WaitOptions = {}): boolean {
+    checkWaitOptions(options, [], 'wait');
     return runSync(this.#steps(options), this.host);
   }
 
   waitAsync(options: WaitOptions = {}): Promise<boolean> {
+    checkWaitOptions(options, [], 'waitAsync');
     return runAsync(this.#steps(options), this.host, options.signal);
   }
 

@@ -2,7 +2,7 @@
 import { ShmError } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, LIVENESS_SLICE_MS, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
+import { Deadline, LIVENESS_SLICE_MS, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
 
 const RUN = -1;
 const DONE = -2;
@@ -32,6 +32,7 @@ export class Once extends Primitive {
    * runner throws, or dies, another caller runs it instead.
    */
   run(init: () => void, options: WaitOptions = {}): OnceResult {
+    checkWaitOptions(options, [], 'run');
     const outcome = runSync(this.#steps(options), this.host);
     if (outcome !== RUN) return outcome;
     this.#finish(() => init());
@@ -39,6 +40,7 @@ export class Once extends Primitive {
   }
 
   async runAsync(init: () => void | Promise<void>, options: WaitOptions = {}): Promise<OnceResult> {
+    checkWaitOptions(options, [], 'runAsync');
     const outcome = await runAsync(this.#steps(options), this.host, options.signal);
     if (outcome !== RUN) return outcome;
     let ok = false;

@@ -2,7 +2,7 @@
 import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, checkSpin, runAsync, runSync, type Steps, type WaitOptions } from './wait-host.js';
+import { Deadline, checkSpin, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
 
 export class Semaphore extends Primitive {
   static readonly SIZE = 64;
@@ -29,10 +29,12 @@ export class Semaphore extends Primitive {
 
   /** Takes a token, sleeping until one is posted: true, or false on timeout. */
   wait(options: WaitOptions = {}): boolean {
+    checkWaitOptions(options, [], 'wait');
     return runSync(this.#steps(options), this.host);
   }
 
   waitAsync(options: WaitOptions = {}): Promise<boolean> {
+    checkWaitOptions(options, [], 'waitAsync');
     return runAsync(this.#steps(options), this.host, options.signal);
   }
 
