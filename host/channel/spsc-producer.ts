@@ -33,7 +33,7 @@ export class SpscProducer extends SpscRole {
    */
   tryClaim(length: number): Uint8Array | null {
     this.assertOpen();
-    if (!Number.isInteger(length) || length < 0) this.#tooLong(length);
+    if (!Number.isInteger(length) || length < 0 || length > this.maxMessage) this.#tooLong(length); // the core takes a u32
     const at = this.core.spscClaim(this.d, length) >>> 0;
     if (at <= CORRUPT) return this.#refused(at, length);
     return this.memory.bytes(at, length);

@@ -428,7 +428,7 @@ export class ManagedSegment implements Disposable {
   // in one go: [name | extra]. Returns the name's address and length, and
   // the extra bytes' address.
   #stageName(name: string, extra = new Uint8Array(0)): [number, number, number] {
-    if (typeof name !== 'string' || name.length === 0) invalidArgument(`object name must be a non-empty string: ${JSON.stringify(name)}`);
+    if (typeof name !== 'string' || name.length === 0) invalidArgument(`object name must be a non-empty string: ${describeValue(name)}`);
     const bytes = encoder.encode(name);
     const max = coreConstant(this.#core, 'MAX_NAME');
     if (bytes.length > max) invalidArgument(`object name is ${bytes.length} UTF-8 bytes; at most ${max} fit: '${name}'`);
