@@ -44,7 +44,6 @@ export abstract class BroadcastEnd implements Disposable {
   protected readonly at: number;
   /** This handle's descriptor: every core call takes it. */
   protected readonly d: number;
-  readonly #owner: object;
   /** Readers sleep on the read signal, the writer on progress. */
   protected readonly readSignalWord: number;
   protected readonly progressWord: number;
@@ -55,7 +54,8 @@ export abstract class BroadcastEnd implements Disposable {
 
   /** `who`: WRITER, or the reader's table index. */
   protected constructor(channel: ChannelAccess, who: number) {
-    ({ core: this.core, memory: this.memory, host: this.host, at: this.at, d: this.d, owner: this.#owner } = channel);
+    ({ core: this.core, memory: this.memory, host: this.host, at: this.at, d: this.d } = channel);
+    this.memory.descriptors.hand(channel.owner, this, this.d); // the descriptor lives as long as this handle
     this.#who = who;
     this.#writer = who === WRITER;
     this.readSignalWord = this.at + coreConstant(this.core, 'BCAST_READ_SIGNAL');
@@ -70,8 +70,7 @@ export abstract class BroadcastEnd implements Disposable {
   close(): void {
     if (this.closed) return;
     this.#refusal = new ShmError({ code: 'EBADF', message: `this broadcast ${this.#writer ? 'writer' : 'reader'} handle is closed; ${this.#writer ? 'acquire the writer' : 'subscribe'} again` });
-    this.leave();
-    this.memory.descriptors.release(this.#owner, this.d);
+    this.leave(); // the descriptor stays this handle's until it is collected, so a late call can reach nothing else
   }
 
   [Symbol.dispose](): void {

@@ -280,7 +280,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   #payload(slot: Uint8Array, what: string): number {
     this.#assertSound();
     const first = this.at + coreConstant(this.core, 'MPMC_HEADER') + coreConstant(this.core, 'MPMC_SLOT_HEADER');
-    const index = slot instanceof Uint8Array && slot.buffer === this.#bytes.buffer ? (slot.byteOffset - first) / this.core.mpmcStride(this.slotSize) : -1;
+    const index = slot instanceof Uint8Array ? (slot.byteOffset - first) / this.core.mpmcStride(this.slotSize) : -1;
     if (slot.length !== this.slotSize || !Number.isInteger(index) || index < 0 || index >= this.slots) {
       invalidArgument(`${what}: give the view that this queue's ${what === 'publish' ? 'tryClaimSlot' : 'tryTakeSlot'}() returned`);
     }

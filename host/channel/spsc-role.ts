@@ -41,7 +41,6 @@ export abstract class SpscRole implements Disposable {
   protected readonly at: number;
   /** This handle's descriptor: every core call takes it. */
   protected readonly d: number;
-  readonly #owner: object;
   /**
    * The whole shared memory as bytes: batch offsets index into it. One view
    * made once, so no call allocates one (the ring lies inside it: the
@@ -64,7 +63,8 @@ export abstract class SpscRole implements Disposable {
   #refusal: ShmError | undefined;
 
   protected constructor(ring: RingAccess, role: Role) {
-    ({ core: this.core, memory: this.memory, host: this.host, at: this.at, d: this.d, owner: this.#owner, record: this.#record } = ring);
+    ({ core: this.core, memory: this.memory, host: this.host, at: this.at, d: this.d, record: this.#record } = ring);
+    this.memory.descriptors.hand(ring.owner, this, this.d); // the descriptor lives as long as this handle
     this.bytes = new Uint8Array(this.memory.memory.buffer);
     this.#role = role;
     this.#id = ring.host.id;
@@ -88,8 +88,8 @@ export abstract class SpscRole implements Disposable {
   close(): void {
     if (this.closed) return;
     this.#refusal = new ShmError({ code: 'EBADF', message: `this SPSC ${NAMES[this.#role]} handle is closed; acquire the role again` });
+    // The descriptor stays this handle's until it is collected, so a late call can reach nothing else.
     this.core.spscLeave(this.d, this.#role, this.#id);
-    this.memory.descriptors.release(this.#owner, this.d);
     if (this.#scratchUnits) this.memory.freeArray(this.#scratchUnits);
     this.host.wake(this.publishWord, 1); // a sleeping peer learns it now, not a slice later
   }

@@ -42,6 +42,11 @@ export class Descriptors {
     return d;
   }
 
+  /** Makes `to` the owner of `from`'s descriptor `d`: it returns to the pool when `to` is collected. */
+  hand(from: object, to: object, d: number): void {
+    if (this.#collected.unregister(from)) this.#collected.register(to, d, to);
+  }
+
   release(owner: object, d: number): void {
     if (this.#collected.unregister(owner)) this.#free.push(d);
   }

@@ -95,8 +95,8 @@ export class ManagedSegment implements Disposable {
   readonly initialised: boolean;
   readonly #core: CoreExports;
   readonly #base: number;
-  /** The segment's descriptor (its header, checked once): every directory call takes it. */
-  #d = 0;
+  /** The segment's descriptor (its header, checked once). */
+  #desc = 0;
   readonly #timeoutMs: number;
   readonly #pid = process.pid;
 
@@ -113,10 +113,10 @@ export class ManagedSegment implements Disposable {
     this.#timeoutMs = timeoutMs;
     if (segment.size < coreConstant(this.#core, 'HEADER_SIZE')) this.#fail('EINVAL', FORMAT_ERRORS.FORMAT_TOO_SMALL);
     this.initialised = this.#join(slots);
-    this.#d = segment.arena.descriptors.take(this);
-    const status = this.#core.formatOpen(this.#d, this.#base, segment.size);
+    this.#desc = segment.arena.descriptors.take(this);
+    const status = this.#core.formatOpen(this.#desc, this.#base, segment.size);
     if (status !== 0) {
-      segment.arena.descriptors.release(this, this.#d);
+      segment.arena.descriptors.release(this, this.#desc);
       const why = this.#formatError(status);
       this.#fail(status === this.#constant('FORMAT_CORRUPT') ? CORRUPT : 'ELAYOUT', why);
     }
@@ -158,6 +158,12 @@ export class ManagedSegment implements Disposable {
   #format(slots: number): void {
     const status = this.#core.formatInit(this.#base, BigInt(this.segment.size), this.#pid, slots);
     if (status !== 0) this.#fail('EINVAL', this.#formatError(status));
+  }
+
+  /** The descriptor every directory call takes; EBADF once closed (it may serve another object then). */
+  get #d(): number {
+    if (this.segment.closed) throw new ShmError({ code: 'EBADF', message: `${this.segment.description} is closed; open it again` });
+    return this.#desc;
   }
 
   #constant(name: Parameters<typeof coreConstant>[1]): number {
@@ -338,6 +344,7 @@ export class ManagedSegment implements Disposable {
   }
 
   close(): void {
+    this.segment.arena.descriptors.release(this, this.#desc); // harmless when released already
     this.segment.close();
   }
 
