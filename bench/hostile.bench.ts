@@ -10,7 +10,7 @@
 // Exits 1 when anything failed.
 import { parseArgs } from 'node:util';
 import { fuzzSettings } from '../tests/fixtures/hostile-random.js';
-import { distinctFailures, formatFailures, runHostile, type HostileReport } from '../tests/fixtures/hostile-watch.js';
+import { distinctFailures, failureSites, formatFailures, runHostile, type HostileReport } from '../tests/fixtures/hostile-watch.js';
 import type { SegmentKind } from '../tests/fixtures/hostile-canary.js';
 import type { VictimMode } from '../tests/fixtures/hostile-victim.js';
 
@@ -38,7 +38,15 @@ for (const kind of kinds) {
     console.log(`\n${kind} ${mode}: ${report.rounds} rounds, ${report.calls} calls, ${report.fieldsHit}/${report.fields} fields hit, ${report.victims} victim process(es), ${seconds} s`);
     console.log(`  ShmErrors by code: ${codes}`);
     console.log(`  failures: ${report.failures.length} (${distinctFailures(report.failures).length} distinct)`);
-    if (report.failures.length) console.log(formatFailures(report.failures, 200));
+    if (report.failures.length) {
+      console.log('  by site (error and first host/ frame, or the call):');
+      for (const s of failureSites(report.failures)) {
+        const e = s.example;
+        console.log(`    ×${s.count} ${s.site}\n        fields: ${[...s.fields].slice(0, 6).join('; ')}\n        e.g. round ${e.round} ${e.field} = ${e.value}, call ${e.call}; replay: ${e.replay}`);
+      }
+      console.log('  every distinct failure:');
+      console.log(formatFailures(report.failures, 400));
+    }
   }
 }
 const failed = reports.reduce((n, r) => n + r.failures.length, 0);
