@@ -254,6 +254,61 @@ test('kill -9 of a RwLock writer: readers get in, the next writer gets owner-die
   rw.writeUnlock();
 });
 
+test('kill -9 of a RwLock writer holding it: the next readers, here and in other processes, and the next writer are told owner-died until markConsistent()', async () => {
+  const s = scenario([{ kind: 'rwlock', name: 'rw' }]);
+  const holder = await s.start('holdWrite');
+  holder.go();
+  assert.equal(await holder.said(), { held: 'acquired' });
+  await holder.kill();
+  const reader = await s.start('readReport', { timeoutMs: 30000 });
+  reader.go();
+  assert.equal((await reader.finish()).result, { held: true, ownerDied: true }, 'a reader in another process clears the way and is told');
+  const rw = s.kit.rwlock('rw');
+  {
+    using g = rw.holdRead({ timeoutMs: 30000 });
+    assert.is(g.ownerDied, true, 'so is the next reader here');
+  }
+  assert.is(rw.write({ timeoutMs: 30000 }), 'owner-died', 'and the next writer');
+  rw.markConsistent();
+  rw.writeUnlock();
+  const after = await s.start('readReport', { timeoutMs: 30000 });
+  after.go();
+  assert.equal((await after.finish()).result, { held: true, ownerDied: false }, 'repaired: readers are told no more');
+  assert.is(rw.write(), 'acquired');
+  rw.writeUnlock();
+});
+
+test('kill -9 of a RwLock writer still waiting for a reader inside: it never held the lock, nobody is told owner-died', async () => {
+  const s = scenario([{ kind: 'rwlock', name: 'rw' }]);
+  const rw = s.kit.rwlock('rw');
+  /** A writer process that owns the writer word while this thread reads, killed there. */
+  const writerDiesWaiting = async () => {
+    assert.is(rw.read({ timeoutMs: 30000 }), true);
+    const writer = await s.start('waitWrite');
+    writer.go();
+    assert.equal(await writer.said(), { writer: true, readers: 1 });
+    assert.is(rw.tryRead(), false, 'it turned new readers away');
+    await writer.kill();
+  };
+  // The next writer takes the dead one's place.
+  await writerDiesWaiting();
+  rw.readUnlock();
+  assert.is(rw.write({ timeoutMs: 30000 }), 'acquired', 'nothing to repair');
+  rw.writeUnlock();
+  const reader = await s.start('readReport', { timeoutMs: 30000 });
+  reader.go();
+  assert.equal((await reader.finish()).result, { held: true, ownerDied: false }, 'readers read again');
+  // A reader in another process comes first, while this thread still reads.
+  await writerDiesWaiting();
+  const second = await s.start('readReport', { timeoutMs: 30000 });
+  second.go();
+  assert.equal((await second.finish()).result, { held: true, ownerDied: false }, 'a reader clears the way, and is told nothing');
+  rw.readUnlock();
+  assert.is(rw.readers, 0);
+  assert.is(rw.write({ timeoutMs: 30000 }), 'acquired');
+  rw.writeUnlock();
+});
+
 test('kill -9 of RwLock readers: a waiting writer takes their holds back and gets in', async () => {
   const s = scenario([{ kind: 'rwlock', name: 'rw' }]);
   const readers = [await s.start('holdRead'), await s.start('holdRead')];

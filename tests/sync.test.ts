@@ -13,6 +13,7 @@ import {
 } from '../host/index.js';
 import { FIXTURES, ROOT, run } from './helpers/processes.js';
 import { thrown } from './helpers/errors.js';
+import { checkWaitOptions } from '../host/sync/wait-host.js';
 import { cleanup, freshName, keepOpen, trackPath, trackPosix } from './helpers/resources.js';
 
 const test = suite('sync API in one process');
@@ -345,6 +346,123 @@ test('RwLock writer died: owner-died for the next writer until markConsistent()'
   assert.is(rw.write(), 'acquired');
   rw.writeUnlock();
 });
+
+test('RwLock writer died inside: every reader that gets in is told, until a writer repairs', () => {
+  const p = place();
+  const rw = RwLock.create(p);
+  assert.is(rw.ownerDied, false);
+  assert.is(RwLock.open(other(p, deadId())).write(), 'acquired');
+  assert.is(rw.read({ timeoutMs: 30000 }), true, 'a reader takes the dead writer\'s word and hands it back');
+  assert.is(rw.ownerDied, true, 'the reader is told');
+  assert.is(rw.tryRead(), true);
+  {
+    using g = rw.holdRead();
+    assert.is(g.ownerDied, true);
+  }
+  rw.readUnlock();
+  rw.readUnlock();
+  assert.is(thrown(() => rw.markConsistent()).code, 'EPERM', 'readers cannot repair');
+  assert.is(rw.write(), 'owner-died', 'the next writer is told too');
+  rw.markConsistent();
+  assert.is(rw.ownerDied, false);
+  rw.writeUnlock();
+  {
+    using g = rw.holdRead();
+    assert.is(g.ownerDied, false, 'repaired');
+  }
+});
+
+test('RwLock writer died waiting for readers: it never entered, nobody is told owner-died', () => {
+  const p = place();
+  const rw = RwLock.create(p);
+  const core = p.memory.core;
+  const dead = deadId();
+  // The dead writer's part, as write() leaves it while readers are inside:
+  // it owns the writer word and has turned new readers away.
+  assert.is(rw.read(), true);
+  assert.is(core.rwTryWriterWord(p.offset, dead, 0), 0);
+  assert.is(rw.writer, dead);
+  assert.is(rw.tryRead(), false, 'new readers are turned away');
+  rw.readUnlock();
+  assert.is(rw.write({ timeoutMs: 30000 }), 'acquired', 'the next writer takes over as a fresh writer');
+  assert.is(rw.ownerDied, false);
+  rw.writeUnlock();
+  assert.is(rw.tryRead(), true);
+  rw.readUnlock();
+  // Again, and this time a reader comes first: it clears the way.
+  assert.is(rw.read(), true);
+  assert.is(core.rwTryWriterWord(p.offset, dead, 0), 0);
+  assert.is(rw.read({ timeoutMs: 30000 }), true, 'readers read again');
+  assert.is(rw.ownerDied, false);
+  rw.readUnlock();
+  rw.readUnlock();
+  assert.is(rw.write(), 'acquired');
+  rw.writeUnlock();
+  // A writer still waiting for readers holds nothing to repair, nor to declare repaired.
+  const theirs = RwLock.open(other(p));
+  assert.is(rw.read(), true);
+  assert.is(core.rwTryWriterWord(p.offset, process.ppid, 0), 0);
+  assert.is(thrown(() => theirs.markConsistent()).code, 'EPERM');
+  assert.is.not(core.rwReadersLeft(p.offset, p.host.id), 0, 'only the holder of the writer word enters');
+  theirs.writeUnlock(); // gives the word up, as a writer that timed out does
+  rw.readUnlock();
+  assert.is(rw.writer, 0);
+});
+
+test('wait options: unknown keys and bad values are EINVAL, named, before any byte changes', async () => {
+  const p = place();
+  const rw = RwLock.create(p);
+  const m = Mutex.create({ ...p, offset: p.offset + RwLock.SIZE });
+  const bytes = () => [...p.memory.bytes(p.offset, RwLock.SIZE + Mutex.SIZE)];
+  const before = bytes();
+  const calls: Array<[string, (o: any) => unknown]> = [
+    ['rw.read', (o) => rw.read(o)], ['rw.readAsync', (o) => rw.readAsync(o)],
+    ['rw.write', (o) => rw.write(o)], ['rw.writeAsync', (o) => rw.writeAsync(o)],
+    ['rw.holdRead', (o) => rw.holdRead(o)], ['rw.holdWrite', (o) => rw.holdWrite(o)],
+    ['m.lock', (o) => m.lock(o)], ['m.lockAsync', (o) => m.lockAsync(o)],
+    ['m.hold', (o) => m.hold(o)], ['m.holdAsync', (o) => m.holdAsync(o)],
+  ];
+  const bad = [
+    { timeout: 5 }, { timeoutMs: 5, timout: 5 }, { timeoutMs: -1 }, { timeoutMs: '5' }, { spin: -1 },
+    { signal: {} }, null, 'fast', [], 5,
+  ];
+  for (const [name, call] of calls) {
+    for (const options of bad) {
+      let error: any;
+      try {
+        await call(options);
+      } catch (e) {
+        error = e;
+      }
+      assert.is(error?.code, 'EINVAL', `${name}(${JSON.stringify(options)})`);
+    }
+    const misspelt = thrownAsync(() => call({ timeout: 5 }));
+    assert.match((await misspelt).message, /unknown option 'timeout'/, name);
+  }
+  assert.equal(bytes(), before, 'a refused call writes nothing');
+  // Held by someone else, a misspelt timeout is refused at once rather than waited out forever.
+  const theirs = RwLock.open(other(p));
+  assert.is(theirs.write(), 'acquired');
+  assert.is(thrown(() => rw.read({ timeout: 5 } as never)).code, 'EINVAL');
+  assert.is(thrown(() => rw.write({ timeout: 5 } as never)).code, 'EINVAL');
+  assert.is(rw.readers, 0);
+  theirs.writeUnlock();
+  // Options types that extend WaitOptions name their extra keys.
+  checkWaitOptions({ timeoutMs: 0, into: new Uint8Array(1) } as never, ['into']);
+  assert.is(thrown(() => checkWaitOptions({ into: new Uint8Array(1) } as never)).code, 'EINVAL');
+  checkWaitOptions({ timeoutMs: Infinity, spin: 0, signal: new AbortController().signal });
+  checkWaitOptions(undefined);
+});
+
+/** The error `attempt` throws or rejects with; fails if it succeeds. */
+async function thrownAsync(attempt: () => unknown): Promise<{ code: string; message: string }> {
+  try {
+    await attempt();
+  } catch (error) {
+    return error as { code: string; message: string };
+  }
+  throw new Error('expected a failure, it succeeded');
+}
 
 test('SeqLock: write/read round trip, sequence, lengths', () => {
   const p = place();
