@@ -6,11 +6,29 @@ export interface ShmErrorTarget {
   path?: string;
 }
 
+/**
+ * Which of the cases that share a code an error is, so a caller need not
+ * parse the message. EPIPE keeps its code for callers that test it; its
+ * reason says which end went away:
+ * - `'peer-died'`: the other end of a channel died holding its role (an
+ *   SPSC producer or consumer, a broadcast writer); another may acquire it.
+ * - `'peer-closed'`: the other end closed its role and this call cannot go
+ *   on (an SPSC producer facing a full ring whose consumer left).
+ * - `'ended'`: an MPMC queue was ended with end(): nothing more can be pushed.
+ * - `'barrier-broken'`: a party of the barrier gave up waiting (timeout or
+ *   abort); make the barrier anew.
+ * And beside EOWNERDEAD:
+ * - `'owner-died'`: a seqlock writer died mid-update (the data holds a
+ *   partial write until the next one).
+ */
+export type ShmErrorReason = 'peer-died' | 'peer-closed' | 'ended' | 'barrier-broken' | 'owner-died';
+
 export interface ShmErrorInit extends ShmErrorTarget {
   code: string;
   message: string;
   errno?: number;
   syscall?: string;
+  reason?: ShmErrorReason;
   cause?: unknown;
 }
 
@@ -23,6 +41,8 @@ export class ShmError extends Error implements ShmErrorTarget {
   readonly code: string;
   readonly errno?: number;
   readonly syscall?: string;
+  /** Set where one code covers several cases (EPIPE above all): which one this is. */
+  readonly reason?: ShmErrorReason;
   readonly key?: number;
   readonly id?: number;
   readonly objectName?: string;
@@ -33,6 +53,7 @@ export class ShmError extends Error implements ShmErrorTarget {
     this.code = init.code;
     if (init.errno !== undefined) this.errno = init.errno;
     if (init.syscall !== undefined) this.syscall = init.syscall;
+    if (init.reason !== undefined) this.reason = init.reason;
     if (init.key !== undefined) this.key = init.key;
     if (init.id !== undefined) this.id = init.id;
     if (init.objectName !== undefined) this.objectName = init.objectName;
@@ -48,6 +69,14 @@ export function formatKey(key: number): string {
 /** Throws EINVAL for a bad argument, before any system call is made. */
 export function invalidArgument(message: string, target: ShmErrorTarget = {}): never {
   throw new ShmError({ code: 'EINVAL', message, ...target });
+}
+
+/**
+ * EPIPE: the other end of a channel or barrier is gone, and `reason` says
+ * how; `message` says what to do.
+ */
+export function brokenPipe(reason: Exclude<ShmErrorReason, 'owner-died'>, message: string): ShmError {
+  return new ShmError({ code: 'EPIPE', reason, message });
 }
 
 /**

@@ -1,5 +1,5 @@
 // shmkit for Node on Linux.
-export { ShmError, type ShmErrorTarget } from './errors.js';
+export { ShmError, type ShmErrorTarget, type ShmErrorReason } from './errors.js';
 export { Arena, type ArenaOptions, type Window } from './arena/arena.js';
 export { Segment, type PatternName, type RangeOptions } from './api/segment.js';
 export { ReadOnlyView } from './core/read-only-view.js';
