@@ -160,7 +160,7 @@ test('a manual Event releases every waiting process; an auto Event one per set()
   s.kit.event('manual').set();
   assert.equal(results(await Promise.all(parties.map((p) => p.finish()))), Array(3).fill({ passed: true }));
   s.kit.event('manual').reset();
-  assert.is(s.kit.event('manual').wait({ timeoutMs: 20 }), false, 'reset: waits time out');
+  assert.is(s.kit.event('manual').waitSync({ timeoutMs: 20 }), false, 'reset: waits time out');
 
   const passes = s.kit.words('event');
   passes[0] = 0;
@@ -198,7 +198,7 @@ test('kill -9 of a Mutex holder: a sleeping locker gets owner-died, repairs, mar
   // Allowed: the waiter, told the owner died, saw the dirty data and repaired it.
   assert.equal((await waiter.finish()).result, { result: 'owner-died', dirty: 1 });
   const m = s.kit.mutex('m');
-  assert.is(m.lock(), 'acquired');
+  assert.is(m.lockSync(), 'acquired');
   assert.is(s.kit.words('data')[0], 0);
   m.unlock();
 });
@@ -212,7 +212,7 @@ test('a holder killed but not yet reaped (a zombie of this very process) counts 
   process.kill(pid, 'SIGKILL');
   // This thread blocks at once, so its event loop cannot reap the child meanwhile.
   const m = s.kit.mutex('m');
-  assert.is(m.lock({ timeoutMs: 5000 }), 'owner-died');
+  assert.is(m.lockSync({ timeoutMs: 5000 }), 'owner-died');
   m.markConsistent();
   m.unlock();
 });
@@ -230,7 +230,7 @@ test('kill -9 of a Mutex holder, unlocked without markConsistent(): every later 
   await new Promise((r) => setTimeout(r, 50));
   m.unlock(); // without repair
   assert.equal((await waiter.finish()).result, { error: 'ENOTRECOVERABLE' });
-  for (const attempt of [() => m.lock(), () => m.tryLock(), () => m.lockAsync()]) {
+  for (const attempt of [() => m.lockSync(), () => m.tryLock(), () => m.lockAsync()]) {
     assert.is(await failure(attempt), 'ENOTRECOVERABLE');
   }
   const later = await s.start('lockReport', { name: 'm', timeoutMs: 30000 });
@@ -247,10 +247,10 @@ test('kill -9 of a RwLock writer: readers get in, the next writer gets owner-die
   const rw = s.kit.rwlock('rw');
   assert.is(await rw.readAsync({ timeoutMs: 30000 }), true);
   rw.readUnlock();
-  assert.is(rw.write({ timeoutMs: 30000 }), 'owner-died', 'the writer is told, even though a reader cleared the way');
+  assert.is(rw.writeSync({ timeoutMs: 30000 }), 'owner-died', 'the writer is told, even though a reader cleared the way');
   rw.markConsistent();
   rw.writeUnlock();
-  assert.is(rw.write(), 'acquired');
+  assert.is(rw.writeSync(), 'acquired');
   rw.writeUnlock();
 });
 
@@ -265,16 +265,16 @@ test('kill -9 of a RwLock writer holding it: the next readers, here and in other
   assert.equal((await reader.finish()).result, { held: true, ownerDied: true }, 'a reader in another process clears the way and is told');
   const rw = s.kit.rwlock('rw');
   {
-    using g = rw.holdRead({ timeoutMs: 30000 });
-    assert.is(g.ownerDied, true, 'so is the next reader here');
+    using g = rw.holdReadSync({ timeoutMs: 30000 });
+    assert.is(g?.ownerDied, true, 'so is the next reader here');
   }
-  assert.is(rw.write({ timeoutMs: 30000 }), 'owner-died', 'and the next writer');
+  assert.is(rw.writeSync({ timeoutMs: 30000 }), 'owner-died', 'and the next writer');
   rw.markConsistent();
   rw.writeUnlock();
   const after = await s.start('readReport', { timeoutMs: 30000 });
   after.go();
   assert.equal((await after.finish()).result, { held: true, ownerDied: false }, 'repaired: readers are told no more');
-  assert.is(rw.write(), 'acquired');
+  assert.is(rw.writeSync(), 'acquired');
   rw.writeUnlock();
 });
 
@@ -283,7 +283,7 @@ test('kill -9 of a RwLock writer still waiting for a reader inside: it never hel
   const rw = s.kit.rwlock('rw');
   /** A writer process that owns the writer word while this thread reads, killed there. */
   const writerDiesWaiting = async () => {
-    assert.is(rw.read({ timeoutMs: 30000 }), true);
+    assert.is(rw.readSync({ timeoutMs: 30000 }), true);
     const writer = await s.start('waitWrite');
     writer.go();
     assert.equal(await writer.said(), { writer: true, readers: 1 });
@@ -293,7 +293,7 @@ test('kill -9 of a RwLock writer still waiting for a reader inside: it never hel
   // The next writer takes the dead one's place.
   await writerDiesWaiting();
   rw.readUnlock();
-  assert.is(rw.write({ timeoutMs: 30000 }), 'acquired', 'nothing to repair');
+  assert.is(rw.writeSync({ timeoutMs: 30000 }), 'acquired', 'nothing to repair');
   rw.writeUnlock();
   const reader = await s.start('readReport', { timeoutMs: 30000 });
   reader.go();
@@ -305,7 +305,7 @@ test('kill -9 of a RwLock writer still waiting for a reader inside: it never hel
   assert.equal((await second.finish()).result, { held: true, ownerDied: false }, 'a reader clears the way, and is told nothing');
   rw.readUnlock();
   assert.is(rw.readers, 0);
-  assert.is(rw.write({ timeoutMs: 30000 }), 'acquired');
+  assert.is(rw.writeSync({ timeoutMs: 30000 }), 'acquired');
   rw.writeUnlock();
 });
 
@@ -317,7 +317,7 @@ test('kill -9 of RwLock readers: a waiting writer takes their holds back and get
   const rw = s.kit.rwlock('rw');
   assert.is(rw.readers, 2);
   for (const reader of readers) await reader.kill();
-  assert.is(rw.write({ timeoutMs: 30000 }), 'acquired', 'dead readers leave nothing to repair');
+  assert.is(rw.writeSync({ timeoutMs: 30000 }), 'acquired', 'dead readers leave nothing to repair');
   assert.is(rw.readers, 0);
   rw.writeUnlock();
   assert.is(rw.tryRead(), true);
@@ -333,7 +333,7 @@ test('kill -9 of the Once runner: a waiting process runs the initialiser instead
   waiter.go();
   await holder.kill();
   assert.equal((await waiter.finish()).result, { result: 'ran' });
-  assert.is(s.kit.once('once').run(() => assert.unreachable('ran twice')), 'done');
+  assert.is(s.kit.once('once').runSync(() => assert.unreachable('ran twice')), 'done');
   assert.equal([...s.kit.words('once')], [2, 1], 'two starts, one finish');
 });
 
@@ -345,11 +345,11 @@ test('kill -9 of a SeqLock writer mid-update: a reader gets EOWNERDEAD once, the
   holder.go();
   assert.is(await holder.said(), 'mid-write');
   await holder.kill();
-  assert.throws(() => q.read(64, { timeoutMs: 30000 }), (e: { code: string }) => e.code === 'EOWNERDEAD');
+  assert.throws(() => q.readSync(64, { timeoutMs: 30000 }), (e: { code: string; reason?: string }) => e.code === 'EOWNERDEAD' && e.reason === 'owner-died');
   // The documented state after recovery: the partial update until the next write.
-  assert.equal([...new Uint32Array(q.read(64).buffer)], [...Array(8).fill(99), ...Array(8).fill(7)]);
+  assert.equal([...new Uint32Array(q.readSync(64)!.buffer)], [...Array(8).fill(99), ...Array(8).fill(7)]);
   q.write(new Uint8Array(new Uint32Array(16).fill(8).buffer));
-  assert.equal([...new Uint32Array(q.read(64).buffer)], Array(16).fill(8));
+  assert.equal([...new Uint32Array(q.readSync(64)!.buffer)], Array(16).fill(8));
 });
 
 test('a Semaphore whose token holder died: waits end by timeout, sync and async', async () => {
@@ -359,7 +359,7 @@ test('a Semaphore whose token holder died: waits end by timeout, sync and async'
   assert.equal(await holder.said(), { held: true });
   await holder.kill();
   const sem = s.kit.semaphore('sem1');
-  assert.is(sem.wait({ timeoutMs: 100 }), false);
+  assert.is(sem.waitSync({ timeoutMs: 100 }), false);
   assert.is(await sem.waitAsync({ timeoutMs: 100 }), false);
   assert.is(sem.value, 0);
 });
@@ -376,7 +376,7 @@ test('a Barrier with a dead party: the timed-out party breaks it, the others get
   assert.is(await failure(() => b.arriveAsync()), 'EPIPE');
   assert.equal((await timed.finish()).result, { result: 'timed-out' });
   assert.ok(b.broken);
-  assert.throws(() => b.arrive({ timeoutMs: 10 }), (e: { code: string }) => e.code === 'EPIPE');
+  assert.throws(() => b.arriveSync({ timeoutMs: 10 }), (e: { code: string }) => e.code === 'EPIPE');
   const late = await s.start('arriveOnce', { timeoutMs: 300, form: 'async' });
   late.go();
   assert.equal(errorCodes([await late.finish()]), ['EPIPE']);

@@ -47,25 +47,25 @@ async function failure(attempt: () => unknown): Promise<string> {
 const later = (ms: number, fn: () => void) => setTimeout(fn, ms);
 const abortedSoon = (ms = 20) => AbortSignal.timeout(ms);
 
-test('Mutex: lock/unlock, tryLock, owner, hold() with using, lockAsync', async () => {
+test('Mutex: lockSync/unlock, tryLock, owner, holdSync() with using, lockAsync', async () => {
   const p = place();
   const m = Mutex.create(p);
   assert.is(m.owner, 0);
-  assert.is(m.lock(), 'acquired');
+  assert.is(m.lockSync(), 'acquired');
   assert.is(m.owner, p.host.id);
   m.unlock();
   assert.is(m.tryLock(), 'acquired');
   m.unlock();
   {
-    using g = m.hold();
-    assert.is(g.ownerDied, false);
+    using g = m.holdSync();
+    assert.is(g?.ownerDied, false);
     assert.is(m.owner, p.host.id);
   }
   assert.is(m.owner, 0, 'the guard released it');
   {
     using g = await m.holdAsync();
-    g.release();
-    g.release(); // harmless twice
+    g?.release();
+    g?.release(); // harmless twice
   }
   assert.is(await m.lockAsync(), 'acquired');
   m.unlock();
@@ -77,18 +77,18 @@ test('Mutex misuse: EDEADLK, EPERM, EINVAL', () => {
   const m = Mutex.create(p);
   assert.is(thrown(() => m.unlock()).code, 'EPERM');
   assert.is(thrown(() => m.markConsistent()).code, 'EPERM');
-  m.lock();
-  assert.is(thrown(() => m.lock()).code, 'EDEADLK');
+  m.lockSync();
+  assert.is(thrown(() => m.lockSync()).code, 'EDEADLK');
   assert.is(thrown(() => m.tryLock()).code, 'EDEADLK');
   assert.is(thrown(() => m.markConsistent()).code, 'EINVAL', 'not after owner-died');
   assert.is(thrown(() => Mutex.open(other(p)).unlock()).code, 'EPERM', 'another party cannot unlock it');
   m.unlock();
   // Options are checked where they matter: an uncontended lock is one core call.
   const held = Mutex.open(other(p));
-  held.lock();
-  assert.is(thrown(() => m.lock({ timeoutMs: -1 })).code, 'EINVAL');
-  assert.is(thrown(() => m.lock({ timeoutMs: Number.NaN })).code, 'EINVAL');
-  assert.is(thrown(() => m.lock({ spin: 1.5 })).code, 'EINVAL');
+  held.lockSync();
+  assert.is(thrown(() => m.lockSync({ timeoutMs: -1 })).code, 'EINVAL');
+  assert.is(thrown(() => m.lockSync({ timeoutMs: Number.NaN })).code, 'EINVAL');
+  assert.is(thrown(() => m.lockSync({ spin: 1.5 })).code, 'EINVAL');
   held.unlock();
   assert.is(thrown(() => Mutex.create({ ...p, offset: p.offset + 4 })).code, 'EINVAL', 'not on a 64-byte line');
 });
@@ -97,17 +97,18 @@ test('Mutex held by another party: timeouts return timed-out, AbortSignal reject
   const p = place();
   const m = Mutex.create(p);
   const theirs = Mutex.open(other(p));
-  assert.is(theirs.lock(), 'acquired');
+  assert.is(theirs.lockSync(), 'acquired');
   assert.is(m.tryLock(), false);
-  assert.is(m.lock({ timeoutMs: 0 }), 'timed-out');
-  assert.is(m.lock({ timeoutMs: 30 }), 'timed-out');
+  assert.is(m.lockSync({ timeoutMs: 0 }), 'timed-out');
+  assert.is(m.lockSync({ timeoutMs: 30 }), 'timed-out');
   let ticks = 0;
   const timer = setInterval(() => ticks++, 5);
   assert.is(await m.lockAsync({ timeoutMs: 120 }), 'timed-out');
   clearInterval(timer);
   assert.ok(ticks > 0, 'setInterval ran while lockAsync was pending');
-  assert.is(thrown(() => m.hold({ timeoutMs: 10 })).code, 'ETIMEDOUT');
-  assert.is(await failure(() => m.holdAsync({ timeoutMs: 10 })), 'ETIMEDOUT');
+  assert.is(m.tryHold(), null);
+  assert.is(m.holdSync({ timeoutMs: 10 }), null);
+  assert.is(await m.holdAsync({ timeoutMs: 10 }), null);
   assert.is(await failure(() => m.lockAsync({ signal: abortedSoon() })), 'ABORT_ERR');
   assert.is(await failure(() => m.lockAsync({ signal: AbortSignal.abort() })), 'ABORT_ERR');
   assert.is(theirs.owner, process.ppid, 'an aborted wait takes nothing');
@@ -117,12 +118,12 @@ test('Mutex held by another party: timeouts return timed-out, AbortSignal reject
   m.unlock();
 });
 
-test('recursive Mutex: depth counts, the last unlock releases, hold() nests', () => {
+test('recursive Mutex: depth counts, the last unlock releases, holdSync() nests', () => {
   const p = place();
   const m = Mutex.create(p, { recursive: true });
   const theirs = Mutex.open(other(p), true);
   assert.is(m.recursive, true);
-  for (let depth = 1; depth <= 3; depth++) assert.is(m.lock(), 'acquired');
+  for (let depth = 1; depth <= 3; depth++) assert.is(m.lockSync(), 'acquired');
   assert.is(m.tryLock(), 'acquired');
   for (let depth = 4; depth >= 1; depth--) {
     assert.is(theirs.tryLock(), false, `held at depth ${depth}`);
@@ -131,9 +132,9 @@ test('recursive Mutex: depth counts, the last unlock releases, hold() nests', ()
   assert.is(m.owner, 0);
   assert.is(thrown(() => m.unlock()).code, 'EPERM');
   {
-    using outer = m.hold();
+    using outer = m.holdSync();
     {
-      using inner = m.hold();
+      using inner = m.holdSync();
       void inner;
     }
     assert.is(m.owner, p.host.id, 'still held by the outer guard');
@@ -145,18 +146,18 @@ test('recursive Mutex: depth counts, the last unlock releases, hold() nests', ()
 test('Mutex owner died: owner-died, markConsistent(); without it ENOTRECOVERABLE for everyone', async () => {
   const p = place();
   const m = Mutex.create(p);
-  Mutex.open(other(p, deadId())).lock();
+  Mutex.open(other(p, deadId())).lockSync();
   {
-    using g = m.hold();
-    assert.is(g.ownerDied, true);
+    using g = m.holdSync();
+    assert.is(g?.ownerDied, true);
     m.markConsistent();
   }
-  assert.is(m.lock(), 'acquired');
+  assert.is(m.lockSync(), 'acquired');
   m.unlock();
-  Mutex.open(other(p, deadId())).lock();
+  Mutex.open(other(p, deadId())).lockSync();
   assert.is(await m.lockAsync(), 'owner-died');
   m.unlock(); // not repaired
-  assert.is(thrown(() => m.lock()).code, 'ENOTRECOVERABLE');
+  assert.is(thrown(() => m.lockSync()).code, 'ENOTRECOVERABLE');
   assert.is(thrown(() => m.tryLock()).code, 'ENOTRECOVERABLE');
   assert.is(await failure(() => m.lockAsync()), 'ENOTRECOVERABLE');
 });
@@ -168,9 +169,9 @@ test('Semaphore: value, tryWait, wait/waitAsync, timeouts, abort, post(n), misus
   const s = Semaphore.create(p, 2);
   assert.is(s.value, 2);
   assert.is(s.tryWait(), true);
-  assert.is(s.wait(), true);
+  assert.is(s.waitSync(), true);
   assert.is(s.tryWait(), false);
-  assert.is(s.wait({ timeoutMs: 20 }), false);
+  assert.is(s.waitSync({ timeoutMs: 20 }), false);
   assert.is(await s.waitAsync({ timeoutMs: 20 }), false);
   assert.is(await failure(() => s.waitAsync({ signal: abortedSoon() })), 'ABORT_ERR');
   assert.is(await failure(() => s.waitAsync({ signal: AbortSignal.abort() })), 'ABORT_ERR');
@@ -188,8 +189,8 @@ test('Condition: wait/waitAsync give signalled or timed-out with the mutex held 
   const p = place();
   const m = Mutex.create(p);
   const c = Condition.create({ ...p, offset: p.offset + 64 });
-  m.lock();
-  assert.is(c.wait(m, { timeoutMs: 20 }), 'timed-out');
+  m.lockSync();
+  assert.is(c.waitSync(m, { timeoutMs: 20 }), 'timed-out');
   assert.is(m.owner, p.host.id);
   assert.is(await c.waitAsync(m, { timeoutMs: 20 }), 'timed-out');
   assert.is(m.owner, p.host.id);
@@ -214,12 +215,13 @@ test('Barrier: parties 1 is always last; a timeout or abort breaks it (EPIPE aft
   const p = place();
   for (const bad of [0, 65536, 1.5]) assert.is(thrown(() => Barrier.create(p, bad)).code, 'EINVAL');
   const one = Barrier.create(p, 1);
-  assert.is(one.arrive(), 'last');
+  assert.is(one.arriveSync(), 'last');
   assert.is(await one.arriveAsync(), 'last');
   const two = Barrier.create(p, 2);
-  assert.is(two.arrive({ timeoutMs: 20 }), 'timed-out');
+  assert.is(two.arriveSync({ timeoutMs: 20 }), 'timed-out');
   assert.is(two.broken, true);
-  assert.is(thrown(() => two.arrive()).code, 'EPIPE');
+  const broken = thrown(() => two.arriveSync());
+  assert.equal([broken.code, broken.reason], ['EPIPE', 'barrier-broken']);
   const again = Barrier.create(p, 2);
   assert.is(await again.arriveAsync({ timeoutMs: 20 }), 'timed-out');
   assert.is(await failure(() => again.arriveAsync()), 'EPIPE');
@@ -229,7 +231,7 @@ test('Barrier: parties 1 is always last; a timeout or abort breaks it (EPIPE aft
   const pair = Barrier.create(p, 2);
   const first = pair.arriveAsync({ timeoutMs: 30000 });
   const theirs = Barrier.open(other(p));
-  later(20, () => assert.is(theirs.arrive(), 'last'));
+  later(20, () => assert.is(theirs.arriveSync(), 'last'));
   assert.is(await first, 'passed');
 });
 
@@ -237,10 +239,10 @@ test('Event: manual and auto reset, wait/waitAsync, timeouts, abort', async () =
   const p = place();
   const manual = Event.create(p, { initiallySet: true });
   assert.is(manual.tryWait(), true);
-  assert.is(manual.wait(), true, 'a manual event stays set');
+  assert.is(manual.waitSync(), true, 'a manual event stays set');
   manual.reset();
   assert.is(manual.tryWait(), false);
-  assert.is(manual.wait({ timeoutMs: 20 }), false);
+  assert.is(manual.waitSync({ timeoutMs: 20 }), false);
   assert.is(await manual.waitAsync({ timeoutMs: 20 }), false);
   assert.is(await failure(() => manual.waitAsync({ signal: abortedSoon() })), 'ABORT_ERR');
   const both = [manual.waitAsync({ timeoutMs: 30000 }), manual.waitAsync({ timeoutMs: 30000 })];
@@ -253,8 +255,8 @@ test('Event: manual and auto reset, wait/waitAsync, timeouts, abort', async () =
   assert.is(auto.tryWait(), false, 'consumed');
   auto.set();
   auto.set();
-  assert.is(auto.wait({ timeoutMs: 20 }), true);
-  assert.is(auto.wait({ timeoutMs: 20 }), false, 'two sets before a wait count once');
+  assert.is(auto.waitSync({ timeoutMs: 20 }), true);
+  assert.is(auto.waitSync({ timeoutMs: 20 }), false, 'two sets before a wait count once');
   later(20, () => auto.set());
   assert.is(await auto.waitAsync({ timeoutMs: 30000 }), true);
 });
@@ -263,22 +265,22 @@ test('Once: ran, then done; a failing initialiser lets the next caller run; re-e
   const p = place();
   const o = Once.create(p);
   assert.is(o.done, false);
-  assert.throws(() => o.run(() => { throw new Error('init failed'); }), /init failed/);
+  assert.throws(() => o.runSync(() => { throw new Error('init failed'); }), /init failed/);
   assert.is(o.done, false);
   assert.is(await failure(() => o.runAsync(async () => { throw Object.assign(new Error('x'), { code: 'EX' }); })), 'EX');
   let runs = 0;
-  assert.is(o.run(() => void runs++), 'ran');
-  assert.is(o.run(() => void runs++), 'done');
+  assert.is(o.runSync(() => void runs++), 'ran');
+  assert.is(o.runSync(() => void runs++), 'done');
   assert.is(await o.runAsync(() => void runs++), 'done');
   assert.is(runs, 1);
   assert.ok(o.done);
   const inner = Once.create({ ...p, offset: p.offset + 64 });
-  assert.is(thrown(() => inner.run(() => void inner.run(() => {}))).code, 'EDEADLK');
+  assert.is(thrown(() => inner.runSync(() => void inner.runSync(() => {}))).code, 'EDEADLK');
   const raced = Once.create({ ...p, offset: p.offset + 64 });
   const theirs = Once.open(other({ ...p, offset: p.offset + 64 }));
   let seen: unknown[] = [];
-  theirs.run(() => {
-    seen = [raced.run(() => {}, { timeoutMs: 20 })];
+  theirs.runSync(() => {
+    seen = [raced.runSync(() => {}, { timeoutMs: 20 })];
   });
   assert.equal(seen, ['timed-out'], 'while another party runs it');
   const async = Once.create({ ...p, offset: p.offset + 64 });
@@ -293,41 +295,51 @@ test('RwLock: shared reads, exclusive writes, timeouts, abort, guards, misuse', 
   const p = place();
   const rw = RwLock.create(p);
   const theirs = RwLock.open(other(p));
-  assert.is(rw.read(), true);
+  assert.is(rw.readSync(), true);
   assert.is(rw.tryRead(), true);
   assert.is(await theirs.readAsync(), true);
   assert.is(rw.readers, 3);
-  assert.is(rw.write({ timeoutMs: 20 }), 'timed-out', 'readers inside');
+  assert.is(rw.writeSync({ timeoutMs: 20 }), 'timed-out', 'readers inside');
   assert.is(await rw.writeAsync({ timeoutMs: 20 }), 'timed-out');
   assert.is(await failure(() => rw.writeAsync({ signal: abortedSoon() })), 'ABORT_ERR');
   assert.is(rw.tryRead(), true, 'a writer that gave up lets readers back in');
   for (let i = 0; i < 4; i++) rw.readUnlock();
   assert.is(thrown(() => rw.readUnlock()).code, 'EPERM');
   assert.is(rw.readers, 0);
-  assert.is(rw.write(), 'acquired');
-  assert.is(thrown(() => rw.write()).code, 'EDEADLK');
+  assert.is(rw.writeSync(), 'acquired');
+  assert.is(thrown(() => rw.writeSync()).code, 'EDEADLK');
   assert.is(rw.tryRead(), false);
-  assert.is(rw.read({ timeoutMs: 20 }), false);
+  assert.is(rw.readSync({ timeoutMs: 20 }), false);
   assert.is(await rw.readAsync({ timeoutMs: 20 }), false);
   assert.is(await failure(() => rw.readAsync({ signal: abortedSoon() })), 'ABORT_ERR');
-  assert.is(theirs.write({ timeoutMs: 20 }), 'timed-out');
+  assert.is(theirs.writeSync({ timeoutMs: 20 }), 'timed-out');
   assert.is(thrown(() => theirs.writeUnlock()).code, 'EPERM');
   const reading = theirs.readAsync({ timeoutMs: 30000 });
   later(20, () => rw.writeUnlock());
   assert.is(await reading, true, 'woken by writeUnlock');
   theirs.readUnlock();
   {
-    using r = rw.holdRead();
+    using r = rw.holdReadSync();
     assert.is(rw.readers, 1);
-    assert.is(thrown(() => theirs.holdWrite({ timeoutMs: 10 })).code, 'ETIMEDOUT');
+    assert.is(theirs.tryWrite(), false, 'a reader inside');
+    assert.is(theirs.tryHoldWrite(), null);
+    assert.is(theirs.holdWriteSync({ timeoutMs: 10 }), null);
+    assert.is(await theirs.holdWriteAsync({ timeoutMs: 10 }), null);
     void r;
   }
   {
-    using w = rw.holdWrite();
-    assert.is(w.ownerDied, false);
-    assert.is(thrown(() => theirs.holdRead({ timeoutMs: 10 })).code, 'ETIMEDOUT');
+    using w = rw.holdWriteSync();
+    assert.is(w?.ownerDied, false);
+    assert.is(theirs.tryHoldRead(), null);
+    assert.is(theirs.holdReadSync({ timeoutMs: 10 }), null);
+    assert.is(await theirs.holdReadAsync({ timeoutMs: 10 }), null);
   }
-  assert.is(theirs.write(), 'acquired');
+  {
+    using w = theirs.tryHoldWrite();
+    assert.is(w?.ownerDied, false, 'tryHoldWrite takes a free lock');
+    assert.is(rw.tryWrite(), false, 'a writer inside');
+  }
+  assert.is(theirs.writeSync(), 'acquired');
   theirs.writeUnlock();
   assert.is(thrown(() => rw.markConsistent()).code, 'EPERM');
 });
@@ -335,15 +347,15 @@ test('RwLock: shared reads, exclusive writes, timeouts, abort, guards, misuse', 
 test('RwLock writer died: owner-died for the next writer until markConsistent()', () => {
   const p = place();
   const rw = RwLock.create(p);
-  assert.is(RwLock.open(other(p, deadId())).write(), 'acquired');
+  assert.is(RwLock.open(other(p, deadId())).writeSync(), 'acquired');
   {
-    using w = rw.holdWrite();
-    assert.is(w.ownerDied, true);
+    using w = rw.holdWriteSync();
+    assert.is(w?.ownerDied, true);
   }
-  assert.is(rw.write(), 'owner-died', 'not repaired yet');
+  assert.is(rw.writeSync(), 'owner-died', 'not repaired yet');
   rw.markConsistent();
   rw.writeUnlock();
-  assert.is(rw.write(), 'acquired');
+  assert.is(rw.writeSync(), 'acquired');
   rw.writeUnlock();
 });
 
@@ -351,24 +363,24 @@ test('RwLock writer died inside: every reader that gets in is told, until a writ
   const p = place();
   const rw = RwLock.create(p);
   assert.is(rw.ownerDied, false);
-  assert.is(RwLock.open(other(p, deadId())).write(), 'acquired');
-  assert.is(rw.read({ timeoutMs: 30000 }), true, 'a reader takes the dead writer\'s word and hands it back');
+  assert.is(RwLock.open(other(p, deadId())).writeSync(), 'acquired');
+  assert.is(rw.readSync({ timeoutMs: 30000 }), true, 'a reader takes the dead writer\'s word and hands it back');
   assert.is(rw.ownerDied, true, 'the reader is told');
   assert.is(rw.tryRead(), true);
   {
-    using g = rw.holdRead();
-    assert.is(g.ownerDied, true);
+    using g = rw.holdReadSync();
+    assert.is(g?.ownerDied, true);
   }
   rw.readUnlock();
   rw.readUnlock();
   assert.is(thrown(() => rw.markConsistent()).code, 'EPERM', 'readers cannot repair');
-  assert.is(rw.write(), 'owner-died', 'the next writer is told too');
+  assert.is(rw.writeSync(), 'owner-died', 'the next writer is told too');
   rw.markConsistent();
   assert.is(rw.ownerDied, false);
   rw.writeUnlock();
   {
-    using g = rw.holdRead();
-    assert.is(g.ownerDied, false, 'repaired');
+    using g = rw.holdReadSync();
+    assert.is(g?.ownerDied, false, 'repaired');
   }
 });
 
@@ -379,28 +391,28 @@ test('RwLock writer died waiting for readers: it never entered, nobody is told o
   const dead = deadId();
   // The dead writer's part, as write() leaves it while readers are inside:
   // it owns the writer word and has turned new readers away.
-  assert.is(rw.read(), true);
+  assert.is(rw.readSync(), true);
   assert.is(core.rwTryWriterWord(p.offset, dead, 0), 0);
   assert.is(rw.writer, dead);
   assert.is(rw.tryRead(), false, 'new readers are turned away');
   rw.readUnlock();
-  assert.is(rw.write({ timeoutMs: 30000 }), 'acquired', 'the next writer takes over as a fresh writer');
+  assert.is(rw.writeSync({ timeoutMs: 30000 }), 'acquired', 'the next writer takes over as a fresh writer');
   assert.is(rw.ownerDied, false);
   rw.writeUnlock();
   assert.is(rw.tryRead(), true);
   rw.readUnlock();
   // Again, and this time a reader comes first: it clears the way.
-  assert.is(rw.read(), true);
+  assert.is(rw.readSync(), true);
   assert.is(core.rwTryWriterWord(p.offset, dead, 0), 0);
-  assert.is(rw.read({ timeoutMs: 30000 }), true, 'readers read again');
+  assert.is(rw.readSync({ timeoutMs: 30000 }), true, 'readers read again');
   assert.is(rw.ownerDied, false);
   rw.readUnlock();
   rw.readUnlock();
-  assert.is(rw.write(), 'acquired');
+  assert.is(rw.writeSync(), 'acquired');
   rw.writeUnlock();
   // A writer still waiting for readers holds nothing to repair, nor to declare repaired.
   const theirs = RwLock.open(other(p));
-  assert.is(rw.read(), true);
+  assert.is(rw.readSync(), true);
   assert.is(core.rwTryWriterWord(p.offset, process.ppid, 0), 0);
   assert.is(thrown(() => theirs.markConsistent()).code, 'EPERM');
   assert.is.not(core.rwReadersLeft(p.offset, p.host.id), 0, 'only the holder of the writer word enters');
@@ -416,11 +428,12 @@ test('wait options: unknown keys and bad values are EINVAL, named, before any by
   const bytes = () => [...p.memory.bytes(p.offset, RwLock.SIZE + Mutex.SIZE)];
   const before = bytes();
   const calls: Array<[string, (o: any) => unknown]> = [
-    ['rw.read', (o) => rw.read(o)], ['rw.readAsync', (o) => rw.readAsync(o)],
-    ['rw.write', (o) => rw.write(o)], ['rw.writeAsync', (o) => rw.writeAsync(o)],
-    ['rw.holdRead', (o) => rw.holdRead(o)], ['rw.holdWrite', (o) => rw.holdWrite(o)],
-    ['m.lock', (o) => m.lock(o)], ['m.lockAsync', (o) => m.lockAsync(o)],
-    ['m.hold', (o) => m.hold(o)], ['m.holdAsync', (o) => m.holdAsync(o)],
+    ['rw.readSync', (o) => rw.readSync(o)], ['rw.readAsync', (o) => rw.readAsync(o)],
+    ['rw.writeSync', (o) => rw.writeSync(o)], ['rw.writeAsync', (o) => rw.writeAsync(o)],
+    ['rw.holdReadSync', (o) => rw.holdReadSync(o)], ['rw.holdReadAsync', (o) => rw.holdReadAsync(o)],
+    ['rw.holdWriteSync', (o) => rw.holdWriteSync(o)], ['rw.holdWriteAsync', (o) => rw.holdWriteAsync(o)],
+    ['m.lockSync', (o) => m.lockSync(o)], ['m.lockAsync', (o) => m.lockAsync(o)],
+    ['m.holdSync', (o) => m.holdSync(o)], ['m.holdAsync', (o) => m.holdAsync(o)],
   ];
   const bad = [
     { timeout: 5 }, { timeoutMs: 5, timout: 5 }, { timeoutMs: -1 }, { timeoutMs: '5' }, { spin: -1 },
@@ -442,9 +455,9 @@ test('wait options: unknown keys and bad values are EINVAL, named, before any by
   assert.equal(bytes(), before, 'a refused call writes nothing');
   // Held by someone else, a misspelt timeout is refused at once rather than waited out forever.
   const theirs = RwLock.open(other(p));
-  assert.is(theirs.write(), 'acquired');
-  assert.is(thrown(() => rw.read({ timeout: 5 } as never)).code, 'EINVAL');
-  assert.is(thrown(() => rw.write({ timeout: 5 } as never)).code, 'EINVAL');
+  assert.is(theirs.writeSync(), 'acquired');
+  assert.is(thrown(() => rw.readSync({ timeout: 5 } as never)).code, 'EINVAL');
+  assert.is(thrown(() => rw.writeSync({ timeout: 5 } as never)).code, 'EINVAL');
   assert.is(rw.readers, 0);
   theirs.writeUnlock();
   // Options types that extend WaitOptions name their extra keys.
@@ -464,24 +477,31 @@ async function thrownAsync(attempt: () => unknown): Promise<{ code: string; mess
   throw new Error('expected a failure, it succeeded');
 }
 
-test('SeqLock: write/read round trip, sequence, lengths', () => {
+test('SeqLock: write/read round trip in every form, sequence, lengths, options', async () => {
   const p = place();
   assert.is(thrown(() => SeqLock.create(p, 0)).code, 'EINVAL');
   const q = SeqLock.create(p, 24);
   assert.is(q.sequence, 0);
   q.write(new Uint8Array([1, 2, 3]));
-  assert.equal([...q.read(3)], [1, 2, 3]);
-  assert.equal([...q.read()], [1, 2, 3, ...Array(21).fill(0)]);
+  assert.equal([...q.readSync(3)!], [1, 2, 3]);
+  assert.equal([...q.tryRead(3)!], [1, 2, 3]);
+  assert.equal([...(await q.readAsync(3))!], [1, 2, 3]);
+  assert.equal([...q.readSync()!], [1, 2, 3, ...Array(21).fill(0)]);
   assert.is(q.sequence, 2);
   assert.is(thrown(() => q.write(new Uint8Array(25))).code, 'EINVAL');
-  assert.is(thrown(() => q.read(25)).code, 'EINVAL');
+  assert.is(thrown(() => q.write([1, 2] as never)).code, 'EINVAL');
+  assert.is(thrown(() => q.readSync(25)).code, 'EINVAL');
+  assert.is(thrown(() => q.tryRead(25)).code, 'EINVAL');
+  assert.is(thrown(() => q.readSync(3, { timeout: 5 } as never)).code, 'EINVAL');
+  assert.is(thrown(() => q.readAsync(3, { spin: -1 })).code, 'EINVAL');
+  assert.is(await failure(() => q.readAsync(3, { signal: AbortSignal.abort() })), 'ABORT_ERR');
 });
 
 test('managed segments: named primitives are found again; a name of another kind is ELAYOUT', () => {
   const name = trackPosix(freshName('syncm'));
   const m = keepOpen(openOrCreate({ kind: 'posix', name, size: 1 << 16 }));
   const a = m.mutex('lock');
-  a.lock();
+  a.lockSync();
   assert.is(m.mutex('lock').owner, a.owner, 'the same mutex');
   a.unlock();
   assert.is(m.semaphore('sem', 3).value, 3);

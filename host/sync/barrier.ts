@@ -1,6 +1,7 @@
 // A reusable barrier for N parties (assembly/sync/barrier.ts).
-import { ShmError, invalidArgument } from '../errors.js';
+import { brokenPipe, invalidArgument, type ShmError } from '../errors.js';
 import { coreConstant } from '../core/core.js';
+import { warnRenamed } from './deprecation.js';
 import { Place, Primitive } from './place.js';
 import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
 
@@ -29,18 +30,27 @@ export class Barrier extends Primitive {
   }
 
   /**
-   * Arrives and waits for the others. A party that times out breaks the
-   * barrier: every waiter then gets EPIPE instead of waiting for a party
-   * that will never come.
+   * Arrives and waits for the others: 'last', 'passed', or 'timed-out'. A
+   * party that times out (or aborts) breaks the barrier: every waiter then
+   * gets EPIPE with reason 'barrier-broken' instead of waiting for a party
+   * that will never come. There is no try form: an arrival that did not
+   * wait would have to break the barrier or count as a party.
    */
-  arrive(options: WaitOptions = {}): BarrierResult {
-    checkWaitOptions(options, [], 'arrive');
+  arriveSync(options: WaitOptions = {}): BarrierResult {
+    checkWaitOptions(options, [], 'arriveSync');
     return runSync(this.#steps(options), this.host);
   }
 
+  /** arriveSync() without blocking the event loop; takes an AbortSignal. */
   arriveAsync(options: WaitOptions = {}): Promise<BarrierResult> {
     checkWaitOptions(options, [], 'arriveAsync');
     return runAsync(this.#steps(options), this.host, options.signal);
+  }
+
+  /** @deprecated use arriveSync */
+  arrive(options: WaitOptions = {}): BarrierResult {
+    warnRenamed('Barrier.arrive', 'Barrier.arriveSync');
+    return this.arriveSync(options);
   }
 
   get broken(): boolean {
@@ -77,6 +87,6 @@ export class Barrier extends Primitive {
   }
 
   #broken(): ShmError {
-    return new ShmError({ code: 'EPIPE', message: 'the barrier is broken: a party gave up waiting (timeout or abort); create it anew' });
+    return brokenPipe('barrier-broken', 'the barrier is broken: a party gave up waiting (timeout or abort); create it anew');
   }
 }

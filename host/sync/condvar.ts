@@ -1,7 +1,8 @@
 // A condition variable used with a shmkit Mutex (assembly/sync/condvar.ts).
-import { abortError } from '../errors.js';
+import { abortError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
-import type { Mutex } from './mutex.js';
+import { Mutex } from './mutex.js';
+import { warnRenamed } from './deprecation.js';
 import { Place, Primitive } from './place.js';
 import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
 
@@ -29,14 +30,20 @@ export class Condition extends Primitive {
     super(place, coreConstant(place.memory.core, 'CONDVAR_SIZE'), 'a condition variable');
   }
 
-  /** Unlocks `mutex`, sleeps until signalled, locks it again. Call with the mutex held. */
-  wait(mutex: Mutex, options: WaitOptions = {}): ConditionResult {
-    checkWaitOptions(options, [], 'wait');
+  /**
+   * Unlocks `mutex`, sleeps until signalled, locks it again. Call with the
+   * mutex held. There is no try form: a condition is waited for, not taken.
+   */
+  waitSync(mutex: Mutex, options: WaitOptions = {}): ConditionResult {
+    checkMutex(mutex, 'waitSync');
+    checkWaitOptions(options, [], 'waitSync');
     const result = runSync(this.#steps(mutex, options), this.host);
-    return mutex.lock() === 'owner-died' ? 'owner-died' : result;
+    return mutex.lockSync() === 'owner-died' ? 'owner-died' : result;
   }
 
+  /** waitSync() without blocking the event loop; takes an AbortSignal (the mutex is held again when it rejects). */
   async waitAsync(mutex: Mutex, options: WaitOptions = {}): Promise<ConditionResult> {
+    checkMutex(mutex, 'waitAsync');
     checkWaitOptions(options, [], 'waitAsync');
     // Aborted before the mutex was let go: nothing to take back (relocking would be EDEADLK).
     if (options.signal?.aborted) throw abortError(options.signal.reason, 'wait');
@@ -48,6 +55,12 @@ export class Condition extends Primitive {
       if ((await mutex.lockAsync()) === 'owner-died') result = 'owner-died';
     }
     return result;
+  }
+
+  /** @deprecated use waitSync */
+  wait(mutex: Mutex, options: WaitOptions = {}): ConditionResult {
+    warnRenamed('Condition.wait', 'Condition.waitSync');
+    return this.waitSync(mutex, options);
   }
 
   /** Wakes one sleeper (no system call when nobody sleeps). */
@@ -74,4 +87,8 @@ export class Condition extends Primitive {
       this.core.condWaitEnd(this.at);
     }
   }
+}
+
+function checkMutex(mutex: unknown, where: string): void {
+  if (!(mutex instanceof Mutex)) invalidArgument(`${where}: give the shmkit Mutex this thread holds`);
 }

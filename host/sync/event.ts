@@ -1,6 +1,7 @@
 // An event, manual or auto reset (assembly/sync/event.ts).
 import { checkBoolean, checkOptions } from '../core/validate.js';
 import { coreConstant } from '../core/core.js';
+import { warnRenamed } from './deprecation.js';
 import { Place, Primitive } from './place.js';
 import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
 
@@ -43,14 +44,21 @@ export class Event extends Primitive {
   }
 
   /** Waits until set: true, or false on timeout. */
-  wait(options: WaitOptions = {}): boolean {
-    checkWaitOptions(options, [], 'wait');
+  waitSync(options: WaitOptions = {}): boolean {
+    checkWaitOptions(options, [], 'waitSync');
     return runSync(this.#steps(options), this.host);
   }
 
+  /** waitSync() without blocking the event loop; takes an AbortSignal. */
   waitAsync(options: WaitOptions = {}): Promise<boolean> {
     checkWaitOptions(options, [], 'waitAsync');
     return runAsync(this.#steps(options), this.host, options.signal);
+  }
+
+  /** @deprecated use waitSync */
+  wait(options: WaitOptions = {}): boolean {
+    warnRenamed('Event.wait', 'Event.waitSync');
+    return this.waitSync(options);
   }
 
   *#steps(options: WaitOptions): Steps<boolean> {

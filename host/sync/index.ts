@@ -1,6 +1,7 @@
 // Synchronisation in shared memory: one algorithm per primitive (in the
 // core), any host's way of waiting (futex on Linux, Atomics elsewhere).
-export { Mutex, type LockResult, type Guard, type MutexOptions } from './mutex.js';
+export { Mutex, type LockResult, type MutexOptions } from './mutex.js';
+export { type Guard } from './guard.js';
 export { Semaphore } from './semaphore.js';
 export { Condition, type ConditionResult } from './condvar.js';
 export { Barrier, type BarrierResult } from './barrier.js';

@@ -3,6 +3,8 @@
 import { checkBoolean, checkOptions } from '../core/validate.js';
 import { ShmError } from '../errors.js';
 import { coreConstant } from '../core/core.js';
+import { retiredTimeout, warnRenamed } from './deprecation.js';
+import { guardOf, type Guard } from './guard.js';
 import { Place, Primitive } from './place.js';
 import {
   Deadline, LIVENESS_SLICE_MS, checkSpin, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
@@ -16,13 +18,6 @@ const ACQUIRED_AGAIN = -2;
 const NOT_RECOVERABLE = -3;
 const WOULD_DEADLOCK = -4;
 const NOT_OWNER = -5;
-
-/** Unlocks when disposed: `using guard = mutex.hold()`. */
-export interface Guard extends Disposable {
-  /** The last owner died holding the lock: repair the data, then markConsistent(). */
-  readonly ownerDied: boolean;
-  release(): void;
-}
 
 export interface MutexOptions {
   recursive?: boolean;
@@ -53,35 +48,57 @@ export class Mutex extends Primitive {
   }
 
   /** One attempt, never sleeping: 'acquired', 'owner-died', or false when held by someone else. */
-  tryLock(): LockResult | false {
+  tryLock(): Exclude<LockResult, 'timed-out'> | false {
     const r = this.core.mutexTryLock(this.at, this.host.id, 0);
     if (r === ACQUIRED || r === ACQUIRED_AGAIN) return 'acquired';
     if (r > 0) return this.host.isAlive(r) || !this.core.mutexTakeOver(this.at, r, this.host.id) ? false : 'owner-died';
     return this.#misuse(r);
   }
 
-  /** Blocks this thread until acquired (or the timeout). */
-  lock(options?: WaitOptions): LockResult {
-    checkWaitOptions(options);
+  /** Blocks this thread until acquired: 'acquired', 'owner-died', or 'timed-out'. */
+  lockSync(options?: WaitOptions): LockResult {
+    checkWaitOptions(options, [], 'lockSync');
     // The uncontended case is one core call: no generator.
     if (this.#acquiredFast()) return 'acquired';
     return runSync(this.#steps(options ?? {}), this.host);
   }
 
-  /** Waits without blocking the event loop. */
+  /** lockSync() without blocking the event loop; takes an AbortSignal. */
   lockAsync(options: WaitOptions = {}): Promise<LockResult> {
-    checkWaitOptions(options);
+    checkWaitOptions(options, [], 'lockAsync');
     if (!options.signal?.aborted && this.#acquiredFast()) return Promise.resolve('acquired');
     return runAsync(this.#steps(options), this.host, options.signal);
   }
 
-  /** lock() that unlocks when the guard is disposed; throws ETIMEDOUT if the timeout passes. */
-  hold(options: WaitOptions = {}): Guard {
-    return this.#guard(this.lock(options));
+  /** tryLock() as a guard that unlocks when disposed; null when someone else holds it. */
+  tryHold(): Guard | null {
+    return this.#guard(this.tryLock());
   }
 
-  async holdAsync(options: WaitOptions = {}): Promise<Guard> {
+  /**
+   * lockSync() as a guard that unlocks when disposed; null on timeout.
+   * Check it before relying on the lock: `using` accepts null and would run
+   * the block unlocked.
+   */
+  holdSync(options?: WaitOptions): Guard | null {
+    return this.#guard(this.lockSync(options));
+  }
+
+  /** holdSync() without blocking the event loop; takes an AbortSignal. */
+  async holdAsync(options: WaitOptions = {}): Promise<Guard | null> {
     return this.#guard(await this.lockAsync(options));
+  }
+
+  /** @deprecated use lockSync */
+  lock(options?: WaitOptions): LockResult {
+    warnRenamed('Mutex.lock', 'Mutex.lockSync');
+    return this.lockSync(options);
+  }
+
+  /** @deprecated use holdSync, which returns null on a timeout; this one throws ETIMEDOUT */
+  hold(options?: WaitOptions): Guard {
+    warnRenamed('Mutex.hold', 'Mutex.holdSync', 'it returns null on a timeout instead of throwing ETIMEDOUT');
+    return this.holdSync(options) ?? retiredTimeout('the mutex', 'Mutex.holdSync');
   }
 
   unlock(): void {
@@ -134,16 +151,8 @@ export class Mutex extends Primitive {
     }
   }
 
-  #guard(result: LockResult): Guard {
-    if (result === 'timed-out') throw new ShmError({ code: 'ETIMEDOUT', message: 'timed out waiting for the mutex' });
-    let held = true;
-    const release = () => {
-      if (held) {
-        held = false;
-        this.unlock();
-      }
-    };
-    return { ownerDied: result === 'owner-died', release, [Symbol.dispose]: release };
+  #guard(result: LockResult | false): Guard | null {
+    return guardOf(result !== false && result !== 'timed-out', result === 'owner-died', () => this.unlock());
   }
 
   #misuse(code: number): never {

@@ -1,8 +1,10 @@
 // Run-once initialisation across threads and processes (assembly/sync/once.ts).
-import { ShmError } from '../errors.js';
+import { ShmError, invalidArgument } from '../errors.js';
+import { describeValue } from '../core/validate.js';
 import { coreConstant } from '../core/core.js';
+import { warnRenamed } from './deprecation.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, LIVENESS_SLICE_MS, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
+import { Deadline, LIVENESS_SLICE_MS, ONE_ATTEMPT, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
 
 const RUN = -1;
 const DONE = -2;
@@ -28,18 +30,30 @@ export class Once extends Primitive {
   }
 
   /**
-   * Runs `init` if nobody has yet, else waits for whoever runs it. If the
-   * runner throws, or dies, another caller runs it instead.
+   * Runs `init` if nobody has started it: 'ran', 'done' (someone had), or
+   * false while another caller runs it (one whose runner died is taken over
+   * and run here). Never waits.
    */
-  run(init: () => void, options: WaitOptions = {}): OnceResult {
-    checkWaitOptions(options, [], 'run');
-    const outcome = runSync(this.#steps(options), this.host);
-    if (outcome !== RUN) return outcome;
-    this.#finish(() => init());
-    return 'ran';
+  tryRun(init: () => void): Exclude<OnceResult, 'timed-out'> | false {
+    checkInit(init, 'tryRun');
+    const outcome = this.#runWith(init, runSync(this.#steps(ONE_ATTEMPT, true), this.host));
+    return outcome === 'timed-out' ? false : outcome;
   }
 
+  /**
+   * Runs `init` if nobody has yet, else waits for whoever runs it: 'ran',
+   * 'done', or 'timed-out'. If the runner throws, or dies, another caller
+   * runs it instead.
+   */
+  runSync(init: () => void, options: WaitOptions = {}): OnceResult {
+    checkInit(init, 'runSync');
+    checkWaitOptions(options, [], 'runSync');
+    return this.#runWith(init, runSync(this.#steps(options), this.host));
+  }
+
+  /** runSync() without blocking the event loop (`init` may return a promise); takes an AbortSignal. */
   async runAsync(init: () => void | Promise<void>, options: WaitOptions = {}): Promise<OnceResult> {
+    checkInit(init, 'runAsync');
     checkWaitOptions(options, [], 'runAsync');
     const outcome = await runAsync(this.#steps(options), this.host, options.signal);
     if (outcome !== RUN) return outcome;
@@ -53,11 +67,19 @@ export class Once extends Primitive {
     return 'ran';
   }
 
+  /** @deprecated use runSync */
+  run(init: () => void, options: WaitOptions = {}): OnceResult {
+    warnRenamed('Once.run', 'Once.runSync');
+    return this.runSync(init, options);
+  }
+
   get done(): boolean {
     return (this.core.onceWord(this.at) & 0x40000000) !== 0;
   }
 
-  #finish(init: () => void): void {
+  // The outcome of the steps, with `init` run when this caller was chosen to.
+  #runWith(init: () => void, outcome: OnceResult | typeof RUN): OnceResult {
+    if (outcome !== RUN) return outcome;
     let ok = false;
     try {
       init();
@@ -65,21 +87,23 @@ export class Once extends Primitive {
     } finally {
       this.#end(ok);
     }
+    return 'ran';
   }
 
   #end(ok: boolean): void {
     if (this.core.onceFinish(this.at, ok ? 1 : 0)) this.host.wake(this.at, 0x7fffffff);
   }
 
-  *#steps(options: WaitOptions): Steps<OnceResult | typeof RUN> {
+  // `askAtOnce`: a try asks whether the runner is alive at once, not after a quiet slice.
+  *#steps(options: WaitOptions, askAtOnce = false): Steps<OnceResult | typeof RUN> {
     const deadline = new Deadline(options.timeoutMs);
     const id = this.host.id;
-    let sliceExpired = false;
+    let sliceExpired = askAtOnce;
     for (;;) {
       const r = this.core.onceBegin(this.at, id);
       if (r === RUN) return RUN;
       if (r === DONE) return 'done';
-      if (r === id) throw new ShmError({ code: 'EDEADLK', message: 'once.run called again from inside its own initialiser' });
+      if (r === id) throw new ShmError({ code: 'EDEADLK', message: 'this Once was run again from inside its own initialiser' });
       if (sliceExpired && !this.host.isAlive(r)) { // liveness only after a quiet slice: it is a system call
         if (this.core.onceTakeOver(this.at, r, id)) return RUN;
         continue;
@@ -90,4 +114,8 @@ export class Once extends Primitive {
       sliceExpired = (yield { offset: this.at, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
     }
   }
+}
+
+function checkInit(init: unknown, where: string): void {
+  if (typeof init !== 'function') invalidArgument(`${where}: init must be a function: got ${describeValue(init)}`);
 }

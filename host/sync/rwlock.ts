@@ -9,10 +9,12 @@
 // timeout.
 import { ShmError } from '../errors.js';
 import { coreConstant } from '../core/core.js';
-import type { Guard, LockResult } from './mutex.js';
+import { retiredTimeout, warnRenamed } from './deprecation.js';
+import { guardOf, type Guard } from './guard.js';
+import type { LockResult } from './mutex.js';
 import { Place, Primitive } from './place.js';
 import {
-  Deadline, LIVENESS_SLICE_MS, checkSpin, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
+  Deadline, LIVENESS_SLICE_MS, ONE_ATTEMPT, checkSpin, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
 } from './wait-host.js';
 
 const ACQUIRED = 0;
@@ -39,19 +41,20 @@ export class RwLock extends Primitive {
     this.#readerSlots = coreConstant(place.memory.core, 'READER_SLOTS');
   }
 
-  /** One attempt at a shared hold, never sleeping (then check `ownerDied`). */
+  /** One attempt at a shared hold, never sleeping: true (then check `ownerDied`), or false. */
   tryRead(): boolean {
     return this.core.rwTryRead(this.at, this.host.id) === 1;
   }
 
-  /** Shared hold: true (then check `ownerDied`), or false on timeout. */
-  read(options?: WaitOptions): boolean {
-    checkWaitOptions(options);
+  /** Shared hold, sleeping while a writer holds or waits: true (then check `ownerDied`), or false on timeout. */
+  readSync(options?: WaitOptions): boolean {
+    checkWaitOptions(options, [], 'readSync');
     return runSync(this.#readSteps(options ?? {}), this.host);
   }
 
+  /** readSync() without blocking the event loop; takes an AbortSignal. */
   readAsync(options: WaitOptions = {}): Promise<boolean> {
-    checkWaitOptions(options);
+    checkWaitOptions(options, [], 'readAsync');
     return runAsync(this.#readSteps(options), this.host, options.signal);
   }
 
@@ -61,7 +64,7 @@ export class RwLock extends Primitive {
    * to read or to write, the answer cannot change (only a writer inside
    * sets or clears it). A reader that sees true cannot repair under its
    * shared hold: it checks the data itself, or leaves (readUnlock), takes
-   * write() (which answers 'owner-died'), repairs, calls markConsistent()
+   * writeSync() (which answers 'owner-died'), repairs, calls markConsistent()
    * and writeUnlock(), and reads again.
    */
   get ownerDied(): boolean {
@@ -74,14 +77,25 @@ export class RwLock extends Primitive {
     if (r === 1) this.host.wake(this.at, 0x7fffffff);
   }
 
+  /**
+   * One attempt at the exclusive hold, never sleeping: 'acquired',
+   * 'owner-died' (a writer died holding it: repair, then markConsistent()),
+   * or false while a live writer or reader holds it.
+   */
+  tryWrite(): Exclude<LockResult, 'timed-out'> | false {
+    const result = runSync(this.#writeSteps(ONE_ATTEMPT, true), this.host);
+    return result === 'timed-out' ? false : result;
+  }
+
   /** Exclusive hold: 'acquired', 'owner-died' (a writer died holding it: repair, then markConsistent()), or 'timed-out'. */
-  write(options?: WaitOptions): LockResult {
-    checkWaitOptions(options);
+  writeSync(options?: WaitOptions): LockResult {
+    checkWaitOptions(options, [], 'writeSync');
     return runSync(this.#writeSteps(options ?? {}), this.host);
   }
 
+  /** writeSync() without blocking the event loop; takes an AbortSignal. */
   writeAsync(options: WaitOptions = {}): Promise<LockResult> {
-    checkWaitOptions(options);
+    checkWaitOptions(options, [], 'writeAsync');
     return runAsync(this.#writeSteps(options), this.host, options.signal);
   }
 
@@ -99,16 +113,69 @@ export class RwLock extends Primitive {
     }
   }
 
-  /** `using g = lock.holdRead()`: releases when disposed; ETIMEDOUT on timeout; `g.ownerDied` as `ownerDied`. */
-  holdRead(options?: WaitOptions): Guard {
-    if (!this.read(options)) throw new ShmError({ code: 'ETIMEDOUT', message: 'timed out waiting to read' });
-    return guard(this.ownerDied, () => this.readUnlock());
+  /** tryRead() as a guard that releases when disposed; null when it is taken. `g.ownerDied` as `ownerDied`. */
+  tryHoldRead(): Guard | null {
+    return this.#readGuard(this.tryRead());
   }
 
+  /**
+   * readSync() as a guard that releases when disposed; null on timeout
+   * (check it: `using` accepts null and would run the block unguarded).
+   */
+  holdReadSync(options?: WaitOptions): Guard | null {
+    return this.#readGuard(this.readSync(options));
+  }
+
+  /** holdReadSync() without blocking the event loop; takes an AbortSignal. */
+  async holdReadAsync(options: WaitOptions = {}): Promise<Guard | null> {
+    return this.#readGuard(await this.readAsync(options));
+  }
+
+  /** tryWrite() as a guard that releases when disposed; null when it is taken. */
+  tryHoldWrite(): Guard | null {
+    return this.#writeGuard(this.tryWrite());
+  }
+
+  /** writeSync() as a guard that releases when disposed; null on timeout (check it, as for holdReadSync). */
+  holdWriteSync(options?: WaitOptions): Guard | null {
+    return this.#writeGuard(this.writeSync(options));
+  }
+
+  /** holdWriteSync() without blocking the event loop; takes an AbortSignal. */
+  async holdWriteAsync(options: WaitOptions = {}): Promise<Guard | null> {
+    return this.#writeGuard(await this.writeAsync(options));
+  }
+
+  /** @deprecated use readSync */
+  read(options?: WaitOptions): boolean {
+    warnRenamed('RwLock.read', 'RwLock.readSync');
+    return this.readSync(options);
+  }
+
+  /** @deprecated use writeSync */
+  write(options?: WaitOptions): LockResult {
+    warnRenamed('RwLock.write', 'RwLock.writeSync');
+    return this.writeSync(options);
+  }
+
+  /** @deprecated use holdReadSync, which returns null on a timeout; this one throws ETIMEDOUT */
+  holdRead(options?: WaitOptions): Guard {
+    warnRenamed('RwLock.holdRead', 'RwLock.holdReadSync', 'it returns null on a timeout instead of throwing ETIMEDOUT');
+    return this.holdReadSync(options) ?? retiredTimeout('a shared hold of the read-write lock', 'RwLock.holdReadSync');
+  }
+
+  /** @deprecated use holdWriteSync, which returns null on a timeout; this one throws ETIMEDOUT */
   holdWrite(options?: WaitOptions): Guard {
-    const result = this.write(options);
-    if (result === 'timed-out') throw new ShmError({ code: 'ETIMEDOUT', message: 'timed out waiting to write' });
-    return guard(result === 'owner-died', () => this.writeUnlock());
+    warnRenamed('RwLock.holdWrite', 'RwLock.holdWriteSync', 'it returns null on a timeout instead of throwing ETIMEDOUT');
+    return this.holdWriteSync(options) ?? retiredTimeout('the write lock', 'RwLock.holdWriteSync');
+  }
+
+  #readGuard(held: boolean): Guard | null {
+    return guardOf(held, held && this.ownerDied, () => this.readUnlock());
+  }
+
+  #writeGuard(result: LockResult | false): Guard | null {
+    return guardOf(result !== false && result !== 'timed-out', result === 'owner-died', () => this.writeUnlock());
   }
 
   // Readers that died inside never leave: take their holds back so the
@@ -150,12 +217,14 @@ export class RwLock extends Primitive {
     }
   }
 
-  *#writeSteps(options: WaitOptions): Steps<LockResult> {
+  // `askAtOnce`: a try (one attempt) asks whether the writer and the readers
+  // in its way are alive at once, as tryLock does, not after a quiet slice.
+  *#writeSteps(options: WaitOptions, askAtOnce = false): Steps<LockResult> {
     const deadline = new Deadline(options.timeoutMs);
     const spin = checkSpin(options.spin);
     const id = this.host.id;
     // Step 1: the writer word (a robust mutex among writers).
-    let sliceExpired = false;
+    let sliceExpired = askAtOnce;
     for (let attempt = 0, contended = 0; ; attempt++) {
       const r = this.core.rwTryWriterWord(this.at, id, contended);
       if (r === ACQUIRED) break;
@@ -178,7 +247,7 @@ export class RwLock extends Primitive {
     const result: LockResult = this.core.rwOwnerDied(this.at) ? 'owner-died' : 'acquired';
     // Step 2: new readers are turned away; wait for those inside to leave.
     let acquired = false;
-    let quietSlice = false;
+    let quietSlice = askAtOnce;
     try {
       for (;;) {
         const readers = this.core.rwReadersLeft(this.at, id);
@@ -190,7 +259,11 @@ export class RwLock extends Primitive {
           acquired = true; // nothing of ours to unlock
           throw new ShmError({ code: 'EPERM', message: 'the write lock was taken from this thread while it waited for readers (the lock\'s memory was overwritten?)' });
         }
-        if (quietSlice) this.#reapDeadReaders();
+        if (quietSlice) {
+          quietSlice = false;
+          this.#reapDeadReaders();
+          continue; // the holds taken back may have been the last
+        }
         if (deadline.passed) return 'timed-out';
         quietSlice = (yield { offset: this.at, value: readers, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
       }
@@ -198,15 +271,4 @@ export class RwLock extends Primitive {
       if (!acquired) this.writeUnlock(); // timed out or aborted: let readers back in
     }
   }
-}
-
-function guard(ownerDied: boolean, unlock: () => void): Guard {
-  let held = true;
-  const release = () => {
-    if (held) {
-      held = false;
-      unlock();
-    }
-  };
-  return { ownerDied, release, [Symbol.dispose]: release };
 }

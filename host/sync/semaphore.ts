@@ -1,6 +1,7 @@
 // A counting semaphore in shared memory (assembly/sync/semaphore.ts).
 import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
+import { warnRenamed } from './deprecation.js';
 import { Place, Primitive } from './place.js';
 import { Deadline, checkSpin, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
 
@@ -28,14 +29,21 @@ export class Semaphore extends Primitive {
   }
 
   /** Takes a token, sleeping until one is posted: true, or false on timeout. */
-  wait(options: WaitOptions = {}): boolean {
-    checkWaitOptions(options, [], 'wait');
+  waitSync(options: WaitOptions = {}): boolean {
+    checkWaitOptions(options, [], 'waitSync');
     return runSync(this.#steps(options), this.host);
   }
 
+  /** waitSync() without blocking the event loop; takes an AbortSignal. */
   waitAsync(options: WaitOptions = {}): Promise<boolean> {
     checkWaitOptions(options, [], 'waitAsync');
     return runAsync(this.#steps(options), this.host, options.signal);
+  }
+
+  /** @deprecated use waitSync */
+  wait(options: WaitOptions = {}): boolean {
+    warnRenamed('Semaphore.wait', 'Semaphore.waitSync');
+    return this.waitSync(options);
   }
 
   /** Adds `count` tokens, waking as many sleepers. */

@@ -57,6 +57,9 @@ export class Deadline {
   }
 }
 
+/** What a try form built on a wait's algorithm passes it: one attempt, no spin, no sleep. */
+export const ONE_ATTEMPT: Readonly<WaitOptions> = Object.freeze({ timeoutMs: 0, spin: 0 });
+
 /** The keys WaitOptions has; any other key is refused. */
 export const WAIT_OPTION_KEYS: readonly string[] = ['timeoutMs', 'signal', 'spin'];
 
