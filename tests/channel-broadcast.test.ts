@@ -282,8 +282,9 @@ function conformance(title: string, makeBackend: () => Backend): void {
       r.close();
       return;
     }
-    assert.is(thrown(() => r.readSync({ timeoutMs: 30000 })).code, 'EPIPE');
-    assert.is((await r.readAsync({ timeoutMs: 30000 }).catch((e) => e)).code, 'EPIPE');
+    const died = thrown(() => r.readSync({ timeoutMs: 30000 }));
+    assert.equal([died.code, died.reason], ['EPIPE', 'peer-died']);
+    assert.is((await r.readAsync({ timeoutMs: 30000 }).catch((e) => e)).reason, 'peer-died');
     const w = s.channel.acquireWriter();
     assert.ok(w.tryPublish(message(10, 30)));
     const next = r.tryRead()!;

@@ -224,8 +224,8 @@ closing('after end(): tryPush false, pushSync and pushAsync EPIPE; what was push
   assert.not.ok(queue.tryPush(message(queue, 0, 9)), 'tryPush');
   assert.is(queue.tryClaimSlot(), null, 'tryClaimSlot');
   const epipe = thrown(() => queue.pushSync(message(queue, 0, 9)));
-  assert.equal([epipe.code, /ended/.test(epipe.message)], ['EPIPE', true]);
-  assert.is(await queue.pushAsync(message(queue, 0, 9)).catch((e) => e.code), 'EPIPE');
+  assert.equal([epipe.code, epipe.reason, /ended/.test(epipe.message)], ['EPIPE', 'ended', true]);
+  assert.equal(await queue.pushAsync(message(queue, 0, 9)).catch((e) => [e.code, e.reason]), ['EPIPE', 'ended']);
   assert.equal([readMessage(queue.popSync()!), readMessage((await queue.popAsync())!)], [[0, 0], [0, 1]]);
   assert.is(queue.popSync({ timeoutMs: 20 }), null, 'the claim is not published yet');
   assert.not.ok(queue.ended);

@@ -124,23 +124,23 @@ records('sendRecord / receiveRecord, and a record filled in place; raw bytes can
   const ring = segment().m.ring('ticks', 1024, { record: Tick });
   const p = ring.acquireProducer();
   const c = ring.acquireConsumer();
-  assert.ok(p.sendRecord({ id: 1, price: 2.5, side: 1 }));
+  assert.ok(p.trySendRecord({ id: 1, price: 2.5, side: 1 }));
   const ref = p.tryClaimRecord()!;
   ref.id = 2;
   ref.price = 3.25;
   ref.side = 0;
-  assert.is(c.receiveRecord()!.id, 1, 'the claimed record is not yet visible');
+  assert.is(c.tryReceiveRecord()!.id, 1, 'the claimed record is not yet visible');
   assert.is(c.tryPeekRecord(), null);
   p.commit();
-  assert.equal(c.receiveRecord(), { id: 2, price: 3.25, side: 0 });
+  assert.equal(c.tryReceiveRecord(), { id: 2, price: 3.25, side: 0 });
   // a bad value throws before claiming: nothing half-written is ever published
-  assert.is(thrown(() => p.sendRecord({ id: 3, price: 1 })).code, 'EINVAL');
+  assert.is(thrown(() => p.trySendRecord({ id: 3, price: 1 })).code, 'EINVAL');
   p.commit();
-  assert.is(c.receiveRecord(), null);
-  const peeked = (p.sendRecord({ id: 4, price: 0, side: 2 }), c.tryPeekRecord()!);
+  assert.is(c.tryReceiveRecord(), null);
+  const peeked = (p.trySendRecord({ id: 4, price: 0, side: 2 }), c.tryPeekRecord()!);
   assert.is(peeked.id, 4);
   c.release();
-  p.send(new Uint8Array(3));
+  p.trySend(new Uint8Array(3));
   assert.is(thrown(() => c.tryPeekRecord()).code, 'EMSGSIZE');
 });
 
@@ -155,7 +155,7 @@ records('layout-checked: another struct is ELAYOUT naming the field; raw rings c
   assert.is(m.ring('ticks', 1024).record, undefined, 'opened as raw bytes, it is still a ring');
   m.ring('raw', 1024);
   assert.match(thrown(() => m.ring('raw', 1024, { record: Tick })).message, /raw bytes, not records of Tick/);
-  assert.is(thrown(() => m.ring('raw', 1024).acquireProducer().sendRecord({})).code, 'EINVAL');
+  assert.is(thrown(() => m.ring('raw', 1024).acquireProducer().trySendRecord({})).code, 'EINVAL');
   assert.match(thrown(() => m.ring('big', 64, { record: struct('Big', { a: array('u8', 100) }) })).message, /larger than a ring of 64 bytes/);
 });
 

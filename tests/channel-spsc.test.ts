@@ -121,12 +121,12 @@ transfer('wrap-around in one thread: exact fill, one byte over (padding), the ma
   const lengths = [592, 416, 592, 417, 504, 0, 504, 504, 0];
   lengths.forEach((length, i) => {
     if (length > s.ring.maxMessage) return;
-    assert.ok(p.send(message(i, length)), `send ${i}`);
-    const got = c.receive()!;
+    assert.ok(p.trySend(message(i, length)), `send ${i}`);
+    const got = c.tryReceive()!;
     assert.ok(got.length === length && isMessage(got, i), `message ${i}`);
   });
-  assert.ok(p.send(message(0, 504)));
-  assert.not.ok(p.send(message(1, 504)) && p.send(message(2, 504)), 'a third half-ring message cannot fit');
+  assert.ok(p.trySend(message(0, 504)));
+  assert.not.ok(p.trySend(message(1, 504)) && p.trySend(message(2, 504)), 'a third half-ring message cannot fit');
   assert.is(thrown(() => p.tryClaim(505)).code, 'EMSGSIZE');
   assert.is(thrown(() => p.tryClaim(-1)).code, 'EINVAL');
   p.close();
@@ -164,7 +164,7 @@ roles('a second producer or consumer is refused (EBUSY), here and in another pro
   p.close();
   p.close();
   c.close();
-  assert.is(thrown(() => p.send(new Uint8Array(1))).code, 'EBADF');
+  assert.is(thrown(() => p.trySend(new Uint8Array(1))).code, 'EBADF');
   assert.is(thrown(() => c.tryPeek()).code, 'EBADF');
   for (const role of ['producer', 'consumer']) {
     const other = await s.start('acquire', { role });
@@ -207,12 +207,13 @@ roles('kill -9 mid-message: the committed messages arrive, the half-written clai
   await producer.kill();
   const c = s.ring.acquireConsumer();
   for (let i = 0; i < 10; i++) assert.ok(isMessage(c.receiveSync({ timeoutMs: 1000 })!, i), `message ${i}`);
-  assert.is(thrown(() => c.receiveSync({ timeoutMs: 30000 })).code, 'EPIPE');
-  assert.is((await c.receiveAsync({ timeoutMs: 30000 }).catch((e) => e)).code, 'EPIPE');
+  const died = thrown(() => c.receiveSync({ timeoutMs: 30000 }));
+  assert.equal([died.code, died.reason], ['EPIPE', 'peer-died']);
+  assert.is((await c.receiveAsync({ timeoutMs: 30000 }).catch((e) => e)).reason, 'peer-died');
   // a new producer takes over; its first message is what the consumer sees next
   const p = s.ring.acquireProducer();
-  assert.ok(p.send(message(10, 30)));
-  assert.ok(isMessage(c.receive()!, 10));
+  assert.ok(p.trySend(message(10, 30)));
+  assert.ok(isMessage(c.tryReceive()!, 10));
   assert.is(c.tryPeek(), null);
 });
 
@@ -260,9 +261,9 @@ roles('a producer killed between publishing a batch and recording its tail: the 
   const tail = s.ring.place.offset + coreConstant(s.ring.place.memory.core, 'SPSC_TAIL');
   new DataView(s.ring.place.memory.memory.buffer).setBigUint64(tail, 5n * 112n, true);
   const p = s.ring.acquireProducer();
-  assert.ok(p.send(message(10, 30)));
+  assert.ok(p.trySend(message(10, 30)));
   const c = s.ring.acquireConsumer();
-  for (let i = 0; i <= 10; i++) assert.ok(isMessage(c.receive()!, i), `message ${i}`);
+  for (let i = 0; i <= 10; i++) assert.ok(isMessage(c.tryReceive()!, i), `message ${i}`);
   assert.is(c.tryPeek(), null);
 });
 
@@ -272,13 +273,14 @@ roles('kill -9 of the consumer: a producer waiting on a full ring gets EPIPE; a 
   holder.go();
   await holder.said();
   const p = s.ring.acquireProducer();
-  while (p.send(message(0, 100)));
-  const waiting = p.sendAsync(message(0, 100), { timeoutMs: 30000 }).catch((e) => e.code);
+  while (p.trySend(message(0, 100)));
+  const waiting = p.sendAsync(message(0, 100), { timeoutMs: 30000 }).catch((e) => [e.code, e.reason]);
   await holder.kill();
-  assert.is(await waiting, 'EPIPE');
+  assert.equal(await waiting, ['EPIPE', 'peer-died']);
   const c = s.ring.acquireConsumer();
   c.close();
-  assert.is(thrown(() => p.sendSync(message(0, 100), { timeoutMs: 30000 })).code, 'EPIPE');
+  const closed = thrown(() => p.sendSync(message(0, 100), { timeoutMs: 30000 }));
+  assert.equal([closed.code, closed.reason], ['EPIPE', 'peer-closed']);
 });
 
 roles.run();
@@ -298,12 +300,12 @@ waits('timeouts: receive on empty gives null, send on full gives false, sync and
   assert.is(await c.receiveAsync({ timeoutMs: 30 }), null);
   assert.ok(performance.now() - t0 >= 55);
   assert.not.ok(c.ended, 'a timeout is not the end');
-  while (p.send(message(0, 200)));
+  while (p.trySend(message(0, 200)));
   assert.is(p.sendSync(message(0, 200), { timeoutMs: 30, spin: 0 }), false);
   assert.is(await p.sendAsync(message(0, 200), { timeoutMs: 30 }), false);
   // Two out: the next record pads to the end and needs room for itself and a terminator after it.
-  assert.ok(isMessage(c.receive()!, 0));
-  assert.ok(isMessage(c.receive()!, 0));
+  assert.ok(isMessage(c.tryReceive()!, 0));
+  assert.ok(isMessage(c.tryReceive()!, 0));
   assert.ok(await p.sendAsync(message(0, 200), { timeoutMs: 30 }));
   assert.is(thrown(() => c.receiveSync({ timeoutMs: -1 })).code, 'EINVAL');
 });
@@ -319,13 +321,13 @@ waits('abort: waiting receiveAsync and sendAsync reject with ABORT_ERR, also whe
   assert.equal([error.name, error.code, error.cause.message], ['AbortError', 'ABORT_ERR', 'stop']);
   assert.is((await c.receiveAsync({ signal: ac.signal }).catch((e) => e)).code, 'ABORT_ERR');
   let sent = 0;
-  while (p.send(message(sent, 100))) sent++;
+  while (p.trySend(message(sent, 100))) sent++;
   const ac2 = new AbortController();
   const sending = p.sendAsync(message(sent, 100), { signal: ac2.signal }).catch((e) => e.code);
   ac2.abort();
   assert.is(await sending, 'ABORT_ERR');
-  for (let i = 0; i < sent; i++) assert.ok(isMessage(c.receive()!, i));
-  assert.is(c.receive(), null, 'the aborted send left nothing');
+  for (let i = 0; i < sent; i++) assert.ok(isMessage(c.tryReceive()!, i));
+  assert.is(c.tryReceive(), null, 'the aborted send left nothing');
 });
 
 waits('the event loop keeps running during receiveAsync; a message from another process ends the wait', async () => {
@@ -352,7 +354,7 @@ waits('for await yields every message and ends when the producer closes; signal 
   assert.ok(c.ended);
   await producer.finish();
   const p = s.ring.acquireProducer();
-  p.send(message(0, 1));
+  p.trySend(message(0, 1));
   const ac = new AbortController();
   const seen: number[] = [];
   const run = (async () => {

@@ -2,7 +2,7 @@
 // table. Every message is copied out and then confirmed against its slot's
 // stamp, so an overwritten or half-written one is never returned; in lossy
 // mode each message says how many were lost just before it.
-import { ShmError, invalidArgument } from '../errors.js';
+import { ShmError, brokenPipe, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
 import { BroadcastEnd, CORRUPT, LOST, NONE, READ_CORRUPT, READ_OK, WAKE_WRITER, type ChannelAccess, type Stop } from './broadcast-end.js';
@@ -44,7 +44,7 @@ export class BroadcastReader extends BroadcastEnd implements AsyncIterable<Broad
     return this.core.bcastBacklog(this.d);
   }
 
-  /** The next message, or null when this reader has read everything published. */
+  /** The next message, or null when this reader has read everything published. Never waits. */
   tryRead(into?: Uint8Array): BroadcastMessage | null {
     this.assertOpen();
     if (into !== undefined && !(into instanceof Uint8Array)) invalidArgument('tryRead: into must be a Uint8Array');
@@ -66,7 +66,8 @@ export class BroadcastReader extends BroadcastEnd implements AsyncIterable<Broad
   /**
    * tryRead(), sleeping while there is nothing new. null on timeout, or when
    * the writer closed and everything was read (then `ended` is true). EPIPE
-   * when the writer died and everything it published was read.
+   * (reason 'peer-died') when the writer died and everything it published
+   * was read.
    */
   readSync(options?: ReadOptions): BroadcastMessage | null {
     checkWaitOptions(options, INTO, 'readSync');
@@ -108,7 +109,7 @@ export class BroadcastReader extends BroadcastEnd implements AsyncIterable<Broad
     if (writer === this.#closedWord) return () => null;
     if (sliceExpired && writer !== 0 && !this.host.isAlive(writer)) {
       return () => {
-        throw new ShmError({ code: 'EPIPE', message: `the broadcast writer (thread ${writer}) died; nothing more comes until another acquires the writer` });
+        throw brokenPipe('peer-died', `the broadcast writer (thread ${writer}) died; nothing more comes until another acquires the writer`);
       };
     }
     return undefined;

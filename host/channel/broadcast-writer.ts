@@ -17,7 +17,7 @@ export class BroadcastWriter extends BroadcastEnd {
   /**
    * Publishes a copy of `bytes` to every reader: true, or false when a
    * backpressure channel's slowest reader is a whole buffer behind (a lossy
-   * channel never refuses). Longer than slotSize throws EMSGSIZE.
+   * channel never refuses). Never waits. Longer than slotSize throws EMSGSIZE.
    */
   tryPublish(bytes: Uint8Array): boolean {
     this.assertOpen();
@@ -35,14 +35,14 @@ export class BroadcastWriter extends BroadcastEnd {
 
   /** tryPublish(), sleeping while the slowest live reader is a buffer behind: true, or false on timeout. */
   publishSync(bytes: Uint8Array, options?: WaitOptions): boolean {
-    checkWaitOptions(options);
+    checkWaitOptions(options, [], 'publishSync');
     if (this.tryPublish(bytes)) return true;
     return runSync(this.#publishSteps(bytes, options ?? {}), this.host) ?? false;
   }
 
   /** publishSync() without blocking the event loop; takes an AbortSignal. */
   publishAsync(bytes: Uint8Array, options: WaitOptions = {}): Promise<boolean> {
-    checkWaitOptions(options);
+    checkWaitOptions(options, [], 'publishAsync');
     if (!options.signal?.aborted && this.tryPublish(bytes)) return Promise.resolve(true);
     return runAsync(this.#publishSteps(bytes, options), this.host, options.signal).then((sent) => sent ?? false);
   }

@@ -8,15 +8,16 @@
 // counting its message in `lost`.
 //
 // end() ends the stream for everyone, as Go's close(chan) does: pushes fail
-// from then on (tryPush false, pushSync/pushAsync EPIPE, as an SPSC
-// producer's send() and sendSync() answer a consumer that left), consumers
+// from then on (tryPush false, pushSync/pushAsync EPIPE with reason
+// 'ended', as an SPSC producer's sendSync() answers a consumer that left
+// with reason 'peer-closed'), consumers
 // still get every message pushed before, then the end (null, and `ended`;
 // for await stops). It is called end, as a Writable's, because close()
 // elsewhere in shmkit lets go of one handle, and this is seen by every
 // process. There is no producer count: a producer that dies does not end
 // the stream, so end it when the producers are done (e.g. after waiting for
 // them all). An ended queue stays ended.
-import { ShmError, invalidArgument } from '../errors.js';
+import { ShmError, brokenPipe, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { corruption } from '../core/corruption.js';
 import { layoutCore } from '../core/layout-core.js';
@@ -164,12 +165,12 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
     this.#releaseAt(this.#payload(slot, 'release'));
   }
 
-  /** Copies `bytes` (exactly slotSize of them) in as one message: true, or false when the queue is full or ending. */
+  /** Copies `bytes` (exactly slotSize of them) in as one message: true, or false when the queue is full or ending. Never waits. */
   tryPush(bytes: Uint8Array): boolean {
     return this.#push(bytes) === true;
   }
 
-  /** The next message, copied into `into` (slotSize bytes) or a new array; null when the queue is empty (or `ended`). */
+  /** The next message, copied into `into` (slotSize bytes) or a new array; null when the queue is empty (or `ended`). Never waits. */
   tryPop(into?: Uint8Array): Uint8Array | null {
     const got = this.#pop(into);
     return got === ENDED ? null : got;
@@ -177,17 +178,17 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
 
   /**
    * tryPush(), sleeping while the queue is full: true, or false on timeout.
-   * EPIPE when the queue is ending, before or during the wait.
+   * EPIPE (reason 'ended') when the queue is ending, before or during the wait.
    */
   pushSync(bytes: Uint8Array, options?: WaitOptions): boolean {
-    checkWaitOptions(options);
+    checkWaitOptions(options, [], 'pushSync');
     if (this.tryPush(bytes)) return true;
     return runSync(this.#pushSteps(bytes, options ?? {}), this.host) ?? false;
   }
 
   /** pushSync() without blocking the event loop; takes an AbortSignal. */
   pushAsync(bytes: Uint8Array, options: WaitOptions = {}): Promise<boolean> {
-    checkWaitOptions(options);
+    checkWaitOptions(options, [], 'pushAsync');
     if (!options.signal?.aborted && this.tryPush(bytes)) return Promise.resolve(true);
     return runAsync(this.#pushSteps(bytes, options), this.host, options.signal).then((pushed) => pushed ?? false);
   }
@@ -267,7 +268,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   #pushSteps(bytes: Uint8Array, options: WaitOptions) {
     return waitTurn(this.#access, PUSH, () => {
       const pushed = this.#push(bytes);
-      if (pushed === ENDED) throw new ShmError({ code: 'EPIPE', message: 'the MPMC queue has ended: nothing more can be pushed (an ended queue stays ended; remove it and make a new one to start over)' });
+      if (pushed === ENDED) throw brokenPipe('ended', 'the MPMC queue has ended: nothing more can be pushed (an ended queue stays ended; remove it and make a new one to start over)');
       return pushed || null;
     }, options);
   }

@@ -2,6 +2,7 @@
 // valid until release(), which frees every message peeked so far with one
 // store, so a batch of peeks costs one release. peekMany() peeks a batch
 // with one core call and reports it in reused arrays: no object per message.
+import { warnRenamed } from '../sync/deprecation.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
 import { ShmError, invalidArgument } from '../errors.js';
 import type { StructRef } from '../struct/accessors.js';
@@ -35,8 +36,8 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
     if (this.core.spscRelease(this.d)) this.host.wake(this.publishWord, 1);
   }
 
-  /** A copy of the next message, released (with earlier peeks); null when there is none. */
-  receive(): Uint8Array | null {
+  /** A copy of the next message, released (with earlier peeks); null when there is none. Never waits. */
+  tryReceive(): Uint8Array | null {
     this.assertOpen();
     const at = this.core.spscPeek(this.d) >>> 0;
     if (at <= CORRUPT) return at === NONE ? null : this.corrupt();
@@ -47,7 +48,7 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
 
   /**
    * Peeks up to `max` (≤ MAX_BATCH) messages with one core call: returns how
-   * many (0 when there is none). Message i is bytes[offsets[i]] …
+   * many (0 when there is none; it never waits). Message i is bytes[offsets[i]] …
    * + lengths[i] (this handle's arrays, reused: they hold until the next
    * peekMany); all stay valid until release().
    */
@@ -72,7 +73,7 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
   /**
    * The next record of the ring's struct type, in place (valid until
    * release()); null when there is none. The same StructRef object is moved
-   * by every peekRecord.
+   * by every tryPeekRecord.
    */
   tryPeekRecord(): StructRef | null {
     this.assertOpen();
@@ -84,8 +85,8 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
     return this.recordAt(at);
   }
 
-  /** The next record decoded into a plain object, released; null when there is none. */
-  receiveRecord(): Record<string, FieldValue> | null {
+  /** The next record decoded into a plain object, released; null when there is none. Never waits. */
+  tryReceiveRecord(): Record<string, FieldValue> | null {
     const ref = this.tryPeekRecord();
     if (ref === null) return null;
     const value = ref.$toObject();
@@ -94,20 +95,46 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
   }
 
   /**
-   * receive(), sleeping while the ring is empty. null on timeout, or when
+   * tryReceive(), sleeping while the ring is empty. null on timeout, or when
    * the producer closed and every message was read (then `ended` is true).
-   * EPIPE when the producer died and every message it published was read.
+   * EPIPE (reason 'peer-died') when the producer died and every message it
+   * published was read.
    */
   receiveSync(options?: WaitOptions): Uint8Array | null {
-    checkWaitOptions(options);
-    return this.receive() ?? runSync(this.#receiveSteps(options ?? {}), this.host);
+    checkWaitOptions(options, [], 'receiveSync');
+    return this.tryReceive() ?? runSync(this.waitFor(() => this.tryReceive(), options ?? {}), this.host);
   }
 
   /** receiveSync() without blocking the event loop; takes an AbortSignal. */
   receiveAsync(options: WaitOptions = {}): Promise<Uint8Array | null> {
-    checkWaitOptions(options);
-    const got = options.signal?.aborted ? null : this.receive();
-    return got ? Promise.resolve(got) : runAsync(this.#receiveSteps(options), this.host, options.signal);
+    checkWaitOptions(options, [], 'receiveAsync');
+    const got = options.signal?.aborted ? null : this.tryReceive();
+    return got ? Promise.resolve(got) : runAsync(this.waitFor(() => this.tryReceive(), options), this.host, options.signal);
+  }
+
+  /** tryReceiveRecord(), sleeping while the ring is empty; null and EPIPE as for receiveSync(). */
+  receiveRecordSync(options?: WaitOptions): Record<string, FieldValue> | null {
+    checkWaitOptions(options, [], 'receiveRecordSync');
+    return this.tryReceiveRecord() ?? runSync(this.waitFor(() => this.tryReceiveRecord(), options ?? {}), this.host);
+  }
+
+  /** receiveRecordSync() without blocking the event loop; takes an AbortSignal. */
+  receiveRecordAsync(options: WaitOptions = {}): Promise<Record<string, FieldValue> | null> {
+    checkWaitOptions(options, [], 'receiveRecordAsync');
+    const got = options.signal?.aborted ? null : this.tryReceiveRecord();
+    return got ? Promise.resolve(got) : runAsync(this.waitFor(() => this.tryReceiveRecord(), options), this.host, options.signal);
+  }
+
+  /** @deprecated use tryReceive */
+  receive(): Uint8Array | null {
+    warnRenamed('SpscConsumer.receive', 'SpscConsumer.tryReceive');
+    return this.tryReceive();
+  }
+
+  /** @deprecated use tryReceiveRecord */
+  receiveRecord(): Record<string, FieldValue> | null {
+    warnRenamed('SpscConsumer.receiveRecord', 'SpscConsumer.tryReceiveRecord');
+    return this.tryReceiveRecord();
   }
 
   /** The producer closed and nothing is left to read. */
@@ -127,10 +154,6 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
 
   [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
     return this.messages();
-  }
-
-  #receiveSteps(options: WaitOptions) {
-    return this.waitFor(() => this.receive(), options);
   }
 
   protected publish(): void {

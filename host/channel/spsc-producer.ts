@@ -1,10 +1,11 @@
 // The producer side of an SPSC ring: claim room, write in place, commit.
 // Every claim since the last commit is published by one store, so readers
 // never see part of a batch, nor part of a message. claimMany() and
-// sendMany() place a batch with one core call; send() copies into a cached
-// view of the memory, so no call allocates per message.
-import { ShmError, invalidArgument } from '../errors.js';
+// sendMany() place a batch with one core call; trySend() copies into a
+// cached view of the memory, so no call allocates per message.
+import { ShmError, brokenPipe, invalidArgument } from '../errors.js';
 import { describeValue } from '../core/validate.js';
+import { warnRenamed } from '../sync/deprecation.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
 import type { StructRef } from '../struct/accessors.js';
 import { writeValue } from '../struct/values.js';
@@ -44,10 +45,10 @@ export class SpscProducer extends SpscRole {
     if (this.core.spscCommit(this.d)) this.host.wake(this.publishWord, 1);
   }
 
-  /** Copies `bytes` in as one message and commits (earlier claims with it): true, or false when full. */
-  send(bytes: Uint8Array): boolean {
+  /** Copies `bytes` in as one message and commits (earlier claims with it): true, or false when full. Never waits. */
+  trySend(bytes: Uint8Array): boolean {
     this.assertOpen();
-    if (!(bytes instanceof Uint8Array)) invalidArgument(`send: give the message as a Uint8Array: got ${describeValue(bytes)}`);
+    if (!(bytes instanceof Uint8Array)) invalidArgument(`trySend: give the message as a Uint8Array: got ${describeValue(bytes)}`);
     const at = this.core.spscClaim(this.d, bytes.length) >>> 0;
     if (at <= CORRUPT && this.#refused(at, bytes.length) === null) return false;
     this.bytes.set(bytes, at); // into the cached view: no view is made per message
@@ -57,7 +58,7 @@ export class SpscProducer extends SpscRole {
 
   /**
    * Claims up to `count` (≤ MAX_BATCH) messages of `length` bytes with one
-   * core call: returns how many (0 when full). Message i is filled in place
+   * core call: returns how many (0 when full; it never waits). Message i is filled in place
    * at bytes[offsets[i]] … (`bytes` and `offsets` are this handle's, reused:
    * the offsets hold until the next claimMany or sendMany); the next
    * commit() publishes them.
@@ -76,7 +77,8 @@ export class SpscProducer extends SpscRole {
 
   /**
    * Copies in as many of `messages` (from `start`, at most MAX_BATCH) as fit
-   * and commits them with one store: returns how many were sent.
+   * and commits them with one store: returns how many were sent (0 when
+   * full; it never waits).
    */
   sendMany(messages: readonly Uint8Array[], start = 0): number {
     this.assertOpen();
@@ -102,7 +104,7 @@ export class SpscProducer extends SpscRole {
    * size a multiple of `length`): as many as fit, committed with one store.
    * Each 64 KiB goes with one bulk copy and one core call that copies the
    * messages into their records, so small messages cost no JS call each.
-   * Returns how many were sent.
+   * Returns how many were sent (it never waits).
    */
   sendPacked(packed: Uint8Array, length: number): number {
     this.assertOpen();
@@ -110,7 +112,7 @@ export class SpscProducer extends SpscRole {
     if (!Number.isInteger(length) || length < 1 || packed.length % length !== 0) invalidArgument(`packed messages: length must be a whole number ≥ 1 dividing packed.length: length=${String(length)}, packed.length=${packed.length}`);
     if (length > this.maxMessage) this.#tooLong(length);
     const staging = this.staging();
-    if (length > staging.length) invalidArgument(`sendPacked takes messages up to ${staging.length} bytes; send() larger ones: length=${length}`);
+    if (length > staging.length) invalidArgument(`sendPacked takes messages up to ${staging.length} bytes; trySend() larger ones: length=${length}`);
     const step = Math.floor(staging.length / length) * length;
     let sent = 0;
     for (let at = 0; at < packed.length; at += step) {
@@ -128,7 +130,7 @@ export class SpscProducer extends SpscRole {
   /**
    * Room for one record of the ring's struct type: a StructRef to fill in
    * place, published by the next commit(); null when full. The same
-   * StructRef object is moved by every claimRecord/sendRecord.
+   * StructRef object is moved by every tryClaimRecord.
    */
   tryClaimRecord(): StructRef | null {
     this.assertOpen();
@@ -140,36 +142,67 @@ export class SpscProducer extends SpscRole {
 
   /**
    * Writes `value` (every field) as one record and commits: true, or false
-   * when full. It is encoded aside first, so a bad value throws before
-   * anything is claimed and no half-written record is ever published.
+   * when full. Never waits. It is encoded aside first, so a bad value throws
+   * before anything is claimed and no half-written record is ever published.
    */
-  sendRecord(value: Record<string, unknown>): boolean {
-    this.assertOpen();
-    const type = this.recordType();
-    this.#encoded ??= new Uint8Array(type.size);
-    writeValue(new DataView(this.#encoded.buffer), 0, type, value, type.name);
-    return this.send(this.#encoded);
+  trySendRecord(value: Record<string, unknown>): boolean {
+    return this.trySend(this.#encode(value));
   }
 
   /**
-   * send(), sleeping while the ring is full: true, or false on timeout.
-   * EPIPE when the consumer died or left while the ring is full.
+   * trySend(), sleeping while the ring is full: true, or false on timeout.
+   * EPIPE when the consumer died (reason 'peer-died') or closed (reason
+   * 'peer-closed') while the ring is full.
    */
   sendSync(bytes: Uint8Array, options?: WaitOptions): boolean {
-    checkWaitOptions(options);
-    if (this.send(bytes)) return true;
+    checkWaitOptions(options, [], 'sendSync');
+    if (this.trySend(bytes)) return true; // the fast path makes no closure and no generator
     return runSync(this.#sendSteps(bytes, options ?? {}), this.host) ?? false;
   }
 
   /** sendSync() without blocking the event loop; takes an AbortSignal. */
   sendAsync(bytes: Uint8Array, options: WaitOptions = {}): Promise<boolean> {
-    checkWaitOptions(options);
-    if (!options.signal?.aborted && this.send(bytes)) return Promise.resolve(true);
+    checkWaitOptions(options, [], 'sendAsync');
+    if (!options.signal?.aborted && this.trySend(bytes)) return Promise.resolve(true);
     return runAsync(this.#sendSteps(bytes, options), this.host, options.signal).then((sent) => sent ?? false);
   }
 
+  /** trySendRecord(), sleeping while the ring is full; as sendSync(). */
+  sendRecordSync(value: Record<string, unknown>, options?: WaitOptions): boolean {
+    checkWaitOptions(options, [], 'sendRecordSync');
+    return this.sendSync(this.#encode(value), options);
+  }
+
+  /** sendRecordSync() without blocking the event loop; takes an AbortSignal. */
+  sendRecordAsync(value: Record<string, unknown>, options: WaitOptions = {}): Promise<boolean> {
+    checkWaitOptions(options, [], 'sendRecordAsync');
+    // A copy: another record call may encode into the shared buffer while this one waits.
+    return this.sendAsync(this.#encode(value).slice(), options);
+  }
+
+  /** @deprecated use trySend */
+  send(bytes: Uint8Array): boolean {
+    warnRenamed('SpscProducer.send', 'SpscProducer.trySend');
+    return this.trySend(bytes);
+  }
+
+  /** @deprecated use trySendRecord */
+  sendRecord(value: Record<string, unknown>): boolean {
+    warnRenamed('SpscProducer.sendRecord', 'SpscProducer.trySendRecord');
+    return this.trySendRecord(value);
+  }
+
   #sendSteps(bytes: Uint8Array, options: WaitOptions) {
-    return this.waitFor(() => (this.send(bytes) ? true : null), options);
+    return this.waitFor(() => (this.trySend(bytes) ? true : null), options);
+  }
+
+  // `value` as the bytes of one record, in this handle's reused buffer (EINVAL on a bad field, before any store).
+  #encode(value: Record<string, unknown>): Uint8Array {
+    this.assertOpen();
+    const type = this.recordType();
+    this.#encoded ??= new Uint8Array(type.size);
+    writeValue(new DataView(this.#encoded.buffer), 0, type, value, type.name);
+    return this.#encoded;
   }
 
   protected publish(): void {
@@ -177,7 +210,7 @@ export class SpscProducer extends SpscRole {
   }
 
   protected peerClosed(): null {
-    throw new ShmError({ code: 'EPIPE', message: 'the SPSC ring is full and its consumer has closed: nobody will make room' });
+    throw brokenPipe('peer-closed', 'the SPSC ring is full and its consumer has closed: nobody will make room until another acquires the consumer role');
   }
 
   // What a claim answered instead of an address: null when full; else it throws.

@@ -1,7 +1,7 @@
 // What the producer and consumer handles of an SPSC ring share: holding the
 // role, closing it, and waiting for the other side (it is asleep only when
 // it said so; a dead or departed side ends the wait with a clear answer).
-import { ShmError } from '../errors.js';
+import { ShmError, brokenPipe } from '../errors.js';
 import { coreConstant, type CoreExports } from '../core/core.js';
 import { corruption } from '../core/corruption.js';
 import type { CoreMemory } from '../core/core-memory.js';
@@ -81,7 +81,8 @@ export abstract class SpscRole implements Disposable {
 
   /**
    * Gives the role up; the other side then sees it closed (a consumer reads
-   * what is left, then the end; a producer gets EPIPE once the ring is full).
+   * what is left, then the end; a producer gets EPIPE, reason 'peer-closed',
+   * once the ring is full).
    * Uncommitted claims are dropped, unreleased peeks come again to the next
    * consumer. Closing twice is harmless.
    */
@@ -168,7 +169,8 @@ export abstract class SpscRole implements Disposable {
   /**
    * Tries `attempt` (spinning first), then sleeps on the peer's cursor until
    * it succeeds: its value, or null on timeout or peerClosed(). A peer that
-   * died is asked after each quiet liveness slice, and ends the wait (EPIPE).
+   * died is asked after each quiet liveness slice, and ends the wait (EPIPE,
+   * reason 'peer-died').
    */
   protected *waitFor<T>(attempt: () => T | null, options: WaitOptions): Steps<T | null> {
     const deadline = new Deadline(options.timeoutMs);
@@ -190,7 +192,7 @@ export abstract class SpscRole implements Disposable {
         if (sliceExpired && peer !== 0 && !this.host.isAlive(peer)) {
           const last = attempt();
           if (last !== null) return last;
-          throw new ShmError({ code: 'EPIPE', message: `the SPSC ring's ${NAMES[1 - this.#role]} (thread ${peer}) died; nobody will ${this.#role === PRODUCER ? 'make room' : 'send'} until another acquires the role` });
+          throw brokenPipe('peer-died', `the SPSC ring's ${NAMES[1 - this.#role]} (thread ${peer}) died; nobody will ${this.#role === PRODUCER ? 'make room' : 'send'} until another acquires the role`);
         }
         if (deadline.passed) return null;
         sliceExpired = (yield { offset: this.#sleepWord, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';

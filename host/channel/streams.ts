@@ -18,7 +18,7 @@ export function ringWritable(producer: SpscProducer): Writable {
   const send = async (chunk: Uint8Array): Promise<void> => {
     for (let at = 0; at < chunk.length; at += producer.maxMessage) {
       const piece = chunk.subarray(at, at + producer.maxMessage);
-      if (!producer.send(piece)) await producer.sendAsync(piece, { signal: abort.signal });
+      if (!producer.trySend(piece)) await producer.sendAsync(piece, { signal: abort.signal });
     }
   };
   return new Writable({
@@ -40,7 +40,7 @@ export function ringWritable(producer: SpscProducer): Writable {
 /**
  * A Readable of the messages `consumer` receives (copies, as Buffers). It
  * ends when the producer closes and every message was read; a producer that
- * died errors it (EPIPE). Destroying it closes the consumer.
+ * died errors it (EPIPE, reason 'peer-died'). Destroying it closes the consumer.
  */
 export function ringReadable(consumer: SpscConsumer): Readable {
   const abort = new AbortController();
@@ -54,7 +54,7 @@ export function ringReadable(consumer: SpscConsumer): Readable {
       if (waiting) return;
       // What is there already goes at once; then one wait, whose result
       // (a message, or null at the end) is pushed when it comes.
-      for (let message; (message = consumer.receive()) !== null;) {
+      for (let message; (message = consumer.tryReceive()) !== null;) {
         if (!this.push(asBuffer(message))) return;
       }
       waiting = true;
