@@ -45,7 +45,7 @@ async function peer(kind: Case, target: string, count: number): Promise<void> {
         i += n;
       }
     } else {
-      for (let i = 0; i < count; i++) if (!producer.send(payload)) producer.sendSync(payload);
+      for (let i = 0; i < count; i++) if (!producer.trySend(payload)) producer.sendSync(payload);
     }
     producer.close();
     m.close();
@@ -90,7 +90,7 @@ async function runShmkit(kind: Case, count: number): Promise<number> {
       read += got;
     }
   } else {
-    while (read < count && (consumer.receive() ?? consumer.receiveSync()) !== null) read++;
+    while (read < count && (consumer.tryReceive() ?? consumer.receiveSync()) !== null) read++;
   }
   const ns = Number(process.hrtime.bigint() - start);
   await producer.exited;

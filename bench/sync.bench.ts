@@ -85,13 +85,13 @@ function peer(mode: PeerMode, name: string): void {
     if (mode === 'mutex' || mode === 'mutex-nospin') {
       const m = mutexes(managed);
       const options = lockOptions(mode);
-      must(m[2]!.lock());
+      must(m[2]!.lockSync());
       const before = contextSwitches();
       Atomics.store(words, READY, 1);
-      must(m[0]!.lock(options)); // sleeps until the first process starts
+      must(m[0]!.lockSync(options)); // sleeps until the first process starts
       for (let k = 2; ; k++) { // holds m[k % 3] and m[(k + 1) % 3]
         m[k % 3]!.unlock();
-        must(m[(k + 2) % 3]!.lock(options));
+        must(m[(k + 2) % 3]!.lockSync(options));
         if (Atomics.load(words, STOP)) {
           m[(k + 1) % 3]!.unlock();
           m[(k + 2) % 3]!.unlock();
@@ -105,7 +105,7 @@ function peer(mode: PeerMode, name: string): void {
       const before = contextSwitches();
       Atomics.store(words, READY, 1);
       for (;;) {
-        ping.wait();
+        ping.waitSync();
         if (Atomics.load(words, STOP)) {
           Atomics.store(words, SWITCHES, contextSwitches() - before);
           break;
@@ -234,8 +234,8 @@ async function twoProcesses(label: string, mode: PeerMode): Promise<HandoffResul
   const pong = managed.event('pong', { autoReset: true });
   const options = lockOptions(mode);
   if (mode === 'mutex' || mode === 'mutex-nospin') {
-    must(m[0]!.lock());
-    must(m[1]!.lock());
+    must(m[0]!.lockSync());
+    must(m[1]!.lockSync());
   }
 
   // Own process group: Ctrl-C reaches only us; we finish the case, then clean up (and kill it).
@@ -255,7 +255,7 @@ async function twoProcesses(label: string, mode: PeerMode): Promise<HandoffResul
     let k = 0; // this side holds m[k % 3] and m[(k + 1) % 3]
     const step = () => {
       m[k % 3]!.unlock();
-      must(m[(k + 2) % 3]!.lock(options));
+      must(m[(k + 2) % 3]!.lockSync(options));
       k++;
     };
     result = timeHandoffs(label, () => {
@@ -268,7 +268,7 @@ async function twoProcesses(label: string, mode: PeerMode): Promise<HandoffResul
   } else if (mode === 'event') {
     result = timeHandoffs(label, () => {
       ping.set();
-      pong.wait();
+      pong.waitSync();
     });
     Atomics.store(words, STOP, 1);
     ping.set();
@@ -404,7 +404,7 @@ async function main(): Promise<void> {
     let failures = 0;
     uncontended.push(measure(JS_MUTEX, UNCONTENDED_OPS, UNCONTENDED_REPEATS, () => {
       for (let i = 0; i < UNCONTENDED_OPS; i++) {
-        mutex.lock();
+        mutex.lockSync();
         mutex.unlock();
       }
     }));

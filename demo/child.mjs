@@ -14,7 +14,7 @@ if (kind === 'counters') {
     const table = segment.find('counters', { table: Counter, count: COUNTERS });
     const row = table.cursor();
     for (let i = 0; i < ROUNDS; i++) {
-      lock.lock();
+      lock.lockSync();
       row.$offset = (i % COUNTERS) * Counter.size;
       row.hits += 1; // read, add, write: only safe under the lock
       row.lastPid = process.pid;

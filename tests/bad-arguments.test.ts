@@ -58,7 +58,7 @@ table('channel calls: lengths, messages, batches and wait options', async () => 
     refused(() => producer.claimMany(bad as number, 8), `claimMany(${String(bad)}, 8)`);
     refused(() => producer.claimMany(1, bad as number), `claimMany(1, ${String(bad)})`, ['EINVAL', 'EMSGSIZE']);
     refused(() => consumer.peekMany(bad as number), `peekMany(${String(bad)})`);
-    refused(() => producer.send(bad as Uint8Array), `send(${String(bad)})`);
+    refused(() => producer.trySend(bad as Uint8Array), `send(${String(bad)})`);
     refused(() => producer.sendPacked(new Uint8Array(16), bad as number), `sendPacked length ${String(bad)}`);
   }
   refused(() => producer.tryClaim(4096), 'a claim larger than maxMessage', ['EMSGSIZE']);
@@ -71,8 +71,8 @@ table('channel calls: lengths, messages, batches and wait options', async () => 
     refused(() => consumer.receiveSync(options as never), `receiveSync(${JSON.stringify(options)})`);
   }
   assert.is(ring.used, 0, 'nothing was claimed or published');
-  assert.ok(producer.send(new Uint8Array([7])));
-  assert.equal([...consumer.receive()!], [7], 'the ring works on');
+  assert.ok(producer.trySend(new Uint8Array([7])));
+  assert.equal([...consumer.tryReceive()!], [7], 'the ring works on');
 
   const queue = m.queue('q', { slots: 8, slotSize: 8 });
   for (const bad of [null, 'x', new Uint8Array(7), new Uint16Array(4)]) refused(() => queue.tryPush(bad as never), `tryPush(${String(bad)})`, ['EINVAL', 'EMSGSIZE']);
@@ -100,9 +100,9 @@ table('locks and friends: wait options, counts and places', () => {
   const semaphore = m.semaphore('s', 1);
   const event = m.event('e');
   for (const options of WAIT_OPTIONS) {
-    refused(() => mutex.lock(options as never), `lock(${JSON.stringify(options)})`);
-    refused(() => semaphore.wait(options as never), `semaphore.wait(${JSON.stringify(options)})`);
-    refused(() => event.wait(options as never), `event.wait(${JSON.stringify(options)})`);
+    refused(() => mutex.lockSync(options as never), `lock(${JSON.stringify(options)})`);
+    refused(() => semaphore.waitSync(options as never), `semaphore.wait(${JSON.stringify(options)})`);
+    refused(() => event.waitSync(options as never), `event.wait(${JSON.stringify(options)})`);
   }
   for (const bad of HOSTILE) refused(() => semaphore.post(bad as number), `post(${String(bad)})`);
   assert.is(semaphore.value, 1, 'no token was taken or added');

@@ -57,17 +57,17 @@ channels('SPSC: a record length past the ring, then a ring of padding records: E
   const ring = s.m.ring('r', 4096);
   const producer = ring.acquireProducer();
   const consumer = ring.acquireConsumer();
-  assert.ok(producer.send(new Uint8Array(16).fill(1)));
+  assert.ok(producer.trySend(new Uint8Array(16).fill(1)));
   const data = s.offsetOf('r') + s.constant('SPSC_HEADER');
   s.poke32(data, 0x7fffffff); // the length word of the first record
   assert.throws(() => consumer.tryPeek(), corrupt);
   s.poke32(data, 16); // repaired by the peer: this handle still refuses
-  assert.throws(() => consumer.receive(), corrupt);
+  assert.throws(() => consumer.tryReceive(), corrupt);
   consumer.close();
   // Every header a padding record that fills the ring: a walk that followed them would never end.
   const fresh = ring.acquireConsumer();
   s.poke64(data, BigInt(4096 - 8) | (2n << 32n));
-  assert.throws(() => fresh.receive(), corrupt);
+  assert.throws(() => fresh.tryReceive(), corrupt);
   fresh.close();
   producer.close();
   assertCanaries(s);
@@ -78,7 +78,7 @@ channels('SPSC: a capacity word rewritten after open changes nothing for open ha
   const ring = s.m.ring('r', 4096);
   const producer = ring.acquireProducer();
   s.poke32(s.offsetOf('r'), 0x80000000);
-  for (let i = 0; i < 1000; i++) if (!producer.send(new Uint8Array(100))) break; // fills to its own 4096 bytes, no further
+  for (let i = 0; i < 1000; i++) if (!producer.trySend(new Uint8Array(100))) break; // fills to its own 4096 bytes, no further
   assert.throws(() => s.m.ring('r', 4096), corrupt);
   assert.throws(() => ring.acquireConsumer(), corrupt);
   producer.close();
@@ -92,7 +92,7 @@ channels('SPSC: a consumer cursor no consumer could have written stops the produ
   s.poke64(s.offsetOf('r') + s.constant('SPSC_HEAD'), 1n << 40n);
   let error: unknown;
   try {
-    for (let i = 0; i < 100; i++) producer.send(new Uint8Array(200));
+    for (let i = 0; i < 100; i++) producer.trySend(new Uint8Array(200));
   } catch (e) {
     error = e;
   }
@@ -220,7 +220,7 @@ placement('tryClaim and send refuse bad arguments before claiming anything', () 
   const ring = s.m.ring('r', 4096);
   const producer = ring.acquireProducer();
   for (const length of [NaN, -1, 1.5, Infinity]) assert.throws(() => producer.tryClaim(length), code('EINVAL'), String(length));
-  assert.throws(() => producer.send('text' as never), code('EINVAL'));
+  assert.throws(() => producer.trySend('text' as never), code('EINVAL'));
   assert.throws(() => producer.sendMany([new Uint8Array(4), 'x' as never]), code('EINVAL'));
   producer.commit();
   assert.is(ring.used, 0, 'nothing was claimed or published');

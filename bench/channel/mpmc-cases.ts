@@ -97,7 +97,7 @@ function consume(managed: ManagedSegment, ctl: Int32Array, form: Form, index: nu
     if (seq !== MARKER) return tally.see(seq);
     words.set(tally.take(), index * TALLY);
     done.post();
-    phase.arrive();
+    phase.arriveSync();
   };
   Atomics.add(ctl, READY, 1);
   const into = new Uint8Array(MESSAGE);
@@ -137,7 +137,7 @@ function queueJobs(settings: Settings, consumers: number, form: Form): Promise<n
         sum = (sum + mix(seq)) | 0;
       }
       for (let k = 0; k < consumers; k++) push(MARKER);
-      for (let k = 0; k < consumers; k++) while (!done.wait(WAIT)) if (!alive()) throw new Error('a consumer died');
+      for (let k = 0; k < consumers; k++) while (!done.waitSync(WAIT)) if (!alive()) throw new Error('a consumer died');
       const reports = Array.from({ length: consumers }, (_, k) => tally.subarray(k * TALLY, (k + 1) * TALLY));
       Atomics.add(ctl, BAD, wrong(reports, n, sum));
     };

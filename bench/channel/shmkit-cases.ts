@@ -125,7 +125,7 @@ function roundTrips(settings: Settings, mode: 'spin' | 'block'): Promise<number[
       body = (n) => {
         for (let i = 0; i < n; i++) {
           stamp(message, seq);
-          for (let k = 1; !ping.send(message); k++) {
+          for (let k = 1; !ping.trySend(message); k++) {
             if ((k & 0xfffff) === 0 && !alive()) throw new Error('the peer died');
           }
           for (let k = 1; pong.peekMany(1) === 0; k++) {
@@ -149,7 +149,7 @@ function roundTrips(settings: Settings, mode: 'spin' | 'block'): Promise<number[
     }
     const nsPerOp = await calibrated(settings, body);
     Atomics.store(ctl, STOP, 1);
-    if (mode === 'spin') spinUntil(() => ping.send(TEMPLATE), alive);
+    if (mode === 'spin') spinUntil(() => ping.trySend(TEMPLATE), alive);
     else ping.sendSync(TEMPLATE);
     ping.close();
     pong.close();
@@ -168,7 +168,7 @@ function messages(settings: Settings, form: 'one' | 'batch' | 'packed', batch: n
     const one = (n: number) => {
       for (let seq = 0; seq < n; seq++) {
         stamp(message, seq);
-        if (!producer.send(message)) spinUntil(() => producer.send(message), alive);
+        if (!producer.trySend(message)) spinUntil(() => producer.trySend(message), alive);
       }
     };
     const batched = (n: number) => {
@@ -225,7 +225,7 @@ function stream(settings: Settings): Promise<number[]> {
       for (let left = bytes; left > 0;) {
         const length = Math.min(left, C_STREAM_CHUNK);
         const chunk = length === C_STREAM_CHUNK ? source : source.subarray(0, length);
-        if (!producer.send(chunk)) spinUntil(() => producer.send(chunk), alive);
+        if (!producer.trySend(chunk)) spinUntil(() => producer.trySend(chunk), alive);
         left -= length;
       }
       spinUntil(() => Atomics.load(ctl, DONE) === ph, alive);
