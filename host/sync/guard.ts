@@ -1,4 +1,5 @@
 // The scoped hold the lock primitives hand out: `using guard = lock.holdSync()`.
+import type { LockResult } from './mutex.js';
 
 /** Unlocks when disposed. */
 export interface Guard extends Disposable {
@@ -21,4 +22,9 @@ export function guardOf(held: boolean, ownerDied: boolean, unlock: () => void): 
     }
   };
   return { ownerDied, release, [Symbol.dispose]: release };
+}
+
+/** A guard over an exclusive lock's answer: null unless it was 'acquired' or 'owner-died'. */
+export function guardOfLock(result: LockResult | false, unlock: () => void): Guard | null {
+  return guardOf(result === 'acquired' || result === 'owner-died', result === 'owner-died', unlock);
 }

@@ -4,7 +4,7 @@ import { checkBoolean, checkOptions } from '../core/validate.js';
 import { ShmError } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { retiredTimeout, warnRenamed } from './deprecation.js';
-import { guardOf, type Guard } from './guard.js';
+import { guardOfLock, type Guard } from './guard.js';
 import { Place, Primitive } from './place.js';
 import {
   Deadline, LIVENESS_SLICE_MS, checkSpin, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
@@ -152,7 +152,7 @@ export class Mutex extends Primitive {
   }
 
   #guard(result: LockResult | false): Guard | null {
-    return guardOf(result !== false && result !== 'timed-out', result === 'owner-died', () => this.unlock());
+    return guardOfLock(result, () => this.unlock());
   }
 
   #misuse(code: number): never {

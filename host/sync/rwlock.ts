@@ -10,7 +10,7 @@
 import { ShmError } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { retiredTimeout, warnRenamed } from './deprecation.js';
-import { guardOf, type Guard } from './guard.js';
+import { guardOf, guardOfLock, type Guard } from './guard.js';
 import type { LockResult } from './mutex.js';
 import { Place, Primitive } from './place.js';
 import {
@@ -175,7 +175,7 @@ export class RwLock extends Primitive {
   }
 
   #writeGuard(result: LockResult | false): Guard | null {
-    return guardOf(result !== false && result !== 'timed-out', result === 'owner-died', () => this.writeUnlock());
+    return guardOfLock(result, () => this.writeUnlock());
   }
 
   // Readers that died inside never leave: take their holds back so the

@@ -80,10 +80,10 @@ export class SeqLock extends Primitive {
   }
 
   /** @deprecated use readSync, which waits as long as asked and returns null on a timeout; this one gives up after 1 s by default and throws ETIMEDOUT */
-  read(length = this.capacity, options: { timeoutMs?: number } = {}): Uint8Array {
+  read(length = this.capacity, options: WaitOptions = {}): Uint8Array {
     warnRenamed('SeqLock.read', 'SeqLock.readSync', 'it returns null on a timeout instead of throwing ETIMEDOUT, and waits as long as it takes by default');
     checkWaitOptions(options, [], 'read');
-    return this.readSync(length, { timeoutMs: options.timeoutMs ?? RETIRED_READ_TIMEOUT_MS }) ?? retiredTimeout('a seqlock write to finish', 'SeqLock.readSync');
+    return this.readSync(length, { ...options, timeoutMs: options.timeoutMs ?? RETIRED_READ_TIMEOUT_MS }) ?? retiredTimeout('a seqlock write to finish', 'SeqLock.readSync');
   }
 
   /** Updates since creation (each write adds 2). */
