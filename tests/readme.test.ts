@@ -86,6 +86,7 @@ for (const block of blocks) {
 
 function check(block: Block, run: SandboxRun): void {
   const said = `\n--- its output:\n${run.output}`;
+  assert.not.match(run.output, /^unshare: /m, `${where(block)}: no sandbox (unshare(1) needs root, or user namespaces for others)${said}`);
   assert.ok(run.code !== 125, `${where(block)}: the sandbox could not mount its /dev/shm${said}`);
   assert.is(run.signal, null, `${where(block)}: killed by ${run.signal} (a hang is killed after two minutes)${said}`);
   assert.is(run.code, 0, `${where(block)}: exit status ${run.code}${said}`);

@@ -25,11 +25,11 @@ export function readableRoot(): string {
   cpSync(join(ROOT, 'build/core.wasm'), join(made, 'build/core.wasm'));
   // koffi finds its prebuilt binary in a sibling package of node_modules/koffi.
   const koffi = realpathSync(join(ROOT, 'node_modules/koffi'));
-  const binary = join(dirname(koffi), '@koromix', `koffi-${process.platform}-${process.arch}`);
+  const binary = `@koromix/koffi-${process.platform}-${process.arch}`;
   cpSync(koffi, join(made, 'node_modules/koffi'), { recursive: true });
-  cpSync(binary, join(made, 'node_modules/@koromix', `koffi-${process.platform}-${process.arch}`), { recursive: true });
+  cpSync(join(dirname(koffi), binary), join(made, 'node_modules', binary), { recursive: true });
+  openToAll(made);
   root = made;
-  readable();
   return made;
 }
 
@@ -41,7 +41,8 @@ export function readableRoot(): string {
 export function readableBundle(entry: string): string {
   const known = bundles.get(entry);
   if (known !== undefined) return known;
-  const outfile = join(readableRoot(), entry.replace(/\.ts$/, '.mjs'));
+  const dir = readableRoot();
+  const outfile = join(dir, entry.replace(/\.ts$/, '.mjs'));
   mkdirSync(dirname(outfile), { recursive: true });
   buildSync({
     entryPoints: [join(ROOT, entry)],
@@ -53,12 +54,12 @@ export function readableBundle(entry: string): string {
     external: ['koffi'],
     logLevel: 'error',
   });
-  readable();
+  openToAll(dir); // the folders made for it too, whatever the umask
   bundles.set(entry, outfile);
   return outfile;
 }
 
-// mkdtemp makes 0700 and the copies keep the checkout's modes: open them all.
-function readable(): void {
-  execFileSync('chmod', ['-R', 'a+rX', root!]);
+// mkdtemp makes 0700, and copies keep the checkout's modes: let everyone read.
+function openToAll(path: string): void {
+  execFileSync('chmod', ['-R', 'a+rX', path]);
 }
