@@ -7,7 +7,6 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, chmodSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import ts from 'typescript';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Arena, MappedFile, Posix, SysV, openOrCreate } from '../host/index.js';
@@ -15,7 +14,8 @@ import { isAlive, isAliveWhileWaiting } from '../host/linux/liveness.js';
 import { processAlive } from '../host/format/backoff.js';
 import { threadId } from '../host/linux/futex.js';
 import { thrown } from './helpers/errors.js';
-import { FIXTURES, ROOT, asNobody, run } from './helpers/processes.js';
+import { FIXTURES, ROOT, asNobody, run, shellQuote } from './helpers/processes.js';
+import { readableBundle } from './helpers/readable-copy.js';
 import { cleanup, freshKey, freshName, trackPath, trackPosix, trackSysV } from './helpers/resources.js';
 
 const children: ChildProcess[] = [];
@@ -66,7 +66,7 @@ async function zombie(command: string, expectLines: number): Promise<{ pid: numb
 
 const skipUnlessRoot = () => (process.getuid?.() === 0 ? false : (console.log('  (skipped: needs root to run a process as uid 65534)'), true));
 
-const fixture = (args: string) => `${process.execPath} --import tsx ${FIXTURES}os-hardening-peer.ts ${args}`;
+const fixture = (args: string) => `${shellQuote(process.execPath)} --import tsx ${shellQuote(FIXTURES + 'os-hardening-peer.ts')} ${args}`;
 
 // ---------------------------------------------------------------------------
 
@@ -101,12 +101,7 @@ liveness('live processes and threads are alive; reaped, impossible and group ids
 liveness('seen from another user: its live processes are alive (EPERM), its zombies dead', async () => {
   if (skipUnlessRoot()) return;
   // The check runs as uid 65534 from a copy that uid can read, wherever the checkout lives.
-  const dir = trackPath(mkdtempSync(join(tmpdir(), 'shmkit-osh-')));
-  chmodSync(dir, 0o755);
-  const source = readFileSync(join(ROOT, 'host/linux/liveness.ts'), 'utf8');
-  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
-  const module = join(dir, 'liveness.mjs');
-  writeFileSync(module, js, { mode: 0o644 });
+  const module = readableBundle('host/linux/liveness.ts');
   const { pid } = await zombie('sleep 0.1', 0);
   const probe = await run('/usr/bin/node', ['--input-type=module', '-e', `
     import { isAlive } from ${JSON.stringify(module)};

@@ -2,7 +2,7 @@
 // and runs steps, one JSON line each, pausing at `wait` steps for the test.
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { FIXTURES, ROOT, type RunResult } from './processes.js';
+import { fixtureStart, type RunResult } from './processes.js';
 
 export interface Peer {
   /** The next JSON line the peer printed (rejects if it exits first). */
@@ -14,8 +14,9 @@ export interface Peer {
 }
 
 export function startPeer(target: string, steps: string[], options: SpawnOptions = {}): Peer {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURES + 'posix-peer.ts', target, ...steps], {
-    cwd: ROOT, ...options, stdio: options.stdio ?? ['pipe', 'pipe', 'pipe'],
+  const start = fixtureStart('posix-peer.ts', options);
+  const child = spawn(process.execPath, [...start.args, target, ...steps], {
+    ...start.options, stdio: options.stdio ?? ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';

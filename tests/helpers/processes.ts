@@ -1,9 +1,9 @@
 // Real child processes for cross-process tests.
 import { spawn, type SpawnOptions } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { FIXTURES, ROOT } from './paths.js';
+import { readableBundle, readableRoot } from './readable-copy.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+export { FIXTURES, ROOT };
 
 export interface RunResult {
   code: number | null;
@@ -27,7 +27,20 @@ export function run(command: string, args: string[], options: SpawnOptions = {})
 
 /** Runs a TypeScript fixture from tests/fixtures in a new node process. */
 export function runFixture(name: string, args: string[] = [], options: SpawnOptions = {}): Promise<RunResult> {
-  return run(process.execPath, ['--import', 'tsx', FIXTURES + name, ...args], options);
+  const start = fixtureStart(name, options);
+  return run(process.execPath, [...start.args, ...args], start.options);
+}
+
+/**
+ * How to start fixture `name` with `options`: from the checkout with tsx,
+ * or, for a child that runs as another user (who may not be able to read
+ * the checkout), from a bundle that user can read, in its directory.
+ */
+export function fixtureStart(name: string, options: SpawnOptions): { args: string[]; options: SpawnOptions } {
+  if (options.uid === undefined || options.uid === process.getuid?.()) {
+    return { args: ['--import', 'tsx', FIXTURES + name], options: { cwd: ROOT, ...options } };
+  }
+  return { args: [readableBundle('tests/fixtures/' + name)], options: { ...options, cwd: readableRoot() } };
 }
 
 /** Runs the built CLI (dist/cli.mjs), as a user would. */
@@ -37,3 +50,8 @@ export function runCli(args: string[], options: SpawnOptions = {}): Promise<RunR
 
 /** Options that make a child run as the unprivileged user nobody (65534). */
 export const asNobody: SpawnOptions = { uid: 65534, gid: 65534 };
+
+/** `text` as one word of a /bin/sh command line, whatever it holds (spaces in a checkout's path). */
+export function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
