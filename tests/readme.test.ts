@@ -91,6 +91,7 @@ function check(block: Block, run: SandboxRun): void {
   assert.is(run.signal, null, `${where(block)}: killed by ${run.signal} (a hang is killed after two minutes)${said}`);
   assert.is(run.code, 0, `${where(block)}: exit status ${run.code}${said}`);
   assert.not.match(run.output, STACK_FRAME, `${where(block)} printed a stack trace${said}`);
+  assert.not.match(run.output, /DeprecationWarning/, `${where(block)} uses a retired name: show the current one${said}`);
   assert.equal(run.leftovers, [], `${where(block)} left things behind`);
   const started = run.started.map((path) => basename(path));
   for (const second of runnable.filter((other) => other.startedBy === block.name)) {
