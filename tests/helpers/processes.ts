@@ -30,9 +30,9 @@ export function runFixture(name: string, args: string[] = [], options: SpawnOpti
   return run(process.execPath, ['--import', 'tsx', FIXTURES + name, ...args], options);
 }
 
-/** Runs the built CLI (dist/cli.mjs), as a user would. */
+/** Runs the built CLI (dist/cli.cjs), as a user would. */
 export function runCli(args: string[], options: SpawnOptions = {}): Promise<RunResult> {
-  return run(process.execPath, [ROOT + 'dist/cli.mjs', ...args], options);
+  return run(process.execPath, [ROOT + 'dist/cli.cjs', ...args], options);
 }
 
 /** Options that make a child run as the unprivileged user nobody (65534). */
