@@ -29,7 +29,7 @@ const HUGE_UNITS = HUGE_PAGE_SIZE / UNIT_SIZE;
 /** What one arena can hold: 65536 Wasm pages, all a 32-bit memory index reaches. */
 const ARENA_CEILING = MAX_UNITS * UNIT_SIZE;
 const CEILING_REASON = 'every segment a process maps shares its one WebAssembly.Memory, ' +
-  'and a 32-bit Wasm memory (the kind V8 can share between threads) addresses at most 4 GiB';
+  'and the core is a 32-bit Wasm module, whose memory addresses at most 4 GiB';
 
 /** An arena size from the user, checked with the source of the value (`what`) in every message. */
 function checkArenaSize(bytes: number, what: string): number {
