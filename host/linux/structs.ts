@@ -89,7 +89,11 @@ function defineAll() {
     sem_op: 'int16_t',
     sem_flg: 'int16_t',
   });
-  return { IpcPerm, ShmidDs, ShmInfoLimits, ShmInfoUsage, SemidDs, SemInfo, Sembuf };
+  const size = {
+    shmid_ds: sizeOf(ShmidDs), shminfo: sizeOf(ShmInfoLimits), shm_info: sizeOf(ShmInfoUsage),
+    semid_ds: sizeOf(SemidDs), seminfo: sizeOf(SemInfo), sembuf: sizeOf(Sembuf),
+  };
+  return { IpcPerm, ShmidDs, ShmInfoLimits, ShmInfoUsage, SemidDs, SemInfo, Sembuf, size };
 }
 
 /** struct ipc_perm: owner, creator and permissions of a System V object. */
@@ -146,13 +150,8 @@ export interface ShmUsage {
 }
 
 /** Bytes of each kernel struct, as the platform lays it out. */
-export function structSize(name: 'shmid_ds' | 'shminfo' | 'shm_info' | 'semid_ds' | 'seminfo' | 'sembuf'): number {
-  const all = structs();
-  const types = {
-    shmid_ds: all.ShmidDs, shminfo: all.ShmInfoLimits, shm_info: all.ShmInfoUsage,
-    semid_ds: all.SemidDs, seminfo: all.SemInfo, sembuf: all.Sembuf,
-  };
-  return sizeOf(types[name]);
+export function structSize(name: keyof ReturnType<typeof defineAll>['size']): number {
+  return structs().size[name];
 }
 
 const perm = (field: string) => offsetOf(structs().IpcPerm, field);
