@@ -105,11 +105,16 @@ function bindAll(): Libc {
   return bound as Libc;
 }
 
-/** Stands in for the bindings until the first use of any of them binds them all. */
+let bound: Libc | undefined;
+
+/**
+ * Stands in for the bindings until the first use of any of them binds them
+ * all; a copy of the stub kept by anyone then forwards to the same bindings.
+ */
 function unbound(): Libc {
   const stub = {};
   for (const name of Object.keys(PROTOTYPES) as (keyof Libc)[]) {
-    Object.defineProperty(stub, name, { enumerable: true, get: () => (libc = bindAll())[name] });
+    Object.defineProperty(stub, name, { enumerable: true, get: () => (libc = bound ??= bindAll())[name] });
   }
   return stub as Libc;
 }
