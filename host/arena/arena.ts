@@ -29,16 +29,16 @@ const HUGE_UNITS = HUGE_PAGE_SIZE / UNIT_SIZE;
 /** What one arena can hold: 65536 Wasm pages, all a 32-bit memory index reaches. */
 const ARENA_CEILING = MAX_UNITS * UNIT_SIZE;
 const CEILING_REASON = 'every segment a process maps shares its one WebAssembly.Memory, ' +
-  'and the core is a 32-bit Wasm module, whose memory addresses at most 4 GiB';
+  'and the core is a 32-bit Wasm module, whose memory has 32-bit addresses';
 
 /** An arena size from the user, checked with the source of the value (`what`) in every message. */
 function checkArenaSize(bytes: number, what: string): number {
   if (bytes > ARENA_CEILING) {
-    invalidArgument(`${what} is more than one arena can hold: at most 4 GiB (${ARENA_CEILING} bytes), because ${CEILING_REASON}`);
+    invalidArgument(`${what} is more than one arena can hold: at most ${ARENA_CEILING / 2 ** 30} GiB (${ARENA_CEILING} bytes), because ${CEILING_REASON}`);
   }
   if (bytes <= 0 || bytes % UNIT_SIZE !== 0) {
     const roundedUp = Math.max(1, Math.ceil(bytes / UNIT_SIZE)) * (UNIT_SIZE / 1024);
-    invalidArgument(`${what} must be a whole number of 64 KiB units (65536 bytes), like ${roundedUp}K`);
+    invalidArgument(`${what} must be a whole number of ${UNIT_SIZE / 1024} KiB units (${UNIT_SIZE} bytes), like ${roundedUp}K`);
   }
   return bytes;
 }
