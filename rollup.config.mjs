@@ -1,45 +1,80 @@
-// Builds dist/: the library as ESM and CJS, the CLI, and core.wasm beside them.
+// Builds dist/, flat, so core.wasm is beside every file that holds code:
+//   index.cjs + shmkit.cjs   the one implementation Node runs, CommonJS
+//   cli.cjs                  the CLI, sharing shmkit.cjs with the library
+//   index.mjs                Node's ES module face over index.cjs: a process
+//                            that both imports and requires shmkit gets one
+//                            set of classes and one arena
+//   index.bundler.mjs        the implementation as an ES module, for bundlers
+//                            (the `module` condition): a bundle holds one copy
+//   index.d.mts, index.d.cts declarations for each module format
 import { readFileSync } from 'node:fs';
 import typescript from '@rollup/plugin-typescript';
+import dts from 'rollup-plugin-dts';
 
 const external = (id) => id.startsWith('node:') || id === 'koffi';
 
-// In the bundle, core.wasm sits in dist/ instead of build/; rollup turns the
-// file reference into a URL relative to whichever chunk holds the code.
-const coreWasmBesideBundle = {
-  name: 'core-wasm-beside-bundle',
-  load(id) {
+const SOURCE_CORE_PATH = "'../../build/core.wasm'";
+
+// From source, core.wasm is in build/; in dist/ it sits beside the code.
+const coreWasmBeside = {
+  name: 'core-wasm-beside',
+  buildStart() {
+    this.emitFile({ type: 'asset', fileName: 'core.wasm', source: readFileSync('build/core.wasm') });
+  },
+  transform(code, id) {
     if (!id.endsWith('core/wasm-location.ts')) return null;
-    const ref = this.emitFile({ type: 'asset', fileName: 'core.wasm', source: readFileSync('build/core.wasm') });
-    return `export const coreWasmUrl = new URL(import.meta.ROLLUP_FILE_URL_${ref});\n`;
+    if (!code.includes(SOURCE_CORE_PATH)) this.error(`${id} no longer names ${SOURCE_CORE_PATH}; update rollup.config.mjs`);
+    return code.replace(SOURCE_CORE_PATH, "'./core.wasm'");
   },
 };
 
-const plugins = () => [
-  coreWasmBesideBundle,
+// Named exports spelt out: Node's guess at a CommonJS module's names is a
+// heuristic, and a missing name would be a SyntaxError for the importer.
+const esmFaceOverCjs = {
+  name: 'esm-face-over-cjs',
+  generateBundle(_options, bundle) {
+    const names = bundle['index.cjs'].exports.filter((name) => name !== 'default');
+    const source = [
+      '// shmkit as an ES module for Node: the implementation of require(\'shmkit\'), so that',
+      '// importing and requiring shmkit in one process gives the same classes and one arena.',
+      "import shmkit from './index.cjs';",
+      '',
+      `export const {\n${names.map((name) => `  ${name},`).join('\n')}\n} = shmkit;`,
+      '',
+    ].join('\n');
+    this.emitFile({ type: 'asset', fileName: 'index.mjs', source });
+  },
+};
+
+const compile = () => [
+  coreWasmBeside,
   typescript({ tsconfig: './tsconfig.json', declaration: false, outDir: 'dist', noEmitOnError: true }),
 ];
 
 export default [
-  // ESM: the library and the CLI share chunks, so a schema module that
-  // imports 'shmkit' and the CLI see the same classes.
   {
     input: { index: 'host/index.ts', cli: 'host/cli/main.ts' },
     external,
-    plugins: plugins(),
+    plugins: [...compile(), esmFaceOverCjs],
     output: {
       dir: 'dist',
-      format: 'es',
-      sourcemap: true,
-      entryFileNames: '[name].mjs',
-      chunkFileNames: 'chunks/[name]-[hash].mjs',
+      format: 'cjs',
+      exports: 'named',
+      entryFileNames: '[name].cjs',
+      chunkFileNames: 'shmkit.cjs',
       banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
     },
   },
   {
     input: 'host/index.ts',
     external,
-    plugins: plugins(),
-    output: { file: 'dist/index.cjs', format: 'cjs', sourcemap: true, exports: 'named' },
+    plugins: compile(),
+    output: { file: 'dist/index.bundler.mjs', format: 'es' },
+  },
+  {
+    input: 'host/index.ts',
+    external,
+    plugins: [dts({ tsconfig: './tsconfig.json' })],
+    output: [{ file: 'dist/index.d.mts' }, { file: 'dist/index.d.cts' }],
   },
 ];

@@ -15,6 +15,7 @@ export * from './struct/index.js';
 export { ManagedSegment, type ManagedOptions, type ObjectInfo, type ObjectSpec, type BytesSpec, type TableSpec } from './format/managed.js';
 export { openOrCreate, type OpenOrCreateOptions } from './format/open.js';
 export { CoreMemory, type CoreMemoryOptions } from './core/core-memory.js';
+export { provideCore } from './core/node-module.js';
 export * from './sync/index.js';
 export { linuxWaitHost } from './sync/linux-wait-host.js';
 export { SysVSemaphores, type SemOperation, type SemCreateOptions, type SemOpenOptions, type SemOpOptions, type SemOpAsyncOptions, type SemSetStat, type SemSetOptions } from './api/sysv-sem.js';

@@ -1,4 +1,4 @@
-// The CLI as a user runs it: the built dist/cli.mjs in its own process.
+// The CLI as a user runs it: the built dist/cli.cjs in its own process.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NamedSemaphore, ShmError, SysVSemaphores, listAll } from '../host/index.js';
 import * as constants from '../host/linux/constants.js';
-import { SEM_LAYOUT } from '../host/linux/structs.js';
+import { semLayout } from '../host/linux/structs.js';
 import { compileC } from './helpers/gcc.js';
 import { thrown } from './helpers/errors.js';
 import { cleanup, freshKey, freshName, keepOpen, trackNamedSem, trackPath, trackSemSet } from './helpers/resources.js';
@@ -84,7 +84,7 @@ int main(void) {
 }
 `, 'sem-layout');
   const gcc = JSON.parse(execFileSync(binary, { encoding: 'utf8' }));
-  assert.equal(SEM_LAYOUT, { semid_ds: gcc.semid_ds, sembuf: gcc.sembuf, seminfo: gcc.seminfo });
+  assert.equal(semLayout(), { semid_ds: gcc.semid_ds, sembuf: gcc.sembuf, seminfo: gcc.seminfo });
   for (const [name, value] of Object.entries(gcc.constants)) {
     assert.is((constants as Record<string, unknown>)[name], value, name);
   }

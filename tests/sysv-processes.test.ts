@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SysV, ShmError } from '../host/index.js';
-import { SHMID_DS_SIZE } from '../host/linux/structs.js';
+import { structSize } from '../host/linux/structs.js';
 import { asNobody, run, runFixture, type RunResult } from './helpers/processes.js';
 import { cleanup, keepOpen, freshKey, trackPath, trackSysV } from './helpers/resources.js';
 
@@ -281,7 +281,7 @@ test('shmkit writes, C verifies; C\'s struct shmid_ds agrees with shmkit\'s deco
   assert.is(c.bad, -1, `C found a wrong byte at ${c.bad}`);
   assert.is(c.word, 0xfeedface);
   assert.is(c.crc, seg.crc32());
-  assert.is(c.sizeof, SHMID_DS_SIZE);
+  assert.is(c.sizeof, structSize('shmid_ds'));
   assert.is(c.sizeof, 112);
   assert.is(c.segsz_at, 48);
   assert.is(c.cpid_at, 80);

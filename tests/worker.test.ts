@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import { Arena, Posix, ShmError, SysV } from '../host/index.js';
-import { coreWasmUrl } from '../host/core/wasm-location.js';
+import { coreWasmLocation } from '../host/core/wasm-location.js';
 import { cleanup, freshName, trackPosix, trackSysV } from './helpers/resources.js';
 
 const worker = suite('worker');
@@ -87,13 +87,13 @@ function wasmSectionIds(bytes: Uint8Array): number[] {
 }
 
 worker('the core module has no data section (a later instance cannot rewrite live statics)', () => {
-  const ids = wasmSectionIds(readFileSync(coreWasmUrl));
+  const ids = wasmSectionIds(readFileSync(coreWasmLocation()!));
   assert.ok(ids.includes(2), 'imports (env.memory)');
   assert.ok(ids.includes(10), 'code');
   assert.not.ok(ids.includes(11), `data section present: sections ${ids.join(',')}`);
   assert.not.ok(ids.includes(8), `start section present: sections ${ids.join(',')}`);
   // and the module imports exactly one thing: the shared memory
-  const imports = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(coreWasmUrl)));
+  const imports = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(coreWasmLocation()!)));
   assert.equal(imports, [{ module: 'env', name: 'memory', kind: 'memory' }]);
 });
 

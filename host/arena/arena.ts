@@ -1,5 +1,6 @@
 // The arena: one shared WebAssembly.Memory per process into which segments
 // are mapped, so Wasm code, JS views and other processes share the pages.
+import { parseByteCount } from '../byte-count.js';
 import { ShmError, invalidArgument } from '../errors.js';
 import { UNIT_SIZE } from '../core/core.js';
 import { CoreMemory, MAX_UNITS } from '../core/core-memory.js';
@@ -25,12 +26,41 @@ export interface ArenaOptions {
 
 const HUGE_UNITS = HUGE_PAGE_SIZE / UNIT_SIZE;
 
+/** What one arena can hold: 65536 Wasm pages, all a 32-bit memory index reaches. */
+const ARENA_CEILING = MAX_UNITS * UNIT_SIZE;
+const CEILING_REASON = 'every segment a process maps shares its one WebAssembly.Memory, ' +
+  'and the core is a 32-bit Wasm module, whose memory has 32-bit addresses';
+
+/** An arena size from the user, checked with the source of the value (`what`) in every message. */
+function checkArenaSize(bytes: number, what: string): number {
+  if (bytes > ARENA_CEILING) {
+    invalidArgument(`${what} is more than one arena can hold: at most ${ARENA_CEILING / 2 ** 30} GiB (${ARENA_CEILING} bytes), because ${CEILING_REASON}`);
+  }
+  if (bytes <= 0 || bytes % UNIT_SIZE !== 0) {
+    const roundedUp = Math.max(1, Math.ceil(bytes / UNIT_SIZE)) * (UNIT_SIZE / 1024);
+    invalidArgument(`${what} must be a whole number of ${UNIT_SIZE / 1024} KiB units (${UNIT_SIZE} bytes), like ${roundedUp}K`);
+  }
+  return bytes;
+}
+
 function defaultMaxBytes(): number {
   const fromEnv = process.env.SHMKIT_ARENA_SIZE;
-  if (fromEnv === undefined || fromEnv === '') return MAX_UNITS * UNIT_SIZE;
-  const bytes = Number(fromEnv);
-  if (!Number.isSafeInteger(bytes)) invalidArgument(`SHMKIT_ARENA_SIZE must be a number of bytes: got '${fromEnv}'`);
-  return bytes;
+  if (fromEnv === undefined || fromEnv === '') return ARENA_CEILING;
+  const bytes = parseByteCount(fromEnv);
+  if (bytes === undefined) {
+    invalidArgument(`SHMKIT_ARENA_SIZE must be a number of bytes like 268435456, 256M, 1G or 1GiB: got '${fromEnv}'`);
+  }
+  return checkArenaSize(bytes, `SHMKIT_ARENA_SIZE=${fromEnv}`);
+}
+
+function maxBytesOf(options: unknown): number {
+  if (options === null || typeof options !== 'object') invalidArgument('new Arena(options): options must be an object like { maxBytes: 1 << 30 }');
+  const unknown = Object.keys(options).filter((key) => key !== 'maxBytes');
+  if (unknown.length) invalidArgument(`new Arena: unknown option ${unknown.map((key) => `'${key}'`).join(', ')} (options: maxBytes)`);
+  const { maxBytes } = options as ArenaOptions;
+  if (maxBytes === undefined) return defaultMaxBytes();
+  if (!Number.isSafeInteger(maxBytes)) invalidArgument(`new Arena: maxBytes must be a whole number of bytes: maxBytes=${String(maxBytes)}`);
+  return checkArenaSize(maxBytes, `new Arena: maxBytes=${maxBytes}`);
 }
 
 let processArena: Arena | undefined;
@@ -64,7 +94,7 @@ export class Arena extends CoreMemory {
   }
 
   constructor(options: ArenaOptions = {}, adopted?: WebAssembly.Memory) {
-    super({ maxBytes: adopted ? 0 : options.maxBytes ?? defaultMaxBytes(), module: coreModule(), memory: adopted });
+    super({ maxBytes: adopted ? 0 : maxBytesOf(options), module: coreModule(), memory: adopted });
     this.baseAddress = addressOf(new Uint8Array(this.memory.buffer, 0, 1));
   }
 

@@ -1,6 +1,7 @@
 // Command-line parsing: numbers with bases and suffixes, and the TARGET forms
 // every command shares (--key, --id, --path [--proj], /name).
 import { parseArgs } from 'node:util';
+import { parseByteCount } from '../byte-count.js';
 import { invalidArgument } from '../errors.js';
 import type { SysVTarget } from '../api/sysv.js';
 
@@ -36,13 +37,10 @@ export function parse(argv: string[], allowed: readonly string[], command: strin
   return { positionals: parsed.positionals, flags: parsed.values as Flags };
 }
 
-const SUFFIXES: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
-
 /** A byte count: decimal, 0x hex, or with a binary suffix (64K, 1M, 2G, 1MiB). */
 export function parseSize(text: string | boolean | undefined, name: string): number {
-  const match = typeof text === 'string' ? /^(0x[0-9a-f]+|\d+)\s*([kmgt]?)(i?b)?$/i.exec(text.trim()) : null;
-  const value = match ? Number(match[1]) * SUFFIXES[match[2]!.toLowerCase()]! : NaN;
-  if (!Number.isSafeInteger(value)) {
+  const value = typeof text === 'string' ? parseByteCount(text) : undefined;
+  if (value === undefined) {
     invalidArgument(`--${name} must be a number of bytes like 4096, 0x1000, 64K or 1M: got '${String(text)}'`);
   }
   return value;

@@ -72,9 +72,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const debug = process.argv.includes('--debug');
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
+// No top-level await: the CLI is CommonJS, sharing the library's one implementation.
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, (error: unknown) => {
   if (debug) console.error(error);
   if (error instanceof ShmError) {
     console.error(`shmkit: ${error.code}: ${error.message}`);
@@ -83,4 +84,4 @@ try {
     console.error(`shmkit: ${(error as Error).message ?? String(error)}${debug ? '' : ' (run with --debug for details)'}`);
     process.exitCode = 1;
   }
-}
+});

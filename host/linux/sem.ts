@@ -8,7 +8,7 @@ import { statCommand, walkIndex } from './ipc-index.js';
 import { addressOf, lastErrno, libc } from './libc.js';
 import { SEMTIMEDOP_CALL, callOnWaiterThread } from './waiter-threads.js';
 import {
-  SEMBUF_SIZE, SEMID_DS_SIZE, SEMINFO_SIZE, decodeSemidDs, decodeSemLimits, encodeSemIpcSet,
+  decodeSemidDs, decodeSemLimits, encodeSemIpcSet, structSize,
   type SemidDs, type SemLimits,
 } from './structs.js';
 import { systemError, throwErrno, type Advice } from './system-error.js';
@@ -69,7 +69,7 @@ function semopAdvice(id: number): Advice {
   };
 }
 
-const opsCount = (ops: Uint8Array) => ops.length / SEMBUF_SIZE;
+const opsCount = (ops: Uint8Array) => ops.length / structSize('sembuf');
 
 /**
  * semop(2), or semtimedop(2) when `timeoutMs` is finite: every operation in
@@ -157,7 +157,7 @@ export function semSetAll(id: number, values: readonly number[]): void {
 
 /** semctl(IPC_STAT). */
 export function semStat(id: number): SemidDs {
-  const buffer = new Uint8Array(SEMID_DS_SIZE);
+  const buffer = new Uint8Array(structSize('semid_ds'));
   if (libc.semctl_buf(id, 0, IPC_STAT, buffer) === -1) semctlError(id, 'IPC_STAT');
   return decodeSemidDs(buffer);
 }
@@ -165,7 +165,7 @@ export function semStat(id: number): SemidDs {
 /** semctl(IPC_SET): the owner uid/gid and the low 9 permission bits. */
 export function semSet(id: number, set: { uid?: number | undefined; gid?: number | undefined; mode?: number | undefined }): void {
   const current = semStat(id);
-  const buffer = new Uint8Array(SEMID_DS_SIZE);
+  const buffer = new Uint8Array(structSize('semid_ds'));
   encodeSemIpcSet(buffer, {
     uid: set.uid ?? current.perm.uid,
     gid: set.gid ?? current.perm.gid,
@@ -176,7 +176,7 @@ export function semSet(id: number, set: { uid?: number | undefined; gid?: number
 
 /** semctl(SEM_INFO): limits and usage, and the highest index in use (for SEM_STAT). */
 export function semInfo(): SemLimits & { highestIndex: number } {
-  const buffer = new Uint8Array(SEMINFO_SIZE);
+  const buffer = new Uint8Array(structSize('seminfo'));
   const highestIndex = libc.semctl_buf(0, 0, SEM_INFO, buffer);
   if (highestIndex === -1) throwErrno('semctl', {}, 'SEM_INFO');
   return { ...decodeSemLimits(buffer), highestIndex };
@@ -190,7 +190,7 @@ export interface SemEntry extends SemidDs {
 /** Every semaphore set on the host, by walking the kernel's index. */
 export function semList(): SemEntry[] {
   const { highestIndex } = semInfo();
-  const buffer = new Uint8Array(SEMID_DS_SIZE);
+  const buffer = new Uint8Array(structSize('semid_ds'));
   const command = statCommand(SEM_STAT_ANY, SEM_STAT);
   return walkIndex('semctl', highestIndex, (index) => libc.semctl_buf(index, 0, command, buffer), (id) => ({ id, ...decodeSemidDs(buffer) }));
 }

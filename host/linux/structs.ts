@@ -3,52 +3,98 @@
 // offset. `unsigned long` fields are bigint: they can pass 2^53.
 import { defineStruct, offsetOf, sizeOf } from './libc.js';
 
-const IpcPerm = defineStruct('shmkit_ipc_perm', {
-  key: 'int',
-  uid: 'uint32_t',
-  gid: 'uint32_t',
-  cuid: 'uint32_t',
-  cgid: 'uint32_t',
-  mode: 'uint32_t',
-  seq: 'uint16_t',
-  pad2: 'uint16_t',
-  reserved1: 'unsigned long',
-  reserved2: 'unsigned long',
-});
+// Defined on first use: koffi loads with the first OS call, never at import.
+let defined: ReturnType<typeof defineAll> | undefined;
+function structs(): ReturnType<typeof defineAll> {
+  return (defined ??= defineAll());
+}
 
-const ShmidDs = defineStruct('shmkit_shmid_ds', {
-  shm_perm: IpcPerm,
-  shm_segsz: 'size_t',
-  shm_atime: 'int64_t',
-  shm_dtime: 'int64_t',
-  shm_ctime: 'int64_t',
-  shm_cpid: 'int',
-  shm_lpid: 'int',
-  shm_nattch: 'unsigned long',
-  reserved4: 'unsigned long',
-  reserved5: 'unsigned long',
-});
+function defineAll() {
+  const IpcPerm = defineStruct({
+    key: 'int',
+    uid: 'uint32_t',
+    gid: 'uint32_t',
+    cuid: 'uint32_t',
+    cgid: 'uint32_t',
+    mode: 'uint32_t',
+    seq: 'uint16_t',
+    pad2: 'uint16_t',
+    reserved1: 'unsigned long',
+    reserved2: 'unsigned long',
+  });
 
-const ShmInfoLimits = defineStruct('shmkit_shminfo', {
-  shmmax: 'unsigned long',
-  shmmin: 'unsigned long',
-  shmmni: 'unsigned long',
-  shmseg: 'unsigned long',
-  shmall: 'unsigned long',
-  reserved1: 'unsigned long',
-  reserved2: 'unsigned long',
-  reserved3: 'unsigned long',
-  reserved4: 'unsigned long',
-});
+  const ShmidDs = defineStruct({
+    shm_perm: IpcPerm,
+    shm_segsz: 'size_t',
+    shm_atime: 'int64_t',
+    shm_dtime: 'int64_t',
+    shm_ctime: 'int64_t',
+    shm_cpid: 'int',
+    shm_lpid: 'int',
+    shm_nattch: 'unsigned long',
+    reserved4: 'unsigned long',
+    reserved5: 'unsigned long',
+  });
 
-const ShmInfoUsage = defineStruct('shmkit_shm_info', {
-  used_ids: 'int',
-  shm_tot: 'unsigned long',
-  shm_rss: 'unsigned long',
-  shm_swp: 'unsigned long',
-  swap_attempts: 'unsigned long',
-  swap_successes: 'unsigned long',
-});
+  const ShmInfoLimits = defineStruct({
+    shmmax: 'unsigned long',
+    shmmin: 'unsigned long',
+    shmmni: 'unsigned long',
+    shmseg: 'unsigned long',
+    shmall: 'unsigned long',
+    reserved1: 'unsigned long',
+    reserved2: 'unsigned long',
+    reserved3: 'unsigned long',
+    reserved4: 'unsigned long',
+  });
+
+  const ShmInfoUsage = defineStruct({
+    used_ids: 'int',
+    shm_tot: 'unsigned long',
+    shm_rss: 'unsigned long',
+    shm_swp: 'unsigned long',
+    swap_attempts: 'unsigned long',
+    swap_successes: 'unsigned long',
+  });
+
+  // System V semaphores. semid_ds keeps a high word after each time, for
+  // 32-bit ABIs; on 64-bit Linux it is unused.
+  const SemidDs = defineStruct({
+    sem_perm: IpcPerm,
+    sem_otime: 'int64_t',
+    sem_otime_high: 'unsigned long',
+    sem_ctime: 'int64_t',
+    sem_ctime_high: 'unsigned long',
+    sem_nsems: 'unsigned long',
+    reserved3: 'unsigned long',
+    reserved4: 'unsigned long',
+  });
+
+  const SemInfo = defineStruct({
+    semmap: 'int',
+    semmni: 'int',
+    semmns: 'int',
+    semmnu: 'int',
+    semmsl: 'int',
+    semopm: 'int',
+    semume: 'int',
+    semusz: 'int',
+    semvmx: 'int',
+    semaem: 'int',
+  });
+
+  /** One operation of a semop call: struct sembuf { unsigned short sem_num; short sem_op; short sem_flg; }. */
+  const Sembuf = defineStruct({
+    sem_num: 'uint16_t',
+    sem_op: 'int16_t',
+    sem_flg: 'int16_t',
+  });
+  const size = {
+    shmid_ds: sizeOf(ShmidDs), shminfo: sizeOf(ShmInfoLimits), shm_info: sizeOf(ShmInfoUsage),
+    semid_ds: sizeOf(SemidDs), seminfo: sizeOf(SemInfo), sembuf: sizeOf(Sembuf),
+  };
+  return { IpcPerm, ShmidDs, ShmInfoLimits, ShmInfoUsage, SemidDs, SemInfo, Sembuf, size };
+}
 
 /** struct ipc_perm: owner, creator and permissions of a System V object. */
 export interface IpcPermissions {
@@ -103,14 +149,15 @@ export interface ShmUsage {
   swappedPages: bigint;
 }
 
-export const SHMID_DS_SIZE = sizeOf(ShmidDs);
-export const SHMINFO_SIZE = sizeOf(ShmInfoLimits);
-export const SHM_INFO_SIZE = sizeOf(ShmInfoUsage);
+/** Bytes of each kernel struct, as the platform lays it out. */
+export function structSize(name: keyof ReturnType<typeof defineAll>['size']): number {
+  return structs().size[name];
+}
 
-const PERM_OFFSET = offsetOf(ShmidDs, 'shm_perm');
-const ds = (field: string) => offsetOf(ShmidDs, field);
-const limits = (field: string) => offsetOf(ShmInfoLimits, field);
-const usage = (field: string) => offsetOf(ShmInfoUsage, field);
+const perm = (field: string) => offsetOf(structs().IpcPerm, field);
+const ds = (field: string) => offsetOf(structs().ShmidDs, field);
+const limits = (field: string) => offsetOf(structs().ShmInfoLimits, field);
+const usage = (field: string) => offsetOf(structs().ShmInfoUsage, field);
 
 function seconds(view: DataView, offset: number): Date | null {
   const value = view.getBigInt64(offset, true);
@@ -123,7 +170,7 @@ function viewOf(buffer: Uint8Array): DataView {
 
 /** struct ipc_perm at `base` (where a *id_ds struct keeps it). */
 function decodePerm(view: DataView, base: number): IpcPermissions {
-  const at = (field: string) => base + offsetOf(IpcPerm, field);
+  const at = (field: string) => base + perm(field);
   return {
     key: view.getUint32(at('key'), true),
     uid: view.getUint32(at('uid'), true),
@@ -137,15 +184,15 @@ function decodePerm(view: DataView, base: number): IpcPermissions {
 
 /** Writes the ipc_perm fields IPC_SET reads (uid, gid, mode) at `base`. */
 function encodePerm(view: DataView, base: number, set: { uid: number; gid: number; mode: number }): void {
-  view.setUint32(base + offsetOf(IpcPerm, 'uid'), set.uid, true);
-  view.setUint32(base + offsetOf(IpcPerm, 'gid'), set.gid, true);
-  view.setUint32(base + offsetOf(IpcPerm, 'mode'), set.mode, true);
+  view.setUint32(base + perm('uid'), set.uid, true);
+  view.setUint32(base + perm('gid'), set.gid, true);
+  view.setUint32(base + perm('mode'), set.mode, true);
 }
 
 export function decodeShmidDs(buffer: Uint8Array): ShmidDs {
   const view = viewOf(buffer);
   return {
-    perm: decodePerm(view, PERM_OFFSET),
+    perm: decodePerm(view, ds('shm_perm')),
     size: view.getBigUint64(ds('shm_segsz'), true),
     atime: seconds(view, ds('shm_atime')),
     dtime: seconds(view, ds('shm_dtime')),
@@ -158,7 +205,7 @@ export function decodeShmidDs(buffer: Uint8Array): ShmidDs {
 
 /** Writes the fields IPC_SET reads (uid, gid, mode) into a shmid_ds buffer. */
 export function encodeIpcSet(buffer: Uint8Array, set: { uid: number; gid: number; mode: number }): void {
-  encodePerm(viewOf(buffer), PERM_OFFSET, set);
+  encodePerm(viewOf(buffer), ds('shm_perm'), set);
 }
 
 export function decodeShmLimits(buffer: Uint8Array): ShmLimits {
@@ -182,39 +229,6 @@ export function decodeShmUsage(buffer: Uint8Array): ShmUsage {
     swappedPages: view.getBigUint64(usage('shm_swp'), true),
   };
 }
-
-// System V semaphores. semid_ds keeps a high word after each time, for
-// 32-bit ABIs; on 64-bit Linux it is unused.
-const SemidDs = defineStruct('shmkit_semid_ds', {
-  sem_perm: IpcPerm,
-  sem_otime: 'int64_t',
-  sem_otime_high: 'unsigned long',
-  sem_ctime: 'int64_t',
-  sem_ctime_high: 'unsigned long',
-  sem_nsems: 'unsigned long',
-  reserved3: 'unsigned long',
-  reserved4: 'unsigned long',
-});
-
-const SemInfo = defineStruct('shmkit_seminfo', {
-  semmap: 'int',
-  semmni: 'int',
-  semmns: 'int',
-  semmnu: 'int',
-  semmsl: 'int',
-  semopm: 'int',
-  semume: 'int',
-  semusz: 'int',
-  semvmx: 'int',
-  semaem: 'int',
-});
-
-/** One operation of a semop call: struct sembuf { unsigned short sem_num; short sem_op; short sem_flg; }. */
-const Sembuf = defineStruct('shmkit_sembuf', {
-  sem_num: 'uint16_t',
-  sem_op: 'int16_t',
-  sem_flg: 'int16_t',
-});
 
 /** struct semid_ds, decoded. */
 export interface SemidDs {
@@ -244,19 +258,18 @@ export interface SemLimits {
   semaem: number;
 }
 
-export const SEMID_DS_SIZE = sizeOf(SemidDs);
-export const SEMINFO_SIZE = sizeOf(SemInfo);
-export const SEMBUF_SIZE = sizeOf(Sembuf);
-
-const semds = (field: string) => offsetOf(SemidDs, field);
-const sembuf = (field: string) => offsetOf(Sembuf, field);
+const semds = (field: string) => offsetOf(structs().SemidDs, field);
+const sembuf = (field: string) => offsetOf(structs().Sembuf, field);
+const seminfo = (field: string) => offsetOf(structs().SemInfo, field);
 
 /** Sizes and offsets as koffi laid them out, for a test to compare with gcc's. */
-export const SEM_LAYOUT = {
-  semid_ds: { size: SEMID_DS_SIZE, sem_perm: semds('sem_perm'), sem_otime: semds('sem_otime'), sem_ctime: semds('sem_ctime'), sem_nsems: semds('sem_nsems') },
-  sembuf: { size: SEMBUF_SIZE, sem_num: sembuf('sem_num'), sem_op: sembuf('sem_op'), sem_flg: sembuf('sem_flg') },
-  seminfo: { size: SEMINFO_SIZE, semmsl: offsetOf(SemInfo, 'semmsl'), semvmx: offsetOf(SemInfo, 'semvmx'), semaem: offsetOf(SemInfo, 'semaem') },
-} as const;
+export function semLayout() {
+  return {
+    semid_ds: { size: structSize('semid_ds'), sem_perm: semds('sem_perm'), sem_otime: semds('sem_otime'), sem_ctime: semds('sem_ctime'), sem_nsems: semds('sem_nsems') },
+    sembuf: { size: structSize('sembuf'), sem_num: sembuf('sem_num'), sem_op: sembuf('sem_op'), sem_flg: sembuf('sem_flg') },
+    seminfo: { size: structSize('seminfo'), semmsl: seminfo('semmsl'), semvmx: seminfo('semvmx'), semaem: seminfo('semaem') },
+  };
+}
 
 export function decodeSemidDs(buffer: Uint8Array): SemidDs {
   const view = viewOf(buffer);
@@ -275,7 +288,7 @@ export function encodeSemIpcSet(buffer: Uint8Array, set: { uid: number; gid: num
 
 export function decodeSemLimits(buffer: Uint8Array): SemLimits {
   const view = viewOf(buffer);
-  const get = (field: string) => view.getInt32(offsetOf(SemInfo, field), true);
+  const get = (field: string) => view.getInt32(seminfo(field), true);
   return {
     semmni: get('semmni'), semmns: get('semmns'), semmsl: get('semmsl'), semopm: get('semopm'),
     semvmx: get('semvmx'), semusz: get('semusz'), semaem: get('semaem'),
@@ -284,10 +297,11 @@ export function decodeSemLimits(buffer: Uint8Array): SemLimits {
 
 /** Packs semop operations into an array of struct sembuf. */
 export function encodeSembufs(ops: readonly { num: number; op: number; flags: number }[]): Uint8Array {
-  const buffer = new Uint8Array(ops.length * SEMBUF_SIZE);
+  const size = structSize('sembuf');
+  const buffer = new Uint8Array(ops.length * size);
   const view = viewOf(buffer);
   ops.forEach((o, i) => {
-    const base = i * SEMBUF_SIZE;
+    const base = i * size;
     view.setUint16(base + sembuf('sem_num'), o.num, true);
     view.setInt16(base + sembuf('sem_op'), o.op, true);
     view.setInt16(base + sembuf('sem_flg'), o.flags, true);

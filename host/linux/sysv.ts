@@ -8,8 +8,7 @@ import {
 import { statCommand, walkIndex } from './ipc-index.js';
 import { libc } from './libc.js';
 import {
-  SHMID_DS_SIZE, SHMINFO_SIZE, SHM_INFO_SIZE,
-  decodeShmidDs, decodeShmLimits, decodeShmUsage, encodeIpcSet,
+  decodeShmidDs, decodeShmLimits, decodeShmUsage, encodeIpcSet, structSize,
   type ShmidDs, type ShmLimits, type ShmUsage,
 } from './structs.js';
 import { throwErrno } from './system-error.js';
@@ -112,7 +111,7 @@ function shmctlError(id: number, command: string): never {
 
 /** shmctl(IPC_STAT). */
 export function shmStat(id: number): ShmidDs {
-  const buffer = new Uint8Array(SHMID_DS_SIZE);
+  const buffer = new Uint8Array(structSize('shmid_ds'));
   if (libc.shmctl(id, IPC_STAT, buffer) === -1) shmctlError(id, 'IPC_STAT');
   return decodeShmidDs(buffer);
 }
@@ -120,7 +119,7 @@ export function shmStat(id: number): ShmidDs {
 /** shmctl(IPC_SET): the owner uid/gid and the low 9 permission bits. */
 export function shmSet(id: number, set: { uid?: number; gid?: number; mode?: number }): void {
   const current = shmStat(id);
-  const buffer = new Uint8Array(SHMID_DS_SIZE);
+  const buffer = new Uint8Array(structSize('shmid_ds'));
   encodeIpcSet(buffer, {
     uid: set.uid ?? current.perm.uid,
     gid: set.gid ?? current.perm.gid,
@@ -143,14 +142,14 @@ export function shmLock(id: number, locked: boolean): void {
 
 /** shmctl(IPC_INFO): system limits. */
 export function shmLimits(): ShmLimits {
-  const buffer = new Uint8Array(SHMINFO_SIZE);
+  const buffer = new Uint8Array(structSize('shminfo'));
   if (libc.shmctl(0, IPC_INFO, buffer) === -1) throwErrno('shmctl', {}, 'IPC_INFO');
   return decodeShmLimits(buffer);
 }
 
 /** shmctl(SHM_INFO): system usage, and the highest index in use (for SHM_STAT). */
 export function shmUsage(): ShmUsage & { highestIndex: number } {
-  const buffer = new Uint8Array(SHM_INFO_SIZE);
+  const buffer = new Uint8Array(structSize('shm_info'));
   const highestIndex = libc.shmctl(0, SHM_INFO, buffer);
   if (highestIndex === -1) throwErrno('shmctl', {}, 'SHM_INFO');
   return { ...decodeShmUsage(buffer), highestIndex };
@@ -167,7 +166,7 @@ export interface ShmEntry extends ShmidDs {
  */
 export function shmList(): ShmEntry[] {
   const { highestIndex } = shmUsage();
-  const buffer = new Uint8Array(SHMID_DS_SIZE);
+  const buffer = new Uint8Array(structSize('shmid_ds'));
   const command = statCommand(SHM_STAT_ANY, SHM_STAT);
   return walkIndex('shmctl', highestIndex, (index) => libc.shmctl(index, command, buffer), (id) => ({ id, ...decodeShmidDs(buffer) }));
 }

@@ -15,8 +15,8 @@
 //   ├───────────────────────────────────────────────────────────┤ 32
 //   │ args    f64[8]  numbers and addresses, in C order         │
 //   └───────────────────────────────────────────────────────────┘ 96
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { moduleRequire } from '../core/module-url.js';
 
 const REQUEST = 0;
 const DONE = 1;
@@ -70,7 +70,7 @@ const idle: Waiter[] = [];
 let koffiPath: string | undefined;
 
 function startWaiter(): Waiter {
-  koffiPath ??= createRequire(import.meta.url).resolve('koffi');
+  koffiPath ??= moduleRequire().resolve('koffi');
   const buffer = new SharedArrayBuffer(SLOT_BYTES);
   const worker = new Worker(WAITER_SOURCE, { eval: true, workerData: { koffi: koffiPath, slot: buffer, calls: BLOCKING_CALLS, arity: BLOCKING_CALLS.map(arity) } });
   worker.unref(); // an idle waiter never keeps the process alive

@@ -43,9 +43,9 @@ export function fixtureStart(name: string, options: SpawnOptions): { args: strin
   return { args: [readableBundle('tests/fixtures/' + name)], options: { ...options, cwd: readableRoot() } };
 }
 
-/** Runs the built CLI (dist/cli.mjs), as a user would. */
+/** Runs the built CLI (dist/cli.cjs), as a user would. */
 export function runCli(args: string[], options: SpawnOptions = {}): Promise<RunResult> {
-  return run(process.execPath, [ROOT + 'dist/cli.mjs', ...args], options);
+  return run(process.execPath, [ROOT + 'dist/cli.cjs', ...args], options);
 }
 
 /** Options that make a child run as the unprivileged user nobody (65534). */
