@@ -225,6 +225,35 @@ cli('codegen prints a C header gcc accepts for the struct types a module exports
   assert.match(notModule.stderr, 'give a .js, .mjs or .ts file');
 });
 
+cli('codegen loads a TypeScript schema through the project\'s tsx', async () => {
+  const dir = trackPath(mkdtempSync(join(tmpdir(), 'shmkit-codegen-ts-')));
+  // In the package, where tsx is installed (as it would be in a user's project).
+  const schema = trackPath(join(ROOT, `.codegen-${process.pid}.ts`));
+  writeFileSync(schema, [
+    "import { struct, string, type StructType } from 'shmkit';",
+    'interface Described { note: string }',
+    "const fields = { id: 'u32', text: string(12) } as const;",
+    "export const Label: StructType = struct('Label', fields);",
+    "export const about: Described = { note: 'not a struct' };",
+  ].join('\n'));
+  const out = join(dir, 'label.h');
+  const made = await runCli(['codegen', schema, '--out', out, '--json']);
+  assert.is(made.code, 0, made.stderr);
+  assert.equal(JSON.parse(made.stdout), { out, structs: ['Label'] });
+  const binary = compileC('#include "label.h"\n#include <stdio.h>\nint main(void) { printf("%zu\\n", sizeof(struct Label)); return 0; }\n', 'codegen-ts', { 'label.h': readFileSync(out, 'utf8') });
+  assert.is((await run(binary, [])).stdout.trim(), '16');
+
+  // Outside any project with tsx: a message that says what to do.
+  const lonely = join(dir, 'schema.ts');
+  writeFileSync(lonely, "export const x: number = 1;\n");
+  const refused = await runCli(['codegen', lonely], { cwd: dir });
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, 'shmkit: ENOENT:');
+  assert.match(refused.stderr, 'npm install --save-dev tsx');
+  assert.match(refused.stderr, 'or pass the schema as a .js or .mjs module');
+  assert.not.match(refused.stderr, 'Unknown file extension');
+});
+
 cli('objects lists the directory of a formatted segment', async () => {
   const name = trackPosix(freshName('objects'));
   using m = openOrCreate({ kind: 'posix', name, size: 1 << 16 });
