@@ -24,7 +24,7 @@ export function listEntryJson(entry: ListEntry) {
 }
 
 export function objectJson(object: ObjectInfo) {
-  return { ...object, offset: String(object.offset), size: String(object.size), layoutHash: formatHash(object.layoutHash) };
+  return { ...object, offset: bytesJson(object.offset), size: bytesJson(object.size), layoutHash: formatHash(object.layoutHash) };
 }
 
 /** A byte count or offset that the API holds as a number, in its JSON form. */

@@ -12,6 +12,9 @@ import { UsageError } from './usage-error.js';
 import { version } from './version.js';
 
 const USAGE_EXIT = 2;
+const DEBUG_FLAG = '--debug';
+// --debug may come anywhere, before the command too.
+const debug = process.argv.includes(DEBUG_FLAG);
 
 function unknownCommand(name: string): number {
   printMessage(`shmkit: unknown command '${name}'${didYouMean(name, commandNames(), '', (n) => findCommand(n)!.name)}\nRun 'shmkit help' for the list of commands.`);
@@ -29,7 +32,19 @@ function help(topic: string | undefined): number {
   return 0;
 }
 
-async function main(argv: string[], running: { command?: Command }): Promise<number> {
+/** Runs a command; a UsageError gets the command's usage and exit status 2. */
+async function runCommand(command: Command, argv: string[]): Promise<number> {
+  try {
+    return await command.run(parse(argv, command));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    if (debug) console.error(error);
+    printMessage(`shmkit ${command.name}: ${error.message}\n${usageLines(command)}\nRun 'shmkit help ${command.name}' for the options and an example.`);
+    return USAGE_EXIT;
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
     printMessage(mainHelp());
@@ -42,23 +57,16 @@ async function main(argv: string[], running: { command?: Command }): Promise<num
   if (name === 'help' || name === '--help' || name === '-h') return help(rest.find((arg) => !arg.startsWith('-')));
   const command = findCommand(name);
   if (!command) return unknownCommand(name);
-  running.command = command;
   if (wantsHelp(rest)) return help(command.name);
-  return await command.run(parse(rest, command));
+  return await runCommand(command, rest);
 }
 
 exitQuietlyWhenReaderGoes();
-const debug = process.argv.includes('--debug');
-const running: { command?: Command } = {};
 try {
-  process.exitCode = await main(process.argv.slice(2), running);
+  process.exitCode = await main(process.argv.slice(2).filter((arg) => arg !== DEBUG_FLAG));
 } catch (error) {
   if (debug) console.error(error);
-  const command = running.command;
-  if (error instanceof UsageError && command) {
-    printMessage(`shmkit ${command.name}: ${error.message}\n${usageLines(command)}\nRun 'shmkit help ${command.name}' for the options and an example.`);
-    process.exitCode = USAGE_EXIT;
-  } else if (error instanceof ShmError) {
+  if (error instanceof ShmError) {
     printMessage(`shmkit: ${error.code}: ${error.message}`);
     process.exitCode = 1;
   } else {
