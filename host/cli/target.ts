@@ -3,7 +3,7 @@
 import { ShmError, formatKey } from '../errors.js';
 import { validatePosixName } from '../linux/posix.js';
 import type { SysVTarget } from '../api/sysv.js';
-import type { Parsed } from './command.js';
+import type { Flags, Parsed } from './command.js';
 import { usageError } from './usage-error.js';
 import { parseId, parseKey, parseProj } from './values.js';
 
@@ -27,9 +27,18 @@ export function parseLookupKey(text: string): number {
   return key;
 }
 
+/** --path P [--proj N], the source of an ftok key; undefined without --path. */
+export function parseFtokSource(flags: Flags): { path: string; proj?: number } | undefined {
+  if (flags.proj !== undefined && flags.path === undefined) usageError('--proj goes with --path');
+  if (flags.path === undefined) return undefined;
+  const path = String(flags.path);
+  if (path === '') usageError('--path needs an existing path');
+  return typeof flags.proj === 'string' ? { path, proj: parseProj(flags.proj) } : { path };
+}
+
 export function parseTarget({ positionals, flags }: Parsed): Target {
   const given = (['key', 'id', 'path'] as const).filter((name) => flags[name] !== undefined);
-  if (flags.proj !== undefined && flags.path === undefined) usageError('--proj goes with --path');
+  const ftok = parseFtokSource(flags);
   if (given.length + positionals.length !== 1) {
     const got = [...given.map((name) => `--${name}`), ...positionals.map((p) => `'${p}'`)];
     usageError(`give exactly one target: --key K, --id ID, --path P [--proj N], or a POSIX name like /name${got.length ? ` (got ${got.join(', ')})` : ''}`);
@@ -37,9 +46,7 @@ export function parseTarget({ positionals, flags }: Parsed): Target {
   if (positionals.length === 1) return { kind: 'posix', name: checkPosixName(positionals[0]!) };
   if (typeof flags.key === 'string') return { kind: 'sysv', sysv: { key: parseLookupKey(flags.key) } };
   if (typeof flags.id === 'string') return { kind: 'sysv', sysv: { id: parseId(flags.id) } };
-  const path = String(flags.path);
-  if (path === '') usageError('--path needs an existing path');
-  return { kind: 'sysv', sysv: typeof flags.proj === 'string' ? { path, proj: parseProj(flags.proj) } : { path } };
+  return { kind: 'sysv', sysv: ftok! };
 }
 
 /** The target as the command line names it. */

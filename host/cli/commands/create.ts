@@ -4,27 +4,24 @@
 import { ShmError, formatKey } from '../../errors.js';
 import { Posix } from '../../api/posix.js';
 import { SysV, type SysVCreateOptions } from '../../api/sysv.js';
-import { JSON_OPTION, type Command, type Parsed } from '../command.js';
+import { JSON_OPTION, type Command, type Flags } from '../command.js';
 import { bytesWithHuman, formatMode, userName } from '../format.js';
 import { posixStatJson, sysvStatJson } from '../json-shapes.js';
 import { printJson, printLine } from '../output.js';
-import { checkPosixName } from '../target.js';
+import { checkPosixName, parseFtokSource } from '../target.js';
 import { usageError } from '../usage-error.js';
-import { parseKey, parseMode, parseProj, parseSize } from '../values.js';
+import { parseKey, parseMode, parseSize } from '../values.js';
 
 const SYSV_ONLY = ['key', 'path', 'proj', 'private', 'hugetlb', 'noreserve'] as const;
 
-function sysvKeySource(flags: Parsed['flags']): Pick<SysVCreateOptions, 'key' | 'path' | 'proj' | 'private'> {
+function sysvKeySource(flags: Flags): Pick<SysVCreateOptions, 'key' | 'path' | 'proj' | 'private'> {
   const sources = (['key', 'path', 'private'] as const).filter((name) => flags[name] !== undefined);
   if (sources.length !== 1) {
     usageError(`a System V segment needs exactly one of --key K, --path P [--proj N] or --private${sources.length ? ` (got ${sources.map((s) => `--${s}`).join(', ')})` : ''}`);
   }
-  if (flags.proj !== undefined && flags.path === undefined) usageError('--proj goes with --path');
+  const ftok = parseFtokSource(flags);
   if (flags.private) return { private: true };
-  if (typeof flags.path === 'string') {
-    if (flags.path === '') usageError('--path needs an existing path');
-    return { path: flags.path, proj: typeof flags.proj === 'string' ? parseProj(flags.proj) : undefined };
-  }
+  if (ftok) return ftok;
   const key = parseKey(String(flags.key));
   if (key === 0) usageError('--key 0 is IPC_PRIVATE: give --private to make a segment no key names');
   return { key };
@@ -54,7 +51,7 @@ function joinRefusal(error: unknown, asked: number, existing: (refused: ShmError
   return new ShmError({ code: error.code, message, key: error.key, id: error.id, objectName: error.objectName, cause: error });
 }
 
-function createSysV(flags: Parsed['flags'], size: number, mode: number): number {
+function createSysV(flags: Flags, size: number, mode: number): number {
   const options: SysVCreateOptions = {
     ...sysvKeySource(flags), size, mode,
     exclusive: Boolean(flags.exclusive), allowForeignOwner: Boolean(flags['allow-foreign-owner']),
@@ -79,7 +76,7 @@ function createSysV(flags: Parsed['flags'], size: number, mode: number): number 
   return 0;
 }
 
-function createPosix(name: string, flags: Parsed['flags'], size: number, mode: number): number {
+function createPosix(name: string, flags: Flags, size: number, mode: number): number {
   const options = { size, mode, exclusive: Boolean(flags.exclusive), allowForeignOwner: Boolean(flags['allow-foreign-owner']) };
   let created: boolean;
   try {
