@@ -1,6 +1,7 @@
 // TARGET, the one object a command acts on: --key K, --id ID, --path P
 // [--proj N] (an ftok key), or a POSIX name like /name.
 import { ShmError, formatKey } from '../errors.js';
+import { validateSemName } from '../linux/named-sem.js';
 import { validatePosixName } from '../linux/posix.js';
 import type { SysVTarget } from '../api/sysv.js';
 import type { Flags, Parsed } from './command.js';
@@ -9,10 +10,14 @@ import { parseId, parseKey, parseProj } from './values.js';
 
 export type Target = { kind: 'sysv'; sysv: SysVTarget } | { kind: 'posix'; name: string };
 
-/** A POSIX name checked by the same rules as shm_open's callers, refused as a usage error. */
-export function checkPosixName(name: string): string {
+/** What a POSIX name names: rules differ (a semaphore's name is shorter). */
+export type NameKind = 'shm' | 'sem';
+
+/** A POSIX name checked by the rules of the calls it goes to, refused as a usage error. */
+export function checkPosixName(name: string, kind: NameKind = 'shm'): string {
   try {
-    validatePosixName(name);
+    if (kind === 'sem') validateSemName(name);
+    else validatePosixName(name);
   } catch (error) {
     if (error instanceof ShmError) usageError(error.message);
     throw error;
@@ -36,14 +41,14 @@ export function parseFtokSource(flags: Flags): { path: string; proj?: number } |
   return typeof flags.proj === 'string' ? { path, proj: parseProj(flags.proj) } : { path };
 }
 
-export function parseTarget({ positionals, flags }: Parsed): Target {
+export function parseTarget({ positionals, flags }: Parsed, nameKind: NameKind = 'shm'): Target {
   const given = (['key', 'id', 'path'] as const).filter((name) => flags[name] !== undefined);
   const ftok = parseFtokSource(flags);
   if (given.length + positionals.length !== 1) {
     const got = [...given.map((name) => `--${name}`), ...positionals.map((p) => `'${p}'`)];
     usageError(`give exactly one target: --key K, --id ID, --path P [--proj N], or a POSIX name like /name${got.length ? ` (got ${got.join(', ')})` : ''}`);
   }
-  if (positionals.length === 1) return { kind: 'posix', name: checkPosixName(positionals[0]!) };
+  if (positionals.length === 1) return { kind: 'posix', name: checkPosixName(positionals[0]!, nameKind) };
   if (typeof flags.key === 'string') return { kind: 'sysv', sysv: { key: parseLookupKey(flags.key) } };
   if (typeof flags.id === 'string') return { kind: 'sysv', sysv: { id: parseId(flags.id) } };
   return { kind: 'sysv', sysv: ftok! };

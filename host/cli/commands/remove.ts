@@ -39,7 +39,7 @@ function removeSemaphore(target: Target, json: boolean): void {
   const { id, key, nsems } = SysVSemaphores.stat(target.sysv);
   SysVSemaphores.remove({ id });
   if (json) printJson({ kind: 'sysv-sem', key: formatKey(key), id, nsems });
-  else printLine(`removed System V semaphore set key ${formatKey(key)} id ${id} (${nsems} semaphores; waiters get EIDRM)`);
+  else printLine(`removed System V semaphore set id ${id}, key ${formatKey(key)} (${nsems} semaphores; waiters get EIDRM)`);
 }
 
 export const remove: Command = {
@@ -56,7 +56,7 @@ export const remove: Command = {
   },
   examples: ['shmkit rm --key 0x1234', 'shmkit rm /telemetry', 'shmkit rm --sem /jobs-ready'],
   run(parsed) {
-    const target = parseTarget(parsed);
+    const target = parseTarget(parsed, parsed.flags.sem ? 'sem' : 'shm');
     const json = Boolean(parsed.flags.json);
     if (parsed.flags.sem) removeSemaphore(target, json);
     else removeSegment(target, json);
