@@ -11,18 +11,22 @@ import type { SysVStat } from '../api/sysv.js';
 import type { ObjectInfo } from '../format/managed.js';
 import { formatHash, formatMode } from './format.js';
 
+/** `stat --json` of a System V segment (and what create and set report). */
 export function sysvStatJson(stat: SysVStat) {
   return { kind: 'sysv' as const, ...stat, key: formatKey(stat.key), mode: formatMode(stat.mode) };
 }
 
+/** `stat --json` of a POSIX object (and what create and set report). */
 export function posixStatJson(stat: PosixStat) {
   return { kind: 'posix' as const, ...stat, mode: formatMode(stat.mode) };
 }
 
+/** One entry of `ls --json`. */
 export function listEntryJson(entry: ListEntry) {
   return { ...entry, key: entry.key === null ? null : formatKey(entry.key), mode: formatMode(entry.mode) };
 }
 
+/** One object of `objects --json`. */
 export function objectJson(object: ObjectInfo) {
   return { ...object, offset: bytesJson(object.offset), size: bytesJson(object.size), layoutHash: formatHash(object.layoutHash) };
 }

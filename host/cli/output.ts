@@ -1,6 +1,7 @@
 // Normal output goes to stdout, messages and progress to stderr. A reader
-// that goes away (`shmkit dump … | head -1`) ends the command quietly, as
-// SIGPIPE ends a C tool, instead of an EPIPE stack trace.
+// that goes away (`shmkit dump … | head -1`) ends the command at once and
+// without a word, with the status it had so far (0), where Node would throw
+// EPIPE with a stack trace.
 import { bigintAsDecimal } from '../api/json-form.js';
 
 function readerGone(error: NodeJS.ErrnoException): boolean {
@@ -18,6 +19,7 @@ export function exitQuietlyWhenReaderGoes(): void {
   }
 }
 
+/** A line of normal output. */
 export function printLine(text: string): void {
   process.stdout.write(text + '\n');
 }
