@@ -19,7 +19,7 @@ function editDistance(a: string, b: string): number {
  * The candidates nearest to `word`: close enough to be a slip (one edit in
  * three letters), or begun by it. Empty when nothing is near.
  */
-export function nearest(word: string, candidates: readonly string[]): string[] {
+function nearest(word: string, candidates: readonly string[]): string[] {
   const typed = word.toLowerCase();
   const allowed = Math.max(1, Math.floor(typed.length / 3));
   const scored = candidates.map((name) => ({ name, distance: typed.length >= 2 && name.startsWith(typed) ? 0 : editDistance(typed, name) }));

@@ -26,7 +26,7 @@ export function checkPosixName(name: string, kind: NameKind = 'shm'): string {
 }
 
 /** A key for looking an object up: 0 (IPC_PRIVATE) names nothing. */
-export function parseLookupKey(text: string): number {
+function parseLookupKey(text: string): number {
   const key = parseKey(text);
   if (key === 0) usageError('--key 0 is IPC_PRIVATE, which no one can look up: name such an object by --id (see `shmkit ls`)');
   return key;

@@ -21,7 +21,7 @@ export function parseSize(text: string, flag: string, least = 0): number {
 }
 
 /** An integer in decimal (possibly negative) or 0x hex, from `min` to `max`. */
-export function parseInteger(text: string, flag: string, min: number, max: number): number {
+function parseInteger(text: string, flag: string, min: number, max: number): number {
   const value = /^-?\d+$/.test(text) ? Number(text) : /^0x[0-9a-f]+$/i.test(text) ? parseInt(text.slice(2), 16) : NaN;
   if (Number.isNaN(value)) usageError(`--${flag} must be an integer, decimal or 0x hex: got '${text}'`);
   if (!(value >= min && value <= max)) usageError(`--${flag} must be from ${min} to ${max}: got '${text}'`);
