@@ -5,6 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Arena, Memfd } from '../host/index.js';
+import { BYTE_COUNT_FORMS } from '../host/byte-count.js';
 import { thrown } from './helpers/errors.js';
 import { runFixture } from './helpers/processes.js';
 import { cleanup } from './helpers/resources.js';
@@ -60,7 +61,7 @@ size('what is not a size is refused with what to write', () => {
   for (const value of ['lots', '8 gigs', '-1M', '1.5G', '1e9', '0x']) {
     const error = thrown(() => withArenaSize(value, () => new Arena()));
     assert.is(error.code, 'EINVAL', value);
-    assert.is(error.message, `SHMKIT_ARENA_SIZE must be a number of bytes like 268435456, 256M, 1G or 1GiB: got '${value}'`);
+    assert.is(error.message, `SHMKIT_ARENA_SIZE must be a number of bytes ${BYTE_COUNT_FORMS}: got '${value}'`);
   }
   const unaligned = thrown(() => withArenaSize('100000', () => new Arena()));
   assert.is(unaligned.message, 'SHMKIT_ARENA_SIZE=100000 must be a whole number of 64 KiB units (65536 bytes), like 128K');

@@ -42,11 +42,10 @@ cli('create sysv --key, write, verify, stat --json, rm', async () => {
   const stat = JSON.parse((await runCli(['stat', '--key', String(key), '--json'])).stdout);
   assert.is(stat.kind, 'sysv');
   assert.is(stat.id, id);
-  assert.is(stat.key, key);
-  assert.is(stat.size, 98304);
-  assert.is(stat.mode, 0o640);
-  assert.is(stat.perms, '640');
-  assert.is(stat.nattch, 0);
+  assert.is(stat.key, hex(key));
+  assert.is(stat.size, '98304');
+  assert.is(stat.mode, '0640');
+  assert.is(stat.nattch, '0');
 
   // Break one byte through the API; verify must name that offset and exit 1.
   using seg = SysV.open({ id });
@@ -57,7 +56,7 @@ cli('create sysv --key, write, verify, stat --json, rm', async () => {
 
   const removed = await runCli(['rm', '--key', hex(key)]);
   assert.is(removed.code, 0, removed.stderr);
-  assert.match(removed.stdout, 'still attached');
+  assert.match(removed.stdout, 'still attached 1×');
   assert.ok(SysV.stat({ id }).removed);
 });
 
@@ -69,7 +68,7 @@ cli('create sysv by --path/--proj (proj 0 too) uses the ftok key', async () => {
     trackSysV(SysV.stat({ key }).id);
     assert.match(made.stdout, hex(key));
     const stat = JSON.parse((await runCli(['stat', '--path', '/tmp', '--proj', String(proj), '--json'])).stdout);
-    assert.is(stat.key, key);
+    assert.is(stat.key, hex(key));
   }
 });
 
@@ -100,20 +99,20 @@ cli('ls --json lists both kinds with the documented fields, matching /proc/sysvi
   assert.equal(new Set(sysv.map((e) => e.id)), new Set(proc.keys()));
   for (const e of sysv) {
     const row = proc.get(e.id as number)!;
-    assert.is(e.key, row.key! >>> 0);
-    assert.is(e.size, row.size);
-    assert.is(e.mode, parseInt(String(row.perms), 8) & 0o777); // the file prints octal digits
-    assert.is(e.nattch, row.nattch);
+    assert.is(e.key, hex(row.key! >>> 0));
+    assert.is(e.size, String(row.size));
+    assert.is(e.mode, '0' + String(row.perms % 1000).padStart(3, '0')); // the file prints the octal digits (and status bits above them)
+    assert.is(e.nattch, String(row.nattch));
     assert.is(e.cpid, row.cpid);
     assert.is(e.uid, row.uid);
   }
   const mine = sysv.find((e) => e.id === seg.id)!;
-  assert.is(mine.nattch, 1);
+  assert.is(mine.nattch, '1');
   assert.is(mine.cpid, process.pid);
-  assert.is(mine.mode, 0o604);
+  assert.is(mine.mode, '0604');
   const posix = entries.find((e) => e.name === name)!;
   assert.is(posix.kind, 'posix');
-  assert.is(posix.size, 777);
+  assert.is(posix.size, '777');
   assert.is(posix.key, null);
   seg.close();
 });
@@ -126,8 +125,8 @@ cli('ls prints a table of SysV segments and POSIX objects', async () => {
   Posix.create(name, { size: 100 }).close();
   const result = await runCli(['ls']);
   assert.is(result.code, 0);
-  assert.match(result.stdout, new RegExp(`${hex(key)}\\s+${seg.id}\\s+root\\s+600\\s+4096\\s+1`));
-  assert.match(result.stdout, new RegExp(`${name}\\s+root\\s+600\\s+100`));
+  assert.match(result.stdout, new RegExp(`${hex(key)}\\s+${seg.id}\\s+root\\s+0600\\s+4096\\s+1`));
+  assert.match(result.stdout, new RegExp(`${name}\\s+root\\s+0600\\s+100`));
   seg.close();
 });
 
@@ -140,8 +139,8 @@ cli('posix: create, write, verify, dump matches xxd of /dev/shm, stat, rm', asyn
   const xxd = await run('xxd', ['-s', '250', '-l', '40', `/dev/shm${name}`]);
   assert.is(dump.stdout, xxd.stdout);
   const stat = JSON.parse((await runCli(['stat', name, '--json'])).stdout);
-  assert.is(stat.size, 1000);
-  assert.is(stat.perms, '600');
+  assert.is(stat.size, '1000');
+  assert.is(stat.mode, '0600');
   assert.is((await runCli(['rm', name])).code, 0);
   assert.throws(() => Posix.stat(name), (e: Error & { code: string }) => e.code === 'ENOENT');
 });
@@ -149,36 +148,56 @@ cli('posix: create, write, verify, dump matches xxd of /dev/shm, stat, rm', asyn
 cli('info --json agrees with /proc/sys/kernel', async () => {
   const info = JSON.parse((await runCli(['info', '--json'])).stdout);
   const read = (file: string) => readFileSync(`/proc/sys/kernel/${file}`, 'utf8').trim();
-  assert.is(String(info.sysv.limits.shmmax), read('shmmax'));
-  assert.is(String(info.sysv.limits.shmall), read('shmall'));
-  assert.is(String(info.sysv.limits.shmmni), read('shmmni'));
+  assert.is(info.sysv.limits.shmmax, read('shmmax')); // past 2^53 by default: exact only as a string
+  assert.is(info.sysv.limits.shmall, read('shmall'));
+  assert.is(info.sysv.limits.shmmni, read('shmmni'));
   assert.is(info.sysv.usage.usedIds, procShm().size);
-  assert.is(info.pageSize, 4096);
+  assert.is(info.pageSize, '4096');
 });
 
-cli('errors are one line naming the errno code, without a stack', async () => {
+cli('a failure is one line on stderr naming the errno code, exit 1, without a stack', async () => {
   const key = freshKey();
   trackSysV(SysV.create({ key, size: 4096 }).id);
-  const cases: [string[], string, number][] = [
-    [['create', 'sysv', '--key', hex(key), '--size', '4096', '--exclusive'], 'EEXIST', 1],
-    [['stat', '--key', hex(freshKey())], 'ENOENT', 1],
-    [['verify', '/shmkit-no-such-object'], 'ENOENT', 1],
-    [['create', 'posix', 'no-slash', '--size', '10'], 'EINVAL', 2],
-    [['create', 'sysv', '--private', '--size', 'lots'], 'EINVAL', 2],
-    [['create', 'sysv', '--private', '--size', '10', '--mode', '999'], 'EINVAL', 2],
-    [['stat', '--key', '1', '--id', '2'], 'EINVAL', 2],
-    [['ls', '--size', '1'], 'EINVAL', 2],
+  const cases: [string[], string][] = [
+    [['create', 'sysv', '--key', hex(key), '--size', '4096', '--exclusive'], 'EEXIST'],
+    [['stat', '--key', hex(freshKey())], 'ENOENT'],
+    [['verify', '/shmkit-no-such-object'], 'ENOENT'],
   ];
-  for (const [args, code, exit] of cases) {
+  for (const [args, code] of cases) {
     const result = await runCli(args);
-    assert.is(result.code, exit, `${args.join(' ')}: ${result.stderr}`);
+    assert.is(result.code, 1, `${args.join(' ')}: ${result.stderr}`);
+    assert.is(result.stdout, '');
     const lines = result.stderr.trim().split('\n');
     assert.is(lines.length, 1, result.stderr);
     assert.match(lines[0]!, `shmkit: ${code}:`);
     assert.not.match(result.stderr, '    at ');
   }
-  const unknown = await runCli(['frobnicate']);
-  assert.is(unknown.code, 2);
+});
+
+cli('a usage error names the command and the flag, shows its usage on stderr, exit 2', async () => {
+  const cases: [string[], string, string][] = [
+    [['create', 'posix', 'no-slash', '--size', '10'], 'create', "must start with '/'"],
+    [['create', 'sysv', '--private', '--size', 'lots'], 'create', "--size must be a number of bytes like 4096, 0x1000, 64K or 1M"],
+    [['create', 'sysv', '--private', '--size', '10', '--mode', '999'], 'create', '--mode must be octal'],
+    [['create', 'sysv', '--private'], 'create', 'needs --size SIZE'],
+    [['create', 'sysv', '--private', '--size'], 'create', '--size needs a value'],
+    [['stat', '--key', '1', '--id', '2'], 'stat', 'give exactly one target'],
+    [['stat', '--id', '-1'], 'stat', '--id must be from 0 to 2147483647'],
+    [['ls', '--size', '1'], 'list', 'unknown option --size'],
+    [['ls', '--json', '--json'], 'list', '--json is given twice'],
+    [['verify', '/x', '--pattern', 'zeros'], 'verify', "unknown --pattern 'zeros'"],
+  ];
+  for (const [args, command, message] of cases) {
+    const result = await runCli(args);
+    assert.is(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+    assert.is(result.stdout, '');
+    const [first, ...rest] = result.stderr.trim().split('\n');
+    assert.match(first!, `shmkit ${command}: `);
+    assert.match(first!, message);
+    assert.match(rest[0]!, /^usage: shmkit /);
+    assert.match(rest.at(-1)!, `shmkit help ${command}`);
+    assert.not.match(result.stderr, '    at ');
+  }
 });
 
 cli('codegen prints a C header gcc accepts for the struct types a module exports', async () => {
@@ -201,8 +220,38 @@ cli('codegen prints a C header gcc accepts for the struct types a module exports
   assert.match(header, 'struct Point points[4];');
   const binary = compileC('#include "track.h"\n#include <stdio.h>\nint main(void) { printf("%zu\\n", sizeof(struct Track)); return 0; }\n', 'codegen', { 'track.h': header });
   assert.is((await run(binary, [])).stdout.trim(), '104'); // 4 + 24, pad to 32, 4 × 16, 1, pad to 104
-  const empty = await runCli(['codegen', join(ROOT, 'package.json')]);
-  assert.is(empty.code, 1);
+  const notModule = await runCli(['codegen', join(ROOT, 'package.json')]);
+  assert.is(notModule.code, 2);
+  assert.match(notModule.stderr, 'give a .js, .mjs or .ts file');
+});
+
+cli('codegen loads a TypeScript schema through the project\'s tsx', async () => {
+  const dir = trackPath(mkdtempSync(join(tmpdir(), 'shmkit-codegen-ts-')));
+  // In the package, where tsx is installed (as it would be in a user's project).
+  const schema = trackPath(join(ROOT, `.codegen-${process.pid}.ts`));
+  writeFileSync(schema, [
+    "import { struct, string, type StructType } from 'shmkit';",
+    'interface Described { note: string }',
+    "const fields = { id: 'u32', text: string(12) } as const;",
+    "export const Label: StructType = struct('Label', fields);",
+    "export const about: Described = { note: 'not a struct' };",
+  ].join('\n'));
+  const out = join(dir, 'label.h');
+  const made = await runCli(['codegen', schema, '--out', out, '--json']);
+  assert.is(made.code, 0, made.stderr);
+  assert.equal(JSON.parse(made.stdout), { out, structs: ['Label'] });
+  const binary = compileC('#include "label.h"\n#include <stdio.h>\nint main(void) { printf("%zu\\n", sizeof(struct Label)); return 0; }\n', 'codegen-ts', { 'label.h': readFileSync(out, 'utf8') });
+  assert.is((await run(binary, [])).stdout.trim(), '16');
+
+  // Outside any project with tsx: a message that says what to do.
+  const lonely = join(dir, 'schema.ts');
+  writeFileSync(lonely, "export const x: number = 1;\n");
+  const refused = await runCli(['codegen', lonely], { cwd: dir });
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, 'shmkit: ENOENT:');
+  assert.match(refused.stderr, 'npm install --save-dev tsx');
+  assert.match(refused.stderr, 'or pass the schema as a .js or .mjs module');
+  assert.not.match(refused.stderr, 'Unknown file extension');
 });
 
 cli('objects lists the directory of a formatted segment', async () => {

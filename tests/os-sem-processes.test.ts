@@ -295,19 +295,19 @@ cli('ls shows semaphore sets and named semaphores in their own sections, and in 
   assert.is(text.code, 0, text.stderr);
   assert.match(text.stdout, 'System V semaphore sets');
   assert.match(text.stdout, 'POSIX named semaphores');
-  assert.match(text.stdout, new RegExp(`${hex(key)}\\s+${set.id}\\s+root\\s+640\\s+3\\s`));
-  assert.match(text.stdout, new RegExp(`${sem.name}\\s+root\\s+604\\s+7`));
+  assert.match(text.stdout, new RegExp(`${hex(key)}\\s+${set.id}\\s+root\\s+0640\\s+3\\s`));
+  assert.match(text.stdout, new RegExp(`${sem.name}\\s+root\\s+0604\\s+7`));
 
   const entries = JSON.parse((await runCli(['ls', '--json'])).stdout) as Record<string, any>[];
   const setEntry = entries.find((e) => e.kind === 'sysv-sem' && e.id === set.id)!;
   assert.equal(
-    [setEntry.key, setEntry.nsems, setEntry.mode, setEntry.perms, setEntry.uid, setEntry.gid, setEntry.name, setEntry.size],
-    [key, 3, 0o640, '640', 0, 0, null, null],
+    [setEntry.key, setEntry.nsems, setEntry.mode, setEntry.uid, setEntry.gid, setEntry.name, setEntry.size],
+    [hex(key), 3, '0640', 0, 0, null, null],
   );
   assert.is(new Date(setEntry.otime).getTime(), set.stat().otime!.getTime());
   assert.is(new Date(setEntry.ctime).getTime(), set.stat().ctime!.getTime());
   const semEntry = entries.find((e) => e.kind === 'posix-sem' && e.name === sem.name)!;
-  assert.equal([semEntry.value, semEntry.mode, semEntry.key, semEntry.id, semEntry.nsems], [7, 0o604, null, null, null]);
+  assert.equal([semEntry.value, semEntry.mode, semEntry.key, semEntry.id, semEntry.nsems], [7, '0604', null, null, null]);
   assert.not.ok(entries.some((e) => e.kind === 'posix' && e.name === sem.name));
   const listedIds = new Set(entries.filter((e) => e.kind === 'sysv-sem').map((e) => e.id));
   const ipcsIds = new Set((await ok('ipcs', ['-s'])).stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => /^0x/.test(f[0] ?? '')).map((f) => Number(f[1])));

@@ -7,9 +7,10 @@ import { closeFd, fallocate, fstat, ftruncate, reservePages } from '../linux/fd.
 import { flushMapping, mapSharedFixed, pageSize } from '../linux/mman.js';
 import type { FoundOwner } from '../linux/ownership.js';
 import { Segment } from './segment.js';
+import { withJsonForm } from './json-form.js';
 import { checkBoolean, checkInstance, checkMode, checkOptions, checkUid, describeValue } from '../core/validate.js';
 
-/** Status of a descriptor-backed object (from fstat). */
+/** Status of a descriptor-backed object (from fstat). JSON.stringify writes its bigints as decimal strings. */
 export interface FdStat {
   /** Object size in bytes. */
   size: bigint;
@@ -56,7 +57,7 @@ function statOf(fd: number, target: ShmErrorTarget, what: string): FdStat {
 }
 
 export function toFdStat(st: BigIntStats): FdStat {
-  return {
+  return withJsonForm({
     size: st.size,
     mode: Number(st.mode & 0o777n),
     uid: Number(st.uid),
@@ -65,7 +66,7 @@ export function toFdStat(st: BigIntStats): FdStat {
     atime: st.atime,
     mtime: st.mtime,
     ctime: st.ctime,
-  };
+  });
 }
 
 /**

@@ -1,10 +1,12 @@
 // One listing of every shared memory object on the host, both kinds, and of
 // the OS semaphores beside them, in the shape `shmkit ls --json` prints.
 // Every entry has every field; null where it does not apply to its kind.
+// JSON.stringify writes an entry's bigints as decimal strings.
 import { NamedSemaphore } from './posix-sem.js';
 import { Posix } from './posix.js';
 import { SysVSemaphores } from './sysv-sem.js';
 import { SysV } from './sysv.js';
+import { withJsonForm } from './json-form.js';
 
 export interface ListEntry {
   /** System V segment or semaphore set, POSIX object or named semaphore. */
@@ -54,7 +56,7 @@ export function listAll(): ListEntry[] {
     nattch: null, cpid: null, lpid: null, atime: p.atime, dtime: null, ctime: p.ctime,
     removed: false, locked: false, ...NOT_SEMAPHORE,
   }));
-  return [...sysv, ...posix, ...listSemaphores()];
+  return [...sysv, ...posix, ...listSemaphores()].map(withJsonForm);
 }
 
 /** The semaphore sets and named semaphores, as entries of the listing. */

@@ -8,6 +8,7 @@ import { checkJoinable } from '../linux/ownership.js';
 import { POSIX_SHM_DIR, shmOpen, shmUnlink, validatePosixName } from '../linux/posix.js';
 import { FdSegment, arenaFor, ensureSize, mappableSize, ownerOf, toFdStat, type FdStat } from './fd-segment.js';
 import { checkBoolean, checkMode, checkOptions, checkSize } from '../core/validate.js';
+import { withJsonForm } from './json-form.js';
 
 export interface PosixCreateOptions {
   /** Bytes. The object is made at least this big, with its pages reserved. */
@@ -146,7 +147,7 @@ export class Posix extends FdSegment {
   /** Status of a named object (stat of its /dev/shm file: no read permission needed). */
   static stat(name: string): PosixStat {
     validatePosixName(name);
-    return { name, ...toFdStat(statPath(POSIX_SHM_DIR + name, { objectName: name }, `POSIX object '${name}'`)) };
+    return withJsonForm({ name, ...toFdStat(statPath(POSIX_SHM_DIR + name, { objectName: name }, `POSIX object '${name}'`)) });
   }
 
   /** Every POSIX shared memory object on the host (the files under /dev/shm, semaphores aside). */

@@ -10,6 +10,7 @@ import { checkJoinable } from '../linux/ownership.js';
 import * as sys from '../linux/sysv.js';
 import type { ShmLimits, ShmUsage, ShmidDs } from '../linux/structs.js';
 import { Segment } from './segment.js';
+import { withJsonForm } from './json-form.js';
 import { arenaFor } from './fd-segment.js';
 import { DEFAULT_PROJ, checkTarget, createOrOpen, creationKey, targetKey, type SysVTarget } from './sysv-target.js';
 import { checkBoolean, checkPath, checkMode, checkOptions, checkProj, checkSize, checkUid } from '../core/validate.js';
@@ -54,7 +55,7 @@ export interface SysVOpenOptions {
   arena?: Arena;
 }
 
-/** A segment's status (shmid_ds), flattened. */
+/** A segment's status (shmid_ds), flattened. JSON.stringify writes its bigints as decimal strings. */
 export interface SysVStat {
   id: number;
   /** Unsigned 32-bit key; 0 for IPC_PRIVATE. */
@@ -88,7 +89,7 @@ const CREATE_OPTIONS = ['key', 'path', 'proj', 'private', 'size', 'mode', 'exclu
 const OPEN_OPTIONS = ['readOnly', 'exec', 'arena'] as const;
 
 function toStat(id: number, ds: ShmidDs): SysVStat {
-  return {
+  return withJsonForm({
     id,
     key: ds.perm.key,
     size: ds.size,
@@ -105,7 +106,7 @@ function toStat(id: number, ds: ShmidDs): SysVStat {
     ctime: ds.ctime,
     removed: (ds.perm.mode & SHM_DEST) !== 0,
     locked: (ds.perm.mode & SHM_LOCKED) !== 0,
-  };
+  });
 }
 
 function roundUp(value: number, to: number): number {
@@ -284,13 +285,13 @@ export class SysV extends Segment {
 
   /** System limits (IPC_INFO). */
   static limits(): ShmLimits {
-    return sys.shmLimits();
+    return withJsonForm(sys.shmLimits());
   }
 
   /** System usage (SHM_INFO). */
   static usage(): ShmUsage {
     const { highestIndex: _, ...usage } = sys.shmUsage();
-    return usage;
+    return withJsonForm(usage);
   }
 }
 

@@ -1,6 +1,6 @@
 // The arena: one shared WebAssembly.Memory per process into which segments
 // are mapped, so Wasm code, JS views and other processes share the pages.
-import { parseByteCount } from '../byte-count.js';
+import { BYTE_COUNT_FORMS, parseByteCount } from '../byte-count.js';
 import { ShmError, invalidArgument } from '../errors.js';
 import { UNIT_SIZE } from '../core/core.js';
 import { CoreMemory, MAX_UNITS } from '../core/core-memory.js';
@@ -47,9 +47,7 @@ function defaultMaxBytes(): number {
   const fromEnv = process.env.SHMKIT_ARENA_SIZE;
   if (fromEnv === undefined || fromEnv === '') return ARENA_CEILING;
   const bytes = parseByteCount(fromEnv);
-  if (bytes === undefined) {
-    invalidArgument(`SHMKIT_ARENA_SIZE must be a number of bytes like 268435456, 256M, 1G or 1GiB: got '${fromEnv}'`);
-  }
+  if (Number.isNaN(bytes)) invalidArgument(`SHMKIT_ARENA_SIZE must be a number of bytes ${BYTE_COUNT_FORMS}: got '${fromEnv}'`);
   return checkArenaSize(bytes, `SHMKIT_ARENA_SIZE=${fromEnv}`);
 }
 

@@ -1,84 +1,47 @@
-// Command-line parsing: numbers with bases and suffixes, and the TARGET forms
-// every command shares (--key, --id, --path [--proj], /name).
+// Parsing a command's arguments against the options it declares. Every
+// mistake is a UsageError in the command line's own terms (flags, values).
 import { parseArgs } from 'node:util';
-import { parseByteCount } from '../byte-count.js';
-import { invalidArgument } from '../errors.js';
-import type { SysVTarget } from '../api/sysv.js';
+import { GLOBAL_OPTIONS, type Command, type Flags, type Parsed } from './command.js';
+import { didYouMean } from './suggest.js';
+import { usageError } from './usage-error.js';
 
-export type Flags = Record<string, string | boolean | undefined>;
+// A value may start with '-' only as a negative number (keys can be negative in C).
+const NEGATIVE_NUMBER = /^-\d/;
 
-const OPTION_TYPES = {
-  key: 'string', id: 'string', path: 'string', proj: 'string', private: 'boolean',
-  size: 'string', mode: 'string', exclusive: 'boolean', hugetlb: 'boolean', noreserve: 'boolean',
-  json: 'boolean', pattern: 'string', offset: 'string', length: 'string', uid: 'string', gid: 'string',
-  out: 'string', debug: 'boolean', help: 'boolean', sem: 'boolean',
-} as const;
-
-export interface Parsed {
-  positionals: string[];
-  flags: Flags;
+/** Whether argv asks for help (-h or --help before any '--'). */
+export function wantsHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
 }
 
-/** Parses argv, then refuses options this command does not take. */
-export function parse(argv: string[], allowed: readonly string[], command: string): Parsed {
-  const options: Record<string, { type: 'string' | 'boolean' }> = {};
-  for (const [name, type] of Object.entries(OPTION_TYPES)) options[name] = { type };
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    invalidArgument(`${command}: ${(error as Error).message.replace(/\. To specify.*$/s, '')}`);
-  }
-  for (const name of Object.keys(parsed.values)) {
-    if (!allowed.includes(name) && name !== 'debug' && name !== 'help') {
-      invalidArgument(`${command} does not take --${name} (see \`shmkit help\`)`);
+export function parse(argv: string[], command: Command): Parsed {
+  const specs = { ...command.options, ...GLOBAL_OPTIONS };
+  const options = Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, { type: spec.type }]));
+  // Not strict: the tokens are checked here, with messages that say what to type.
+  const { tokens } = parseArgs({ args: argv, options, allowPositionals: true, strict: false, tokens: true });
+  const flags: Flags = {};
+  const positionals: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      positionals.push(token.value);
+      continue;
     }
+    if (token.kind !== 'option') continue;
+    const spec = specs[token.name];
+    if (spec === undefined || token.rawName !== `--${token.name}`) {
+      usageError(`unknown option ${token.rawName}${didYouMean(token.name, Object.keys(command.options), '--')}`);
+    }
+    if (flags[token.name] !== undefined) usageError(`${token.rawName} is given twice`);
+    if (spec.type === 'boolean') {
+      if (token.value !== undefined) usageError(`${token.rawName} takes no value (got '${token.value}')`);
+      flags[token.name] = true;
+      continue;
+    }
+    const value = token.value;
+    if (value === undefined || (!token.inlineValue && value.startsWith('-') && !NEGATIVE_NUMBER.test(value))) {
+      usageError(`${token.rawName} needs a value: ${token.rawName} ${spec.value ?? 'VALUE'}`);
+    }
+    flags[token.name] = value;
   }
-  return { positionals: parsed.positionals, flags: parsed.values as Flags };
-}
-
-/** A byte count: decimal, 0x hex, or with a binary suffix (64K, 1M, 2G, 1MiB). */
-export function parseSize(text: string | boolean | undefined, name: string): number {
-  const value = typeof text === 'string' ? parseByteCount(text) : undefined;
-  if (value === undefined) {
-    invalidArgument(`--${name} must be a number of bytes like 4096, 0x1000, 64K or 1M: got '${String(text)}'`);
-  }
-  return value;
-}
-
-/** An integer in decimal or 0x hex (keys may be negative decimals, as ipcs prints none but C code uses). */
-export function parseInteger(text: string | boolean | undefined, name: string): number {
-  const value = typeof text === 'string' && /^-?(0x[0-9a-f]+|\d+)$/i.test(text.trim())
-    ? (text.trim().startsWith('-') ? -Number(text.trim().slice(1)) : Number(text.trim()))
-    : NaN;
-  if (!Number.isSafeInteger(value)) invalidArgument(`--${name} must be an integer (decimal or 0x hex): got '${String(text)}'`);
-  return value;
-}
-
-/** Permission bits, always octal: 600, 0600 or 0o600. */
-export function parseMode(text: string | boolean | undefined): number {
-  const match = typeof text === 'string' ? /^(?:0o?)?([0-7]{1,4})$/i.exec(text.trim()) : null;
-  const value = match ? parseInt(match[1]!, 8) : NaN;
-  if (!(value >= 0 && value <= 0o777)) invalidArgument(`--mode must be octal permission bits like 600 or 0644: got '${String(text)}'`);
-  return value;
-}
-
-export type Target = { kind: 'sysv'; sysv: SysVTarget } | { kind: 'posix'; name: string };
-
-export const TARGET_OPTIONS = ['key', 'id', 'path', 'proj'] as const;
-
-/** The one target a command acts on. */
-export function parseTarget({ positionals, flags }: Parsed, command: string): Target {
-  const sysv = (['key', 'id', 'path'] as const).filter((name) => flags[name] !== undefined);
-  if (flags.proj !== undefined && flags.path === undefined) invalidArgument(`${command}: --proj goes with --path`);
-  if (sysv.length + positionals.length !== 1) {
-    invalidArgument(`${command} needs exactly one target: --key K, --id ID, --path P [--proj N], or a POSIX name like /name`);
-  }
-  if (positionals.length === 1) return { kind: 'posix', name: positionals[0]! };
-  if (flags.key !== undefined) return { kind: 'sysv', sysv: { key: parseInteger(flags.key, 'key') } };
-  if (flags.id !== undefined) return { kind: 'sysv', sysv: { id: parseInteger(flags.id, 'id') } };
-  return {
-    kind: 'sysv',
-    sysv: { path: String(flags.path), proj: flags.proj === undefined ? undefined : parseInteger(flags.proj, 'proj') } as SysVTarget,
-  };
+  return { positionals, flags };
 }

@@ -1,15 +1,18 @@
-// Output helpers: JSON that can hold bigints and dates, aligned tables, sizes.
+// How values look in text output; JSON output uses the same key, mode and
+// hash forms, so a value reads the same in both.
 import { readFileSync } from 'node:fs';
 
-/** JSON where bigints become numbers when exact (else strings) and dates ISO strings. */
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) => {
-    if (typeof v === 'bigint') return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
-    return v;
-  }, 2);
+/** Permission bits as four octal digits: "0640". */
+export function formatMode(mode: number): string {
+  return '0' + mode.toString(8).padStart(3, '0');
 }
 
-/** Columns padded to their widest cell; numbers-looking columns right-aligned. */
+/** A 64-bit layout hash as "0x" and 16 hex digits; null for none (0). */
+export function formatHash(hash: bigint): string | null {
+  return hash === 0n ? null : '0x' + hash.toString(16).padStart(16, '0');
+}
+
+/** Columns padded to their widest cell; number-looking columns right-aligned. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const right = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[\d.]+$/.test(r[i]!)));
@@ -18,8 +21,10 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-export function octal(mode: number): string {
-  return mode.toString(8).padStart(3, '0');
+/** Name and value rows, the names padded to one width. */
+export function fields(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n');
 }
 
 export function humanBytes(bytes: number | bigint): string {
@@ -31,6 +36,11 @@ export function humanBytes(bytes: number | bigint): string {
     unit++;
   }
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** "98304 bytes (96.0 KiB)". */
+export function bytesWithHuman(bytes: number | bigint): string {
+  return Number(bytes) < 1024 ? `${bytes} bytes` : `${bytes} bytes (${humanBytes(bytes)})`;
 }
 
 export function when(date: Date | null): string {

@@ -1,87 +1,77 @@
 // shmkit: see and manage the host's shared memory, System V and POSIX alike.
+// Normal output goes to stdout; errors, usage and progress to stderr. Exit
+// status: 0 done, 1 failed, 2 wrong usage.
 import { ShmError } from '../errors.js';
-import { parse, type Parsed } from './args.js';
-import { codegen, codegenOptions } from './commands/codegen.js';
-import { create, createOptions } from './commands/create.js';
-import { dump, dumpOptions } from './commands/dump.js';
-import { info, infoOptions } from './commands/info.js';
-import { ls, lsOptions } from './commands/ls.js';
-import { objects, objectsOptions } from './commands/objects.js';
-import { verify, write, patternOptions } from './commands/pattern.js';
-import { rm, rmOptions } from './commands/rm.js';
-import { set, setOptions } from './commands/set.js';
-import { stat, statOptions } from './commands/stat.js';
+import { parse, wantsHelp } from './args.js';
+import type { Command } from './command.js';
+import { commandNames, findCommand } from './commands/index.js';
+import { commandHelp, mainHelp, usageLines } from './help.js';
+import { exitQuietlyWhenReaderGoes, printLine, printMessage } from './output.js';
+import { didYouMean } from './suggest.js';
+import { UsageError } from './usage-error.js';
+import { version } from './version.js';
 
-const USAGE = `usage: shmkit COMMAND [options]
+const USAGE_EXIT = 2;
+const DEBUG_FLAG = '--debug';
+// --debug may come anywhere, before the command too.
+const debug = process.argv.includes(DEBUG_FLAG);
 
-  ls [--json]                         every System V segment and POSIX object,
-                                      semaphore set and named semaphore
-  create sysv (--key K | --path P [--proj N] | --private) --size N
-              [--mode 0600] [--exclusive] [--hugetlb] [--noreserve]
-  create posix /name --size N [--mode 0600] [--exclusive]
-  stat TARGET [--json]                status of one segment
-  info [--json]                       system limits and usage
-  set TARGET [--mode M] [--uid U] [--gid G]
-  rm TARGET                           remove (SysV: at the last detach)
-  rm --sem TARGET                     remove a semaphore set (--key/--id/--path)
-                                      or unlink a named semaphore (/name)
-  write TARGET [--pattern mod256]     byte i = i mod 256, by the Wasm core
-  verify TARGET [--pattern mod256]    exit 1 at the first byte that differs
-  dump TARGET [--offset N] [--length N]   hex dump like xxd
-  objects TARGET [--json]             named objects of a shmkit-formatted segment
-  codegen SCHEMA.mjs [--out FILE.h]   C header for the struct types a module exports
+function unknownCommand(name: string): number {
+  printMessage(`shmkit: unknown command '${name}'${didYouMean(name, commandNames(), '', (n) => findCommand(n)!.name)}\nRun 'shmkit help' for the list of commands.`);
+  return USAGE_EXIT;
+}
 
-TARGET: --key K (decimal or 0x hex), --id ID, --path P [--proj N] (ftok,
-proj 0-255, default 1), or a POSIX name like /name.
-Sizes take K, M, G suffixes. --debug shows the stack of an error.`;
+function help(topic: string | undefined): number {
+  if (topic === undefined) {
+    printLine(mainHelp());
+    return 0;
+  }
+  const command = findCommand(topic);
+  if (!command) return unknownCommand(topic);
+  printLine(commandHelp(command));
+  return 0;
+}
 
-type Command = { run: (parsed: Parsed) => number | Promise<number>; options: readonly string[] };
-
-const COMMANDS: Record<string, Command> = {
-  ls: { run: ls, options: lsOptions },
-  list: { run: ls, options: lsOptions },
-  create: { run: create, options: createOptions },
-  stat: { run: stat, options: statOptions },
-  info: { run: info, options: infoOptions },
-  set: { run: set, options: setOptions },
-  rm: { run: rm, options: rmOptions },
-  write: { run: write, options: patternOptions },
-  verify: { run: verify, options: patternOptions },
-  dump: { run: dump, options: dumpOptions },
-  objects: { run: objects, options: objectsOptions },
-  codegen: { run: codegen, options: codegenOptions },
-};
+/** Runs a command; a UsageError gets the command's usage and exit status 2. */
+async function runCommand(command: Command, argv: string[]): Promise<number> {
+  try {
+    return await command.run(parse(argv, command));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    if (debug) console.error(error);
+    printMessage(`shmkit ${command.name}: ${error.message}\n${usageLines(command)}\nRun 'shmkit help ${command.name}' for the options and an example.`);
+    return USAGE_EXIT;
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    console.log(USAGE);
-    return name === undefined ? 2 : 0;
+  if (name === undefined) {
+    printMessage(mainHelp());
+    return USAGE_EXIT;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    console.error(`shmkit: unknown command '${name}'\n\n${USAGE}`);
-    return 2;
-  }
-  const parsed = parse(rest, command.options, name);
-  if (parsed.flags.help) {
-    console.log(USAGE);
+  if (name === '--version' || name === '-V') {
+    printLine(`shmkit ${version()}`);
     return 0;
   }
-  return await command.run(parsed);
+  if (name === 'help' || name === '--help' || name === '-h') return help(rest.find((arg) => !arg.startsWith('-')));
+  const command = findCommand(name);
+  if (!command) return unknownCommand(name);
+  if (wantsHelp(rest)) return help(command.name);
+  return await runCommand(command, rest);
 }
 
-const debug = process.argv.includes('--debug');
+exitQuietlyWhenReaderGoes();
 // No top-level await: the CLI is CommonJS, sharing the library's one implementation.
-main(process.argv.slice(2)).then((code) => {
+main(process.argv.slice(2).filter((arg) => arg !== DEBUG_FLAG)).then((code) => {
   process.exitCode = code;
 }, (error: unknown) => {
   if (debug) console.error(error);
   if (error instanceof ShmError) {
-    console.error(`shmkit: ${error.code}: ${error.message}`);
-    process.exitCode = error.syscall === undefined && error.code === 'EINVAL' ? 2 : 1;
+    printMessage(`shmkit: ${error.code}: ${error.message}`);
+    process.exitCode = 1;
   } else {
-    console.error(`shmkit: ${(error as Error).message ?? String(error)}${debug ? '' : ' (run with --debug for details)'}`);
+    printMessage(`shmkit: ${(error as Error).message ?? String(error)}${debug ? '' : ' (run with --debug for details)'}`);
     process.exitCode = 1;
   }
 });

@@ -1,5 +1,6 @@
 // Real child processes for cross-process tests.
 import { spawn, type SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { FIXTURES, ROOT } from './paths.js';
 import { readableBundle, readableRoot } from './readable-copy.js';
 
@@ -43,9 +44,12 @@ export function fixtureStart(name: string, options: SpawnOptions): { args: strin
   return { args: [readableBundle('tests/fixtures/' + name)], options: { ...options, cwd: readableRoot() } };
 }
 
-/** Runs the built CLI (dist/cli.cjs), as a user would. */
+/** The built CLI, where package.json's `bin` says it is. */
+export const CLI = ROOT + (JSON.parse(readFileSync(ROOT + 'package.json', 'utf8')) as { bin: { shmkit: string } }).bin.shmkit.replace(/^\.\//, '');
+
+/** Runs the built CLI, as a user would. */
 export function runCli(args: string[], options: SpawnOptions = {}): Promise<RunResult> {
-  return run(process.execPath, [ROOT + 'dist/cli.cjs', ...args], options);
+  return run(process.execPath, [CLI, ...args], options);
 }
 
 /** Options that make a child run as the unprivileged user nobody (65534). */

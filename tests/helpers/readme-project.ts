@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './paths.js';
-import { shellQuote } from './processes.js';
+import { CLI, shellQuote } from './processes.js';
 
 const HELPERS = join(ROOT, 'tests/helpers');
 /** Long enough for any example on a loaded machine; only a hang reaches it. */
@@ -34,9 +34,9 @@ export class ReadmeProject {
     symlinkSync(ROOT, join(this.dir, 'node_modules/shmkit'));
     // Types for the TypeScript examples.
     symlinkSync(join(ROOT, 'node_modules/@types'), join(this.dir, 'node_modules/@types'));
-    // What npm makes of the package's `bin` (without making dist/cli.mjs executable in the checkout).
+    // What npm makes of the package's `bin` (without making the built bin executable in the checkout).
     const cli = join(this.dir, 'node_modules/.bin/shmkit');
-    writeFileSync(cli, `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(join(ROOT, 'dist/cli.mjs'))} "$@"\n`);
+    writeFileSync(cli, `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(CLI)} "$@"\n`);
     chmodSync(cli, 0o755);
   }
 

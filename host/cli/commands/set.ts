@@ -1,28 +1,47 @@
-import { invalidArgument } from '../../errors.js';
+// set: IPC_SET for System V, fchmod/fchown for POSIX; reports what the kernel then holds.
 import { Posix } from '../../api/posix.js';
 import { SysV } from '../../api/sysv.js';
-import { TARGET_OPTIONS, parseInteger, parseMode, parseTarget, type Parsed } from '../args.js';
-import { describeTarget } from '../target-io.js';
+import { TARGET_OPTIONS, TARGET_USAGE, JSON_OPTION, type Command } from '../command.js';
+import { userName } from '../format.js';
+import { posixStatJson, sysvStatJson } from '../json-shapes.js';
+import { printJson, printLine } from '../output.js';
+import { describeTarget, parseTarget } from '../target.js';
+import { usageError } from '../usage-error.js';
+import { parseMode, parseOwnerId } from '../values.js';
 
-export const setOptions = [...TARGET_OPTIONS, 'mode', 'uid', 'gid'] as const;
-
-/** IPC_SET for SysV, fchmod/fchown for POSIX. */
-export function set(parsed: Parsed): number {
-  const target = parseTarget(parsed, 'set');
-  const { flags } = parsed;
-  const changes = {
-    mode: flags.mode === undefined ? undefined : parseMode(flags.mode),
-    uid: flags.uid === undefined ? undefined : parseInteger(flags.uid, 'uid'),
-    gid: flags.gid === undefined ? undefined : parseInteger(flags.gid, 'gid'),
-  };
-  if (Object.values(changes).every((v) => v === undefined)) invalidArgument('set needs --mode, --uid or --gid');
-  const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-  if (target.kind === 'sysv') {
-    SysV.set(target.sysv, defined);
-  } else {
-    using seg = Posix.open(target.name);
-    seg.set(defined);
-  }
-  console.log(`updated ${describeTarget(target)}`);
-  return 0;
-}
+export const set: Command = {
+  name: 'set',
+  summary: 'change the mode or owner of a segment',
+  usage: [`set ${TARGET_USAGE} (--mode MODE | --uid UID | --gid GID)... [--json]`],
+  description: 'Changes the permission bits or the owner (IPC_SET for System V, fchmod and fchown for\nPOSIX) and reports the mode and owner the kernel then holds.',
+  options: {
+    ...TARGET_OPTIONS,
+    mode: { type: 'string', value: 'MODE', description: 'octal permission bits, like 0640' },
+    uid: { type: 'string', value: 'UID', description: 'the new owner (numeric uid)' },
+    gid: { type: 'string', value: 'GID', description: 'the new group (numeric gid)' },
+    ...JSON_OPTION,
+  },
+  examples: ['shmkit set --key 0x1234 --mode 0600', 'shmkit set /telemetry --uid 1000 --gid 1000'],
+  run(parsed) {
+    const { flags } = parsed;
+    const changes = {
+      ...(typeof flags.mode === 'string' ? { mode: parseMode(flags.mode) } : {}),
+      ...(typeof flags.uid === 'string' ? { uid: parseOwnerId(flags.uid, 'uid') } : {}),
+      ...(typeof flags.gid === 'string' ? { gid: parseOwnerId(flags.gid, 'gid') } : {}),
+    };
+    if (Object.keys(changes).length === 0) usageError('set needs --mode, --uid or --gid');
+    const target = parseTarget(parsed);
+    let now;
+    if (target.kind === 'sysv') {
+      SysV.set(target.sysv, changes);
+      now = sysvStatJson(SysV.stat(target.sysv));
+    } else {
+      using seg = Posix.open(target.name);
+      seg.set(changes);
+      now = posixStatJson(Posix.stat(target.name));
+    }
+    if (flags.json) printJson(now);
+    else printLine(`updated ${describeTarget(target)}: mode ${now.mode}, owner ${userName(now.uid)} (uid ${now.uid}, gid ${now.gid})`);
+    return 0;
+  },
+};
