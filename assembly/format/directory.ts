@@ -7,7 +7,7 @@
 //   DIRECTORY ENTRY (ENTRY_SIZE = 128 bytes), dirCapacity of them
 //   ┌──────────────────────────────────────────────────────────────┐ +0
 //   │ state        u32  FREE / WRITING / LIVE            (atomic)  │
-//   │ kind         u32  what the object is (host-defined codes)    │ +4
+//   │ kind         u32  what the object is: KIND_* (kinds.ts)      │ +4
 //   │ offset       u64  object's first byte, from segment start    │ +8
 //   │ size         u64  object's bytes                             │ +16
 //   │ align        u32  object's alignment                         │ +24
@@ -45,7 +45,7 @@ export const E_LAYOUT_OFFSET: usize = E_LAYOUT_HASH + 8;
 export const E_LAYOUT_LENGTH: usize = E_LAYOUT_OFFSET + 8;
 export const E_ELEMENT_SIZE: usize = E_LAYOUT_LENGTH + 4;
 export const E_COUNT: usize = E_ELEMENT_SIZE + 4;
-export const E_NAME: usize = 64;
+export const E_NAME: usize = E_COUNT + 8; // past count and a reserved word
 export const MAX_NAME: u32 = <u32>(ENTRY_SIZE - <u32>E_NAME);
 
 export const ENTRY_FREE: u32 = 0;

@@ -3,14 +3,13 @@
 // laid over the copy.
 import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
+import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import { Deadline } from './wait-host.js';
 
-const SEQ_OK = 1;
-
 export class SeqLock extends Primitive {
   /** Header bytes before the data. */
-  static readonly HEADER = 64;
+  static get HEADER(): number { return coreConstant(layoutCore().core, 'SEQLOCK_HEADER'); }
   readonly capacity: number;
 
   static create(place: Place, capacity: number): SeqLock {
@@ -49,7 +48,7 @@ export class SeqLock extends Primitive {
     const memory = this.place.memory;
     const scratch = memory.scratch(length);
     for (let attempt = 0; ; attempt++) {
-      if (this.core.seqRead(this.at, scratch, length) === SEQ_OK) return memory.bytes(scratch, length).slice();
+      if (this.core.seqRead(this.at, scratch, length) === this.constants.SEQ_OK) return memory.bytes(scratch, length).slice();
       if ((attempt & 1023) !== 1023) continue;
       const writer = this.core.seqWriter(this.at);
       if (writer !== 0 && !this.host.isAlive(writer) && this.core.seqRecover(this.at, writer)) {
