@@ -43,6 +43,7 @@
 //   ┌──────────────────────────────────────┬──────────────┬──────────┬──────────────────┐
 //   │ stamp u64  2·seq+1 filling, 2·seq+2  │ length u32   │ reserved │ payload u8[size] │
 //   └──────────────────────────────────────┴──────────────┴──────────┴──────────────────┘
+//
 //   BROADCAST DESCRIPTOR (process-private; descriptor.ts has the common part)
 //   ┌───────────────────────────────────────────────────────────────┐ +16  D_KIND
 //   │ slots      u32  checked at open                               │

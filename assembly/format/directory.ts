@@ -15,8 +15,9 @@
 //   │ layoutHash   u64  FNV-1a of the layout description           │ +32
 //   │ layoutOffset u64  where the layout description is stored     │ +40
 //   │ layoutLength u32  its bytes (0: none)                        │ +48
-//   │ elementSize  u32  bytes per record (tables), else 0          │ +52
-//   │ count        u32  records (tables), else 0                   │ +56
+//   │ elementSize  u32  bytes per record (structs, tables), else 0 │ +52
+//   │ count        u32  records (a struct: 1), or the parameter a  │ +56
+//   │                   primitive was made with, else 0            │
 //   │ reserved     u32                                             │ +60
 //   │ name         u8[MAX_NAME]  UTF-8                             │ +64
 //   └──────────────────────────────────────────────────────────────┘ +128

@@ -71,7 +71,7 @@ export const MAX_PID: u32 = 0x3fffffff;
 
 // formatPeek results
 export const PEEK_FRESH: i32 = 1;   // all zero: claim it with formatClaim, then formatInit
-export const PEEK_READY: i32 = 2;   // formatted: call formatCheck
+export const PEEK_READY: i32 = 2;   // formatted: open it with formatOpen
 export const PEEK_WAIT: i32 = 0;    // another process is initialising: wait, then peek again
 export const PEEK_FOREIGN: i32 = -1; // the bytes are not a shmkit segment
 
