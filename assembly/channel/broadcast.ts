@@ -19,7 +19,7 @@
 //   │ mode        u32  BACKPRESSURE | LOSSY                         │ +12
 //   │ writer      u32  holder id | 0 (never held) | CLOSED          │ +16
 //   ├───────────────────────────────────────────────────────────────┤ +64   BCAST_PUBLISHED
-//   │ published   u64  messages published; low word is a futex word │       writer writes
+//   │ published   u64  messages published                           │       writer writes
 //   ├───────────────────────────────────────────────────────────────┤ +128
 //   │ reserved   (the writer keeps its own state in its descriptor) │
 //   ├───────────────────────────────────────────────────────────────┤ +192  BCAST_READ_SIGNAL
