@@ -2,7 +2,7 @@
 // a place in it, closing, and the wait loop (a side sleeps only after saying
 // so; a dead or departed peer ends the wait with a clear answer).
 import { ShmError } from '../errors.js';
-import { coreConstants, type CoreConstant, type CoreExports } from '../core/core.js';
+import { coreConstants, type CoreConstants, type CoreExports } from '../core/core.js';
 import { corruption } from '../core/corruption.js';
 import type { CoreMemory } from '../core/core-memory.js';
 import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, spinOn, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
@@ -31,7 +31,7 @@ export type Stop = () => null;
 export abstract class BroadcastEnd implements Disposable {
   protected readonly core: CoreExports;
   /** The core's numbers: offsets, the results besides an address, bcastReadEnd's flags. */
-  protected readonly constants: Readonly<Record<CoreConstant, number>>;
+  protected readonly constants: CoreConstants;
   protected readonly memory: CoreMemory;
   protected readonly host: WaitHost;
   protected readonly at: number;

@@ -2,7 +2,7 @@
 // role, closing it, and waiting for the other side (it is asleep only when
 // it said so; a dead or departed side ends the wait with a clear answer).
 import { ShmError } from '../errors.js';
-import { coreConstant, coreConstants, type CoreConstant, type CoreExports } from '../core/core.js';
+import { coreConstant, coreConstants, type CoreConstants, type CoreExports } from '../core/core.js';
 import { corruption } from '../core/corruption.js';
 import type { CoreMemory } from '../core/core-memory.js';
 import { refClass, type StructRef } from '../struct/accessors.js';
@@ -41,7 +41,7 @@ export const STAGING = 64 << 10;
 export abstract class SpscRole implements Disposable {
   protected readonly core: CoreExports;
   /** The core's numbers: offsets and the codes its calls return. */
-  protected readonly constants: Readonly<Record<CoreConstant, number>>;
+  protected readonly constants: CoreConstants;
   protected readonly memory: CoreMemory;
   protected readonly host: WaitHost;
   protected readonly at: number;

@@ -273,15 +273,18 @@ export type CoreFault = Extract<CoreConstant, `FAULT_${string}`>;
 /** Raw exports of core.wasm: its functions, its constants, and the memory it imported. */
 export type CoreExports = CoreFunctions & { readonly [name in CoreConstant]: WebAssembly.Global } & { readonly memory: WebAssembly.Memory };
 
-const constantTables = new WeakMap<CoreExports, Readonly<Record<CoreConstant, number>>>();
+/** Every constant's value, by name. */
+export type CoreConstants = Readonly<Record<CoreConstant, number>>;
+
+const constantTables = new WeakMap<CoreExports, CoreConstants>();
 
 /** Every constant of an instantiated core, read once per instance (a signed i32 each, as Wasm globals are). */
-export function coreConstants(core: CoreExports): Readonly<Record<CoreConstant, number>> {
+export function coreConstants(core: CoreExports): CoreConstants {
   let table = constantTables.get(core);
   if (table === undefined) {
     const values: Record<string, number> = {};
     for (const [name, value] of Object.entries(core)) if (value instanceof WebAssembly.Global) values[name] = value.value as number;
-    table = Object.freeze(values) as Record<CoreConstant, number>;
+    table = Object.freeze(values) as CoreConstants;
     constantTables.set(core, table);
   }
   return table;

@@ -2,7 +2,7 @@
 // plain one), the end of the window it may use, and the host that sleeps
 // and wakes for it.
 import { invalidArgument } from '../errors.js';
-import { coreConstants, type CoreConstant, type CoreExports } from '../core/core.js';
+import { coreConstants, type CoreConstants, type CoreExports } from '../core/core.js';
 import { CoreMemory } from '../core/core-memory.js';
 import type { WaitHost } from './wait-host.js';
 
@@ -44,7 +44,7 @@ const LAST_ADDRESS = 0xffffffff;
 export abstract class Primitive {
   protected readonly core: CoreExports;
   /** The core's numbers: sizes, offsets and the codes its calls return. */
-  protected readonly constants: Readonly<Record<CoreConstant, number>>;
+  protected readonly constants: CoreConstants;
   protected readonly at: number;
   /** One past the last byte of this primitive's window. */
   protected readonly windowEnd: number;
