@@ -207,7 +207,7 @@ doc('it holds every box diagram of assembly/, as the source draws it', () => {
   const all = figures();
   assert.ok(all.length >= 20, `found ${all.length} figures in assembly/`);
   for (const figure of all) {
-    assert.ok(page.includes('```\n' + figure.text + '\n```'), `docs/ABI.md lacks the figure of ${figure.file} that starts:\n${figure.text.split('\n').slice(0, 3).join('\n')}`);
+    assert.ok(page.includes('```\n' + figure.text + '\n```'), `docs/ABI.md lacks the figure of ${figure.file} as drawn there (copy it onto the page); it starts:\n${figure.text.split('\n').slice(0, 3).join('\n')}`);
   }
 });
 
