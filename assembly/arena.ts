@@ -16,11 +16,14 @@
 //   │ lastId     u32  ids handed to threads      │ +24   (atomic; hosts without thread ids)
 //   │ reserved                                   │ +28 .. +64
 //   ├────────────────────────────────────────────┤ +64   own cache line
-//   │ bitmap: MAX_UNITS bits, 1 = unit in use    │       (u32 words, atomic)
-//   └────────────────────────────────────────────┘ +64 + MAX_UNITS/8
+//   │ bitmap: ARENA_MAX_UNITS bits, 1 = in use   │       (u32 words, atomic)
+//   └────────────────────────────────────────────┘ +64 + ARENA_MAX_UNITS/8
 
 export const UNIT_SHIFT: u32 = 16;
-export const MAX_UNITS: u32 = 65536; // 4 GiB of wasm32 memory
+/** Bytes of one unit: a Wasm page, so windows line up with memory.grow. */
+export const ARENA_UNIT_SIZE: u32 = 1 << UNIT_SHIFT;
+/** Units a memory may have: 4 GiB of wasm32 memory. */
+export const ARENA_MAX_UNITS: u32 = 65536;
 
 const ARENA_MAGIC: u32 = 0x414d4853; // 'SHMA' little-endian
 const ARENA_VERSION: u32 = 1;
@@ -34,10 +37,10 @@ const OFF_USED_UNITS: usize = OFF_INSTANCES + 4;
 const OFF_LAST_ID: usize = OFF_USED_UNITS + 4;
 const HEADER_SIZE: usize = 64;
 const OFF_BITMAP: usize = HEADER_SIZE;
-const BITMAP_WORDS: u32 = MAX_UNITS / 32;
+const BITMAP_WORDS: u32 = ARENA_MAX_UNITS / 32;
 const STATE_SIZE: usize = OFF_BITMAP + (<usize>BITMAP_WORDS << 2);
 
-// Status codes shared with the host (host/core/core.ts mirrors them).
+// Status codes of coreInit, windowClaim and windowRelease.
 export const ARENA_OK: i32 = 0;
 export const ARENA_NO_SPACE: i32 = -1;
 export const ARENA_BAD_ARGUMENT: i32 = -2;
@@ -64,7 +67,7 @@ export function arenaStateEnd(): usize {
  * the core; `limitUnits` is the memory's maximum size in units.
  */
 export function arenaInit(firstUnit: u32, limitUnits: u32): i32 {
-  if (limitUnits > MAX_UNITS || firstUnit >= limitUnits) return ARENA_BAD_ARGUMENT;
+  if (limitUnits > ARENA_MAX_UNITS || firstUnit >= limitUnits) return ARENA_BAD_ARGUMENT;
   if ((<usize>firstUnit << UNIT_SHIFT) < arenaStateEnd()) return ARENA_STATE_OVERFLOW;
   const base = state();
   store<u32>(base + OFF_FIRST_UNIT, firstUnit);

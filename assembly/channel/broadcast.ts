@@ -19,7 +19,7 @@
 //   │ mode        u32  BACKPRESSURE | LOSSY                         │ +12
 //   │ writer      u32  holder id | 0 (never held) | CLOSED          │ +16
 //   ├───────────────────────────────────────────────────────────────┤ +64   BCAST_PUBLISHED
-//   │ published   u64  messages published; low word is a futex word │       writer writes
+//   │ published   u64  messages published                           │       writer writes
 //   ├───────────────────────────────────────────────────────────────┤ +128
 //   │ reserved   (the writer keeps its own state in its descriptor) │
 //   ├───────────────────────────────────────────────────────────────┤ +192  BCAST_READ_SIGNAL
@@ -43,6 +43,7 @@
 //   ┌──────────────────────────────────────┬──────────────┬──────────┬──────────────────┐
 //   │ stamp u64  2·seq+1 filling, 2·seq+2  │ length u32   │ reserved │ payload u8[size] │
 //   └──────────────────────────────────────┴──────────────┴──────────┴──────────────────┘
+//
 //   BROADCAST DESCRIPTOR (process-private; descriptor.ts has the common part)
 //   ┌───────────────────────────────────────────────────────────────┐ +16  D_KIND
 //   │ slots      u32  checked at open                               │
@@ -57,29 +58,32 @@
 //   │ skipped    u64  reader: lost, unreported                      │ +64
 //   └───────────────────────────────────────────────────────────────┘ +72
 import { ID_MASK } from "../sync/ids";
+import { CACHE_LINE } from "../format/header";
 import { announceSleep, signalAlways, signalEvent } from "../sync/event-count";
 import {
   D_KIND, FAULT_BCAST_CURSOR, FAULT_BCAST_GEOMETRY, FAULT_BCAST_SLOT, FAULT_NONE, FAULT_WINDOW,
   descBase, descFail, descStart, fits,
 } from "../descriptor";
 
-export const BCAST_HEADER: u32 = 256;
-const B_SLOTS: usize = 0;
-const B_SLOT_SIZE: usize = 4;
-const B_MAX_READERS: usize = 8;
-const B_MODE: usize = 12;
-const B_WRITER: usize = 16;
-export const BCAST_PUBLISHED: usize = 64;
-export const BCAST_READ_SIGNAL: usize = 192;
+export const BCAST_SLOTS: usize = 0;
+export const BCAST_SLOT_SIZE: usize = BCAST_SLOTS + 4;
+export const BCAST_READER_ENTRIES: usize = BCAST_SLOT_SIZE + 4;
+export const BCAST_MODE: usize = BCAST_READER_ENTRIES + 4;
+export const BCAST_WRITER_HOLDER: usize = BCAST_MODE + 4;
+export const BCAST_PUBLISHED: usize = BCAST_SLOTS + CACHE_LINE;
+export const BCAST_READ_SIGNAL: usize = BCAST_PUBLISHED + 2 * CACHE_LINE;
 export const BCAST_PROGRESS: usize = BCAST_READ_SIGNAL + 4;
+export const BCAST_HEADER: u32 = <u32>BCAST_READ_SIGNAL + CACHE_LINE;
 
-const READER_SIZE: usize = 64;
-const RD_HOLDER: usize = 0;
-const RD_CURSOR: usize = 8;
+export const BCAST_READER_HOLDER: usize = 0;
+export const BCAST_READER_CURSOR: usize = BCAST_READER_HOLDER + 8; // past a reserved word
+export const BCAST_READER_SIZE: u32 = CACHE_LINE;
 
-export const BCAST_SLOT_HEADER: u32 = 16;
-const SL_STAMP: usize = 0;
-const SL_LENGTH: usize = 8;
+export const BCAST_SLOT_STAMP: usize = 0;
+export const BCAST_SLOT_LENGTH: usize = BCAST_SLOT_STAMP + 8;
+export const BCAST_SLOT_HEADER: u32 = <u32>BCAST_SLOT_LENGTH + 8; // past a reserved word
+/** slotSize is a multiple of this (and at least this), so every slot header is 8-aligned. */
+export const BCAST_SLOT_ALIGN: u32 = 8;
 
 const D_SLOTS: usize = D_KIND;
 const D_SLOT_SIZE: usize = D_SLOTS + 4;
@@ -98,6 +102,7 @@ export const BCAST_CLOSED: u32 = ID_MASK + 1;
 /** Who sleeps, for the bcastSleep* calls: a reader's table index, or the writer. */
 export const BCAST_WRITER: i32 = -1;
 
+export const BCAST_MIN_SLOTS: u32 = 2;
 export const BCAST_MAX_SLOTS: u32 = 1 << 24;
 export const BCAST_MAX_SLOT_SIZE: u32 = 1 << 20;
 export const BCAST_MAX_READERS: u32 = 1024;
@@ -109,6 +114,8 @@ export const BCAST_CORRUPT: usize = 2;  // stamps or cursors no channel could ho
 // bcastSubscribe when the table is full; index calls given an index past the table.
 export const BCAST_NO_READER: i32 = -1;
 export const BCAST_BAD_INDEX: i32 = -2;
+/** bcastInit: the shape or mode is out of range, or the channel does not fit at its place. */
+export const BCAST_INIT_REFUSED: i32 = -1;
 
 // Flags of bcastReadEnd.
 export const BCAST_READ_OK: i32 = 1;       // the copy is whole; the cursor moved past it
@@ -122,37 +129,37 @@ const SKIPS_PER_CALL: u32 = 16;
 
 /** Bytes a channel of this shape occupies, or 0 when the shape is out of range. */
 export function bcastSize(slots: u32, slotSize: u32, maxReaders: u32): usize {
-  if (slots < 2 || slots > BCAST_MAX_SLOTS || (slots & (slots - 1)) != 0) return 0;
-  if (slotSize < 8 || slotSize > BCAST_MAX_SLOT_SIZE || (slotSize & 7) != 0) return 0;
+  if (slots < BCAST_MIN_SLOTS || slots > BCAST_MAX_SLOTS || (slots & (slots - 1)) != 0) return 0;
+  if (slotSize < BCAST_SLOT_ALIGN || slotSize > BCAST_MAX_SLOT_SIZE || (slotSize & (BCAST_SLOT_ALIGN - 1)) != 0) return 0;
   if (maxReaders < 1 || maxReaders > BCAST_MAX_READERS) return 0;
-  const size = <u64>BCAST_HEADER + <u64>maxReaders * READER_SIZE + <u64>slots * (BCAST_SLOT_HEADER + slotSize);
+  const size = <u64>BCAST_HEADER + <u64>maxReaders * BCAST_READER_SIZE + <u64>slots * (BCAST_SLOT_HEADER + slotSize);
   return size > <u64>0xffffffff ? 0 : <usize>size;
 }
 
-/** Formats a channel at `b`, inside a window ending at `end`: -1 unless bcastSize accepts the shape, `mode` is known and it fits. */
+/** Formats a channel at `b`, inside a window ending at `end`: BCAST_INIT_REFUSED unless bcastSize accepts the shape, `mode` is known and it fits. */
 export function bcastInit(b: usize, end: usize, slots: u32, slotSize: u32, maxReaders: u32, mode: u32): i32 {
   const size = bcastSize(slots, slotSize, maxReaders);
-  if (size == 0 || mode > BCAST_LOSSY || (b & 63) != 0 || !fits(b, size, end)) return -1;
-  memory.fill(b, 0, <usize>BCAST_HEADER + <usize>maxReaders * READER_SIZE);
+  if (size == 0 || mode > BCAST_LOSSY || (b & (CACHE_LINE - 1)) != 0 || !fits(b, size, end)) return BCAST_INIT_REFUSED;
+  memory.fill(b, 0, <usize>BCAST_HEADER + <usize>maxReaders * BCAST_READER_SIZE);
   // Stamp 0 matches no message, so a reader never takes a never-written slot.
-  const first = b + BCAST_HEADER + <usize>maxReaders * READER_SIZE;
+  const first = b + BCAST_HEADER + <usize>maxReaders * BCAST_READER_SIZE;
   const stride = <usize>(BCAST_SLOT_HEADER + slotSize);
-  for (let i: u32 = 0; i < slots; i++) store<u64>(first + <usize>i * stride + SL_STAMP, 0);
-  atomic.store<u32>(b + B_SLOTS, slots);
-  atomic.store<u32>(b + B_SLOT_SIZE, slotSize);
-  atomic.store<u32>(b + B_MAX_READERS, maxReaders);
-  atomic.store<u32>(b + B_MODE, mode);
+  for (let i: u32 = 0; i < slots; i++) store<u64>(first + <usize>i * stride + BCAST_SLOT_STAMP, 0);
+  atomic.store<u32>(b + BCAST_SLOTS, slots);
+  atomic.store<u32>(b + BCAST_SLOT_SIZE, slotSize);
+  atomic.store<u32>(b + BCAST_READER_ENTRIES, maxReaders);
+  atomic.store<u32>(b + BCAST_MODE, mode);
   return 0;
 }
 
 /** Opens the channel at `b` (inside a window ending at `end`) into descriptor `d`: FAULT_NONE, or the fault. */
 export function bcastOpen(d: usize, b: usize, end: usize): u32 {
   descStart(d, b, end);
-  if ((b & 63) != 0 || !fits(b, BCAST_HEADER, end)) return descFail(d, FAULT_WINDOW);
-  const slots = atomic.load<u32>(b + B_SLOTS);
-  const slotSize = atomic.load<u32>(b + B_SLOT_SIZE);
-  const maxReaders = atomic.load<u32>(b + B_MAX_READERS);
-  const mode = atomic.load<u32>(b + B_MODE);
+  if ((b & (CACHE_LINE - 1)) != 0 || !fits(b, BCAST_HEADER, end)) return descFail(d, FAULT_WINDOW);
+  const slots = atomic.load<u32>(b + BCAST_SLOTS);
+  const slotSize = atomic.load<u32>(b + BCAST_SLOT_SIZE);
+  const maxReaders = atomic.load<u32>(b + BCAST_READER_ENTRIES);
+  const mode = atomic.load<u32>(b + BCAST_MODE);
   const size = bcastSize(slots, slotSize, maxReaders);
   if (size == 0 || mode > BCAST_LOSSY) return descFail(d, FAULT_BCAST_GEOMETRY);
   if (!fits(b, size, end)) return descFail(d, FAULT_WINDOW);
@@ -186,12 +193,12 @@ export function bcastPublished(d: usize): f64 {
 
 // @ts-ignore: decorator
 @inline function readerAt(d: usize, i: u32): usize {
-  return descBase(d) + BCAST_HEADER + <usize>i * READER_SIZE;
+  return descBase(d) + BCAST_HEADER + <usize>i * BCAST_READER_SIZE;
 }
 
 // @ts-ignore: decorator
 @inline function slotOf(d: usize, seq: u64): usize {
-  const first = descBase(d) + BCAST_HEADER + <usize>load<u32>(d + D_MAX_READERS) * READER_SIZE;
+  const first = descBase(d) + BCAST_HEADER + <usize>load<u32>(d + D_MAX_READERS) * BCAST_READER_SIZE;
   const stride = <usize>(BCAST_SLOT_HEADER + load<u32>(d + D_SLOT_SIZE));
   return first + <usize>(<u32>seq & (load<u32>(d + D_SLOTS) - 1)) * stride;
 }
@@ -200,7 +207,7 @@ export function bcastPublished(d: usize): f64 {
 
 /** Takes the writer role: 0 if taken, else the word as found (a holder id, or CLOSED/0 and it lost a race). */
 export function bcastAcquireWriter(d: usize, id: u32): u32 {
-  const word = descBase(d) + B_WRITER;
+  const word = descBase(d) + BCAST_WRITER_HOLDER;
   let seen = atomic.load<u32>(word);
   while (seen == 0 || seen == BCAST_CLOSED) {
     const now = atomic.cmpxchg<u32>(word, seen, id);
@@ -215,7 +222,7 @@ export function bcastAcquireWriter(d: usize, id: u32): u32 {
 
 /** Takes the writer role from `deadHolder`, whom the host found dead: 1 if this caller won. */
 export function bcastTakeOverWriter(d: usize, deadHolder: u32, id: u32): i32 {
-  if (atomic.cmpxchg<u32>(descBase(d) + B_WRITER, deadHolder, id) != deadHolder) return 0;
+  if (atomic.cmpxchg<u32>(descBase(d) + BCAST_WRITER_HOLDER, deadHolder, id) != deadHolder) return 0;
   resetWriter(d);
   return 1;
 }
@@ -231,14 +238,14 @@ function resetWriter(d: usize): void {
 /** Leaves the writer role (readers then see CLOSED): 1 if `id` held it; the host then wakes every reader. */
 export function bcastLeaveWriter(d: usize, id: u32): i32 {
   const b = descBase(d);
-  if (atomic.cmpxchg<u32>(b + B_WRITER, id, BCAST_CLOSED) != id) return 0;
+  if (atomic.cmpxchg<u32>(b + BCAST_WRITER_HOLDER, id, BCAST_CLOSED) != id) return 0;
   signalAlways(b + BCAST_READ_SIGNAL); // a reader about to sleep then sleeps on a stale value
   return 1;
 }
 
 /** The writer word: a holder id, 0 (never held) or BCAST_CLOSED. */
 export function bcastWriter(d: usize): u32 {
-  return atomic.load<u32>(descBase(d) + B_WRITER);
+  return atomic.load<u32>(descBase(d) + BCAST_WRITER_HOLDER);
 }
 
 // The slowest registered reader's cursor; `published` when there is none;
@@ -248,8 +255,8 @@ function slowestCursor(d: usize, published: u64): u64 {
   const n = load<u32>(d + D_MAX_READERS);
   for (let i: u32 = 0; i < n; i++) {
     const entry = readerAt(d, i);
-    if (atomic.load<u32>(entry + RD_HOLDER) == 0) continue;
-    const cursor = atomic.load<u64>(entry + RD_CURSOR);
+    if (atomic.load<u32>(entry + BCAST_READER_HOLDER) == 0) continue;
+    const cursor = atomic.load<u64>(entry + BCAST_READER_CURSOR);
     if (cursor > published) return cursor;
     if (cursor < min) min = cursor;
   }
@@ -277,8 +284,8 @@ export function bcastClaim(d: usize, length: u32): usize {
   }
   const slot = slotOf(d, seq);
   // Odd first: a lossy reader still copying the slot's old message sees the change.
-  atomic.store<u64>(slot + SL_STAMP, seq * 2 + 1);
-  store<u32>(slot + SL_LENGTH, length);
+  atomic.store<u64>(slot + BCAST_SLOT_STAMP, seq * 2 + 1);
+  store<u32>(slot + BCAST_SLOT_LENGTH, length);
   return slot + BCAST_SLOT_HEADER;
 }
 
@@ -286,7 +293,7 @@ export function bcastClaim(d: usize, length: u32): usize {
 export function bcastCommit(d: usize): i32 {
   const b = descBase(d);
   const seq = load<u64>(d + D_PUBLISHED);
-  atomic.store<u64>(slotOf(d, seq) + SL_STAMP, seq * 2 + 2);
+  atomic.store<u64>(slotOf(d, seq) + BCAST_SLOT_STAMP, seq * 2 + 2);
   store<u64>(d + D_PUBLISHED, seq + 1);
   atomic.store<u64>(b + BCAST_PUBLISHED, seq + 1);
   return signalEvent(b + BCAST_READ_SIGNAL);
@@ -304,13 +311,13 @@ export function bcastSubscribe(d: usize, id: u32): i32 {
   const n = load<u32>(d + D_MAX_READERS);
   for (let i: u32 = 0; i < n; i++) {
     const entry = readerAt(d, i);
-    if (atomic.load<u32>(entry + RD_HOLDER) != 0 || atomic.cmpxchg<u32>(entry + RD_HOLDER, 0, id) != 0) continue;
+    if (atomic.load<u32>(entry + BCAST_READER_HOLDER) != 0 || atomic.cmpxchg<u32>(entry + BCAST_READER_HOLDER, 0, id) != 0) continue;
     // A writer scanning before this store sees an older cursor: it only waits more.
     const cursor = atomic.load<u64>(descBase(d) + BCAST_PUBLISHED);
     store<u32>(d + D_INDEX, i);
     store<u64>(d + D_CURSOR, cursor);
     store<u64>(d + D_SKIPPED, 0);
-    atomic.store<u64>(entry + RD_CURSOR, cursor);
+    atomic.store<u64>(entry + BCAST_READER_CURSOR, cursor);
     wakeWriter(d);
     return <i32>i;
   }
@@ -320,7 +327,7 @@ export function bcastSubscribe(d: usize, id: u32): i32 {
 /** The holder of reader entry `i` (0 when free), or BCAST_BAD_INDEX past the table. */
 export function bcastReaderHolder(d: usize, i: u32): i32 {
   if (i >= load<u32>(d + D_MAX_READERS)) return BCAST_BAD_INDEX;
-  return <i32>atomic.load<u32>(readerAt(d, i) + RD_HOLDER);
+  return <i32>atomic.load<u32>(readerAt(d, i) + BCAST_READER_HOLDER);
 }
 
 /**
@@ -330,7 +337,7 @@ export function bcastReaderHolder(d: usize, i: u32): i32 {
  */
 export function bcastUnsubscribe(d: usize, i: u32, holder: u32): i32 {
   if (i >= load<u32>(d + D_MAX_READERS)) return BCAST_BAD_INDEX;
-  if (atomic.cmpxchg<u32>(readerAt(d, i) + RD_HOLDER, holder, 0) != holder) return 0;
+  if (atomic.cmpxchg<u32>(readerAt(d, i) + BCAST_READER_HOLDER, holder, 0) != holder) return 0;
   return wakeWriter(d);
 }
 
@@ -342,7 +349,7 @@ function wakeWriter(d: usize): i32 {
 // @ts-ignore: decorator
 @inline function moveCursor(d: usize, cursor: u64): void {
   store<u64>(d + D_CURSOR, cursor);
-  atomic.store<u64>(readerAt(d, load<u32>(d + D_INDEX)) + RD_CURSOR, cursor);
+  atomic.store<u64>(readerAt(d, load<u32>(d + D_INDEX)) + BCAST_READER_CURSOR, cursor);
 }
 
 /**
@@ -360,7 +367,7 @@ export function bcastReadBegin(d: usize): usize {
   const lossy = load<u32>(d + D_MODE) == BCAST_LOSSY;
   for (let skips: u32 = 0; skips < SKIPS_PER_CALL && cursor < published; skips++) {
     const slot = slotOf(d, cursor);
-    if (atomic.load<u64>(slot + SL_STAMP) == cursor * 2 + 2) {
+    if (atomic.load<u64>(slot + BCAST_SLOT_STAMP) == cursor * 2 + 2) {
       store<u32>(d + D_SLOT, <u32>slot);
       return slot + BCAST_SLOT_HEADER;
     }
@@ -388,7 +395,7 @@ function skipTo(d: usize, cursor: u64, published: u64): u64 {
 
 /** Length of the message bcastReadBegin last returned, never past slotSize (a torn copy is refused later). */
 export function bcastLength(d: usize): u32 {
-  const length = load<u32>(<usize>load<u32>(d + D_SLOT) + SL_LENGTH);
+  const length = load<u32>(<usize>load<u32>(d + D_SLOT) + BCAST_SLOT_LENGTH);
   const size = load<u32>(d + D_SLOT_SIZE);
   return length > size ? size : length;
 }
@@ -397,7 +404,7 @@ export function bcastLength(d: usize): u32 {
 export function bcastReadEnd(d: usize): i32 {
   const cursor = load<u64>(d + D_CURSOR);
   const lost = load<u64>(d + D_SKIPPED) != 0 ? BCAST_LOST : 0;
-  if (atomic.load<u64>(slotOf(d, cursor) + SL_STAMP) != cursor * 2 + 2) {
+  if (atomic.load<u64>(slotOf(d, cursor) + BCAST_SLOT_STAMP) != cursor * 2 + 2) {
     if (load<u32>(d + D_MODE) != BCAST_LOSSY) {
       descFail(d, FAULT_BCAST_SLOT);
       return BCAST_READ_CORRUPT;

@@ -56,29 +56,33 @@
 //   │ stride    u32  recomputed from slotSize, never read           │ +24
 //   └───────────────────────────────────────────────────────────────┘ +28
 import { ID_MASK } from "../sync/ids";
+import { CACHE_LINE } from "../format/header";
 import { announceSleep, signalAlways, signalEvent } from "../sync/event-count";
 import {
   D_KIND, FAULT_MPMC_CURSOR, FAULT_MPMC_GEOMETRY, FAULT_NONE, FAULT_WINDOW, descBase, descFail, descStart, fits, powerOfTwoIn,
 } from "../descriptor";
 
-export const MPMC_HEADER: u32 = 256;
-const Q_SLOTS: usize = 0;
-const Q_SLOT_SIZE: usize = 4;
-const Q_STRIDE: usize = 8;
-const Q_LOST: usize = 16;
-export const MPMC_ENQUEUE: usize = 64;
-export const MPMC_DEQUEUE: usize = 128;
-export const MPMC_PUSH_SIGNAL: usize = 192;
+export const MPMC_SLOTS: usize = 0;
+export const MPMC_SLOT_SIZE: usize = MPMC_SLOTS + 4;
+export const MPMC_STRIDE: usize = MPMC_SLOT_SIZE + 4;
+export const MPMC_LOST: usize = MPMC_STRIDE + 8; // past a reserved word
+export const MPMC_ENQUEUE: usize = MPMC_SLOTS + CACHE_LINE;
+export const MPMC_DEQUEUE: usize = MPMC_ENQUEUE + CACHE_LINE;
+export const MPMC_PUSH_SIGNAL: usize = MPMC_DEQUEUE + CACHE_LINE;
 export const MPMC_POP_SIGNAL: usize = MPMC_PUSH_SIGNAL + 4;
+export const MPMC_HEADER: u32 = <u32>MPMC_PUSH_SIGNAL + CACHE_LINE;
 
 const D_SLOTS: usize = D_KIND;
 const D_SLOT_SIZE: usize = D_SLOTS + 4;
 const D_STRIDE: usize = D_SLOT_SIZE + 4;
 
-export const MPMC_SLOT_HEADER: u32 = 16;
-const S_SEQUENCE: usize = 0;
-const S_POSITION: usize = 8;
+export const MPMC_SLOT_SEQUENCE: usize = 0;
+export const MPMC_SLOT_POSITION: usize = MPMC_SLOT_SEQUENCE + 8;
+export const MPMC_SLOT_HEADER: u32 = <u32>MPMC_SLOT_POSITION + 8;
+/** Payloads are padded to this, so every slot header is 8-aligned. */
+export const MPMC_SLOT_ALIGN: u32 = 8;
 
+export const MPMC_MIN_SLOTS: u32 = 2;
 export const MPMC_MAX_SLOTS: u32 = 1 << 24;
 export const MPMC_MAX_SLOT_SIZE: u32 = 1 << 20;
 
@@ -90,8 +94,13 @@ export const MPMC_POP: u32 = 1;
 export const MPMC_NONE: usize = 0;    // full / empty
 export const MPMC_CLOSED: usize = 1;  // closed (claims); closed and every message taken (takes)
 export const MPMC_CORRUPT: usize = 2; // positions and sequences no queue could hold: the descriptor holds the fault
-// mpmcPublish / mpmcRelease answer a payload outside the slots with this.
+// mpmcPublish / mpmcRelease answer a payload outside the slots with this,
+// and a caller that holds no claim (or take) there with MPMC_NOT_HELD;
+// mpmcReclaim answers MPMC_NOT_HELD when the dead holder holds it no more.
+export const MPMC_NOT_HELD: i32 = -1;
 export const MPMC_BAD_PAYLOAD: i32 = -2;
+/** mpmcInit: the shape is out of range, or the queue does not fit at its place. */
+export const MPMC_INIT_REFUSED: i32 = -1;
 
 // A take retries only when another party moved the queue on meanwhile; this
 // many retries in one call is no contention a machine can produce, but
@@ -99,13 +108,19 @@ export const MPMC_BAD_PAYLOAD: i32 = -2;
 const TAKE_RETRIES: u32 = 1 << 20;
 
 // In the enqueue word: set once by mpmcClose, never cleared (positions never reach 2^63).
-const CLOSED: u64 = 1 << 63;
+export const MPMC_CLOSED_BIT: u32 = 63;
+const CLOSED: u64 = <u64>1 << MPMC_CLOSED_BIT;
 
-const BUSY: u64 = 1 << 63;
-const TAKING: u64 = 1 << 62;
+// A slot sequence with BUSY set is a BUSY word: TAKING, the holder id from
+// MPMC_HOLDER_SHIFT up, and the low word of the position below it.
+export const MPMC_BUSY_BIT: u32 = 63;
+export const MPMC_TAKING_BIT: u32 = 62;
+export const MPMC_HOLDER_SHIFT: u32 = 32;
+const BUSY: u64 = <u64>1 << MPMC_BUSY_BIT;
+const TAKING: u64 = <u64>1 << MPMC_TAKING_BIT;
 
 function busy(position: u64, id: u32, taking: bool): u64 {
-  return BUSY | (taking ? TAKING : 0) | (<u64>(id & ID_MASK) << 32) | (position & 0xffffffff);
+  return BUSY | (taking ? TAKING : 0) | (<u64>(id & ID_MASK) << MPMC_HOLDER_SHIFT) | (position & 0xffffffff);
 }
 
 /** Laps between a BUSY word and `position`: 0 same, < 0 older, > 0 newer (ours was read before it moved). */
@@ -121,37 +136,37 @@ function lapsFrom(word: u64, position: u64): i32 {
 
 /** Bytes per slot for `slotSize`-byte messages. */
 export function mpmcStride(slotSize: u32): u32 {
-  return MPMC_SLOT_HEADER + ((slotSize + 7) & ~7);
+  return MPMC_SLOT_HEADER + ((slotSize + MPMC_SLOT_ALIGN - 1) & ~(MPMC_SLOT_ALIGN - 1));
 }
 
 /** Bytes a queue of this shape occupies, or 0 unless `slots` is a power of two from 2 and `slotSize` from 1, both in range. */
 export function mpmcSize(slots: u32, slotSize: u32): u32 {
-  if (!powerOfTwoIn(slots, 2, MPMC_MAX_SLOTS) || slotSize < 1 || slotSize > MPMC_MAX_SLOT_SIZE) return 0;
+  if (!powerOfTwoIn(slots, MPMC_MIN_SLOTS, MPMC_MAX_SLOTS) || slotSize < 1 || slotSize > MPMC_MAX_SLOT_SIZE) return 0;
   const size = <u64>MPMC_HEADER + <u64>slots * mpmcStride(slotSize);
   return size > <u64>0xffffffff ? 0 : <u32>size;
 }
 
-/** Formats a queue at `q`, inside a window ending at `end`: -1 unless mpmcSize accepts the shape and it fits. */
+/** Formats a queue at `q`, inside a window ending at `end`: MPMC_INIT_REFUSED unless mpmcSize accepts the shape and it fits. */
 export function mpmcInit(q: usize, end: usize, slots: u32, slotSize: u32): i32 {
   const size = mpmcSize(slots, slotSize);
-  if (size == 0 || (q & 63) != 0 || !fits(q, size, end)) return -1;
+  if (size == 0 || (q & (CACHE_LINE - 1)) != 0 || !fits(q, size, end)) return MPMC_INIT_REFUSED;
   memory.fill(q, 0, MPMC_HEADER);
-  store<u32>(q + Q_SLOTS, slots);
-  store<u32>(q + Q_SLOT_SIZE, slotSize);
-  store<u32>(q + Q_STRIDE, mpmcStride(slotSize));
+  store<u32>(q + MPMC_SLOTS, slots);
+  store<u32>(q + MPMC_SLOT_SIZE, slotSize);
+  store<u32>(q + MPMC_STRIDE, mpmcStride(slotSize));
   const stride = <usize>mpmcStride(slotSize);
-  for (let i: u32 = 0; i < slots; i++) atomic.store<u64>(q + MPMC_HEADER + <usize>i * stride + S_SEQUENCE, i);
+  for (let i: u32 = 0; i < slots; i++) atomic.store<u64>(q + MPMC_HEADER + <usize>i * stride + MPMC_SLOT_SEQUENCE, i);
   return 0;
 }
 
 /** Opens the queue at `q` (inside a window ending at `end`) into descriptor `d`: FAULT_NONE, or the fault. */
 export function mpmcOpen(d: usize, q: usize, end: usize): u32 {
   descStart(d, q, end);
-  if ((q & 63) != 0 || !fits(q, MPMC_HEADER, end)) return descFail(d, FAULT_WINDOW);
-  const slots = atomic.load<u32>(q + Q_SLOTS);
-  const slotSize = atomic.load<u32>(q + Q_SLOT_SIZE);
+  if ((q & (CACHE_LINE - 1)) != 0 || !fits(q, MPMC_HEADER, end)) return descFail(d, FAULT_WINDOW);
+  const slots = atomic.load<u32>(q + MPMC_SLOTS);
+  const slotSize = atomic.load<u32>(q + MPMC_SLOT_SIZE);
   const size = mpmcSize(slots, slotSize);
-  if (size == 0 || atomic.load<u32>(q + Q_STRIDE) != mpmcStride(slotSize)) return descFail(d, FAULT_MPMC_GEOMETRY);
+  if (size == 0 || atomic.load<u32>(q + MPMC_STRIDE) != mpmcStride(slotSize)) return descFail(d, FAULT_MPMC_GEOMETRY);
   if (!fits(q, size, end)) return descFail(d, FAULT_WINDOW);
   store<u32>(d + D_SLOTS, slots);
   store<u32>(d + D_SLOT_SIZE, slotSize);
@@ -203,7 +218,7 @@ export function mpmcEnded(d: usize): i32 {
 
 /** Slots given back because their taker died (as an f64: it is a count, and hosts want a number). */
 export function mpmcLost(d: usize): f64 {
-  return <f64>atomic.load<u64>(descBase(d) + Q_LOST);
+  return <f64>atomic.load<u64>(descBase(d) + MPMC_LOST);
 }
 
 /**
@@ -219,7 +234,7 @@ function take(d: usize, side: u32, id: u32): usize {
   for (let retry: u32 = 0; retry < TAKE_RETRIES; retry++) {
     if (position & CLOSED) return MPMC_CLOSED; // only the enqueue word carries it
     const slot = slotAt(d, position);
-    const sequence = atomic.load<u64>(slot + S_SEQUENCE);
+    const sequence = atomic.load<u64>(slot + MPMC_SLOT_SEQUENCE);
     if (sequence & BUSY) {
       const laps = lapsFrom(sequence, position);
       // Still busy from a lap before, or a producer's claim here not yet published: nothing to take.
@@ -229,12 +244,12 @@ function take(d: usize, side: u32, id: u32): usize {
     } else {
       const ahead = <i64>(sequence - (position + ready));
       if (ahead == 0) {
-        if (atomic.cmpxchg<u64>(slot + S_SEQUENCE, sequence, busy(position, id, side == MPMC_POP)) == sequence) {
-          if (side == MPMC_PUSH) store<u64>(slot + S_POSITION, position);
+        if (atomic.cmpxchg<u64>(slot + MPMC_SLOT_SEQUENCE, sequence, busy(position, id, side == MPMC_POP)) == sequence) {
+          if (side == MPMC_PUSH) store<u64>(slot + MPMC_SLOT_POSITION, position);
           // Closed at this very position before anyone moved past it: the
           // close made it the end, so the claim is refused and undone.
           if (atomic.cmpxchg<u64>(cursor, position, position + 1) == (position | CLOSED)) {
-            atomic.store<u64>(slot + S_SEQUENCE, sequence);
+            atomic.store<u64>(slot + MPMC_SLOT_SEQUENCE, sequence);
             return MPMC_CLOSED;
           }
           return slot + MPMC_SLOT_HEADER;
@@ -252,7 +267,7 @@ function take(d: usize, side: u32, id: u32): usize {
 // Sets the sequence that ends a take, then signals the other side if a
 // party of it may sleep: 1 when the host must wake them.
 function finish(d: usize, slot: usize, sequence: u64, wakeSide: u32): i32 {
-  atomic.store<u64>(slot + S_SEQUENCE, sequence);
+  atomic.store<u64>(slot + MPMC_SLOT_SEQUENCE, sequence);
   return signalEvent(signalWord(d, wakeSide));
 }
 
@@ -262,20 +277,20 @@ export function mpmcClaim(d: usize, id: u32): usize {
 }
 
 // The position of the slot at `payload` if `id` holds it (claimed, or taken
-// when `taking`), -1 if not, MPMC_BAD_PAYLOAD when `payload` lies outside
+// when `taking`), MPMC_NOT_HELD if not, MPMC_BAD_PAYLOAD when `payload` lies outside
 // the slots (so a bad address from the host cannot reach another window).
 function heldAt(d: usize, payload: usize, id: u32, taking: bool): i64 {
   const first = descBase(d) + MPMC_HEADER + MPMC_SLOT_HEADER;
   const span = <usize>load<u32>(d + D_SLOTS) * load<u32>(d + D_STRIDE);
-  if (payload < first || payload - first >= span || (payload & 7) != 0) return MPMC_BAD_PAYLOAD;
+  if (payload < first || payload - first >= span || (payload & (MPMC_SLOT_ALIGN - 1)) != 0) return MPMC_BAD_PAYLOAD;
   const slot = payload - MPMC_SLOT_HEADER;
-  const position = load<u64>(slot + S_POSITION);
-  return atomic.load<u64>(slot + S_SEQUENCE) == busy(position, id, taking) ? <i64>position : -1;
+  const position = load<u64>(slot + MPMC_SLOT_POSITION);
+  return atomic.load<u64>(slot + MPMC_SLOT_SEQUENCE) == busy(position, id, taking) ? <i64>position : MPMC_NOT_HELD;
 }
 
 /**
  * Producer `id`: publishes the slot it claimed at `payload`. Returns 1 when
- * consumers sleep and must be woken, -1 when `id` holds no claim there,
+ * consumers sleep and must be woken, MPMC_NOT_HELD when `id` holds no claim there,
  * MPMC_BAD_PAYLOAD when `payload` is no slot of this queue.
  */
 export function mpmcPublish(d: usize, payload: usize, id: u32): i32 {
@@ -295,7 +310,7 @@ export function mpmcTake(d: usize, id: u32): usize {
 
 /**
  * Consumer `id`: frees the slot it took at `payload`. Returns 1 when
- * producers sleep and must be woken, -1 when `id` holds no take there,
+ * producers sleep and must be woken, MPMC_NOT_HELD when `id` holds no take there,
  * MPMC_BAD_PAYLOAD when `payload` is no slot of this queue.
  */
 export function mpmcRelease(d: usize, payload: usize, id: u32): i32 {
@@ -312,8 +327,8 @@ export function mpmcRelease(d: usize, payload: usize, id: u32): i32 {
 export function mpmcStuck(d: usize, side: u32): u32 {
   if (side == MPMC_POP && mpmcEnded(d)) return 0; // a claim at the end was refused by the close: nobody waits for it
   const position = stuckPosition(d, side);
-  const sequence = atomic.load<u64>(slotAt(d, position) + S_SEQUENCE);
-  return isStuck(sequence, position, side) ? <u32>(sequence >> 32) & ID_MASK : 0;
+  const sequence = atomic.load<u64>(slotAt(d, position) + MPMC_SLOT_SEQUENCE);
+  return isStuck(sequence, position, side) ? <u32>(sequence >> MPMC_HOLDER_SHIFT) & ID_MASK : 0;
 }
 
 function stuckPosition(d: usize, side: u32): u64 {
@@ -328,31 +343,31 @@ function isStuck(sequence: u64, position: u64, side: u32): bool {
 
 /**
  * Gives back the slot that mpmcStuck named `deadHolder` for (the host found
- * it dead), counting its message lost: -1 when it was not stuck so any more,
+ * it dead), counting its message lost: MPMC_NOT_HELD when it was not stuck so any more,
  * else whether the other side sleeps and must be woken (0 or 1).
  */
 export function mpmcReclaim(d: usize, side: u32, deadHolder: u32, id: u32): i32 {
   const q = descBase(d);
   const position = stuckPosition(d, side);
   const slot = slotAt(d, position);
-  const sequence = atomic.load<u64>(slot + S_SEQUENCE);
-  if (!isStuck(sequence, position, side) || (<u32>(sequence >> 32) & ID_MASK) != deadHolder) return -1;
+  const sequence = atomic.load<u64>(slot + MPMC_SLOT_SEQUENCE);
+  if (!isStuck(sequence, position, side) || (<u32>(sequence >> MPMC_HOLDER_SHIFT) & ID_MASK) != deadHolder) return MPMC_NOT_HELD;
   const next = position + load<u32>(d + D_SLOTS);
   if (side == MPMC_POP) {
     // A dead producer's claim is taken as a consumer takes a slot (so this
     // caller's own death is recoverable too), then consumed empty. The dead
     // producer may have died before moving the enqueue position on.
-    if (atomic.cmpxchg<u64>(slot + S_SEQUENCE, sequence, busy(position, id, true)) != sequence) return -1;
+    if (atomic.cmpxchg<u64>(slot + MPMC_SLOT_SEQUENCE, sequence, busy(position, id, true)) != sequence) return MPMC_NOT_HELD;
     atomic.cmpxchg<u64>(q + MPMC_ENQUEUE, position, position + 1);
     atomic.cmpxchg<u64>(q + MPMC_DEQUEUE, position, position + 1);
-    atomic.add<u64>(q + Q_LOST, 1);
+    atomic.add<u64>(q + MPMC_LOST, 1);
     return finish(d, slot, next, MPMC_PUSH);
   }
   // A dead consumer's slot is freed once the dequeue position is past it
   // (else consumers would find a freed slot at their position and spin).
   atomic.cmpxchg<u64>(q + MPMC_DEQUEUE, position, position + 1);
-  if (atomic.cmpxchg<u64>(slot + S_SEQUENCE, sequence, next) != sequence) return -1;
-  atomic.add<u64>(q + Q_LOST, 1);
+  if (atomic.cmpxchg<u64>(slot + MPMC_SLOT_SEQUENCE, sequence, next) != sequence) return MPMC_NOT_HELD;
+  atomic.add<u64>(q + MPMC_LOST, 1);
   return 0;
 }
 

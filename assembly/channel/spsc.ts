@@ -53,27 +53,28 @@
 //   only to learn how far it got, and are checked before they are used.
 //
 //   RECORD (8-byte aligned; never split across the end of the data)
-//   ┌──────────────────────────────┬────────────────────────────────────┬─────────────────────┐
-//   │ length u32 (payload bytes)   │ type u32 MESSAGE | PADDING;         │ payload, padded to 8 │
-//   │                              │ 0 = no record (yet)                 │                      │
-//   └──────────────────────────────┴────────────────────────────────────┴─────────────────────┘
+//   ┌──────────────────────────────┬──────────────────────────────────────┬──────────────────────┐
+//   │ length u32 (payload bytes)   │ type u32 SPSC_MESSAGE | SPSC_PADDING │ payload, padded to 8 │
+//   │                              │ SPSC_NO_RECORD (0): none (yet)       │                      │
+//   └──────────────────────────────┴──────────────────────────────────────┴──────────────────────┘
 //   A message that does not fit before the end is preceded by a PADDING
 //   record filling the rest; both are claimed, and published, together.
 //   A claim needs room for its record and the 8-byte terminator after it.
 import { ID_MASK, NOT_OWNER } from "../sync/ids";
+import { CACHE_LINE } from "../format/header";
 import {
   D_KIND, FAULT_NONE, FAULT_SPSC_CAPACITY, FAULT_SPSC_HEAD, FAULT_SPSC_RECORD, FAULT_SPSC_TAIL, FAULT_WINDOW,
   descBase, descFail, descStart, fits, powerOfTwoIn,
 } from "../descriptor";
 
-export const SPSC_HEADER: u32 = 256;
-const R_CAPACITY: usize = 0;
-const R_PRODUCER: usize = 8;
-const R_CONSUMER: usize = 12;
-export const SPSC_TAIL: usize = 64;
-export const SPSC_HEAD: usize = 128;
-const R_CONSUMER_SLEEPS: usize = 192;
-const R_PRODUCER_SLEEPS: usize = R_CONSUMER_SLEEPS + 4;
+export const SPSC_CAPACITY: usize = 0;
+export const SPSC_PRODUCER_HOLDER: usize = SPSC_CAPACITY + 8; // past a reserved word
+export const SPSC_CONSUMER_HOLDER: usize = SPSC_PRODUCER_HOLDER + 4;
+export const SPSC_TAIL: usize = SPSC_CAPACITY + CACHE_LINE;
+export const SPSC_HEAD: usize = SPSC_TAIL + CACHE_LINE;
+export const SPSC_CONSUMER_SLEEPS: usize = SPSC_HEAD + CACHE_LINE;
+export const SPSC_PRODUCER_SLEEPS: usize = SPSC_CONSUMER_SLEEPS + 4;
+export const SPSC_HEADER: u32 = <u32>SPSC_CONSUMER_SLEEPS + CACHE_LINE;
 
 const D_CAPACITY: usize = D_KIND;
 const D_MAX_MESSAGE: usize = D_CAPACITY + 4;
@@ -86,9 +87,12 @@ const D_PEEKED: usize = D_TAIL + 8;
 const D_HEAD: usize = D_PEEKED + 8;
 
 export const SPSC_RECORD_HEADER: u32 = 8;
-const NO_RECORD: u32 = 0;
-const MESSAGE: u32 = 1;
-const PADDING: u32 = 2;
+/** Records start, and end, on this boundary. */
+export const SPSC_RECORD_ALIGN: u32 = 8;
+// A record header's type word (its high half).
+export const SPSC_NO_RECORD: u32 = 0;
+export const SPSC_MESSAGE: u32 = 1;
+export const SPSC_PADDING: u32 = 2;
 
 export const SPSC_MIN_CAPACITY: u32 = 64;
 export const SPSC_MAX_CAPACITY: u32 = 1 << 30;
@@ -104,6 +108,8 @@ export const SPSC_TOO_LONG: usize = 1; // larger than spscMaxMessage
 export const SPSC_CORRUPT: usize = 2;  // the ring's bytes break its rules: spscOpen's descriptor holds the fault
 // Counts (spscClaimMany, spscPeekMany, …) answer corruption with this.
 export const SPSC_CORRUPT_COUNT: i32 = -1;
+/** spscInit: the capacity is out of range, or the ring does not fit at its place. */
+export const SPSC_INIT_REFUSED: i32 = -1;
 
 // place() answers corruption with this end (a real end is at least one record past 0).
 const PLACE_CORRUPT: u64 = 1;
@@ -119,12 +125,12 @@ const PLACE_CORRUPT: u64 = 1;
 }
 
 function roleWord(d: usize, role: u32): usize {
-  return descBase(d) + (role == SPSC_PRODUCER ? R_PRODUCER : R_CONSUMER);
+  return descBase(d) + (role == SPSC_PRODUCER ? SPSC_PRODUCER_HOLDER : SPSC_CONSUMER_HOLDER);
 }
 
 // @ts-ignore: decorator
 @inline function recordSize(length: u32): u64 {
-  return (<u64>length + SPSC_RECORD_HEADER + 7) & ~(<u64>7);
+  return (<u64>length + SPSC_RECORD_HEADER + SPSC_RECORD_ALIGN - 1) & ~(<u64>(SPSC_RECORD_ALIGN - 1));
 }
 
 /** Bytes a ring of `capacity` occupies, or 0 when the capacity is not a power of two in range. */
@@ -132,12 +138,12 @@ export function spscSize(capacity: u32): u32 {
   return powerOfTwoIn(capacity, SPSC_MIN_CAPACITY, SPSC_MAX_CAPACITY) ? SPSC_HEADER + capacity : 0;
 }
 
-/** Formats a ring of `capacity` data bytes at `r`, inside a window ending at `end`: -1 unless it fits and the capacity is a power of two in range. */
+/** Formats a ring of `capacity` data bytes at `r`, inside a window ending at `end`: SPSC_INIT_REFUSED unless it fits and the capacity is a power of two in range. */
 export function spscInit(r: usize, end: usize, capacity: u32): i32 {
   const size = spscSize(capacity);
-  if (size == 0 || (r & 63) != 0 || !fits(r, size, end)) return -1;
+  if (size == 0 || (r & (CACHE_LINE - 1)) != 0 || !fits(r, size, end)) return SPSC_INIT_REFUSED;
   memory.fill(r, 0, SPSC_HEADER + SPSC_RECORD_HEADER); // and the first terminator
-  atomic.store<u32>(r + R_CAPACITY, capacity);
+  atomic.store<u32>(r + SPSC_CAPACITY, capacity);
   return 0;
 }
 
@@ -147,13 +153,18 @@ export function spscInit(r: usize, end: usize, capacity: u32): i32 {
  */
 export function spscOpen(d: usize, r: usize, end: usize): u32 {
   descStart(d, r, end);
-  if ((r & 63) != 0 || !fits(r, SPSC_HEADER, end)) return descFail(d, FAULT_WINDOW);
-  const capacity = atomic.load<u32>(r + R_CAPACITY);
+  if ((r & (CACHE_LINE - 1)) != 0 || !fits(r, SPSC_HEADER, end)) return descFail(d, FAULT_WINDOW);
+  const capacity = atomic.load<u32>(r + SPSC_CAPACITY);
   if (!powerOfTwoIn(capacity, SPSC_MIN_CAPACITY, SPSC_MAX_CAPACITY)) return descFail(d, FAULT_SPSC_CAPACITY);
   if (!fits(r, <u64>SPSC_HEADER + capacity, end)) return descFail(d, FAULT_WINDOW);
   store<u32>(d + D_CAPACITY, capacity);
-  store<u32>(d + D_MAX_MESSAGE, (capacity >> 1) - SPSC_RECORD_HEADER);
+  store<u32>(d + D_MAX_MESSAGE, spscMaxMessageFor(capacity));
   return FAULT_NONE;
+}
+
+/** Largest payload a ring of `capacity` (a valid one) carries: a record is at most half the ring. */
+export function spscMaxMessageFor(capacity: u32): u32 {
+  return (capacity >> 1) - SPSC_RECORD_HEADER;
 }
 
 export function spscCapacity(d: usize): u32 {
@@ -197,12 +208,12 @@ function resetRole(d: usize, role: u32): void {
     store<u64>(d + D_TAIL, published);
     store<u64>(d + D_CLAIMED, published);
     store<u64>(d + D_HEAD_SEEN, atomic.load<u64>(r + SPSC_HEAD));
-    atomic.store<u32>(r + R_PRODUCER_SLEEPS, 0);
+    atomic.store<u32>(r + SPSC_PRODUCER_SLEEPS, 0);
   } else {
     const head = atomic.load<u64>(r + SPSC_HEAD);
     store<u64>(d + D_PEEKED, head);
     store<u64>(d + D_HEAD, head);
-    atomic.store<u32>(r + R_CONSUMER_SLEEPS, 0);
+    atomic.store<u32>(r + SPSC_CONSUMER_SLEEPS, 0);
   }
 }
 
@@ -214,13 +225,13 @@ function resetRole(d: usize, role: u32): void {
 @inline function checkedSize(d: usize, word: u64, offset: u32): u64 {
   const type = <u32>(word >> 32);
   const length = <u32>word;
-  if (type == NO_RECORD) return 0;
+  if (type == SPSC_NO_RECORD) return 0;
   const toEnd = <u64>(capacityOf(d) - offset);
-  if (type == MESSAGE) {
+  if (type == SPSC_MESSAGE) {
     const size = recordSize(length);
     return length <= load<u32>(d + D_MAX_MESSAGE) && size <= toEnd ? size : PLACE_CORRUPT;
   }
-  return type == PADDING && <u64>length + SPSC_RECORD_HEADER == toEnd ? toEnd : PLACE_CORRUPT;
+  return type == SPSC_PADDING && <u64>length + SPSC_RECORD_HEADER == toEnd ? toEnd : PLACE_CORRUPT;
 }
 
 // Where publication really ends: the tail, or past it when a producer died
@@ -290,11 +301,11 @@ export function spscHolder(d: usize, role: u32): u32 {
   store<u64>(data + <usize>(<u32>end & (capacity - 1)), 0);
   let at = data + offset;
   if (padding) {
-    store<u64>(first ? d + D_FIRST_HEADER : at, header(<u32>padding - SPSC_RECORD_HEADER, PADDING));
+    store<u64>(first ? d + D_FIRST_HEADER : at, header(<u32>padding - SPSC_RECORD_HEADER, SPSC_PADDING));
     first = false;
     at = data;
   }
-  store<u64>(first ? d + D_FIRST_HEADER : at, header(length, MESSAGE));
+  store<u64>(first ? d + D_FIRST_HEADER : at, header(length, SPSC_MESSAGE));
   return end;
 }
 
@@ -418,7 +429,7 @@ export function spscCommit(d: usize): i32 {
   atomic.store<u64>(dataOf(d) + <usize>(<u32>tail & (capacityOf(d) - 1)), load<u64>(d + D_FIRST_HEADER)); // the publishing store
   store<u64>(d + D_TAIL, claimed);
   atomic.store<u64>(r + SPSC_TAIL, claimed);
-  return atomic.load<u32>(r + R_CONSUMER_SLEEPS) != 0 ? 1 : 0;
+  return atomic.load<u32>(r + SPSC_CONSUMER_SLEEPS) != 0 ? 1 : 0;
 }
 
 /** Producer: claims not yet committed, in bytes. */
@@ -446,7 +457,7 @@ export function spscUncommitted(d: usize): u32 {
     // No producer claims past the consumer's release point by more than a ring (less a terminator).
     if (size == PLACE_CORRUPT || peeked + size + SPSC_RECORD_HEADER - load<u64>(d + D_HEAD) > <u64>capacity) return corrupt(d);
     peeked += size;
-    if (<u32>(word >> 32) == PADDING) continue;
+    if (<u32>(word >> 32) == SPSC_PADDING) continue;
     store<u64>(d + D_PEEKED, peeked);
     store<u32>(d + D_LAST_LENGTH, <u32>word);
     return data + offset + SPSC_RECORD_HEADER;
@@ -495,7 +506,7 @@ export function spscRelease(d: usize): i32 {
   const r = descBase(d);
   store<u64>(d + D_HEAD, peeked);
   atomic.store<u64>(r + SPSC_HEAD, peeked);
-  return atomic.load<u32>(r + R_PRODUCER_SLEEPS) != 0 ? 1 : 0;
+  return atomic.load<u32>(r + SPSC_PRODUCER_SLEEPS) != 0 ? 1 : 0;
 }
 
 /** Consumer: peeked messages not yet released. */
@@ -514,7 +525,7 @@ export function spscUsed(d: usize): u32 {
 }
 
 function sleepsWord(d: usize, role: u32): usize {
-  return descBase(d) + (role == SPSC_PRODUCER ? R_PRODUCER_SLEEPS : R_CONSUMER_SLEEPS);
+  return descBase(d) + (role == SPSC_PRODUCER ? SPSC_PRODUCER_SLEEPS : SPSC_CONSUMER_SLEEPS);
 }
 
 /**

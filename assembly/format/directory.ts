@@ -7,7 +7,7 @@
 //   DIRECTORY ENTRY (ENTRY_SIZE = 128 bytes), dirCapacity of them
 //   ┌──────────────────────────────────────────────────────────────┐ +0
 //   │ state        u32  FREE / WRITING / LIVE            (atomic)  │
-//   │ kind         u32  what the object is (host-defined codes)    │ +4
+//   │ kind         u32  what the object is: KIND_* (kinds.ts)      │ +4
 //   │ offset       u64  object's first byte, from segment start    │ +8
 //   │ size         u64  object's bytes                             │ +16
 //   │ align        u32  object's alignment                         │ +24
@@ -15,8 +15,9 @@
 //   │ layoutHash   u64  FNV-1a of the layout description           │ +32
 //   │ layoutOffset u64  where the layout description is stored     │ +40
 //   │ layoutLength u32  its bytes (0: none)                        │ +48
-//   │ elementSize  u32  bytes per record (tables), else 0          │ +52
-//   │ count        u32  records (tables), else 0                   │ +56
+//   │ elementSize  u32  bytes per record (structs, tables), else 0 │ +52
+//   │ count        u32  records (a struct: 1), or the parameter a  │ +56
+//   │                   primitive was made with, else 0            │
 //   │ reserved     u32                                             │ +60
 //   │ name         u8[MAX_NAME]  UTF-8                             │ +64
 //   └──────────────────────────────────────────────────────────────┘ +128
@@ -45,7 +46,7 @@ export const E_LAYOUT_OFFSET: usize = E_LAYOUT_HASH + 8;
 export const E_LAYOUT_LENGTH: usize = E_LAYOUT_OFFSET + 8;
 export const E_ELEMENT_SIZE: usize = E_LAYOUT_LENGTH + 4;
 export const E_COUNT: usize = E_ELEMENT_SIZE + 4;
-export const E_NAME: usize = 64;
+export const E_NAME: usize = E_COUNT + 8; // past count and a reserved word
 export const MAX_NAME: u32 = <u32>(ENTRY_SIZE - <u32>E_NAME);
 
 export const ENTRY_FREE: u32 = 0;

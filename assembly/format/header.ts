@@ -34,7 +34,7 @@
 import { D_KIND, FAULT_HEADER, FAULT_WINDOW, descFail, descStart, fits } from "../descriptor";
 import { ENTRY_SIZE } from "./directory";
 
-export const MAGIC: u32 = 0x4b4d4853; // 'SHMK'
+export const SEGMENT_MAGIC: u32 = 0x4b4d4853; // 'SHMK'
 // Raised whenever an object's bytes change meaning (2: SPSC records publish
 // themselves, MPMC signals count events; 3: the SPSC header is 256 bytes,
 // channels' private cursors left the shared bytes).
@@ -48,10 +48,10 @@ export const H_CREATOR_PID: usize = H_TOTAL_SIZE + 8;
 export const H_DIR_CAPACITY: usize = H_CREATOR_PID + 4;
 export const H_DIR_OFFSET: usize = H_DIR_CAPACITY + 4;
 export const H_HEAP_OFFSET: usize = H_DIR_OFFSET + 4;
-export const H_INIT_WORD: usize = CACHE_LINE;
-export const H_DIR_LOCK: usize = 2 * CACHE_LINE;
+export const H_INIT_WORD: usize = H_MAGIC + CACHE_LINE;
+export const H_DIR_LOCK: usize = H_INIT_WORD + CACHE_LINE;
 export const H_DIR_GENERATION: usize = H_DIR_LOCK + 4;
-export const HEADER_SIZE: usize = 4 * CACHE_LINE;
+export const HEADER_SIZE: usize = H_DIR_LOCK + 2 * CACHE_LINE;
 
 export const D_TOTAL_SIZE: usize = D_KIND;
 export const D_DIR_CAPACITY: usize = D_TOTAL_SIZE + 8;
@@ -64,13 +64,14 @@ export const MAX_DIR_CAPACITY: u32 = 65536;
 export const INIT_FRESH: u32 = 0;
 export const INIT_BUSY: u32 = 1;
 export const INIT_READY: u32 = 2;
-const STATE_MASK: u32 = 3;
+export const INIT_PID_SHIFT: u32 = 2;
+const STATE_MASK: u32 = (1 << INIT_PID_SHIFT) - 1;
 /** Largest pid the init and lock words can hold (Linux pid_max is at most 2^22). */
 export const MAX_PID: u32 = 0x3fffffff;
 
 // formatPeek results
 export const PEEK_FRESH: i32 = 1;   // all zero: claim it with formatClaim, then formatInit
-export const PEEK_READY: i32 = 2;   // formatted: call formatCheck
+export const PEEK_READY: i32 = 2;   // formatted: open it with formatOpen
 export const PEEK_WAIT: i32 = 0;    // another process is initialising: wait, then peek again
 export const PEEK_FOREIGN: i32 = -1; // the bytes are not a shmkit segment
 
@@ -92,7 +93,7 @@ export const FORMAT_BAD_ARGUMENT: i32 = -7;
 
 // @ts-ignore: decorator
 @inline export function initWordOf(pid: u32, state: u32): u32 {
-  return (pid << 2) | state;
+  return (pid << INIT_PID_SHIFT) | state;
 }
 
 function headerIsBlank(seg: usize): bool {
@@ -110,7 +111,7 @@ function headerIsBlank(seg: usize): bool {
 export function formatPeek(seg: usize): i32 {
   const word = atomic.load<u32>(seg + H_INIT_WORD);
   const state = word & STATE_MASK;
-  if (state == INIT_READY) return load<u32>(seg + H_MAGIC) == MAGIC ? PEEK_READY : PEEK_FOREIGN;
+  if (state == INIT_READY) return load<u32>(seg + H_MAGIC) == SEGMENT_MAGIC ? PEEK_READY : PEEK_FOREIGN;
   if (state == INIT_BUSY) return PEEK_WAIT;
   if (word != 0 || !headerIsBlank(seg)) return PEEK_FOREIGN;
   return PEEK_FRESH;
@@ -124,7 +125,7 @@ export function formatClaim(seg: usize, pid: u32): bool {
 /** The pid that holds the init word while it is busy, else 0. */
 export function formatInitPid(seg: usize): u32 {
   const word = atomic.load<u32>(seg + H_INIT_WORD);
-  return (word & STATE_MASK) == INIT_BUSY ? word >> 2 : 0;
+  return (word & STATE_MASK) == INIT_BUSY ? word >> INIT_PID_SHIFT : 0;
 }
 
 /**
@@ -153,7 +154,7 @@ export function formatInit(seg: usize, size: u64, pid: u32, dirCapacity: u32): i
   store<u32>(seg + H_DIR_CAPACITY, dirCapacity);
   store<u32>(seg + H_DIR_OFFSET, <u32>dirOffset);
   store<u32>(seg + H_HEAP_OFFSET, <u32>heapOffset);
-  store<u32>(seg + H_MAGIC, MAGIC);
+  store<u32>(seg + H_MAGIC, SEGMENT_MAGIC);
   atomic.store<u32>(seg + H_INIT_WORD, initWordOf(pid, INIT_READY));
   return FORMAT_OK;
 }
@@ -170,7 +171,7 @@ export function formatOpen(d: usize, seg: usize, mappedSize: u32): i32 {
     descFail(d, FAULT_WINDOW);
     return FORMAT_TOO_SMALL;
   }
-  if (load<u32>(seg + H_MAGIC) != MAGIC) return FORMAT_BAD_MAGIC;
+  if (load<u32>(seg + H_MAGIC) != SEGMENT_MAGIC) return FORMAT_BAD_MAGIC;
   if (load<u32>(seg + H_VERSION) != FORMAT_VERSION) return FORMAT_BAD_VERSION;
   const totalSize = load<u64>(seg + H_TOTAL_SIZE);
   if (totalSize > <u64>mappedSize) return FORMAT_SIZE_MISMATCH;

@@ -21,20 +21,22 @@
 //   │ align  u32  alignof(struct)   │ +4
 //   └───────────────────────────────┘ +8
 
-export const MEMBER_SIZE: usize = 16;
-const M_SIZE: usize = 0;
-const M_ALIGN: usize = M_SIZE + 4;
-const M_COUNT: usize = M_ALIGN + 4;
-const M_OFFSET: usize = M_COUNT + 4;
+export const MEMBER_ELEMENT_SIZE: usize = 0;
+export const MEMBER_ALIGN: usize = MEMBER_ELEMENT_SIZE + 4;
+export const MEMBER_COUNT: usize = MEMBER_ALIGN + 4;
+export const MEMBER_OFFSET: usize = MEMBER_COUNT + 4;
+export const MEMBER_SIZE: usize = MEMBER_OFFSET + 4;
 
-export const RESULT_SIZE: usize = 8;
-const R_SIZE: usize = 0;
-const R_ALIGN: usize = R_SIZE + 4;
+export const RESULT_STRUCT_SIZE: usize = 0;
+export const RESULT_STRUCT_ALIGN: usize = RESULT_STRUCT_SIZE + 4;
+export const RESULT_SIZE: usize = RESULT_STRUCT_ALIGN + 4;
 
 export const LAYOUT_OK: i32 = 0;
 export const LAYOUT_BAD_ALIGN: i32 = -1;   // an alignment is not a power of two
 export const LAYOUT_TOO_LARGE: i32 = -2;   // the struct passes 2^31 bytes
 export const LAYOUT_EMPTY: i32 = -3;       // no members (C forbids empty structs)
+/** Largest struct, in bytes. */
+export const LAYOUT_MAX_SIZE: u32 = 0x7fffffff;
 
 // @ts-ignore: decorator
 @inline function isPowerOfTwo(value: u32): bool {
@@ -58,20 +60,20 @@ export function layoutStruct(members: usize, count: u32, packed: bool, explicitA
   let structAlign: u32 = 1;
   for (let i: u32 = 0; i < count; i++) {
     const m = members + <usize>i * MEMBER_SIZE;
-    const size = load<u32>(m + M_SIZE);
-    const align = load<u32>(m + M_ALIGN);
+    const size = load<u32>(m + MEMBER_ELEMENT_SIZE);
+    const align = load<u32>(m + MEMBER_ALIGN);
     if (!isPowerOfTwo(align)) return LAYOUT_BAD_ALIGN;
     const memberAlign: u32 = packed ? 1 : align;
     offset = alignUp(offset, memberAlign);
-    store<u32>(m + M_OFFSET, <u32>offset);
-    offset += <u64>size * <u64>load<u32>(m + M_COUNT);
-    if (offset > 0x7fffffff) return LAYOUT_TOO_LARGE;
+    store<u32>(m + MEMBER_OFFSET, <u32>offset);
+    offset += <u64>size * <u64>load<u32>(m + MEMBER_COUNT);
+    if (offset > <u64>LAYOUT_MAX_SIZE) return LAYOUT_TOO_LARGE;
     if (memberAlign > structAlign) structAlign = memberAlign;
   }
   if (explicitAlign > structAlign) structAlign = explicitAlign;
   const size = alignUp(offset, structAlign);
-  if (size > 0x7fffffff) return LAYOUT_TOO_LARGE;
-  store<u32>(result + R_SIZE, <u32>size);
-  store<u32>(result + R_ALIGN, structAlign);
+  if (size > <u64>LAYOUT_MAX_SIZE) return LAYOUT_TOO_LARGE;
+  store<u32>(result + RESULT_STRUCT_SIZE, <u32>size);
+  store<u32>(result + RESULT_STRUCT_ALIGN, structAlign);
   return LAYOUT_OK;
 }

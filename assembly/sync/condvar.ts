@@ -9,9 +9,11 @@
 //   │ reserved                                      │ +8 .. +64
 //   └───────────────────────────────────────────────┘
 
-export const CONDVAR_SIZE: u32 = 64;
-export const C_SEQUENCE: usize = 0;
-const C_SLEEPERS: usize = 4;
+import { CACHE_LINE } from "../format/header";
+
+export const CONDVAR_SIZE: u32 = CACHE_LINE;
+export const CONDVAR_SEQUENCE: usize = 0;
+export const CONDVAR_SLEEPERS: usize = CONDVAR_SEQUENCE + 4;
 
 export function condInit(c: usize): void {
   memory.fill(c, 0, CONDVAR_SIZE);
@@ -19,16 +21,16 @@ export function condInit(c: usize): void {
 
 /** Before unlocking the mutex to wait: counts the sleeper, returns the sequence to sleep on. */
 export function condWaitBegin(c: usize): u32 {
-  atomic.add<u32>(c + C_SLEEPERS, 1);
-  return atomic.load<u32>(c + C_SEQUENCE);
+  atomic.add<u32>(c + CONDVAR_SLEEPERS, 1);
+  return atomic.load<u32>(c + CONDVAR_SEQUENCE);
 }
 
 export function condWaitEnd(c: usize): void {
-  atomic.sub<u32>(c + C_SLEEPERS, 1);
+  atomic.sub<u32>(c + CONDVAR_SLEEPERS, 1);
 }
 
 /** Wakes happen only if someone sleeps: returns the number of sleepers (0: no call needed). */
 export function condSignal(c: usize): u32 {
-  atomic.add<u32>(c + C_SEQUENCE, 1);
-  return atomic.load<u32>(c + C_SLEEPERS);
+  atomic.add<u32>(c + CONDVAR_SEQUENCE, 1);
+  return atomic.load<u32>(c + CONDVAR_SLEEPERS);
 }

@@ -5,9 +5,9 @@
 // only when that bit is set, clearing it: a burst of events while sleepers
 // have not run yet makes one wake-up, not one each.
 //
-//   ┌──────────────────────────────────────────┬────────────┐
+//   ┌───────────────────────────────────────────┬────────────┐
 //   │ count (bits 1..31), +2 per signal         │ WAITED (0) │
-//   └──────────────────────────────────────────┴────────────┘
+//   └───────────────────────────────────────────┴────────────┘
 
 const WAITED: u32 = 1;
 

@@ -7,50 +7,54 @@
 //   │ reserved                                    │ +8 .. +64
 //   └─────────────────────────────────────────────┘
 
-export const SEMAPHORE_SIZE: u32 = 64;
-export const S_VALUE: usize = 0;
-const S_SLEEPERS: usize = 4;
-const MAX_VALUE: u32 = 0x7fffffff;
+import { CACHE_LINE } from "../format/header";
+
+export const SEMAPHORE_SIZE: u32 = CACHE_LINE;
+export const SEMAPHORE_VALUE: usize = 0;
+export const SEMAPHORE_SLEEPERS: usize = SEMAPHORE_VALUE + 4;
+export const SEMAPHORE_MAX_VALUE: u32 = 0x7fffffff;
+/** semInit with a value past SEMAPHORE_MAX_VALUE, or semPost that would pass it. */
+export const SEMAPHORE_OVERFLOW: i32 = -1;
 
 export function semInit(s: usize, value: u32): i32 {
-  if (value > MAX_VALUE) return -1;
+  if (value > SEMAPHORE_MAX_VALUE) return SEMAPHORE_OVERFLOW;
   memory.fill(s, 0, SEMAPHORE_SIZE);
-  atomic.store<u32>(s + S_VALUE, value);
+  atomic.store<u32>(s + SEMAPHORE_VALUE, value);
   return 0;
 }
 
 /** Takes one token if there is one: 1, else 0. Never goes below zero. */
 export function semTryWait(s: usize): i32 {
-  let seen = atomic.load<u32>(s + S_VALUE);
+  let seen = atomic.load<u32>(s + SEMAPHORE_VALUE);
   while (seen > 0) {
-    const now = atomic.cmpxchg<u32>(s + S_VALUE, seen, seen - 1);
+    const now = atomic.cmpxchg<u32>(s + SEMAPHORE_VALUE, seen, seen - 1);
     if (now == seen) return 1;
     seen = now;
   }
   return 0;
 }
 
-/** Adds `count` tokens. Returns how many sleepers to wake (0: none asleep), or -1 on overflow. */
+/** Adds `count` tokens. Returns how many sleepers to wake (0: none asleep), or SEMAPHORE_OVERFLOW. */
 export function semPost(s: usize, count: u32): i32 {
-  let seen = atomic.load<u32>(s + S_VALUE);
+  let seen = atomic.load<u32>(s + SEMAPHORE_VALUE);
   for (;;) {
-    if (<u64>seen + count > MAX_VALUE) return -1;
-    const now = atomic.cmpxchg<u32>(s + S_VALUE, seen, seen + count);
+    if (<u64>seen + count > SEMAPHORE_MAX_VALUE) return SEMAPHORE_OVERFLOW;
+    const now = atomic.cmpxchg<u32>(s + SEMAPHORE_VALUE, seen, seen + count);
     if (now == seen) break;
     seen = now;
   }
-  return atomic.load<u32>(s + S_SLEEPERS) > 0 ? <i32>count : 0;
+  return atomic.load<u32>(s + SEMAPHORE_SLEEPERS) > 0 ? <i32>count : 0;
 }
 
 /** Brackets a sleep, so posts know to wake. */
 export function semSleepBegin(s: usize): void {
-  atomic.add<u32>(s + S_SLEEPERS, 1);
+  atomic.add<u32>(s + SEMAPHORE_SLEEPERS, 1);
 }
 
 export function semSleepEnd(s: usize): void {
-  atomic.sub<u32>(s + S_SLEEPERS, 1);
+  atomic.sub<u32>(s + SEMAPHORE_SLEEPERS, 1);
 }
 
 export function semValue(s: usize): u32 {
-  return atomic.load<u32>(s + S_VALUE);
+  return atomic.load<u32>(s + SEMAPHORE_VALUE);
 }

@@ -2,24 +2,15 @@
 // a place in it, closing, and the wait loop (a side sleeps only after saying
 // so; a dead or departed peer ends the wait with a clear answer).
 import { ShmError } from '../errors.js';
-import { coreConstant, type CoreExports } from '../core/core.js';
+import { coreConstants, type CoreConstants, type CoreExports } from '../core/core.js';
 import { corruption } from '../core/corruption.js';
 import type { CoreMemory } from '../core/core-memory.js';
 import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, spinOn, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
 
-// Mirrors assembly/channel/broadcast.ts: results besides an address, and bcastReadEnd's flags.
-export const NONE = 0;
-export const TOO_LONG = 1;
-export const CORRUPT = 2;
-export const READ_OK = 1;
-export const WAKE_WRITER = 2;
-export const LOST = 4;
-export const READ_CORRUPT = 8;
-
 /** Every reader sleeping on `published` is woken by a publish. */
 export const ALL = 0x7fffffff;
-/** Who sleeps, in the core's sleep calls: a reader's table index, or this. */
-export const WRITER = -1;
+/** The writer's handle, where a reader's gives its table index. */
+export const WRITER = 'writer';
 
 /** A channel's place, as its handles see it. */
 export interface ChannelAccess {
@@ -39,6 +30,8 @@ export type Stop = () => null;
 
 export abstract class BroadcastEnd implements Disposable {
   protected readonly core: CoreExports;
+  /** The core's numbers: offsets, the results besides an address, bcastReadEnd's flags. */
+  protected readonly constants: CoreConstants;
   protected readonly memory: CoreMemory;
   protected readonly host: WaitHost;
   protected readonly at: number;
@@ -53,13 +46,14 @@ export abstract class BroadcastEnd implements Disposable {
   #refusal: ShmError | undefined;
 
   /** `who`: WRITER, or the reader's table index. */
-  protected constructor(channel: ChannelAccess, who: number) {
+  protected constructor(channel: ChannelAccess, who: typeof WRITER | number) {
     ({ core: this.core, memory: this.memory, host: this.host, at: this.at, d: this.d } = channel);
     this.memory.descriptors.hand(channel.owner, this, this.d); // the descriptor lives as long as this handle
-    this.#who = who;
+    this.constants = coreConstants(this.core);
     this.#writer = who === WRITER;
-    this.readSignalWord = this.at + coreConstant(this.core, 'BCAST_READ_SIGNAL');
-    this.progressWord = this.at + coreConstant(this.core, 'BCAST_PROGRESS');
+    this.#who = who === WRITER ? this.constants.BCAST_WRITER : who; // as the core's sleep calls take it
+    this.readSignalWord = this.at + this.constants.BCAST_READ_SIGNAL;
+    this.progressWord = this.at + this.constants.BCAST_PROGRESS;
   }
 
   get closed(): boolean {

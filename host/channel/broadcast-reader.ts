@@ -3,9 +3,8 @@
 // stamp, so an overwritten or half-written one is never returned; in lossy
 // mode each message says how many were lost just before it.
 import { ShmError, brokenPipe, invalidArgument } from '../errors.js';
-import { coreConstant } from '../core/core.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
-import { BroadcastEnd, CORRUPT, LOST, NONE, READ_CORRUPT, READ_OK, WAKE_WRITER, type ChannelAccess, type Stop } from './broadcast-end.js';
+import { BroadcastEnd, type ChannelAccess, type Stop } from './broadcast-end.js';
 
 /** The read options' key besides the wait options. */
 const INTO = ['into'];
@@ -31,7 +30,7 @@ export class BroadcastReader extends BroadcastEnd implements AsyncIterable<Broad
   constructor(channel: ChannelAccess, index: number) {
     super(channel, index);
     this.#index = index;
-    this.#closedWord = coreConstant(this.core, 'BCAST_CLOSED');
+    this.#closedWord = this.constants.BCAST_CLOSED;
   }
 
   /** Messages lost so far, over every message returned. */
@@ -50,14 +49,15 @@ export class BroadcastReader extends BroadcastEnd implements AsyncIterable<Broad
     if (into !== undefined && !(into instanceof Uint8Array)) invalidArgument('tryRead: into must be a Uint8Array');
     for (;;) {
       const at = this.core.bcastReadBegin(this.d) >>> 0;
-      if (at <= CORRUPT) return at === NONE ? null : this.corrupt();
+      const { BCAST_CORRUPT, BCAST_NONE, BCAST_READ_CORRUPT, BCAST_READ_OK, BCAST_WAKE_WRITER, BCAST_LOST } = this.constants;
+      if (at <= BCAST_CORRUPT) return at === BCAST_NONE ? null : this.corrupt();
       const view = this.memory.bytes(at, this.core.bcastLength(this.d));
       const data = into ? copyInto(into, view) : view.slice();
       const flags = this.core.bcastReadEnd(this.d);
-      if (flags & READ_CORRUPT) this.corrupt();
-      if (!(flags & READ_OK)) continue; // overwritten while copied: skipped and counted
-      if (flags & WAKE_WRITER) this.host.wake(this.progressWord, 1);
-      const lost = flags & LOST ? this.core.bcastTakeSkipped(this.d) : 0;
+      if (flags & BCAST_READ_CORRUPT) this.corrupt();
+      if (!(flags & BCAST_READ_OK)) continue; // overwritten while copied: skipped and counted
+      if (flags & BCAST_WAKE_WRITER) this.host.wake(this.progressWord, 1);
+      const lost = flags & BCAST_LOST ? this.core.bcastTakeSkipped(this.d) : 0;
       this.#lost += lost;
       return { data, lost };
     }
@@ -117,7 +117,7 @@ export class BroadcastReader extends BroadcastEnd implements AsyncIterable<Broad
 
   /** Frees the registration: a backpressure writer no longer waits for this reader. */
   protected leave(): void {
-    if (this.core.bcastUnsubscribe(this.d, this.#index, this.host.id) & WAKE_WRITER) this.host.wake(this.progressWord, 1);
+    if (this.core.bcastUnsubscribe(this.d, this.#index, this.host.id) & this.constants.BCAST_WAKE_WRITER) this.host.wake(this.progressWord, 1);
   }
 }
 

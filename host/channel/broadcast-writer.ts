@@ -3,7 +3,7 @@
 // dies mid-message never shows a reader part of it.
 import { ShmError, invalidArgument } from '../errors.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
-import { ALL, BroadcastEnd, CORRUPT, NONE, TOO_LONG, WRITER, type ChannelAccess, type Stop } from './broadcast-end.js';
+import { ALL, BroadcastEnd, WRITER, type ChannelAccess, type Stop } from './broadcast-end.js';
 
 export class BroadcastWriter extends BroadcastEnd {
   readonly slotSize: number;
@@ -23,9 +23,9 @@ export class BroadcastWriter extends BroadcastEnd {
     this.assertOpen();
     if (!(bytes instanceof Uint8Array)) invalidArgument('tryPublish: bytes must be a Uint8Array');
     const at = this.core.bcastClaim(this.d, bytes.length) >>> 0;
-    if (at <= CORRUPT) {
-      if (at === NONE) return false;
-      if (at !== TOO_LONG) this.corrupt();
+    if (at <= this.constants.BCAST_CORRUPT) {
+      if (at === this.constants.BCAST_NONE) return false;
+      if (at !== this.constants.BCAST_TOO_LONG) this.corrupt();
       throw new ShmError({ code: 'EMSGSIZE', message: `a message of ${bytes.length} bytes is larger than this channel's slotSize of ${this.slotSize}; make the channel with larger slots` });
     }
     this.memory.bytes(at, bytes.length).set(bytes);

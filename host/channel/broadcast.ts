@@ -3,17 +3,19 @@
 // channel only places and describes; writing and reading belong to the
 // handles it hands out.
 import { ShmError, invalidArgument } from '../errors.js';
-import { coreConstant } from '../core/core.js';
+import { coreConstant, type CoreConstant } from '../core/core.js';
 import { layoutCore } from '../core/layout-core.js';
 import { checkOptions } from '../core/validate.js';
 import { Place, Primitive, checkPlace } from '../sync/place.js';
 import { BroadcastReader } from './broadcast-reader.js';
 import { BroadcastWriter } from './broadcast-writer.js';
-import { WAKE_WRITER, type ChannelAccess } from './broadcast-end.js';
+import type { ChannelAccess } from './broadcast-end.js';
 
-const MODES = ['backpressure', 'lossy'] as const;
+/** The modes by their name here, and the core's name of their code. */
+const MODE_CODES = { backpressure: 'BCAST_BACKPRESSURE', lossy: 'BCAST_LOSSY' } as const satisfies Record<string, CoreConstant>;
+const MODES = Object.keys(MODE_CODES) as (keyof typeof MODE_CODES)[];
 /** backpressure: the writer waits for the slowest live reader. lossy: it never waits; overrun readers count what they lost. */
-export type BroadcastMode = (typeof MODES)[number];
+export type BroadcastMode = keyof typeof MODE_CODES;
 
 export interface BroadcastOptions {
   /** Message slots, a power of two from 2 to 2^24. */
@@ -46,7 +48,7 @@ export class Broadcast extends Primitive {
     const bytes = Broadcast.bytesFor(options);
     const end = checkPlace(place, bytes, 'a broadcast channel');
     const { slots, slotSize, maxReaders, mode } = checkShape(options);
-    place.memory.core.bcastInit(place.offset, end, slots, slotSize, maxReaders, MODES.indexOf(mode));
+    place.memory.core.bcastInit(place.offset, end, slots, slotSize, maxReaders, coreConstant(place.memory.core, MODE_CODES[mode]));
     return new Broadcast(place);
   }
 
@@ -68,7 +70,8 @@ export class Broadcast extends Primitive {
     this.slots = core.bcastSlots(this.#d) >>> 0;
     this.slotSize = core.bcastSlotSize(this.#d) >>> 0;
     this.maxReaders = core.bcastMaxReaders(this.#d) >>> 0;
-    this.mode = MODES[core.bcastMode(this.#d)]!;
+    const mode = core.bcastMode(this.#d);
+    this.mode = MODES.find((name) => coreConstant(core, MODE_CODES[name]) === mode)!; // bcastOpen checked it is one
   }
 
   /** A descriptor of this channel for `owner`, its shape read once and checked (ECORRUPT if it cannot be a channel here). */
@@ -120,7 +123,7 @@ export class Broadcast extends Primitive {
     for (let i = 0; i < this.maxReaders; i++) {
       const holder = this.core.bcastReaderHolder(this.#d, i) >>> 0;
       if (holder === 0 || this.host.isAlive(holder)) continue;
-      if (this.core.bcastUnsubscribe(this.#d, i, holder) & WAKE_WRITER) this.host.wake(this.#progressWord, 1);
+      if (this.core.bcastUnsubscribe(this.#d, i, holder) & coreConstant(this.core, 'BCAST_WAKE_WRITER')) this.host.wake(this.#progressWord, 1);
       dropped = true;
     }
     return dropped;
@@ -148,9 +151,11 @@ export class Broadcast extends Primitive {
 function checkShape(options: BroadcastOptions): Required<BroadcastOptions> {
   if (options === null || typeof options !== 'object') invalidArgument('broadcast options must be { slots, slotSize, mode?, maxReaders? }');
   const { slots, slotSize, mode = 'backpressure', maxReaders = 16 } = checkOptions<BroadcastOptions>(options, ['slots', 'slotSize', 'mode', 'maxReaders'], 'broadcast');
-  if (!Number.isInteger(slots) || slots < 2 || slots > 1 << 24 || (slots & (slots - 1)) !== 0) invalidArgument(`broadcast slots must be a power of two from 2 to 2^24: slots=${String(slots)}`);
-  if (!Number.isInteger(slotSize) || slotSize < 8 || slotSize > 1 << 20 || slotSize % 8 !== 0) invalidArgument(`broadcast slotSize must be a multiple of 8 from 8 to 1 MiB: slotSize=${String(slotSize)}`);
-  if (!Number.isInteger(maxReaders) || maxReaders < 1 || maxReaders > 1024) invalidArgument(`broadcast maxReaders must be from 1 to 1024: maxReaders=${String(maxReaders)}`);
+  const c = (name: CoreConstant) => coreConstant(layoutCore().core, name);
+  const [fewest, most, step, largest, readers] = [c('BCAST_MIN_SLOTS'), c('BCAST_MAX_SLOTS'), c('BCAST_SLOT_ALIGN'), c('BCAST_MAX_SLOT_SIZE'), c('BCAST_MAX_READERS')];
+  if (!Number.isInteger(slots) || slots < fewest || slots > most || (slots & (slots - 1)) !== 0) invalidArgument(`broadcast slots must be a power of two from ${fewest} to ${most}: slots=${String(slots)}`);
+  if (!Number.isInteger(slotSize) || slotSize < step || slotSize > largest || slotSize % step !== 0) invalidArgument(`broadcast slotSize must be a multiple of ${step} from ${step} to ${largest}: slotSize=${String(slotSize)}`);
+  if (!Number.isInteger(maxReaders) || maxReaders < 1 || maxReaders > readers) invalidArgument(`broadcast maxReaders must be from 1 to ${readers}: maxReaders=${String(maxReaders)}`);
   if (!MODES.includes(mode)) invalidArgument(`broadcast mode must be 'backpressure' or 'lossy': mode=${String(mode)}`);
   return { slots, slotSize, mode, maxReaders };
 }

@@ -25,12 +25,6 @@ import { Place, Primitive, checkPlace } from '../sync/place.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
 import { ENDED, POP, PUSH, reclaimDead, waitTurn, wakeSide, type QueueAccess, type Side } from './mpmc-wait.js';
 
-// Mirrors assembly/channel/mpmc.ts: results of mpmcClaim / mpmcTake besides an address, and of publish / release.
-const NONE = 0;
-const CLOSED = 1;
-const CORRUPT = 2;
-const NOT_HELD = -1;
-
 /** The read options' key besides the wait options. */
 const INTO = ['into'];
 
@@ -61,11 +55,12 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   /** Bytes a queue of `slots` slots of `slotSize`-byte messages occupies. */
   static bytesFor(slots: number, slotSize: number): number {
     const core = layoutCore().core;
-    if (!Number.isInteger(slots) || slots < 2 || slots > coreConstant(core, 'MPMC_MAX_SLOTS') || (slots & (slots - 1)) !== 0) {
-      invalidArgument(`queue slots must be a power of two from 2 to 2^24: slots=${String(slots)}`);
+    const [fewest, most, largest] = [coreConstant(core, 'MPMC_MIN_SLOTS'), coreConstant(core, 'MPMC_MAX_SLOTS'), coreConstant(core, 'MPMC_MAX_SLOT_SIZE')];
+    if (!Number.isInteger(slots) || slots < fewest || slots > most || (slots & (slots - 1)) !== 0) {
+      invalidArgument(`queue slots must be a power of two from ${fewest} to ${most}: slots=${String(slots)}`);
     }
-    if (!Number.isInteger(slotSize) || slotSize < 1 || slotSize > coreConstant(core, 'MPMC_MAX_SLOT_SIZE')) {
-      invalidArgument(`queue slotSize must be a whole number from 1 to 2^20: slotSize=${String(slotSize)}`);
+    if (!Number.isInteger(slotSize) || slotSize < 1 || slotSize > largest) {
+      invalidArgument(`queue slotSize must be a whole number from 1 to ${largest}: slotSize=${String(slotSize)}`);
     }
     const bytes = core.mpmcSize(slots, slotSize) >>> 0;
     if (bytes === 0) invalidArgument(`a queue of slots=${slots} slotSize=${slotSize} is larger than 4 GiB`);
@@ -140,8 +135,8 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   tryClaimSlot(): Uint8Array | null {
     this.#assertSound();
     const at = this.core.mpmcClaim(this.#d, this.host.id) >>> 0;
-    if (at === CORRUPT) this.#corrupted();
-    return at === NONE || at === CLOSED ? null : this.place.memory.bytes(at, this.slotSize);
+    if (at === this.constants.MPMC_CORRUPT) this.#corrupted();
+    return at === this.constants.MPMC_NONE || at === this.constants.MPMC_CLOSED ? null : this.place.memory.bytes(at, this.slotSize);
   }
 
   /** Publishes a slot from tryClaimSlot(); wakes consumers if any sleeps. */
@@ -156,8 +151,8 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   tryTakeSlot(): Uint8Array | null {
     this.#assertSound();
     const at = this.core.mpmcTake(this.#d, this.host.id) >>> 0;
-    if (at === CORRUPT) this.#corrupted();
-    return at === NONE || at === CLOSED ? null : this.place.memory.bytes(at, this.slotSize);
+    if (at === this.constants.MPMC_CORRUPT) this.#corrupted();
+    return at === this.constants.MPMC_NONE || at === this.constants.MPMC_CLOSED ? null : this.place.memory.bytes(at, this.slotSize);
   }
 
   /** Frees a slot from tryTakeSlot() for producers (the view must not be used after). */
@@ -237,9 +232,9 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
     this.#checkSize(bytes, 'a message');
     this.#assertSound();
     const at = this.core.mpmcClaim(this.#d, this.host.id) >>> 0;
-    if (at <= CORRUPT) {
-      if (at === NONE) return false;
-      if (at === CLOSED) return ENDED;
+    if (at <= this.constants.MPMC_CORRUPT) {
+      if (at === this.constants.MPMC_NONE) return false;
+      if (at === this.constants.MPMC_CLOSED) return ENDED;
       this.#corrupted();
     }
     this.#bytes.set(bytes, at); // through one view made once: no view, no byteOffset read per message
@@ -252,9 +247,9 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
     if (into !== undefined) this.#checkSize(into, 'into');
     this.#assertSound();
     const at = this.core.mpmcTake(this.#d, this.host.id) >>> 0;
-    if (at <= CORRUPT) {
-      if (at === NONE) return null;
-      if (at === CLOSED) return ENDED;
+    if (at <= this.constants.MPMC_CORRUPT) {
+      if (at === this.constants.MPMC_NONE) return null;
+      if (at === this.constants.MPMC_CLOSED) return ENDED;
       this.#corrupted();
     }
     const end = at + this.slotSize;
@@ -280,7 +275,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   // The payload address of a slot view, checked to be one of this queue's slots.
   #payload(slot: Uint8Array, what: string): number {
     this.#assertSound();
-    const first = this.at + coreConstant(this.core, 'MPMC_HEADER') + coreConstant(this.core, 'MPMC_SLOT_HEADER');
+    const first = this.at + this.constants.MPMC_HEADER + this.constants.MPMC_SLOT_HEADER;
     const index = slot instanceof Uint8Array ? (slot.byteOffset - first) / this.core.mpmcStride(this.slotSize) : -1;
     if (slot.length !== this.slotSize || !Number.isInteger(index) || index < 0 || index >= this.slots) {
       invalidArgument(`${what}: give the view that this queue's ${what === 'publish' ? 'tryClaimSlot' : 'tryTakeSlot'}() returned`);
@@ -305,7 +300,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   }
 
   #finish(payload: number, result: number, wake: Side, what: string, held: string): void {
-    if (result === NOT_HELD) {
+    if (result === this.constants.MPMC_NOT_HELD) {
       throw new ShmError({ code: 'EPERM', message: `${what}: this thread (${this.host.id}) holds no ${held} slot at offset ${payload} (already done, or given back after it was found dead)` });
     }
     if (result === 1) wakeSide(this.#access, wake);

@@ -8,9 +8,14 @@
 import { coreConstant, type CoreExports } from '../core/core.js';
 import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, spinOn, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
 
-export const PUSH = 0;
-export const POP = 1;
+export const PUSH = 'push';
+export const POP = 'pop';
 export type Side = typeof PUSH | typeof POP;
+
+/** The core's code for `side`, as its mpmc calls take it. */
+function sideCode(core: CoreExports, side: Side): number {
+  return coreConstant(core, side === PUSH ? 'MPMC_PUSH' : 'MPMC_POP');
+}
 
 /** The queue's place, as its waits see it. */
 export interface QueueAccess {
@@ -41,11 +46,11 @@ export function wakeSide(queue: QueueAccess, side: Side): void {
  */
 export function reclaimDead(queue: QueueAccess, side: Side): boolean {
   const { core, host, d } = queue;
-  const holder = core.mpmcStuck(d, side) >>> 0;
+  const holder = core.mpmcStuck(d, sideCode(core, side)) >>> 0;
   if (holder === 0 || host.isAlive(holder)) return false;
-  const woke = core.mpmcReclaim(d, side, holder, host.id);
-  if (woke === 1) wakeSide(queue, (1 - side) as Side);
-  return woke >= 0;
+  const woke = core.mpmcReclaim(d, sideCode(core, side), holder, host.id);
+  if (woke === 1) wakeSide(queue, side === PUSH ? POP : PUSH);
+  return woke !== coreConstant(core, 'MPMC_NOT_HELD');
 }
 
 /**
@@ -61,7 +66,7 @@ export function* waitTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | 
   let sliceExpired = false;
   for (;;) {
     // Announced and read before the attempt: a slot published or freed after it changes the signal, so the sleep ends at once.
-    const value = core.mpmcSleepValue(d, side);
+    const value = core.mpmcSleepValue(d, sideCode(core, side));
     const got = attempt();
     if (got !== null) return got === ENDED ? null : got;
     if (sliceExpired && reclaimDead(queue, side)) continue;

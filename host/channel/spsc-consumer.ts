@@ -9,11 +9,6 @@ import type { StructRef } from '../struct/accessors.js';
 import type { FieldValue } from '../struct/types.js';
 import { CONSUMER, MAX_BATCH, SpscRole, type RingAccess } from './spsc-role.js';
 
-// Mirrors assembly/channel/spsc.ts: spscPeek's results besides an address, and the counts' corruption answer.
-const NONE = 0;
-const CORRUPT = 2;
-const CORRUPT_COUNT = -1;
-
 export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> {
   #offsets: Uint32Array | undefined;
   #lengths: Uint32Array | undefined;
@@ -27,7 +22,7 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
   tryPeek(): Uint8Array | null {
     this.assertOpen();
     const at = this.core.spscPeek(this.d) >>> 0;
-    if (at <= CORRUPT) return at === NONE ? null : this.corrupt();
+    if (at <= this.constants.SPSC_CORRUPT) return at === this.constants.SPSC_NONE ? null : this.corrupt();
     return this.memory.bytes(at, this.core.spscLength(this.d) >>> 0);
   }
 
@@ -40,7 +35,7 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
   tryReceive(): Uint8Array | null {
     this.assertOpen();
     const at = this.core.spscPeek(this.d) >>> 0;
-    if (at <= CORRUPT) return at === NONE ? null : this.corrupt();
+    if (at <= this.constants.SPSC_CORRUPT) return at === this.constants.SPSC_NONE ? null : this.corrupt();
     const copy = this.bytes.slice(at, at + (this.core.spscLength(this.d) >>> 0)); // one allocation: no view first
     this.release();
     return copy;
@@ -57,7 +52,7 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
     if (!Number.isInteger(max) || max < 1 || max > MAX_BATCH) invalidArgument(`max must be from 1 to ${MAX_BATCH}: max=${String(max)}`);
     const at = this.slotsAt();
     const count = this.core.spscPeekMany(this.d, max, at, at + MAX_BATCH * 4);
-    return count === CORRUPT_COUNT ? this.corrupt() : count;
+    return count === this.constants.SPSC_CORRUPT_COUNT ? this.corrupt() : count;
   }
 
   /** Payload offsets in `bytes` of the last peekMany(). */
@@ -79,7 +74,7 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
     this.assertOpen();
     const type = this.recordType();
     const at = this.core.spscPeek(this.d) >>> 0;
-    if (at <= CORRUPT) return at === NONE ? null : this.corrupt();
+    if (at <= this.constants.SPSC_CORRUPT) return at === this.constants.SPSC_NONE ? null : this.corrupt();
     const length = this.core.spscLength(this.d) >>> 0;
     if (length !== type.size) throw new ShmError({ code: 'EMSGSIZE', message: `a message of ${length} bytes is not a record of ${type.name} (${type.size} bytes): raw bytes were sent on a record ring` });
     return this.recordAt(at);

@@ -11,12 +11,6 @@ import type { StructRef } from '../struct/accessors.js';
 import { writeValue } from '../struct/values.js';
 import { MAX_BATCH, PRODUCER, SpscRole, type RingAccess } from './spsc-role.js';
 
-// Mirrors assembly/channel/spsc.ts: spscClaim's results besides an address, and the counts' corruption answer.
-const NONE = 0;
-const TOO_LONG = 1;
-const CORRUPT = 2;
-const CORRUPT_COUNT = -1;
-
 export class SpscProducer extends SpscRole {
   readonly maxMessage: number;
   #encoded: Uint8Array | undefined;
@@ -36,7 +30,7 @@ export class SpscProducer extends SpscRole {
     this.assertOpen();
     if (!Number.isInteger(length) || length < 0 || length > this.maxMessage) this.#tooLong(length); // the core takes a u32
     const at = this.core.spscClaim(this.d, length) >>> 0;
-    if (at <= CORRUPT) return this.#refused(at, length);
+    if (at <= this.constants.SPSC_CORRUPT) return this.#refused(at, length);
     return this.memory.bytes(at, length);
   }
 
@@ -50,7 +44,7 @@ export class SpscProducer extends SpscRole {
     this.assertOpen();
     if (!(bytes instanceof Uint8Array)) invalidArgument(`trySend: give the message as a Uint8Array: got ${describeValue(bytes)}`);
     const at = this.core.spscClaim(this.d, bytes.length) >>> 0;
-    if (at <= CORRUPT && this.#refused(at, bytes.length) === null) return false;
+    if (at <= this.constants.SPSC_CORRUPT && this.#refused(at, bytes.length) === null) return false;
     this.bytes.set(bytes, at); // into the cached view: no view is made per message
     this.commit();
     return true;
@@ -136,7 +130,7 @@ export class SpscProducer extends SpscRole {
     this.assertOpen();
     const length = this.recordType().size;
     const at = this.core.spscClaim(this.d, length) >>> 0;
-    if (at <= CORRUPT) return this.#refused(at, length);
+    if (at <= this.constants.SPSC_CORRUPT) return this.#refused(at, length);
     return this.recordAt(at);
   }
 
@@ -215,17 +209,17 @@ export class SpscProducer extends SpscRole {
 
   // What a claim answered instead of an address: null when full; else it throws.
   #refused(at: number, length: number): null {
-    if (at === NONE) return null;
-    if (at === TOO_LONG) this.#tooLong(length);
+    if (at === this.constants.SPSC_NONE) return null;
+    if (at === this.constants.SPSC_TOO_LONG) this.#tooLong(length);
     return this.corrupt();
   }
 
   #counted(count: number): number {
-    return count === CORRUPT_COUNT ? this.corrupt() : count;
+    return count === this.constants.SPSC_CORRUPT_COUNT ? this.corrupt() : count;
   }
 
   #tooLong(length: number): never {
     if (!Number.isInteger(length) || length < 0) invalidArgument(`message length must be a whole number ≥ 0: length=${String(length)}`);
-    throw new ShmError({ code: 'EMSGSIZE', message: `a message of ${length} bytes is larger than this ring's maxMessage of ${this.maxMessage} (half its capacity less an 8-byte header); use a larger ring` });
+    throw new ShmError({ code: 'EMSGSIZE', message: `a message of ${length} bytes is larger than this ring's maxMessage of ${this.maxMessage} (half its capacity less a record header); use a larger ring` });
   }
 }

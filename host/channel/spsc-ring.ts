@@ -8,13 +8,13 @@ import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive, checkPlace } from '../sync/place.js';
 import { SpscConsumer } from './spsc-consumer.js';
 import { SpscProducer } from './spsc-producer.js';
-import { PRODUCER, CONSUMER, type RingAccess, type Role } from './spsc-role.js';
+import { PRODUCER, CONSUMER, roleCode, type RingAccess, type Role } from './spsc-role.js';
 import type { StructType } from '../struct/struct.js';
 
 export class SpscRing extends Primitive {
   /** Data bytes (a power of two). */
   readonly capacity: number;
-  /** Largest message: half the ring less its 8-byte record header. */
+  /** Largest message: half the ring less a record header (spscMaxMessageFor). */
   readonly maxMessage: number;
   /** The struct type of its records (checked against the stored layout by ManagedSegment.ring), if any. */
   readonly record: StructType | undefined;
@@ -24,9 +24,10 @@ export class SpscRing extends Primitive {
     const core = layoutCore().core;
     const bytes = typeof capacity === 'number' && capacity >= 0 && capacity <= 0xffffffff ? core.spscSize(capacity) >>> 0 : 0;
     if (!Number.isInteger(capacity) || bytes === 0) {
-      invalidArgument(`ring capacity must be a power of two from ${coreConstant(core, 'SPSC_MIN_CAPACITY')} to 2^30: capacity=${String(capacity)}`);
+      invalidArgument(`ring capacity must be a power of two from ${coreConstant(core, 'SPSC_MIN_CAPACITY')} to ${coreConstant(core, 'SPSC_MAX_CAPACITY')}: capacity=${String(capacity)}`);
     }
-    if (record && record.size > capacity / 2 - 8) invalidArgument(`a record of ${record.name} (${record.size} bytes) is larger than a ring of ${capacity} bytes carries (half less an 8-byte header)`);
+    const most = core.spscMaxMessageFor(capacity);
+    if (record && record.size > most) invalidArgument(`a record of ${record.name} (${record.size} bytes) is larger than a ring of ${capacity} bytes carries (${most} bytes: half less a record header)`);
     return bytes;
   }
 
@@ -91,14 +92,14 @@ export class SpscRing extends Primitive {
   #acquire(d: number, role: Role): void {
     const id = this.host.id;
     for (;;) {
-      const holder = this.core.spscAcquire(d, role, id) >>> 0;
+      const holder = this.core.spscAcquire(d, roleCode(this.core, role), id) >>> 0;
       if (holder === 0) return;
       if (holder !== id && !this.host.isAlive(holder)) {
-        if (this.core.spscTakeOver(d, role, holder, id)) return;
+        if (this.core.spscTakeOver(d, roleCode(this.core, role), holder, id)) return;
         continue; // someone else took it over first: ask again
       }
       const who = holder === id ? 'this thread already holds it (close that handle first)' : `thread ${holder} holds it`;
-      throw new ShmError({ code: 'EBUSY', message: `the ${role === PRODUCER ? 'producer' : 'consumer'} role of this SPSC ring is taken: ${who}` });
+      throw new ShmError({ code: 'EBUSY', message: `the ${role} role of this SPSC ring is taken: ${who}` });
     }
   }
 }

@@ -2,17 +2,21 @@
 // role, closing it, and waiting for the other side (it is asleep only when
 // it said so; a dead or departed side ends the wait with a clear answer).
 import { ShmError, brokenPipe } from '../errors.js';
-import { coreConstant, type CoreExports } from '../core/core.js';
+import { coreConstant, coreConstants, type CoreConstants, type CoreExports } from '../core/core.js';
 import { corruption } from '../core/corruption.js';
 import type { CoreMemory } from '../core/core-memory.js';
 import { refClass, type StructRef } from '../struct/accessors.js';
 import type { StructType } from '../struct/struct.js';
 import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, spinOn, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
 
-export const PRODUCER = 0;
-export const CONSUMER = 1;
+export const PRODUCER = 'producer';
+export const CONSUMER = 'consumer';
 export type Role = typeof PRODUCER | typeof CONSUMER;
-const NAMES = ['producer', 'consumer'] as const;
+
+/** The core's code for `role`, as its spsc calls take it. */
+export function roleCode(core: CoreExports, role: Role): number {
+  return coreConstant(core, role === PRODUCER ? 'SPSC_PRODUCER' : 'SPSC_CONSUMER');
+}
 
 /** A ring's place, as its role handles see it. */
 export interface RingAccess {
@@ -36,6 +40,8 @@ export const STAGING = 64 << 10;
 
 export abstract class SpscRole implements Disposable {
   protected readonly core: CoreExports;
+  /** The core's numbers: offsets and the codes its calls return. */
+  protected readonly constants: CoreConstants;
   protected readonly memory: CoreMemory;
   protected readonly host: WaitHost;
   protected readonly at: number;
@@ -54,6 +60,8 @@ export abstract class SpscRole implements Disposable {
   /** slots()' byte offset as a number: reading a view's byteOffset costs ~20 ns on Node 20 (shared buffers). */
   #slotsAt = 0;
   readonly #role: Role;
+  readonly #roleCode: number;
+  readonly #peerCode: number;
   readonly #id: number;
   readonly #closedWord: number;
   /** The word this side publishes to (the other side sleeps on it), and the one it sleeps on. */
@@ -66,11 +74,14 @@ export abstract class SpscRole implements Disposable {
     ({ core: this.core, memory: this.memory, host: this.host, at: this.at, d: this.d, record: this.#record } = ring);
     this.memory.descriptors.hand(ring.owner, this, this.d); // the descriptor lives as long as this handle
     this.bytes = new Uint8Array(this.memory.memory.buffer);
+    this.constants = coreConstants(this.core);
     this.#role = role;
+    this.#roleCode = roleCode(this.core, role);
+    this.#peerCode = roleCode(this.core, role === PRODUCER ? CONSUMER : PRODUCER);
     this.#id = ring.host.id;
-    this.#closedWord = coreConstant(this.core, 'SPSC_CLOSED');
-    const tail = this.at + coreConstant(this.core, 'SPSC_TAIL');
-    const head = this.at + coreConstant(this.core, 'SPSC_HEAD');
+    this.#closedWord = this.constants.SPSC_CLOSED;
+    const tail = this.at + this.constants.SPSC_TAIL;
+    const head = this.at + this.constants.SPSC_HEAD;
     this.publishWord = role === PRODUCER ? tail : head;
     this.#sleepWord = role === PRODUCER ? head : tail;
   }
@@ -88,9 +99,9 @@ export abstract class SpscRole implements Disposable {
    */
   close(): void {
     if (this.closed) return;
-    this.#refusal = new ShmError({ code: 'EBADF', message: `this SPSC ${NAMES[this.#role]} handle is closed; acquire the role again` });
+    this.#refusal = new ShmError({ code: 'EBADF', message: `this SPSC ${this.#role} handle is closed; acquire the role again` });
     // The descriptor stays this handle's until it is collected, so a late call can reach nothing else.
-    this.core.spscLeave(this.d, this.#role, this.#id);
+    this.core.spscLeave(this.d, this.#roleCode, this.#id);
     if (this.#scratchUnits) this.memory.freeArray(this.#scratchUnits);
     this.host.wake(this.publishWord, 1); // a sleeping peer learns it now, not a slice later
   }
@@ -147,7 +158,7 @@ export abstract class SpscRole implements Disposable {
   }
 
   #peer(): number {
-    return this.core.spscHolder(this.d, 1 - this.#role) >>> 0;
+    return this.core.spscHolder(this.d, this.#peerCode) >>> 0;
   }
 
   protected assertOpen(): void {
@@ -177,7 +188,7 @@ export abstract class SpscRole implements Disposable {
     const spun = spinOn(attempt, checkSpin(options.spin, CHANNEL_SPIN));
     if (spun !== null) return spun;
     this.publish(); // unpublished work of ours could be what the peer waits for
-    this.core.spscSleepBegin(this.d, this.#role);
+    this.core.spscSleepBegin(this.d, this.#roleCode);
     try {
       let sliceExpired = false;
       for (;;) {
@@ -185,20 +196,20 @@ export abstract class SpscRole implements Disposable {
         // whatever the peer published before leaving, dying or changing the
         // word is then seen by this attempt (or the last one below).
         const peer = this.#peer();
-        const value = this.core.spscSleepValue(this.d, this.#role);
+        const value = this.core.spscSleepValue(this.d, this.#roleCode);
         const got = attempt();
         if (got !== null) return got;
         if (peer === this.#closedWord) return this.peerClosed();
         if (sliceExpired && peer !== 0 && !this.host.isAlive(peer)) {
           const last = attempt();
           if (last !== null) return last;
-          throw brokenPipe('peer-died', `the SPSC ring's ${NAMES[1 - this.#role]} (thread ${peer}) died; nobody will ${this.#role === PRODUCER ? 'make room' : 'send'} until another acquires the role`);
+          throw brokenPipe('peer-died', `the SPSC ring's ${this.#role === PRODUCER ? CONSUMER : PRODUCER} (thread ${peer}) died; nobody will ${this.#role === PRODUCER ? 'make room' : 'send'} until another acquires the role`);
         }
         if (deadline.passed) return null;
         sliceExpired = (yield { offset: this.#sleepWord, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
       }
     } finally {
-      this.core.spscSleepEnd(this.d, this.#role);
+      this.core.spscSleepEnd(this.d, this.#roleCode);
     }
   }
 }

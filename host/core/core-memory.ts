@@ -2,10 +2,10 @@
 // the arena that needs no operating system. Browsers, WASI hosts and plain
 // SharedArrayBuffer users get exactly this; the Node arena builds on it.
 import { ShmError, invalidArgument } from '../errors.js';
-import { ArenaStatus, UNIT_SIZE, instantiateCore, type CoreExports } from './core.js';
+import { MAX_UNITS, UNIT_SIZE, coreConstant, instantiateCore, type CoreExports } from './core.js';
 import { Descriptors } from './descriptors.js';
 
-export const MAX_UNITS = 65536;
+export { MAX_UNITS };
 
 export interface CoreMemoryOptions {
   /** Most bytes the memory may grow to (core statics included); a multiple of 64 KiB, at most 4 GiB. */
@@ -56,7 +56,7 @@ export class CoreMemory {
       this.core = instantiateCore(options.module, this.memory);
       const firstUnit = Math.ceil(this.core.coreStaticsEnd() / UNIT_SIZE);
       const status = this.core.coreInit(firstUnit, maxBytes / UNIT_SIZE);
-      if (status !== ArenaStatus.ok) {
+      if (status !== coreConstant(this.core, 'ARENA_OK')) {
         invalidArgument(`a memory of ${maxBytes} bytes has no room beside the core's statics (status ${status})`);
       }
     }
@@ -87,7 +87,7 @@ export class CoreMemory {
   claimUnits(length: number, alignUnits: number, growToMax = false, phase = 0): UnitRange {
     let units = Math.ceil(length / UNIT_SIZE);
     units = Math.ceil(units / alignUnits) * alignUnits;
-    const first = units > 0 && units <= MAX_UNITS ? this.core.windowClaim(units, alignUnits, phase) : ArenaStatus.noSpace;
+    const first = units > 0 && units <= MAX_UNITS ? this.core.windowClaim(units, alignUnits, phase) : coreConstant(this.core, 'ARENA_NO_SPACE');
     if (first < 0) {
       const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
       throw new ShmError({

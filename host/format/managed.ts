@@ -2,7 +2,7 @@
 // header initialised by exactly one process, and a directory of named
 // objects — raw bytes, structs, tables — each stored with its layout.
 import { ShmError, invalidArgument } from '../errors.js';
-import { coreConstant, type CoreExports } from '../core/core.js';
+import { coreConstant, type CoreConstant, type CoreExports } from '../core/core.js';
 import { CORRUPT, corruption } from '../core/corruption.js';
 import { checkInteger, checkOptions, describeValue } from '../core/validate.js';
 import { layoutCore } from '../core/layout-core.js';
@@ -27,16 +27,16 @@ import { MpmcQueue, type QueueShape } from '../channel/mpmc-queue.js';
 import { Broadcast, type BroadcastOptions } from '../channel/broadcast.js';
 import type { WaitHost } from '../sync/wait-host.js';
 
-/** Object kinds as stored in directory entries. */
-const KIND = {
-  bytes: 1, struct: 2, table: 3,
-  mutex: 4, semaphore: 5, condition: 6, barrier: 7, event: 8, once: 9, rwlock: 10, seqlock: 11,
-  ring: 12,
-  queue: 13,
-  broadcast: 14,
-} as const;
-type KindName = keyof typeof KIND;
-const KIND_NAMES = new Map<number, KindName>(Object.entries(KIND).map(([k, v]) => [v, k as KindName]));
+/** Object kinds by their name here, and the core's name of the code stored in directory entries (assembly/format/kinds.ts). */
+const KIND_CODES = {
+  bytes: 'KIND_BYTES', struct: 'KIND_STRUCT', table: 'KIND_TABLE',
+  mutex: 'KIND_MUTEX', semaphore: 'KIND_SEMAPHORE', condition: 'KIND_CONDVAR', barrier: 'KIND_BARRIER', event: 'KIND_EVENT',
+  once: 'KIND_ONCE', rwlock: 'KIND_RWLOCK', seqlock: 'KIND_SEQLOCK',
+  ring: 'KIND_SPSC',
+  queue: 'KIND_MPMC',
+  broadcast: 'KIND_BCAST',
+} as const satisfies Record<string, CoreConstant>;
+type KindName = keyof typeof KIND_CODES;
 
 // What the core's format results mean, by the names it exports them under (assembly/format/header.ts).
 const FORMAT_ERRORS = {
@@ -85,7 +85,6 @@ export interface ObjectInfo {
   count: number;
 }
 
-const DEFAULT_ALIGN = 64; // a cache line: objects never share one
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -115,7 +114,7 @@ export class ManagedSegment implements Disposable {
     this.initialised = this.#join(slots);
     this.#desc = segment.arena.descriptors.take(this);
     const status = this.#core.formatOpen(this.#desc, this.#base, segment.size);
-    if (status !== 0) {
+    if (status !== this.#constant('FORMAT_OK')) {
       segment.arena.descriptors.release(this, this.#desc);
       const why = this.#formatError(status);
       this.#fail(status === this.#constant('FORMAT_CORRUPT') ? CORRUPT : 'ELAYOUT', why);
@@ -157,7 +156,7 @@ export class ManagedSegment implements Disposable {
 
   #format(slots: number): void {
     const status = this.#core.formatInit(this.#base, BigInt(this.segment.size), this.#pid, slots);
-    if (status !== 0) this.#fail('EINVAL', this.#formatError(status));
+    if (status !== this.#constant('FORMAT_OK')) this.#fail('EINVAL', this.#formatError(status));
   }
 
   /** The descriptor every directory call takes; EBADF once closed (it may serve another object then). */
@@ -166,8 +165,13 @@ export class ManagedSegment implements Disposable {
     return this.#desc;
   }
 
-  #constant(name: Parameters<typeof coreConstant>[1]): number {
+  #constant(name: CoreConstant): number {
     return coreConstant(this.#core, name);
+  }
+
+  #kindName(code: number): KindName | `kind ${number}` {
+    const names = Object.keys(KIND_CODES) as KindName[];
+    return names.find((name) => this.#constant(KIND_CODES[name]) === code) ?? `kind ${code}`;
   }
 
   #formatError(status: number): string {
@@ -246,25 +250,26 @@ export class ManagedSegment implements Disposable {
   mutex(name: string, options: MutexOptions = {}): Mutex {
     const { recursive } = checkOptions<MutexOptions>(options, ['recursive'], 'mutex');
     if (recursive !== undefined && typeof recursive !== 'boolean') invalidArgument(`mutex: recursive must be true or false: recursive=${String(recursive)}`);
-    const kind = { value: recursive ? 1 : 0, asked: true, what: (value: number) => (value ? 'a recursive mutex' : 'a plain (not recursive) mutex') };
-    return this.#primitive(name, 'mutex', Mutex.SIZE, (place) => Mutex.create(place, { recursive: recursive ?? false }), (place) => Mutex.open(place, recursive), { param: kind });
+    const recursiveKind = this.#constant('MUTEX_RECURSIVE');
+    const kind = { value: recursive ? recursiveKind : this.#constant('MUTEX_NORMAL'), asked: true, what: (value: number) => (value === recursiveKind ? 'a recursive mutex' : 'a plain (not recursive) mutex') };
+    return this.#primitive(name, 'mutex', this.#constant('MUTEX_SIZE'), (place) => Mutex.create(place, { recursive: recursive ?? false }), (place) => Mutex.open(place, recursive), { param: kind });
   }
 
   /** The named counting semaphore, made with `value` tokens if missing; an existing one must have been made with `value` when it is given. */
   semaphore(name: string, value?: number): Semaphore {
-    if (value !== undefined) checkInteger(value, 'value', 0, 0x7fffffff, 'semaphore');
+    if (value !== undefined) checkInteger(value, 'value', 0, this.#constant('SEMAPHORE_MAX_VALUE'), 'semaphore');
     const initial = { value: value ?? 0, asked: value !== undefined, what: (count: number) => `made with ${count} tokens` };
-    return this.#primitive(name, 'semaphore', Semaphore.SIZE, (place) => Semaphore.create(place, value ?? 0), Semaphore.open, { param: initial });
+    return this.#primitive(name, 'semaphore', this.#constant('SEMAPHORE_SIZE'), (place) => Semaphore.create(place, value ?? 0), Semaphore.open, { param: initial });
   }
 
   condition(name: string): Condition {
-    return this.#primitive(name, 'condition', Condition.SIZE, Condition.create, Condition.open);
+    return this.#primitive(name, 'condition', this.#constant('CONDVAR_SIZE'), Condition.create, Condition.open);
   }
 
   barrier(name: string, parties: number): Barrier {
-    checkInteger(parties, 'parties', 1, 0xffff, 'barrier');
+    checkInteger(parties, 'parties', 1, this.#constant('BARRIER_MAX_PARTIES'), 'barrier');
     const count = { value: parties, asked: true, what: (n: number) => `a barrier of ${n} parties` };
-    return this.#primitive(name, 'barrier', Barrier.SIZE, (place) => Barrier.create(place, parties), Barrier.open, { param: count });
+    return this.#primitive(name, 'barrier', this.#constant('BARRIER_SIZE'), (place) => Barrier.create(place, parties), Barrier.open, { param: count });
   }
 
   /** The named event, made with `options` if missing; an existing one must have the autoReset asked for, when it is given. */
@@ -272,21 +277,21 @@ export class ManagedSegment implements Disposable {
     const { autoReset } = checkOptions<EventOptions>(options, ['autoReset', 'initiallySet'], 'event');
     if (autoReset !== undefined && typeof autoReset !== 'boolean') invalidArgument(`event: autoReset must be true or false: autoReset=${String(autoReset)}`);
     const mode = { value: autoReset ? 1 : 0, asked: autoReset !== undefined, what: (value: number) => (value ? 'an auto-reset event' : 'a manual-reset event') };
-    return this.#primitive(name, 'event', Event.SIZE, (place) => Event.create(place, options), Event.open, { param: mode });
+    return this.#primitive(name, 'event', this.#constant('EVENT_SIZE'), (place) => Event.create(place, options), Event.open, { param: mode });
   }
 
   once(name: string): Once {
-    return this.#primitive(name, 'once', Once.SIZE, Once.create, Once.open);
+    return this.#primitive(name, 'once', this.#constant('ONCE_SIZE'), Once.create, Once.open);
   }
 
   rwlock(name: string): RwLock {
-    return this.#primitive(name, 'rwlock', RwLock.SIZE, RwLock.create, RwLock.open);
+    return this.#primitive(name, 'rwlock', this.#constant('RWLOCK_SIZE'), RwLock.create, RwLock.open);
   }
 
   /** A seqlock guarding `capacity` bytes. */
   seqlock(name: string, capacity: number): SeqLock {
     checkInteger(capacity, 'capacity', 1, 1 << 24, 'seqlock');
-    return this.#primitive(name, 'seqlock', SeqLock.HEADER + capacity, (place) => SeqLock.create(place, capacity), (place) => SeqLock.open(place, capacity));
+    return this.#primitive(name, 'seqlock', this.#constant('SEQLOCK_HEADER') + capacity, (place) => SeqLock.create(place, capacity), (place) => SeqLock.open(place, capacity));
   }
 
   /**
@@ -353,11 +358,11 @@ export class ManagedSegment implements Disposable {
   }
 
   #createLocked(name: string, spec: ObjectSpec | PrimitiveSpec): number {
-    const { kind, size, align, layout, elementSize, count } = placement(spec);
+    const { kind, size, align, layout, elementSize, count } = placement(spec, this.#constant('CACHE_LINE'));
     const layoutBytes = layout ? encoder.encode(layout.describe) : new Uint8Array(0);
     const [nameAt, nameLength, layoutAt] = this.#stageName(name, layoutBytes);
     const slot = this.#core.dirCreate(
-      this.#d, this.#pid, nameAt, nameLength, KIND[kind], BigInt(size), align,
+      this.#d, this.#pid, nameAt, nameLength, this.#constant(KIND_CODES[kind]), BigInt(size), align,
       layout?.hash ?? 0n, layoutAt, layoutBytes.length, elementSize, count,
     );
     if (slot === this.#constant('DIR_EXISTS')) return slot;
@@ -416,7 +421,7 @@ export class ManagedSegment implements Disposable {
     const nameLength = view.getUint32(field('E_NAME_LENGTH'), true);
     return {
       name: decoder.decode(arena.bytes(field('E_NAME'), nameLength).slice()),
-      kind: KIND_NAMES.get(kindCode) ?? `kind ${kindCode}`,
+      kind: this.#kindName(kindCode),
       offset: Number(view.getBigUint64(field('E_OFFSET'), true)),
       size: Number(view.getBigUint64(field('E_SIZE'), true)),
       align: view.getUint32(field('E_ALIGN'), true),
@@ -485,18 +490,19 @@ interface PrimitiveExtra {
   param?: { value: number; asked: boolean; what: (value: number) => string };
 }
 
-function placement(spec: ObjectSpec | PrimitiveSpec): { kind: KindName; size: number; align: number; layout?: StructType; elementSize: number; count: number } {
+// Objects are at least cache-line aligned (`cacheLine`), so no two share one.
+function placement(spec: ObjectSpec | PrimitiveSpec, cacheLine: number): { kind: KindName; size: number; align: number; layout?: StructType; elementSize: number; count: number } {
   if (spec instanceof StructType) {
-    return { kind: 'struct', size: spec.size, align: Math.max(DEFAULT_ALIGN, spec.align), layout: spec, elementSize: spec.size, count: 1 };
+    return { kind: 'struct', size: spec.size, align: Math.max(cacheLine, spec.align), layout: spec, elementSize: spec.size, count: 1 };
   }
   if (spec && typeof spec === 'object' && 'table' in spec) {
     if (!(spec.table instanceof StructType)) invalidArgument('table: give a struct type made by struct()');
     if (!Number.isSafeInteger(spec.count) || spec.count < 1) invalidArgument(`table count must be a whole number ≥ 1: count=${String(spec.count)}`);
-    return { kind: 'table', size: spec.table.size * spec.count, align: Math.max(DEFAULT_ALIGN, spec.table.align), layout: spec.table, elementSize: spec.table.size, count: spec.count };
+    return { kind: 'table', size: spec.table.size * spec.count, align: Math.max(cacheLine, spec.table.align), layout: spec.table, elementSize: spec.table.size, count: spec.count };
   }
   if (spec && typeof spec === 'object' && 'bytes' in spec) {
     if (!Number.isSafeInteger(spec.bytes) || spec.bytes < 1) invalidArgument(`bytes must be a whole number ≥ 1: bytes=${String(spec.bytes)}`);
-    const align = spec.align ?? DEFAULT_ALIGN;
+    const align = spec.align ?? cacheLine;
     if (!Number.isInteger(align) || align < 1 || (align & (align - 1)) !== 0) invalidArgument(`align must be a power of two: align=${String(align)}`);
     const { kind = 'bytes', layout, count = 0 } = spec as Partial<PrimitiveSpec>;
     return { kind, size: spec.bytes, align, layout, elementSize: 0, count };

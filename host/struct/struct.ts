@@ -1,7 +1,7 @@
 // struct(): a schema whose C ABI layout the Wasm core computes, with its
 // canonical description and layout hash.
 import { ShmError, invalidArgument } from '../errors.js';
-import { coreConstant } from '../core/core.js';
+import { coreConstants, type CoreConstant } from '../core/core.js';
 import { layoutCore } from '../core/layout-core.js';
 import {
   checkIdentifier, resolveType, type FieldType, type PrimitiveName, type StructTypeLike,
@@ -20,11 +20,12 @@ export interface Field {
   readonly offset: number;
 }
 
-const LAYOUT_ERRORS: Record<number, string> = {
-  [-1]: 'an alignment is not a power of two',
-  [-2]: 'the struct is larger than 2 GiB',
-  [-3]: 'a struct needs at least one field',
-};
+// What the core's layout results mean, by the names it exports them under (assembly/struct/layout.ts).
+const LAYOUT_ERRORS = {
+  LAYOUT_BAD_ALIGN: 'an alignment is not a power of two',
+  LAYOUT_TOO_LARGE: 'the struct is larger than 2 GiB',
+  LAYOUT_EMPTY: 'a struct needs at least one field',
+} as const satisfies Partial<Record<CoreConstant, string>>;
 
 
 export class StructType implements StructTypeLike {
@@ -98,25 +99,26 @@ function computeLayout(name: string, types: FieldType[], packed: boolean, explic
     invalidArgument(`struct ${name}: align must be a power of two up to 4096: align=${String(explicitAlign)}`);
   }
   const core = layoutCore();
-  const MEMBER_SIZE = coreConstant(core.core, 'MEMBER_SIZE');
-  const bytes = types.length * MEMBER_SIZE + coreConstant(core.core, 'RESULT_SIZE');
+  const abi = coreConstants(core.core);
+  const resultAt = types.length * abi.MEMBER_SIZE;
+  const bytes = resultAt + abi.RESULT_SIZE;
   const at = core.scratch(bytes);
   const view = new DataView(core.memory.buffer, at, bytes);
   types.forEach((type, i) => {
     const { element, count } = arrayShape(type);
-    view.setUint32(i * MEMBER_SIZE, element.size, true);
-    view.setUint32(i * MEMBER_SIZE + 4, element.align, true);
-    view.setUint32(i * MEMBER_SIZE + 8, count, true);
+    view.setUint32(i * abi.MEMBER_SIZE + abi.MEMBER_ELEMENT_SIZE, element.size, true);
+    view.setUint32(i * abi.MEMBER_SIZE + abi.MEMBER_ALIGN, element.align, true);
+    view.setUint32(i * abi.MEMBER_SIZE + abi.MEMBER_COUNT, count, true);
   });
-  const result = at + types.length * MEMBER_SIZE;
-  const status = core.core.layoutStruct(at, types.length, packed ? 1 : 0, explicitAlign, result);
-  if (status !== 0) {
-    throw new ShmError({ code: 'EINVAL', message: `struct ${name}: ${LAYOUT_ERRORS[status] ?? `layout failed (${status})`}` });
+  const status = core.core.layoutStruct(at, types.length, packed ? 1 : 0, explicitAlign, at + resultAt);
+  if (status !== abi.LAYOUT_OK) {
+    const error = (Object.keys(LAYOUT_ERRORS) as (keyof typeof LAYOUT_ERRORS)[]).find((key) => abi[key] === status);
+    throw new ShmError({ code: 'EINVAL', message: `struct ${name}: ${error ? LAYOUT_ERRORS[error] : `layout failed (${status})`}` });
   }
   return {
-    offsets: types.map((_, i) => view.getUint32(i * MEMBER_SIZE + 12, true)),
-    size: view.getUint32(types.length * MEMBER_SIZE, true),
-    align: view.getUint32(types.length * MEMBER_SIZE + 4, true),
+    offsets: types.map((_, i) => view.getUint32(i * abi.MEMBER_SIZE + abi.MEMBER_OFFSET, true)),
+    size: view.getUint32(resultAt + abi.RESULT_STRUCT_SIZE, true),
+    align: view.getUint32(resultAt + abi.RESULT_STRUCT_ALIGN, true),
   };
 }
 

@@ -2,20 +2,21 @@
 import { brokenPipe, invalidArgument, type ShmError } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { warnRenamed } from './deprecation.js';
+import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
 
 /** 'last' for exactly one party per generation (the one that released the others), else 'passed'; or 'timed-out'. */
 export type BarrierResult = 'passed' | 'last' | 'timed-out';
 
-const LAST = -1;
-const BROKEN = -2;
-
 export class Barrier extends Primitive {
-  static readonly SIZE = 64;
+  static get SIZE(): number { return coreConstant(layoutCore().core, 'BARRIER_SIZE'); }
+  /** The futex word: the generation and the arrivals. */
+  readonly #word: number;
 
   static create(place: Place, parties: number): Barrier {
-    if (!Number.isInteger(parties) || parties < 1 || parties > 0xffff) invalidArgument(`barrier parties must be from 1 to 65535: parties=${String(parties)}`);
+    const most = coreConstant(layoutCore().core, 'BARRIER_MAX_PARTIES');
+    if (!Number.isInteger(parties) || parties < 1 || parties > most) invalidArgument(`barrier parties must be from 1 to ${most}: parties=${String(parties)}`);
     const barrier = new Barrier(place); // checks the place before the first store
     place.memory.core.barrierInit(place.offset, parties);
     return barrier;
@@ -27,6 +28,7 @@ export class Barrier extends Primitive {
 
   private constructor(place: Place) {
     super(place, coreConstant(place.memory.core, 'BARRIER_SIZE'), 'a barrier');
+    this.#word = this.at + this.constants.BARRIER_WORD;
   }
 
   /**
@@ -60,11 +62,11 @@ export class Barrier extends Primitive {
   *#steps(options: WaitOptions): Steps<BarrierResult> {
     const deadline = new Deadline(options.timeoutMs);
     const generation = this.core.barrierArrive(this.at);
-    if (generation === LAST) {
-      this.host.wake(this.at, 0x7fffffff);
+    if (generation === this.constants.BARRIER_LAST) {
+      this.host.wake(this.#word, 0x7fffffff);
       return 'last';
     }
-    if (generation === BROKEN) throw this.#broken();
+    if (generation === this.constants.BARRIER_BROKEN) throw this.#broken();
     let done = false;
     try {
       for (;;) {
@@ -74,14 +76,14 @@ export class Barrier extends Primitive {
           return 'passed';
         }
         if (deadline.passed) return 'timed-out';
-        const word = Atomics.load(new Int32Array(this.place.memory.memory.buffer, this.at, 1), 0);
-        if ((word >>> 16) !== generation) continue;
-        yield { offset: this.at, value: word, timeoutMs: deadline.left() };
+        const word = Atomics.load(new Int32Array(this.place.memory.memory.buffer, this.#word, 1), 0);
+        if ((word >>> this.constants.BARRIER_GENERATION_SHIFT) !== generation) continue;
+        yield { offset: this.#word, value: word, timeoutMs: deadline.left() };
       }
     } finally {
       if (!done && !this.core.barrierPassed(this.at, generation)) { // gave up (timeout or abort)
         this.core.barrierBreak(this.at);
-        this.host.wake(this.at, 0x7fffffff);
+        this.host.wake(this.#word, 0x7fffffff);
       }
     }
   }

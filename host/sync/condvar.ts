@@ -3,6 +3,7 @@ import { abortError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { Mutex } from './mutex.js';
 import { warnRenamed } from './deprecation.js';
+import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
 
@@ -14,7 +15,9 @@ import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOpt
 export type ConditionResult = 'signalled' | 'timed-out' | 'owner-died';
 
 export class Condition extends Primitive {
-  static readonly SIZE = 64;
+  static get SIZE(): number { return coreConstant(layoutCore().core, 'CONDVAR_SIZE'); }
+  /** The futex word: the signal sequence. */
+  readonly #word: number;
 
   static create(place: Place): Condition {
     const condition = new Condition(place); // checks the place before the first store
@@ -28,6 +31,7 @@ export class Condition extends Primitive {
 
   private constructor(place: Place) {
     super(place, coreConstant(place.memory.core, 'CONDVAR_SIZE'), 'a condition variable');
+    this.#word = this.at + this.constants.CONDVAR_SEQUENCE;
   }
 
   /**
@@ -65,12 +69,12 @@ export class Condition extends Primitive {
 
   /** Wakes one sleeper (no system call when nobody sleeps). */
   signal(): void {
-    if (this.core.condSignal(this.at) > 0) this.host.wake(this.at, 1);
+    if (this.core.condSignal(this.at) > 0) this.host.wake(this.#word, 1);
   }
 
   /** Wakes every sleeper. */
   broadcast(): void {
-    if (this.core.condSignal(this.at) > 0) this.host.wake(this.at, 0x7fffffff);
+    if (this.core.condSignal(this.at) > 0) this.host.wake(this.#word, 0x7fffffff);
   }
 
   *#steps(mutex: Mutex, options: WaitOptions): Steps<ConditionResult> {
@@ -79,7 +83,7 @@ export class Condition extends Primitive {
     mutex.unlock();
     try {
       // An async wait with a signal sleeps in slices: a slice ending is no timeout.
-      while ((yield { offset: this.at, value: sequence, timeoutMs: deadline.left() }) === 'timed-out') {
+      while ((yield { offset: this.#word, value: sequence, timeoutMs: deadline.left() }) === 'timed-out') {
         if (deadline.passed) return 'timed-out';
       }
       return 'signalled';

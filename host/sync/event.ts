@@ -2,6 +2,7 @@
 import { checkBoolean, checkOptions } from '../core/validate.js';
 import { coreConstant } from '../core/core.js';
 import { warnRenamed } from './deprecation.js';
+import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
 
@@ -12,7 +13,9 @@ export interface EventOptions {
 }
 
 export class Event extends Primitive {
-  static readonly SIZE = 64;
+  static get SIZE(): number { return coreConstant(layoutCore().core, 'EVENT_SIZE'); }
+  /** The futex word: set or not. */
+  readonly #word: number;
 
   static create(place: Place, options: EventOptions = {}): Event {
     const { autoReset, initiallySet } = checkOptions<EventOptions>(options, ['autoReset', 'initiallySet'], 'Event.create');
@@ -27,11 +30,12 @@ export class Event extends Primitive {
 
   private constructor(place: Place) {
     super(place, coreConstant(place.memory.core, 'EVENT_SIZE'), 'an event');
+    this.#word = this.at + this.constants.EVENT_STATE;
   }
 
   set(): void {
     const wake = this.core.eventSet(this.at);
-    if (wake > 0) this.host.wake(this.at, wake);
+    if (wake > 0) this.host.wake(this.#word, wake);
   }
 
   reset(): void {
@@ -70,7 +74,7 @@ export class Event extends Primitive {
       for (;;) {
         if ((passed = this.core.eventTryWait(this.at) === 1)) return true;
         if (deadline.passed) return false;
-        yield { offset: this.at, value: 0, timeoutMs: deadline.left() };
+        yield { offset: this.#word, value: 0, timeoutMs: deadline.left() };
       }
     } finally {
       this.core.eventSleepEnd(this.at);

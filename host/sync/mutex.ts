@@ -5,6 +5,7 @@ import { ShmError } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { retiredTimeout, warnRenamed } from './deprecation.js';
 import { guardOfLock, type Guard } from './guard.js';
+import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import {
   Deadline, LIVENESS_SLICE_MS, checkSpin, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
@@ -13,26 +14,23 @@ import {
 /** `acquired`, or `owner-died` (acquired; the last owner died holding it: repair, then markConsistent()), or `timed-out`. */
 export type LockResult = 'acquired' | 'owner-died' | 'timed-out';
 
-const ACQUIRED = 0;
-const ACQUIRED_AGAIN = -2;
-const NOT_RECOVERABLE = -3;
-const WOULD_DEADLOCK = -4;
-const NOT_OWNER = -5;
 
 export interface MutexOptions {
   recursive?: boolean;
 }
 
 export class Mutex extends Primitive {
-  static readonly SIZE = 64;
+  static get SIZE(): number { return coreConstant(layoutCore().core, 'MUTEX_SIZE'); }
   readonly recursive: boolean;
   readonly #id: number;
+  /** The futex word: the owner's id. */
+  readonly #word: number;
 
   /** Formats a mutex at `place` (nobody may be using it). */
   static create(place: Place, options: MutexOptions = {}): Mutex {
     const { recursive = false } = checkOptions<MutexOptions>(options, ['recursive'], 'Mutex.create');
     const mutex = new Mutex(place, checkBoolean(recursive, 'recursive', 'Mutex.create')); // checks the place before the first store
-    place.memory.core.mutexInit(place.offset, recursive ? 1 : 0);
+    place.memory.core.mutexInit(place.offset, coreConstant(place.memory.core, recursive ? 'MUTEX_RECURSIVE' : 'MUTEX_NORMAL'));
     return mutex;
   }
 
@@ -45,12 +43,13 @@ export class Mutex extends Primitive {
     super(place, coreConstant(place.memory.core, 'MUTEX_SIZE'), 'a mutex');
     this.recursive = recursive;
     this.#id = place.host.id;
+    this.#word = this.at + this.constants.MUTEX_WORD;
   }
 
   /** One attempt, never sleeping: 'acquired', 'owner-died', or false when held by someone else. */
   tryLock(): Exclude<LockResult, 'timed-out'> | false {
     const r = this.core.mutexTryLock(this.at, this.host.id, 0);
-    if (r === ACQUIRED || r === ACQUIRED_AGAIN) return 'acquired';
+    if (r === this.constants.ACQUIRED || r === this.constants.ACQUIRED_AGAIN) return 'acquired';
     if (r > 0) return this.host.isAlive(r) || !this.core.mutexTakeOver(this.at, r, this.host.id) ? false : 'owner-died';
     return this.#misuse(r);
   }
@@ -104,15 +103,15 @@ export class Mutex extends Primitive {
   unlock(): void {
     const r = this.core.mutexUnlock(this.at, this.#id);
     if (r === 0) return;
-    if (r === 1) this.host.wake(this.at, 1);
-    else if (r === 2) this.host.wake(this.at, 0x7fffffff); // not recoverable now: everyone must learn it
+    if (r === this.constants.MUTEX_WAKE_ONE) this.host.wake(this.#word, 1);
+    else if (r === this.constants.MUTEX_WAKE_ALL) this.host.wake(this.#word, 0x7fffffff); // not recoverable now: everyone must learn it
     else if (r < 0) this.#misuse(r);
   }
 
   /** After 'owner-died': the protected data is repaired. Unlocking without it makes the mutex unusable. */
   markConsistent(): void {
     const r = this.core.mutexMarkConsistent(this.at, this.host.id);
-    if (r !== ACQUIRED) this.#misuse(r === NOT_OWNER ? r : -100);
+    if (r !== this.constants.ACQUIRED) this.#misuse(r);
   }
 
   /** The id (thread id on Linux) of the holder, or 0. */
@@ -123,7 +122,7 @@ export class Mutex extends Primitive {
   // A re-entry counts here too: trying again in #steps would count it twice.
   #acquiredFast(): boolean {
     const r = this.core.mutexTryLock(this.at, this.#id, 0);
-    return r === ACQUIRED || r === ACQUIRED_AGAIN;
+    return r === this.constants.ACQUIRED || r === this.constants.ACQUIRED_AGAIN;
   }
 
   *#steps(options: WaitOptions): Steps<LockResult> {
@@ -134,7 +133,7 @@ export class Mutex extends Primitive {
     let sliceExpired = false;
     for (let attempt = 0; ; attempt++) {
       const r = this.core.mutexTryLock(this.at, id, contended);
-      if (r === ACQUIRED || r === ACQUIRED_AGAIN) return 'acquired';
+      if (r === this.constants.ACQUIRED || r === this.constants.ACQUIRED_AGAIN) return 'acquired';
       if (r <= 0) return this.#misuse(r);
       if (attempt < spin) continue;
       // Liveness costs a system call, so it is asked only of a holder that
@@ -144,9 +143,9 @@ export class Mutex extends Primitive {
         continue;
       }
       if (deadline.passed) return 'timed-out';
-      const value = this.core.markWaiting(this.at, r);
+      const value = this.core.markWaiting(this.#word, r);
       if (value === 0) continue; // the holder changed meanwhile
-      sliceExpired = (yield { offset: this.at, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+      sliceExpired = (yield { offset: this.#word, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
       contended = 1; // others may sleep too: keep the flag so our unlock wakes them
     }
   }
@@ -157,11 +156,11 @@ export class Mutex extends Primitive {
 
   #misuse(code: number): never {
     switch (code) {
-      case NOT_RECOVERABLE:
+      case this.constants.NOT_RECOVERABLE:
         throw new ShmError({ code: 'ENOTRECOVERABLE', message: 'a holder of this mutex died and the next one unlocked it without markConsistent(); the data it guards cannot be trusted. Recreate the mutex' });
-      case WOULD_DEADLOCK:
+      case this.constants.WOULD_DEADLOCK:
         throw new ShmError({ code: 'EDEADLK', message: 'this thread already holds the mutex (make it recursive to lock it again)' });
-      case NOT_OWNER:
+      case this.constants.NOT_OWNER:
         throw new ShmError({ code: 'EPERM', message: 'this thread does not hold the mutex' });
       default:
         throw new ShmError({ code: 'EINVAL', message: `mutex call failed (${code}): it is not in the owner-died state, or the id is bad` });

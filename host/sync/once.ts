@@ -3,21 +3,24 @@ import { ShmError, invalidArgument } from '../errors.js';
 import { describeValue } from '../core/validate.js';
 import { coreConstant } from '../core/core.js';
 import { warnRenamed } from './deprecation.js';
+import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import { Deadline, LIVENESS_SLICE_MS, ONE_ATTEMPT, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
 
-const RUN = -1;
-const DONE = -2;
+/** What the initialiser's caller is told to do (the core's ONCE_RUN). */
+const RUN = Symbol('run');
 
 /** 'ran' (this caller ran the initialiser), 'done' (someone had), or 'timed-out'. */
 export type OnceResult = 'ran' | 'done' | 'timed-out';
 
 export class Once extends Primitive {
-  static readonly SIZE = 64;
+  static get SIZE(): number { return coreConstant(layoutCore().core, 'ONCE_SIZE'); }
+  /** The futex word: the runner's id, WAITERS, ONCE_DONE_FLAG. */
+  readonly #word: number;
 
   static create(place: Place): Once {
     const once = new Once(place); // checks the place before the first store
-    new Int32Array(place.memory.memory.buffer, place.offset, 16).fill(0);
+    place.memory.bytes(place.offset, coreConstant(place.memory.core, 'ONCE_SIZE')).fill(0);
     return once;
   }
 
@@ -27,6 +30,7 @@ export class Once extends Primitive {
 
   private constructor(place: Place) {
     super(place, coreConstant(place.memory.core, 'ONCE_SIZE'), 'a once');
+    this.#word = this.at + this.constants.ONCE_WORD;
   }
 
   /**
@@ -74,7 +78,7 @@ export class Once extends Primitive {
   }
 
   get done(): boolean {
-    return (this.core.onceWord(this.at) & 0x40000000) !== 0;
+    return (this.core.onceWord(this.at) & this.constants.ONCE_DONE_FLAG) !== 0;
   }
 
   // The outcome of the steps, with `init` run when this caller was chosen to.
@@ -91,7 +95,7 @@ export class Once extends Primitive {
   }
 
   #end(ok: boolean): void {
-    if (this.core.onceFinish(this.at, ok ? 1 : 0)) this.host.wake(this.at, 0x7fffffff);
+    if (this.core.onceFinish(this.at, ok ? 1 : 0)) this.host.wake(this.#word, 0x7fffffff);
   }
 
   // `askAtOnce`: a try asks whether the runner is alive at once, not after a quiet slice.
@@ -101,17 +105,17 @@ export class Once extends Primitive {
     let sliceExpired = askAtOnce;
     for (;;) {
       const r = this.core.onceBegin(this.at, id);
-      if (r === RUN) return RUN;
-      if (r === DONE) return 'done';
+      if (r === this.constants.ONCE_RUN) return RUN;
+      if (r === this.constants.ONCE_DONE) return 'done';
       if (r === id) throw new ShmError({ code: 'EDEADLK', message: 'this Once was run again from inside its own initialiser' });
       if (sliceExpired && !this.host.isAlive(r)) { // liveness only after a quiet slice: it is a system call
         if (this.core.onceTakeOver(this.at, r, id)) return RUN;
         continue;
       }
       if (deadline.passed) return 'timed-out';
-      const value = this.core.markWaiting(this.at, r);
+      const value = this.core.markWaiting(this.#word, r);
       if (value === 0) continue;
-      sliceExpired = (yield { offset: this.at, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+      sliceExpired = (yield { offset: this.#word, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
     }
   }
 }

@@ -2,7 +2,7 @@
 // plain one), the end of the window it may use, and the host that sleeps
 // and wakes for it.
 import { invalidArgument } from '../errors.js';
-import type { CoreExports } from '../core/core.js';
+import { coreConstants, type CoreConstants, type CoreExports } from '../core/core.js';
 import { CoreMemory } from '../core/core-memory.js';
 import type { WaitHost } from './wait-host.js';
 
@@ -31,8 +31,9 @@ export function checkPlace(place: Place, size: number, what: string): number {
   const { memory, offset } = place;
   const end = place.end ?? memory.maxBytes;
   if (!Number.isSafeInteger(end) || end < 0 || end > memory.maxBytes) invalidArgument(`${what}: place.end must be a byte offset inside the memory: end=${String(place.end)}`);
-  if (!Number.isSafeInteger(offset) || offset % 64 !== 0 || offset < memory.staticsEnd || offset > end || size > end - offset) {
-    invalidArgument(`${what} of ${size} bytes must sit at a multiple of 64 bytes inside its window, which ends at ${end}: offset=${String(offset)}`);
+  const line = coreConstants(memory.core).CACHE_LINE;
+  if (!Number.isSafeInteger(offset) || offset % line !== 0 || offset < memory.staticsEnd || offset > end || size > end - offset) {
+    invalidArgument(`${what} of ${size} bytes must sit at a multiple of ${line} bytes inside its window, which ends at ${end}: offset=${String(offset)}`);
   }
   return Math.min(end, LAST_ADDRESS);
 }
@@ -42,6 +43,8 @@ const LAST_ADDRESS = 0xffffffff;
 /** What every primitive holds; subclasses add the algorithm. */
 export abstract class Primitive {
   protected readonly core: CoreExports;
+  /** The core's numbers: sizes, offsets and the codes its calls return. */
+  protected readonly constants: CoreConstants;
   protected readonly at: number;
   /** One past the last byte of this primitive's window. */
   protected readonly windowEnd: number;
@@ -52,6 +55,7 @@ export abstract class Primitive {
     this.windowEnd = checkPlace(place, size, what);
     this.place = place;
     this.core = place.memory.core;
+    this.constants = coreConstants(this.core);
     this.at = place.offset;
     this.host = place.host;
   }

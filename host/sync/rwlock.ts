@@ -12,16 +12,16 @@ import { coreConstant } from '../core/core.js';
 import { retiredTimeout, warnRenamed } from './deprecation.js';
 import { guardOf, guardOfLock, type Guard } from './guard.js';
 import type { LockResult } from './mutex.js';
+import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import {
   Deadline, LIVENESS_SLICE_MS, ONE_ATTEMPT, checkSpin, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
 } from './wait-host.js';
 
-const ACQUIRED = 0;
-const WOULD_DEADLOCK = -4;
-
 export class RwLock extends Primitive {
-  static readonly SIZE = 256;
+  static get SIZE(): number { return coreConstant(layoutCore().core, 'RWLOCK_SIZE'); }
+  /** The futex words: readers and writers sleep on the state word, writers waiting for the writer word on it. */
+  readonly #stateAt: number;
   readonly #writerAt: number;
   readonly #readerSlots: number;
 
@@ -37,8 +37,9 @@ export class RwLock extends Primitive {
 
   private constructor(place: Place) {
     super(place, coreConstant(place.memory.core, 'RWLOCK_SIZE'), 'a read-write lock');
-    this.#writerAt = place.offset + coreConstant(place.memory.core, 'R_WRITER');
-    this.#readerSlots = coreConstant(place.memory.core, 'READER_SLOTS');
+    this.#stateAt = this.at + this.constants.RWLOCK_STATE;
+    this.#writerAt = this.at + this.constants.RWLOCK_WRITER;
+    this.#readerSlots = this.constants.RWLOCK_READER_SLOTS;
   }
 
   /** One attempt at a shared hold, never sleeping: true (then check `ownerDied`), or false. */
@@ -74,7 +75,7 @@ export class RwLock extends Primitive {
   readUnlock(): void {
     const r = this.core.rwReadUnlock(this.at, this.host.id);
     if (r < 0) throw new ShmError({ code: 'EPERM', message: 'readUnlock without a read hold' });
-    if (r === 1) this.host.wake(this.at, 0x7fffffff);
+    if (r === 1) this.host.wake(this.#stateAt, 0x7fffffff);
   }
 
   /**
@@ -102,13 +103,13 @@ export class RwLock extends Primitive {
   writeUnlock(): void {
     const r = this.core.rwWriteUnlock(this.at, this.host.id);
     if (r < 0) throw new ShmError({ code: 'EPERM', message: 'this thread does not hold the write lock' });
-    if (r & 1) this.host.wake(this.at, 0x7fffffff);
-    if (r & 2) this.host.wake(this.#writerAt, 1);
+    if (r & this.constants.RWLOCK_WAKE_READERS) this.host.wake(this.#stateAt, 0x7fffffff);
+    if (r & this.constants.RWLOCK_WAKE_WRITER) this.host.wake(this.#writerAt, 1);
   }
 
   /** After 'owner-died': the data is repaired; later readers and writers are no longer told. */
   markConsistent(): void {
-    if (this.core.rwMarkConsistent(this.at, this.host.id) !== ACQUIRED) {
+    if (this.core.rwMarkConsistent(this.at, this.host.id) !== this.constants.ACQUIRED) {
       throw new ShmError({ code: 'EPERM', message: 'this thread does not hold the write lock' });
     }
   }
@@ -213,7 +214,7 @@ export class RwLock extends Primitive {
       if (deadline.passed) return false;
       const value = this.core.rwReadWaiting(this.at);
       if (value === 0) continue; // the writer left meanwhile
-      sliceExpired = (yield { offset: this.at, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+      sliceExpired = (yield { offset: this.#stateAt, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
     }
   }
 
@@ -227,8 +228,8 @@ export class RwLock extends Primitive {
     let sliceExpired = askAtOnce;
     for (let attempt = 0, contended = 0; ; attempt++) {
       const r = this.core.rwTryWriterWord(this.at, id, contended);
-      if (r === ACQUIRED) break;
-      if (r === WOULD_DEADLOCK) throw new ShmError({ code: 'EDEADLK', message: 'this thread already holds the write lock' });
+      if (r === this.constants.ACQUIRED) break;
+      if (r === this.constants.WOULD_DEADLOCK) throw new ShmError({ code: 'EDEADLK', message: 'this thread already holds the write lock' });
       if (r < 0) throw new ShmError({ code: 'EINVAL', message: `rwlock call failed (${r})` });
       if (attempt < spin) continue;
       if (sliceExpired && !this.host.isAlive(r)) {
@@ -265,7 +266,7 @@ export class RwLock extends Primitive {
           continue; // the holds taken back may have been the last
         }
         if (deadline.passed) return 'timed-out';
-        quietSlice = (yield { offset: this.at, value: readers, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+        quietSlice = (yield { offset: this.#stateAt, value: readers, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
       }
     } finally {
       if (!acquired) this.writeUnlock(); // timed out or aborted: let readers back in

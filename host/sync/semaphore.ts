@@ -2,14 +2,18 @@
 import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { warnRenamed } from './deprecation.js';
+import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import { Deadline, checkSpin, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
 
 export class Semaphore extends Primitive {
-  static readonly SIZE = 64;
+  static get SIZE(): number { return coreConstant(layoutCore().core, 'SEMAPHORE_SIZE'); }
+  /** The futex word: the tokens. */
+  readonly #word: number;
 
   static create(place: Place, value = 0): Semaphore {
-    if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) invalidArgument(`semaphore value must be from 0 to 2^31-1: value=${String(value)}`);
+    const most = coreConstant(layoutCore().core, 'SEMAPHORE_MAX_VALUE');
+    if (!Number.isInteger(value) || value < 0 || value > most) invalidArgument(`semaphore value must be from 0 to ${most}: value=${String(value)}`);
     const semaphore = new Semaphore(place); // checks the place before the first store
     place.memory.core.semInit(place.offset, value);
     return semaphore;
@@ -21,6 +25,7 @@ export class Semaphore extends Primitive {
 
   private constructor(place: Place) {
     super(place, coreConstant(place.memory.core, 'SEMAPHORE_SIZE'), 'a semaphore');
+    this.#word = this.at + this.constants.SEMAPHORE_VALUE;
   }
 
   /** Takes a token if one is there: true, else false. */
@@ -48,10 +53,11 @@ export class Semaphore extends Primitive {
 
   /** Adds `count` tokens, waking as many sleepers. */
   post(count = 1): void {
-    if (!Number.isInteger(count) || count < 1 || count > 0x7fffffff) invalidArgument(`post count must be a whole number ≥ 1: count=${String(count)}`);
+    const most = this.constants.SEMAPHORE_MAX_VALUE;
+    if (!Number.isInteger(count) || count < 1 || count > most) invalidArgument(`post count must be a whole number ≥ 1: count=${String(count)}`);
     const wake = this.core.semPost(this.at, count);
-    if (wake < 0) throw new ShmError({ code: 'EOVERFLOW', message: 'the semaphore would pass 2^31-1 tokens' });
-    if (wake > 0) this.host.wake(this.at, wake);
+    if (wake === this.constants.SEMAPHORE_OVERFLOW) throw new ShmError({ code: 'EOVERFLOW', message: `the semaphore would pass ${most} tokens; wait for some to be taken first` });
+    if (wake > 0) this.host.wake(this.#word, wake);
   }
 
   get value(): number {
@@ -68,13 +74,13 @@ export class Semaphore extends Primitive {
       for (;;) {
         if ((took = this.core.semTryWait(this.at) === 1)) return true;
         if (deadline.passed) return false;
-        yield { offset: this.at, value: 0, timeoutMs: deadline.left() };
+        yield { offset: this.#word, value: 0, timeoutMs: deadline.left() };
       }
     } finally {
       this.core.semSleepEnd(this.at);
       // Leaving without a token (timeout, abort) may swallow a wake meant
       // for a token that is still there: pass it on to another sleeper.
-      if (!took && this.core.semValue(this.at) > 0) this.host.wake(this.at, 1);
+      if (!took && this.core.semValue(this.at) > 0) this.host.wake(this.#word, 1);
     }
   }
 }

@@ -5,10 +5,10 @@ import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { describeValue } from '../core/validate.js';
 import { retiredTimeout, warnRenamed } from './deprecation.js';
+import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import { Deadline, checkSpin, checkWaitOptions, runAsync, runSync, spinOn, type Steps, type WaitOptions } from './wait-host.js';
 
-const SEQ_OK = 1;
 /** Tries before a read naps: the spin the retired read() made between liveness checks. */
 const SEQLOCK_SPIN = 1024;
 /**
@@ -22,7 +22,7 @@ const RETIRED_READ_TIMEOUT_MS = 1000;
 
 export class SeqLock extends Primitive {
   /** Header bytes before the data. */
-  static readonly HEADER = 64;
+  static get HEADER(): number { return coreConstant(layoutCore().core, 'SEQLOCK_HEADER'); }
   readonly capacity: number;
 
   static create(place: Place, capacity: number): SeqLock {
@@ -95,7 +95,7 @@ export class SeqLock extends Primitive {
   #copy(length: number): Uint8Array | null {
     const memory = this.place.memory;
     const scratch = memory.scratch(length); // asked for each try: an async read lets other calls use it between tries
-    return this.core.seqRead(this.at, scratch, length) === SEQ_OK ? memory.bytes(scratch, length).slice() : null;
+    return this.core.seqRead(this.at, scratch, length) === this.constants.SEQ_OK ? memory.bytes(scratch, length).slice() : null;
   }
 
   // A writer mid-update that died will never finish: repair the sequence and say so (once); null otherwise.
