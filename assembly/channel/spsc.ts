@@ -63,7 +63,7 @@
 import { ID_MASK, NOT_OWNER } from "../sync/ids";
 import {
   D_KIND, FAULT_NONE, FAULT_SPSC_CAPACITY, FAULT_SPSC_HEAD, FAULT_SPSC_RECORD, FAULT_SPSC_TAIL, FAULT_WINDOW,
-  descBase, descFail, descStart, fits, powerOfTwoIn,
+  descBase, descFail, descStart, fits, insideWindow, powerOfTwoIn,
 } from "../descriptor";
 
 export const SPSC_HEADER: u32 = 256;
@@ -305,7 +305,7 @@ export function spscHolder(d: usize, role: u32): u32 {
 
 // @ts-ignore: decorator
 @inline function payloadOf(d: usize, capacity: u32, end: u64, length: u32): usize {
-  return dataOf(d) + <usize>(<u32>(end - recordSize(length)) & (capacity - 1)) + SPSC_RECORD_HEADER;
+  return insideWindow(d, dataOf(d) + <usize>(<u32>(end - recordSize(length)) & (capacity - 1)) + SPSC_RECORD_HEADER, length);
 }
 
 // Whether a claim at `claimed` is the first since the last commit: nothing
@@ -449,7 +449,7 @@ export function spscUncommitted(d: usize): u32 {
     if (<u32>(word >> 32) == PADDING) continue;
     store<u64>(d + D_PEEKED, peeked);
     store<u32>(d + D_LAST_LENGTH, <u32>word);
-    return data + offset + SPSC_RECORD_HEADER;
+    return insideWindow(d, data + offset + SPSC_RECORD_HEADER, <u32>word);
   }
   return corrupt(d);
 }

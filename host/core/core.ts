@@ -1,7 +1,14 @@
-// The protocol core's embedding ABI, the same in every host: instantiate
-// build/core.wasm with `env.memory` (a shared WebAssembly.Memory of at most
-// 65536 pages) and nothing else. The core never allocates, never blocks and
-// has no data segments, so any number of instances may share one memory.
+// The protocol core's embedding ABI, the same in every host: build/core.wasm
+// is a WASI preview1 reactor. Instantiate it with `env.memory` (a shared
+// WebAssembly.Memory of at most 65536 pages, which it exports again as
+// `memory`) and `wasi_snapshot_preview1` (the release build imports nothing
+// from it, the checked build fd_write and proc_exit), then call
+// `_initialize` once per instance. The core never allocates, never blocks,
+// its `_initialize` stores nothing and the release build has no data
+// segments, so any number of instances may share one memory.
+
+import { ShmError } from '../errors.js';
+import { corePreview1, type CoreWasi } from '../wasi/preview1.js';
 
 /** Raw exports of core.wasm. Addresses and lengths are byte offsets in the memory. */
 export interface CoreExports {
@@ -210,9 +217,24 @@ export const ArenaStatus = {
 export const UNIT_SIZE = 65536;
 export const CORE_ABI_VERSION = 7;
 
-/** Instantiates the core on `memory`. Synchronous: the module is small. */
-export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory): CoreExports {
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
+/**
+ * Instantiates the core on `memory`. Synchronous: the module is small.
+ * `wasi` defaults to the few preview1 functions the core imports; any
+ * other WASI implementation (node:wasi, a browser shim) may stand in.
+ */
+export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory, wasi: CoreWasi = corePreview1(memory)): CoreExports {
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(module, { env: { memory }, wasi_snapshot_preview1: wasi.imports });
+  } catch (error) {
+    if (!(error instanceof WebAssembly.LinkError)) throw error;
+    throw new ShmError({
+      code: 'ELIBBAD',
+      message: `core.wasm asks for imports this host does not supply (${error.message}); rebuild it with \`npm run build\`, or supply them`,
+      cause: error,
+    });
+  }
+  wasi.initialize(instance);
   const core = instance.exports as unknown as CoreExports;
   const version = core.CORE_ABI_VERSION.value as number;
   if (version !== CORE_ABI_VERSION) {
