@@ -199,11 +199,20 @@ function resetRole(d: usize, role: u32): void {
     store<u64>(d + D_HEAD_SEEN, atomic.load<u64>(r + SPSC_HEAD));
     atomic.store<u32>(r + R_PRODUCER_SLEEPS, 0);
   } else {
-    const head = atomic.load<u64>(r + SPSC_HEAD);
+    const head = sharedCursor(d, r + SPSC_HEAD, FAULT_SPSC_HEAD);
     store<u64>(d + D_PEEKED, head);
     store<u64>(d + D_HEAD, head);
     atomic.store<u32>(r + R_CONSUMER_SLEEPS, 0);
   }
+}
+
+// A cursor read from the ring to start from: records are 8-aligned, so a
+// cursor that is not was written by no side (and would make an atomic
+// access trap); it is recorded as `fault` and taken aligned down.
+function sharedCursor(d: usize, at: usize, fault: u32): u64 {
+  const cursor = atomic.load<u64>(at);
+  if ((cursor & 7) != 0) descFail(d, fault);
+  return cursor & ~(<u64>7);
 }
 
 // Checks the record header `word` found at ring offset `offset`: its size
@@ -233,8 +242,8 @@ function publishedEnd(d: usize): u64 {
   const capacity = capacityOf(d);
   const mask = <u64>(capacity - 1);
   const data = dataOf(d);
-  const head = atomic.load<u64>(r + SPSC_HEAD);
-  let at = atomic.load<u64>(r + SPSC_TAIL);
+  const head = sharedCursor(d, r + SPSC_HEAD, FAULT_SPSC_HEAD);
+  let at = sharedCursor(d, r + SPSC_TAIL, FAULT_SPSC_TAIL);
   // A tail behind the head or a ring's worth past it was not written by a producer.
   if (at < head || at - head > <u64>capacity) {
     descFail(d, FAULT_SPSC_TAIL);
