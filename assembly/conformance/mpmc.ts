@@ -5,7 +5,7 @@
 // come out in position order; close ends the stream. Then the same calls
 // over a queue whose bytes a peer corrupts.
 import {
-  MPMC_CLOSED, MPMC_CORRUPT, MPMC_HEADER, MPMC_NONE, MPMC_POP, MPMC_PUSH, MPMC_SLOT_HEADER,
+  MPMC_BAD_PAYLOAD, MPMC_CLOSED, MPMC_CORRUPT, MPMC_HEADER, MPMC_NONE, MPMC_POP, MPMC_PUSH, MPMC_SLOT_HEADER,
   mpmcClaim, mpmcClose, mpmcInit, mpmcLength, mpmcOpen, mpmcPublish, mpmcReclaim, mpmcRelease, mpmcSize, mpmcSlotSize,
   mpmcStride, mpmcStuck, mpmcTake,
 } from "../channel/mpmc";
@@ -97,6 +97,9 @@ export function mpmcMatchesModel(rng: Rng, p: Property): void {
         if (claims.length == 0) continue;
         const held = claims.splice(rng.below(claims.length), 1)[0];
         if (mpmcPublish(q.d, held.payload, held.id == IDS ? 1 : held.id + 1) != -1) { p.fail("another producer's id published a claim"); return; }
+        // The host hands in addresses too: one outside the slots is refused before anything is read there.
+        const outside = rng.chance(50) ? q.window.end + MPMC_SLOT_HEADER + 8 * rng.below(8) : q.window.base + 8 * rng.below(<u32>MPMC_HEADER / 8 + 2);
+        if (mpmcPublish(q.d, outside, held.id) != MPMC_BAD_PAYLOAD || mpmcRelease(q.d, held.payload + 4, held.id) != MPMC_BAD_PAYLOAD) { p.fail("a payload address outside the slots or misaligned was not BAD_PAYLOAD"); return; }
         if (mpmcPublish(q.d, held.payload, held.id) < 0) { p.fail("publishing the claim at " + held.position.toString() + " failed"); return; }
         state[<i32>held.position] = PUBLISHED;
       } else if (what < 15) {
