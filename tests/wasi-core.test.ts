@@ -126,6 +126,15 @@ checked('a failed assertion is an ECOREABORT ShmError carrying the core\'s messa
   assert.is(firstDifference(before.subarray(ABORT_AREA), after.subarray(ABORT_AREA)), -1, 'first byte past the abort area that changed');
 });
 
+checked('a WASI that lacks a function the core imports is ELIBBAD naming it, before any code runs', () => {
+  const memory = memoryOf('checked');
+  let initialized = false;
+  const lacking: CoreWasi = { imports: { fd_write: () => 0 }, initialize: () => (initialized = true) };
+  assert.throws(() => instantiateCore(builds.checked, memory.memory, lacking), (error: ShmError) =>
+    error instanceof ShmError && error.code === 'ELIBBAD' && /proc_exit/.test(error.message));
+  assert.not.ok(initialized);
+});
+
 checked('the release build keeps no such check: the same call returns', () => {
   const memory = memoryOf('release');
   const ring = placeRing(memory);

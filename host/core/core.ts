@@ -230,7 +230,8 @@ export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.
     if (!(error instanceof WebAssembly.LinkError)) throw error;
     throw new ShmError({
       code: 'ELIBBAD',
-      message: `core.wasm asks for imports this host does not supply (${error.message}); rebuild it with \`npm run build\`, or supply them`,
+      message: `core.wasm could not be linked (${error.message}): it needs a shared env.memory of at most 65536 pages ` +
+        'and the wasi_snapshot_preview1 functions it imports; rebuild it with `npm run build` if it is older than this host',
       cause: error,
     });
   }
