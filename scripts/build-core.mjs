@@ -11,9 +11,9 @@ const builds = [
 ];
 
 for (const [entry, target] of builds) {
-  const { error } = await asc.main([entry, "--config", "asconfig.json", "--target", target], { stdout: process.stdout, stderr: process.stderr });
+  const { error } = await asc.main([entry, '--config', 'asconfig.json', '--target', target], { stdout: process.stdout, stderr: process.stderr });
   if (error) {
-    process.stderr.write(`asc failed on ${entry} (target ${target}): ${error.message}`);
+    process.stderr.write(`asc failed on ${entry} (target ${target}): ${error.message}\n`);
     process.exit(1);
   }
 }
