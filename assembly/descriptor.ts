@@ -55,6 +55,8 @@ export const FAULT_BCAST_CURSOR: u32 = 32;     // published or a reader cursor o
 
 /** Starts a descriptor for the object at [base, end): clears it and records the window. */
 export function descStart(d: usize, base: usize, end: usize): void {
+  // Checked builds only: a descriptor inside the window could be rewritten by a peer.
+  if (!ASC_NO_ASSERT) assert(d + DESCRIPTOR_SIZE <= base || d >= end, "descriptor inside the object's window: hand the core private memory");
   memory.fill(d, 0, DESCRIPTOR_SIZE);
   store<u32>(d + D_BASE, <u32>base);
   store<u32>(d + D_END, <u32>end);
@@ -75,6 +77,18 @@ export function descFault(d: usize): u32 {
 // @ts-ignore: decorator
 @inline export function fits(base: usize, size: u64, end: usize): bool {
   return base <= end && size <= <u64>(end - base);
+}
+
+/**
+ * Checked builds only: `address` and the `size` bytes there lie inside the
+ * window of `d`. What hot paths compute from shared bytes must pass this;
+ * a failure is a core bug, never corruption (release builds keep no check).
+ */
+// @ts-ignore: decorator
+@inline export function insideWindow(d: usize, address: usize, size: u64): usize {
+  // ASC_NO_ASSERT, not noAssert alone: the loads of a dropped assertion would stay.
+  if (!ASC_NO_ASSERT) assert(address >= descBase(d) && fits(address, size, <usize>load<u32>(d + D_END)), "core computed an address outside the object's window");
+  return address;
 }
 
 /** Whether `value` is a power of two in [min, max]. */

@@ -149,12 +149,12 @@ function signature(text: string, name: string): { params: ValueType[]; results: 
   return { params, results: match[2] === 'void' ? [] : [wasmType(match[2]!)] };
 }
 
-/** The figures of assembly/: each box diagram with the indented comment lines around it (its caption and notes). */
+/** The figures of assembly/ (not its conformance program, which is no part of the ABI): each box diagram with the indented comment lines around it (its caption and notes). */
 function figures(): { file: string; text: string }[] {
   const out: { file: string; text: string }[] = [];
   const indented = /^\s*\/\/ {3}/;
   const walk = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]));
-  for (const file of walk('assembly').filter((f) => f.endsWith('.ts')).sort()) {
+  for (const file of walk('assembly').filter((f) => f.endsWith('.ts') && !f.startsWith(join('assembly', 'conformance'))).sort()) {
     const lines = readFileSync(file, 'utf8').split('\n');
     for (let i = 0; i < lines.length; i++) {
       if (!lines[i]!.trimStart().startsWith('//') || !lines[i]!.includes('┌')) continue;

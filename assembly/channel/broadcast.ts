@@ -62,7 +62,7 @@ import { CACHE_LINE } from "../format/header";
 import { announceSleep, signalAlways, signalEvent } from "../sync/event-count";
 import {
   D_KIND, FAULT_BCAST_CURSOR, FAULT_BCAST_GEOMETRY, FAULT_BCAST_SLOT, FAULT_NONE, FAULT_WINDOW,
-  descBase, descFail, descStart, fits,
+  descBase, descFail, descStart, fits, insideWindow,
 } from "../descriptor";
 
 export const BCAST_SLOTS: usize = 0;
@@ -200,7 +200,7 @@ export function bcastPublished(d: usize): f64 {
 @inline function slotOf(d: usize, seq: u64): usize {
   const first = descBase(d) + BCAST_HEADER + <usize>load<u32>(d + D_MAX_READERS) * BCAST_READER_SIZE;
   const stride = <usize>(BCAST_SLOT_HEADER + load<u32>(d + D_SLOT_SIZE));
-  return first + <usize>(<u32>seq & (load<u32>(d + D_SLOTS) - 1)) * stride;
+  return insideWindow(d, first + <usize>(<u32>seq & (load<u32>(d + D_SLOTS) - 1)) * stride, stride);
 }
 
 // ── the writer role ──────────────────────────────────────────────────────

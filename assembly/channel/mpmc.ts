@@ -59,7 +59,7 @@ import { ID_MASK } from "../sync/ids";
 import { CACHE_LINE } from "../format/header";
 import { announceSleep, signalAlways, signalEvent } from "../sync/event-count";
 import {
-  D_KIND, FAULT_MPMC_CURSOR, FAULT_MPMC_GEOMETRY, FAULT_NONE, FAULT_WINDOW, descBase, descFail, descStart, fits, powerOfTwoIn,
+  D_KIND, FAULT_MPMC_CURSOR, FAULT_MPMC_GEOMETRY, FAULT_NONE, FAULT_WINDOW, descBase, descFail, descStart, fits, insideWindow, powerOfTwoIn,
 } from "../descriptor";
 
 export const MPMC_SLOTS: usize = 0;
@@ -131,7 +131,8 @@ function lapsFrom(word: u64, position: u64): i32 {
 // @ts-ignore: decorator
 @inline function slotAt(d: usize, position: u64): usize {
   const mask = <u64>(load<u32>(d + D_SLOTS) - 1);
-  return descBase(d) + MPMC_HEADER + <usize>(position & mask) * load<u32>(d + D_STRIDE);
+  const stride = load<u32>(d + D_STRIDE);
+  return insideWindow(d, descBase(d) + MPMC_HEADER + <usize>(position & mask) * stride, stride);
 }
 
 /** Bytes per slot for `slotSize`-byte messages. */

@@ -64,7 +64,7 @@ import { ID_MASK, NOT_OWNER } from "../sync/ids";
 import { CACHE_LINE } from "../format/header";
 import {
   D_KIND, FAULT_NONE, FAULT_SPSC_CAPACITY, FAULT_SPSC_HEAD, FAULT_SPSC_RECORD, FAULT_SPSC_TAIL, FAULT_WINDOW,
-  descBase, descFail, descStart, fits, powerOfTwoIn,
+  descBase, descFail, descStart, fits, insideWindow, powerOfTwoIn,
 } from "../descriptor";
 
 export const SPSC_CAPACITY: usize = 0;
@@ -210,11 +210,20 @@ function resetRole(d: usize, role: u32): void {
     store<u64>(d + D_HEAD_SEEN, atomic.load<u64>(r + SPSC_HEAD));
     atomic.store<u32>(r + SPSC_PRODUCER_SLEEPS, 0);
   } else {
-    const head = atomic.load<u64>(r + SPSC_HEAD);
+    const head = sharedCursor(d, r + SPSC_HEAD, FAULT_SPSC_HEAD);
     store<u64>(d + D_PEEKED, head);
     store<u64>(d + D_HEAD, head);
     atomic.store<u32>(r + SPSC_CONSUMER_SLEEPS, 0);
   }
+}
+
+// A cursor read from the ring to start from: records are 8-aligned, so a
+// cursor that is not was written by no side (and would make an atomic
+// access trap); it is recorded as `fault` and taken aligned down.
+function sharedCursor(d: usize, at: usize, fault: u32): u64 {
+  const cursor = atomic.load<u64>(at);
+  if ((cursor & 7) != 0) descFail(d, fault);
+  return cursor & ~(<u64>7);
 }
 
 // Checks the record header `word` found at ring offset `offset`: its size
@@ -244,8 +253,8 @@ function publishedEnd(d: usize): u64 {
   const capacity = capacityOf(d);
   const mask = <u64>(capacity - 1);
   const data = dataOf(d);
-  const head = atomic.load<u64>(r + SPSC_HEAD);
-  let at = atomic.load<u64>(r + SPSC_TAIL);
+  const head = sharedCursor(d, r + SPSC_HEAD, FAULT_SPSC_HEAD);
+  let at = sharedCursor(d, r + SPSC_TAIL, FAULT_SPSC_TAIL);
   // A tail behind the head or a ring's worth past it was not written by a producer.
   if (at < head || at - head > <u64>capacity) {
     descFail(d, FAULT_SPSC_TAIL);
@@ -316,7 +325,7 @@ export function spscHolder(d: usize, role: u32): u32 {
 
 // @ts-ignore: decorator
 @inline function payloadOf(d: usize, capacity: u32, end: u64, length: u32): usize {
-  return dataOf(d) + <usize>(<u32>(end - recordSize(length)) & (capacity - 1)) + SPSC_RECORD_HEADER;
+  return insideWindow(d, dataOf(d) + <usize>(<u32>(end - recordSize(length)) & (capacity - 1)) + SPSC_RECORD_HEADER, length);
 }
 
 // Whether a claim at `claimed` is the first since the last commit: nothing
@@ -460,7 +469,7 @@ export function spscUncommitted(d: usize): u32 {
     if (<u32>(word >> 32) == SPSC_PADDING) continue;
     store<u64>(d + D_PEEKED, peeked);
     store<u32>(d + D_LAST_LENGTH, <u32>word);
-    return data + offset + SPSC_RECORD_HEADER;
+    return insideWindow(d, data + offset + SPSC_RECORD_HEADER, <u32>word);
   }
   return corrupt(d);
 }

@@ -5,7 +5,16 @@
 // tests/abi.test.ts checks both against the built module, so neither can
 // drift from it. Every number is the core's: hosts read them from the
 // instantiated core (coreConstant) and restate none.
+//
+// build/core.wasm is a WASI preview1 reactor. Instantiate it with `env.memory` (a shared
+// WebAssembly.Memory of at most 65536 pages, which it exports again as
+// `memory`) and `wasi_snapshot_preview1` (the release build imports nothing
+// from it, the checked build fd_write and proc_exit), then call
+// `_initialize` once per instance. The core never allocates, never blocks,
+// its `_initialize` stores nothing and the release build has no data
+// segments, so any number of instances may share one memory.
 import { ShmError } from '../errors.js';
+import { corePreview1, type CoreWasi } from '../wasi/preview1.js';
 
 /** What core.wasm imports: one shared memory, at most 65536 pages. */
 export type CoreImports = {
@@ -14,6 +23,8 @@ export type CoreImports = {
 
 /** The functions core.wasm exports. Addresses and lengths are byte offsets in the memory (u32: read results with `>>> 0`). */
 export interface CoreFunctions {
+  // the WASI reactor's entry (wasi-shim): stores nothing; instantiateCore calls it
+  _initialize(): void;
   // assembly/index.ts
   coreStaticsEnd(): number;
   coreInit(firstUnit: number, limitUnits: number): number;
@@ -303,10 +314,25 @@ export const MAX_UNITS = 65536;
 /** The CORE_ABI_VERSION this host was written for. */
 export const CORE_ABI_VERSION = 8;
 
-/** Instantiates the core on `memory`. Synchronous: the module is small. */
-export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory): CoreExports {
-  const imports: CoreImports = { env: { memory } };
-  const instance = new WebAssembly.Instance(module, imports);
+/**
+ * Instantiates the core on `memory`. Synchronous: the module is small.
+ * `wasi` defaults to the few preview1 functions the core imports; any
+ * other WASI implementation (node:wasi, a browser shim) may stand in.
+ */
+export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory, wasi: CoreWasi = corePreview1(memory)): CoreExports {
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(module, { env: { memory }, wasi_snapshot_preview1: wasi.imports });
+  } catch (error) {
+    if (!(error instanceof WebAssembly.LinkError)) throw error;
+    throw new ShmError({
+      code: 'ELIBBAD',
+      message: `core.wasm could not be linked (${error.message}): it needs a shared env.memory of at most 65536 pages ` +
+        'and the wasi_snapshot_preview1 functions it imports; rebuild it with `npm run build` if it is older than this host',
+      cause: error,
+    });
+  }
+  wasi.initialize(instance);
   const core = instance.exports as unknown as CoreExports;
   const version = core.CORE_ABI_VERSION.value as number;
   if (version !== CORE_ABI_VERSION) abiMismatch(`core.wasm has ABI version ${version}, this host expects ${CORE_ABI_VERSION}`);

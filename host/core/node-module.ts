@@ -15,6 +15,11 @@ interface LoadedCore {
 
 let current: LoadedCore | undefined;
 
+// SHMKIT_CORE=checked loads the checked build (assertions on, aborts as
+// ECOREABORT errors) from beside the release one. Every thread of a process
+// must load the same build: their statics lie at different addresses.
+const BUILDS: Record<string, string> = { release: 'core.wasm', checked: 'core.checked.wasm' };
+
 /** The compiled core of this thread: supplied by provideCore, or read from disk once. */
 export function coreModule(): WebAssembly.Module {
   return (current ??= readBesideCode()).module;
@@ -74,13 +79,21 @@ function describe(value: unknown): string {
 }
 
 function readBesideCode(): LoadedCore {
-  const location = coreWasmLocation();
-  if (!location) throw coreNotFound('this code cannot tell which file it runs from', 'ENOENT');
+  const build = process.env.SHMKIT_CORE || 'release';
+  if (!Object.hasOwn(BUILDS, build)) {
+    invalidArgument(`SHMKIT_CORE must be 'release' or 'checked' (or unset): SHMKIT_CORE=${JSON.stringify(build)}`);
+  }
+  const release = coreWasmLocation();
+  if (!release) throw coreNotFound('this code cannot tell which file it runs from', 'ENOENT');
+  const location = new URL(BUILDS[build]!, release);
   const path = location.protocol === 'file:' ? fileURLToPath(location) : location.href;
   let bytes;
   try {
     bytes = readFileSync(location);
   } catch (error) {
+    if (build !== 'release') {
+      throw new ShmError({ code: 'ENOENT', path, cause: error, message: `the ${build} core is missing at ${path}; build it with \`npm run build:core\` (dist/ ships only the release core)` });
+    }
     throw coreNotFound((error as Error).message, (error as NodeJS.ErrnoException).code ?? 'ENOENT', path, error);
   }
   try {
