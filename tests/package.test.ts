@@ -27,8 +27,10 @@ pkg('CJS require("shmkit") works too', async () => {
 pkg('types, bin and wasm are where package.json says', async () => {
   const manifest = (await import('../package.json', { with: { type: 'json' } })).default;
   const entry = manifest.exports['.'];
-  assert.equal(Object.keys(entry), ['types', 'import', 'require']);
-  for (const file of [entry.types, entry.import, entry.require, manifest.bin.shmkit, './dist/core.wasm']) {
+  assert.equal(Object.keys(entry), ['import', 'require']);
+  // Each format has its own declarations, listed first: TypeScript takes the first condition that matches.
+  for (const format of [entry.import, entry.require]) assert.equal(Object.keys(format), ['types', 'default']);
+  for (const file of [entry.import.types, entry.import.default, entry.require.types, entry.require.default, manifest.types, manifest.bin.shmkit, './dist/core.wasm']) {
     assert.ok(existsSync(ROOT + file), `${file} missing`);
   }
   const help = await run(process.execPath, [ROOT + manifest.bin.shmkit, 'help']);

@@ -2,6 +2,7 @@
 // build/core.wasm with `env.memory` (a shared WebAssembly.Memory of at most
 // 65536 pages) and nothing else. The core never allocates, never blocks and
 // has no data segments, so any number of instances may share one memory.
+import type { WasmGlobal, WasmMemory, WasmModule } from './wasm-types.js';
 
 /** Raw exports of core.wasm. Addresses and lengths are byte offsets in the memory. */
 export interface CoreExports {
@@ -40,7 +41,7 @@ export interface CoreExports {
     layoutHash: bigint, layout: number, layoutLength: number, elementSize: number, count: number,
   ): number;
   dirRemove(d: number, pid: number, slot: number): number;
-  CORE_ABI_VERSION: WebAssembly.Global;
+  CORE_ABI_VERSION: WasmGlobal;
   arenaNextId(): number;
   // Synchronisation (assembly/sync/*.ts): none of these wait.
   markWaiting(word: number, owner: number): number;
@@ -194,7 +195,7 @@ export type CoreFault =
   | 'FAULT_BCAST_SLOT' | 'FAULT_BCAST_CURSOR';
 
 export function coreConstant(core: CoreExports, name: CoreConstant): number {
-  return (core as unknown as Record<CoreConstant, WebAssembly.Global>)[name].value as number;
+  return (core as unknown as Record<CoreConstant, WasmGlobal>)[name].value as number;
 }
 
 /** Status codes returned by the arena exports (assembly/arena.ts). */
@@ -211,7 +212,7 @@ export const UNIT_SIZE = 65536;
 export const CORE_ABI_VERSION = 7;
 
 /** Instantiates the core on `memory`. Synchronous: the module is small. */
-export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory): CoreExports {
+export function instantiateCore(module: WasmModule, memory: WasmMemory): CoreExports {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const core = instance.exports as unknown as CoreExports;
   const version = core.CORE_ABI_VERSION.value as number;
