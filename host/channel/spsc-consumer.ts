@@ -5,7 +5,8 @@
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
 import { ShmError, invalidArgument } from '../errors.js';
 import type { StructRef } from '../struct/accessors.js';
-import type { FieldValue } from '../struct/types.js';
+import type { RecordOf } from '../struct/inferred.js';
+import type { StructType } from '../struct/struct.js';
 import { CONSUMER, MAX_BATCH, SpscRole, type RingAccess } from './spsc-role.js';
 
 // Mirrors assembly/channel/spsc.ts: spscPeek's results besides an address, and the counts' corruption answer.
@@ -13,12 +14,12 @@ const NONE = 0;
 const CORRUPT = 2;
 const CORRUPT_COUNT = -1;
 
-export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> {
+export class SpscConsumer<RecordType extends StructType = StructType> extends SpscRole<RecordType> implements AsyncIterable<Uint8Array> {
   #offsets: Uint32Array | undefined;
   #lengths: Uint32Array | undefined;
 
   /** Made by SpscRing.acquireConsumer(), which takes the role first. */
-  constructor(ring: RingAccess) {
+  constructor(ring: RingAccess<RecordType>) {
     super(ring, CONSUMER);
   }
 
@@ -74,7 +75,7 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
    * release()); null when there is none. The same StructRef object is moved
    * by every peekRecord.
    */
-  tryPeekRecord(): StructRef | null {
+  tryPeekRecord(): StructRef<RecordType> | null {
     this.assertOpen();
     const type = this.recordType();
     const at = this.core.spscPeek(this.d) >>> 0;
@@ -85,7 +86,7 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
   }
 
   /** The next record decoded into a plain object, released; null when there is none. */
-  receiveRecord(): Record<string, FieldValue> | null {
+  receiveRecord(): RecordOf<RecordType> | null {
     const ref = this.tryPeekRecord();
     if (ref === null) return null;
     const value = ref.$toObject();

@@ -7,6 +7,8 @@ import { ShmError, invalidArgument } from '../errors.js';
 import { describeValue } from '../core/validate.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
 import type { StructRef } from '../struct/accessors.js';
+import type { RecordInput } from '../struct/inferred.js';
+import type { StructType } from '../struct/struct.js';
 import { writeValue } from '../struct/values.js';
 import { MAX_BATCH, PRODUCER, SpscRole, type RingAccess } from './spsc-role.js';
 
@@ -16,12 +18,12 @@ const TOO_LONG = 1;
 const CORRUPT = 2;
 const CORRUPT_COUNT = -1;
 
-export class SpscProducer extends SpscRole {
+export class SpscProducer<RecordType extends StructType = StructType> extends SpscRole<RecordType> {
   readonly maxMessage: number;
   #encoded: Uint8Array | undefined;
 
   /** Made by SpscRing.acquireProducer(), which takes the role first. */
-  constructor(ring: RingAccess) {
+  constructor(ring: RingAccess<RecordType>) {
     super(ring, PRODUCER);
     this.maxMessage = ring.maxMessage;
   }
@@ -130,7 +132,7 @@ export class SpscProducer extends SpscRole {
    * place, published by the next commit(); null when full. The same
    * StructRef object is moved by every claimRecord/sendRecord.
    */
-  tryClaimRecord(): StructRef | null {
+  tryClaimRecord(): StructRef<RecordType> | null {
     this.assertOpen();
     const length = this.recordType().size;
     const at = this.core.spscClaim(this.d, length) >>> 0;
@@ -143,7 +145,7 @@ export class SpscProducer extends SpscRole {
    * when full. It is encoded aside first, so a bad value throws before
    * anything is claimed and no half-written record is ever published.
    */
-  sendRecord(value: Record<string, unknown>): boolean {
+  sendRecord(value: RecordInput<RecordType>): boolean {
     this.assertOpen();
     const type = this.recordType();
     this.#encoded ??= new Uint8Array(type.size);
