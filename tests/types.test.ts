@@ -23,7 +23,7 @@ interface Setup {
   /** Options over @tsconfig/node20 (lib es2023, strict, module nodenext, moduleResolution node16). */
   options: Record<string, unknown>;
   packageType: 'module' | 'commonjs';
-  fixtures: string[];
+  fixtures: readonly string[];
   /** The declaration file TypeScript must pick: the one for the module format the fixtures are. */
   declarations: 'index.d.mts' | 'index.d.cts';
   dom: boolean;

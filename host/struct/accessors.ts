@@ -150,6 +150,13 @@ function setter(type: StructType, field: Field, view: DataView): Setter {
   return function (v) { writeValue(view, this.$offset + off, t, v, path); };
 }
 
+// An array's element types seen through `infer`: TypeScript then relates two
+// ArrayRefs by their elements alone, so an ArrayRef of points passes where
+// any ArrayRef is asked for.
+type ElementAccessor<Element> = [Element] extends [infer E extends FieldType] ? AccessorOf<E> : never;
+type ElementValue<Element> = [Element] extends [infer E extends FieldType] ? ValueOf<E> : never;
+type ElementInput<Element> = [Element] extends [infer E extends FieldType] ? InputOf<E> : never;
+
 /** A fixed array field in place: get(i), set(i, v), length, iteration; typed by its `Element` type. */
 export class ArrayRef<Element extends FieldType = FieldType> {
   readonly #view: DataView;
@@ -171,24 +178,24 @@ export class ArrayRef<Element extends FieldType = FieldType> {
     return this.#type.length;
   }
 
-  get(index: number): AccessorOf<Element> {
+  get(index: number): ElementAccessor<Element> {
     const at = this.#at(index);
     const element: FieldType = this.#type.element;
-    if (element.kind === 'struct') return new (refClass(element as StructType, this.#writable, this.#view))(at) as AccessorOf<Element>;
-    if (element.kind === 'array') return new ArrayRef(this.#view, at, element, this.#writable, `${this.#path}[${index}]`) as AccessorOf<Element>;
-    return readValue(this.#view, at, element) as AccessorOf<Element>;
+    if (element.kind === 'struct') return new (refClass(element as StructType, this.#writable, this.#view))(at) as ElementAccessor<Element>;
+    if (element.kind === 'array') return new ArrayRef(this.#view, at, element, this.#writable, `${this.#path}[${index}]`) as ElementAccessor<Element>;
+    return readValue(this.#view, at, element) as ElementAccessor<Element>;
   }
 
-  set(index: number, value: InputOf<Element>): void {
+  set(index: number, value: ElementInput<Element>): void {
     if (!this.#writable) throw readOnlyError(`${this.#path}[${index}]`);
     writeValue(this.#view, this.#at(index), this.#type.element, value, `${this.#path}[${index}]`);
   }
 
-  toArray(): ValueOf<Element>[] {
-    return readValue(this.#view, this.#offset, this.#type) as ValueOf<Element>[];
+  toArray(): ElementValue<Element>[] {
+    return readValue(this.#view, this.#offset, this.#type) as ElementValue<Element>[];
   }
 
-  *[Symbol.iterator](): IterableIterator<AccessorOf<Element>> {
+  *[Symbol.iterator](): IterableIterator<ElementAccessor<Element>> {
     for (let i = 0; i < this.#type.length; i++) yield this.get(i);
   }
 

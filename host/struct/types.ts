@@ -161,8 +161,7 @@ export function aligned<Type extends FieldType | PrimitiveName>(type: Type, alig
   }
   // aligned(aligned(t, a), b) is t aligned to the stricter of a and b: C spells one _Alignas per member.
   if (resolved.kind === 'aligned') return aligned(resolved.inner, Math.max(align, resolved.align)) as AlignedType<Unaligned<Resolved<Type>>>;
-  const inner = resolved as Unaligned<Resolved<Type>>;
-  return Object.freeze({ kind: 'aligned', inner, size: resolved.size, align: Math.max(resolved.align, align), describe: `${resolved.describe}@align(${align})` });
+  return Object.freeze({ kind: 'aligned', inner: resolved as Unaligned<Resolved<Type>>, size: resolved.size, align: Math.max(resolved.align, align), describe: `${resolved.describe}@align(${align})` });
 }
 
 /** What aligned() wraps: an aligned type is never wrapped twice. */

@@ -123,11 +123,17 @@ export const rawTable: Table<typeof Point> = raw.table(Point, { offset: 64, coun
 // @ts-expect-error no such field
 raw.struct(Point).z = 1;
 
-// A typed table goes wherever a table of any struct is asked for.
+// Typed tables, accessors and arrays go wherever those of any struct are asked for.
 function describe(any: Table): string {
   return `${any.type.name}: ${any.length} records`;
 }
 describe(sensors);
+export const anyRef: StructRef = c;
+export const anyArray: ArrayRef = c.path;
+// @ts-expect-error an array of points is no array of numbers
+export const notNumbers: ArrayRef<PrimitiveType<'f32'>> = c.path;
+// @ts-expect-error nor is a table of sensors a table of points
+export const notPoints: Table<typeof Point> = sensors;
 
 // A schema whose fields TypeScript cannot see stays as loose as the runtime checks.
 const fields: StructFields = { a: 'u8' };
