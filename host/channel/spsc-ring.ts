@@ -11,7 +11,7 @@ import { SpscProducer } from './spsc-producer.js';
 import { PRODUCER, CONSUMER, type RingAccess, type Role } from './spsc-role.js';
 import type { StructType } from '../struct/struct.js';
 
-/** A ring; `RecordType` types its record messages when it was made with one. */
+/** An SPSC ring; `RecordType` is the struct type of its records when it was made with one. */
 export class SpscRing<RecordType extends StructType = StructType> extends Primitive {
   /** Data bytes (a power of two). */
   readonly capacity: number;
