@@ -41,7 +41,7 @@ interface Declaration {
   imports: { name: string; kind: string }[];
 }
 
-const KINDS: Record<string, string> = { 'WebAssembly.Memory': 'memory', 'WebAssembly.Global': 'global', 'WebAssembly.Table': 'table' };
+const KINDS: Record<string, string> = { WasmMemory: 'memory', WasmGlobal: 'global', 'WebAssembly.Memory': 'memory', 'WebAssembly.Global': 'global', 'WebAssembly.Table': 'table' };
 
 function declaration(): Declaration {
   const source = ts.createSourceFile('core.ts', readFileSync('host/core/core.ts', 'utf8'), ts.ScriptTarget.Latest, true);

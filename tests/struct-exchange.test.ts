@@ -164,8 +164,8 @@ function exchangeWithC(n: number, tamper: (recs: Table, packed: Table) => void =
   const packedOffset = n * Rec.size + 3; // odd: a packed struct sits anywhere
   const seg = keepOpen(SysV.create({ key: freshKey(), size: packedOffset + n * Packed.size, exclusive: true }));
   trackSysV(seg.id);
-  const recs = seg.table(Rec, { count: n });
-  const packed = seg.table(Packed, { offset: packedOffset, count: n });
+  const recs: Table = seg.table(Rec, { count: n });
+  const packed: Table = seg.table(Packed, { offset: packedOffset, count: n });
   for (let i = 0; i < n; i++) {
     recs.set(i, recValue(i, 0));
     packed.set(i, packedValue(i, 0));
@@ -306,8 +306,8 @@ exchange('Python ctypes classes generated from the schema read shmkit records fr
   const packedOffset = n * PyRec.size + 1;
   const name = trackPosix(freshName('pyx'));
   const seg = keepOpen(Posix.create(name, { size: packedOffset + n * PyPacked.size, exclusive: true }));
-  const recs = seg.table(PyRec, { count: n });
-  const packed = seg.table(PyPacked, { offset: packedOffset, count: n });
+  const recs: Table = seg.table(PyRec, { count: n });
+  const packed: Table = seg.table(PyPacked, { offset: packedOffset, count: n });
   for (let i = 0; i < n; i++) {
     recs.set(i, pyRec(i));
     packed.set(i, pyPacked(i));

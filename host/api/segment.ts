@@ -88,14 +88,14 @@ export abstract class Segment implements Disposable {
   }
 
   /** A struct in place at `offset` of a raw segment (read-only attachments give getters only). */
-  struct(type: StructType, offset = 0): StructRef {
+  struct<S extends StructType>(type: S, offset = 0): StructRef<S> {
     this.assertOpen();
     this.#structView ??= new DataView(this.arena.memory.buffer, this.offset, this.size);
     return structAt(type, this.#structView, offset, !this.readOnly);
   }
 
   /** A table of `count` structs at `offset` of a raw segment (default: as many as fit). */
-  table(type: StructType, options: { offset?: number; count?: number } = {}): Table {
+  table<S extends StructType>(type: S, options: { offset?: number; count?: number } = {}): Table<S> {
     this.assertOpen();
     const o = checkOptions<{ offset?: number; count?: number }>(options, ['offset', 'count'], 'table');
     const offset = o.offset ?? 0;

@@ -8,6 +8,7 @@ import { coreModule } from '../core/node-module.js';
 import { addressOf } from '../linux/libc.js';
 import { coverWithAnonymous } from '../linux/mman.js';
 import { HUGE_PAGE_SIZE } from '../linux/constants.js';
+import type { WasmMemory } from '../core/wasm-types.js';
 
 /** A claimed, page-aligned range of the arena. */
 export interface Window {
@@ -76,7 +77,7 @@ export class Arena extends CoreMemory {
    * The arena of another thread of this process, from its `memory` (sent by
    * postMessage). The new core instance joins the live window table.
    */
-  static adopt(memory: WebAssembly.Memory): Arena {
+  static adopt(memory: WasmMemory): Arena {
     if (!(memory instanceof WebAssembly.Memory) || !(memory.buffer instanceof SharedArrayBuffer)) {
       invalidArgument('Arena.adopt needs the shared WebAssembly.Memory of an existing arena');
     }
@@ -91,7 +92,7 @@ export class Arena extends CoreMemory {
     processArena = arena;
   }
 
-  constructor(options: ArenaOptions = {}, adopted?: WebAssembly.Memory) {
+  constructor(options: ArenaOptions = {}, adopted?: WasmMemory) {
     super({ maxBytes: adopted ? 0 : maxBytesOf(options), module: coreModule(), memory: adopted });
     this.baseAddress = addressOf(new Uint8Array(this.memory.buffer, 0, 1));
   }

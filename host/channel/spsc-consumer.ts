@@ -6,15 +6,16 @@ import { warnRenamed } from '../sync/deprecation.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
 import { ShmError, invalidArgument } from '../errors.js';
 import type { StructRef } from '../struct/accessors.js';
-import type { FieldValue } from '../struct/types.js';
+import type { RecordOf } from '../struct/inferred.js';
+import type { StructType } from '../struct/struct.js';
 import { CONSUMER, MAX_BATCH, SpscRole, type RingAccess } from './spsc-role.js';
 
-export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> {
+export class SpscConsumer<RecordType extends StructType = StructType> extends SpscRole<RecordType> implements AsyncIterable<Uint8Array> {
   #offsets: Uint32Array | undefined;
   #lengths: Uint32Array | undefined;
 
   /** Made by SpscRing.acquireConsumer(), which takes the role first. */
-  constructor(ring: RingAccess) {
+  constructor(ring: RingAccess<RecordType>) {
     super(ring, CONSUMER);
   }
 
@@ -70,7 +71,7 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
    * release()); null when there is none. The same StructRef object is moved
    * by every tryPeekRecord.
    */
-  tryPeekRecord(): StructRef | null {
+  tryPeekRecord(): StructRef<RecordType> | null {
     this.assertOpen();
     const type = this.recordType();
     const at = this.core.spscPeek(this.d) >>> 0;
@@ -81,7 +82,7 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
   }
 
   /** The next record decoded into a plain object, released; null when there is none. Never waits. */
-  tryReceiveRecord(): Record<string, FieldValue> | null {
+  tryReceiveRecord(): RecordOf<RecordType> | null {
     const ref = this.tryPeekRecord();
     if (ref === null) return null;
     const value = ref.$toObject();
@@ -108,13 +109,13 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
   }
 
   /** tryReceiveRecord(), sleeping while the ring is empty; null and EPIPE as for receiveSync(). */
-  receiveRecordSync(options?: WaitOptions): Record<string, FieldValue> | null {
+  receiveRecordSync(options?: WaitOptions): RecordOf<RecordType> | null {
     checkWaitOptions(options, [], 'receiveRecordSync');
     return this.tryReceiveRecord() ?? runSync(this.waitFor(() => this.tryReceiveRecord(), options ?? {}), this.host);
   }
 
   /** receiveRecordSync() without blocking the event loop; takes an AbortSignal. */
-  receiveRecordAsync(options: WaitOptions = {}): Promise<Record<string, FieldValue> | null> {
+  receiveRecordAsync(options: WaitOptions = {}): Promise<RecordOf<RecordType> | null> {
     checkWaitOptions(options, [], 'receiveRecordAsync');
     const got = options.signal?.aborted ? null : this.tryReceiveRecord();
     return got ? Promise.resolve(got) : runAsync(this.waitFor(() => this.tryReceiveRecord(), options), this.host, options.signal);
@@ -127,7 +128,7 @@ export class SpscConsumer extends SpscRole implements AsyncIterable<Uint8Array> 
   }
 
   /** @deprecated use tryReceiveRecord */
-  receiveRecord(): Record<string, FieldValue> | null {
+  receiveRecord(): RecordOf<RecordType> | null {
     warnRenamed('SpscConsumer.receiveRecord', 'SpscConsumer.tryReceiveRecord');
     return this.tryReceiveRecord();
   }

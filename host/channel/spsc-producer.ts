@@ -8,15 +8,17 @@ import { describeValue } from '../core/validate.js';
 import { warnRenamed } from '../sync/deprecation.js';
 import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
 import type { StructRef } from '../struct/accessors.js';
+import type { RecordInput } from '../struct/inferred.js';
+import type { StructType } from '../struct/struct.js';
 import { writeValue } from '../struct/values.js';
 import { MAX_BATCH, PRODUCER, SpscRole, type RingAccess } from './spsc-role.js';
 
-export class SpscProducer extends SpscRole {
+export class SpscProducer<RecordType extends StructType = StructType> extends SpscRole<RecordType> {
   readonly maxMessage: number;
   #encoded: Uint8Array | undefined;
 
   /** Made by SpscRing.acquireProducer(), which takes the role first. */
-  constructor(ring: RingAccess) {
+  constructor(ring: RingAccess<RecordType>) {
     super(ring, PRODUCER);
     this.maxMessage = ring.maxMessage;
   }
@@ -126,7 +128,7 @@ export class SpscProducer extends SpscRole {
    * place, published by the next commit(); null when full. The same
    * StructRef object is moved by every tryClaimRecord.
    */
-  tryClaimRecord(): StructRef | null {
+  tryClaimRecord(): StructRef<RecordType> | null {
     this.assertOpen();
     const length = this.recordType().size;
     const at = this.core.spscClaim(this.d, length) >>> 0;
@@ -139,7 +141,7 @@ export class SpscProducer extends SpscRole {
    * when full. Never waits. It is encoded aside first, so a bad value throws
    * before anything is claimed and no half-written record is ever published.
    */
-  trySendRecord(value: Record<string, unknown>): boolean {
+  trySendRecord(value: RecordInput<RecordType>): boolean {
     return this.trySend(this.#encode(value));
   }
 
@@ -162,13 +164,13 @@ export class SpscProducer extends SpscRole {
   }
 
   /** trySendRecord(), sleeping while the ring is full; as sendSync(). */
-  sendRecordSync(value: Record<string, unknown>, options?: WaitOptions): boolean {
+  sendRecordSync(value: RecordInput<RecordType>, options?: WaitOptions): boolean {
     checkWaitOptions(options, [], 'sendRecordSync');
     return this.sendSync(this.#encode(value), options);
   }
 
   /** sendRecordSync() without blocking the event loop; takes an AbortSignal. */
-  sendRecordAsync(value: Record<string, unknown>, options: WaitOptions = {}): Promise<boolean> {
+  sendRecordAsync(value: RecordInput<RecordType>, options: WaitOptions = {}): Promise<boolean> {
     checkWaitOptions(options, [], 'sendRecordAsync');
     // A copy: another record call may encode into the shared buffer while this one waits.
     return this.sendAsync(this.#encode(value).slice(), options);
@@ -181,7 +183,7 @@ export class SpscProducer extends SpscRole {
   }
 
   /** @deprecated use trySendRecord */
-  sendRecord(value: Record<string, unknown>): boolean {
+  sendRecord(value: RecordInput<RecordType>): boolean {
     warnRenamed('SpscProducer.sendRecord', 'SpscProducer.trySendRecord');
     return this.trySendRecord(value);
   }
@@ -191,7 +193,7 @@ export class SpscProducer extends SpscRole {
   }
 
   // `value` as the bytes of one record, in this handle's reused buffer (EINVAL on a bad field, before any store).
-  #encode(value: Record<string, unknown>): Uint8Array {
+  #encode(value: RecordInput<RecordType>): Uint8Array {
     this.assertOpen();
     const type = this.recordType();
     this.#encoded ??= new Uint8Array(type.size);

@@ -11,13 +11,14 @@ import { SpscProducer } from './spsc-producer.js';
 import { PRODUCER, CONSUMER, roleCode, type RingAccess, type Role } from './spsc-role.js';
 import type { StructType } from '../struct/struct.js';
 
-export class SpscRing extends Primitive {
+/** An SPSC ring; `RecordType` is the struct type of its records when it was made with one. */
+export class SpscRing<RecordType extends StructType = StructType> extends Primitive {
   /** Data bytes (a power of two). */
   readonly capacity: number;
   /** Largest message: half the ring less a record header (spscMaxMessageFor). */
   readonly maxMessage: number;
   /** The struct type of its records (checked against the stored layout by ManagedSegment.ring), if any. */
-  readonly record: StructType | undefined;
+  readonly record: RecordType | undefined;
 
   /** Bytes a ring of `capacity` occupies (header and data); checks that a `record` fits in one message. */
   static bytesFor(capacity: number, record?: StructType): number {
@@ -32,7 +33,7 @@ export class SpscRing extends Primitive {
   }
 
   /** Formats a ring at `place` (nobody may be using it); `record` types its messages. */
-  static create(place: Place, capacity: number, record?: StructType): SpscRing {
+  static create<R extends StructType = StructType>(place: Place, capacity: number, record?: R): SpscRing<R> {
     const bytes = SpscRing.bytesFor(capacity, record);
     const end = checkPlace(place, bytes, 'an SPSC ring');
     place.memory.core.spscInit(place.offset, end, capacity);
@@ -40,14 +41,14 @@ export class SpscRing extends Primitive {
   }
 
   /** A ring that already lives at `place`; its capacity is read from its header. */
-  static open(place: Place, record?: StructType): SpscRing {
+  static open<R extends StructType = StructType>(place: Place, record?: R): SpscRing<R> {
     return new SpscRing(place, record);
   }
 
   // The ring's own descriptor (geometry only); each role handle opens its own.
   readonly #d: number;
 
-  private constructor(place: Place, record: StructType | undefined) {
+  private constructor(place: Place, record: RecordType | undefined) {
     super(place, coreConstant(place.memory.core, 'SPSC_HEADER'), 'an SPSC ring');
     this.#d = this.#openDescriptor(this);
     this.capacity = this.core.spscCapacity(this.#d) >>> 0;
@@ -61,12 +62,12 @@ export class SpscRing extends Primitive {
   }
 
   /** The producer role; EBUSY while another live thread holds it (a dead holder's role is taken over). */
-  acquireProducer(): SpscProducer {
+  acquireProducer(): SpscProducer<RecordType> {
     return new SpscProducer(this.#access(PRODUCER));
   }
 
   /** The consumer role; EBUSY while another live thread holds it. Messages a dead consumer peeked but never released come again. */
-  acquireConsumer(): SpscConsumer {
+  acquireConsumer(): SpscConsumer<RecordType> {
     return new SpscConsumer(this.#access(CONSUMER));
   }
 
@@ -77,7 +78,7 @@ export class SpscRing extends Primitive {
 
   // Takes `role` with a descriptor of its own, which the role handle keeps
   // (its cursors live there) and releases on close.
-  #access(role: Role): RingAccess {
+  #access(role: Role): RingAccess<RecordType> {
     const owner = {};
     const d = this.#openDescriptor(owner);
     try {

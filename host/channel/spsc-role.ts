@@ -19,7 +19,7 @@ export function roleCode(core: CoreExports, role: Role): number {
 }
 
 /** A ring's place, as its role handles see it. */
-export interface RingAccess {
+export interface RingAccess<RecordType extends StructType = StructType> {
   core: CoreExports;
   memory: CoreMemory;
   host: WaitHost;
@@ -30,7 +30,7 @@ export interface RingAccess {
   owner: object;
   maxMessage: number;
   /** The struct type of its records, when the ring was made with one. */
-  record: StructType | undefined;
+  record: RecordType | undefined;
 }
 
 /** Most messages one claimMany() or peekMany() handles. */
@@ -38,7 +38,7 @@ export const MAX_BATCH = 4096;
 /** Most bytes one sendPacked() core call copies (it takes larger inputs in steps of this). */
 export const STAGING = 64 << 10;
 
-export abstract class SpscRole implements Disposable {
+export abstract class SpscRole<RecordType extends StructType = StructType> implements Disposable {
   protected readonly core: CoreExports;
   /** The core's numbers: offsets and the codes its calls return. */
   protected readonly constants: CoreConstants;
@@ -53,8 +53,8 @@ export abstract class SpscRole implements Disposable {
    * memory never shrinks).
    */
   readonly bytes: Uint8Array;
-  readonly #record: StructType | undefined;
-  #recordRef: StructRef | undefined;
+  readonly #record: RecordType | undefined;
+  #recordRef: StructRef<RecordType> | undefined;
   #scratchUnits: Uint8Array | undefined;
   #slots: Uint32Array | undefined;
   /** slots()' byte offset as a number: reading a view's byteOffset costs ~20 ns on Node 20 (shared buffers). */
@@ -70,7 +70,7 @@ export abstract class SpscRole implements Disposable {
   /** Why this handle refuses calls: closed (EBADF) or corruption seen (ECORRUPT); undefined while usable. */
   #refusal: ShmError | undefined;
 
-  protected constructor(ring: RingAccess, role: Role) {
+  protected constructor(ring: RingAccess<RecordType>, role: Role) {
     ({ core: this.core, memory: this.memory, host: this.host, at: this.at, d: this.d, record: this.#record } = ring);
     this.memory.descriptors.hand(ring.owner, this, this.d); // the descriptor lives as long as this handle
     this.bytes = new Uint8Array(this.memory.memory.buffer);
@@ -140,14 +140,14 @@ export abstract class SpscRole implements Disposable {
   }
 
   /** The ring's record type; EINVAL when it carries raw bytes. */
-  protected recordType(): StructType {
+  protected recordType(): RecordType {
     if (this.#record === undefined) throw new ShmError({ code: 'EINVAL', message: 'this SPSC ring carries raw bytes: make it with { record: structType } to send records' });
     return this.#record;
   }
 
   /** One StructRef of the record type, moved to `offset`: records then cost no allocation. */
-  protected recordAt(offset: number): StructRef {
-    const ref = (this.#recordRef ??= new (refClass(this.recordType(), true, new DataView(this.memory.memory.buffer)))(offset));
+  protected recordAt(offset: number): StructRef<RecordType> {
+    const ref = (this.#recordRef ??= new (refClass(this.recordType(), true, new DataView(this.memory.memory.buffer)))(offset) as StructRef<RecordType>);
     ref.$offset = offset;
     return ref;
   }

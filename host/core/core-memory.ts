@@ -4,6 +4,7 @@
 import { ShmError, invalidArgument } from '../errors.js';
 import { MAX_UNITS, UNIT_SIZE, coreConstant, instantiateCore, type CoreExports } from './core.js';
 import { Descriptors } from './descriptors.js';
+import type { WasmMemory, WasmModule } from './wasm-types.js';
 
 export { MAX_UNITS };
 
@@ -11,9 +12,9 @@ export interface CoreMemoryOptions {
   /** Most bytes the memory may grow to (core statics included); a multiple of 64 KiB, at most 4 GiB. */
   maxBytes: number;
   /** The compiled core.wasm. */
-  module: WebAssembly.Module;
+  module: WasmModule;
   /** An existing memory to join (another thread's), instead of a new one. */
-  memory?: WebAssembly.Memory;
+  memory?: WasmMemory;
 }
 
 /** A range of whole units claimed from the window table. */
@@ -25,7 +26,7 @@ export interface UnitRange {
 type TypedArrayConstructor<T> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number };
 
 export class CoreMemory {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   readonly core: CoreExports;
   readonly maxBytes: number;
   /** End of the core's statics: nothing of a host's is placed below it. */

@@ -15,10 +15,11 @@
 // segments, so any number of instances may share one memory.
 import { ShmError } from '../errors.js';
 import { corePreview1, type CoreWasi } from '../wasi/preview1.js';
+import type { WasmGlobal, WasmMemory, WasmModule } from './wasm-types.js';
 
 /** What core.wasm imports: one shared memory, at most 65536 pages. */
 export type CoreImports = {
-  env: { memory: WebAssembly.Memory };
+  env: { memory: WasmMemory };
 };
 
 /** The functions core.wasm exports. Addresses and lengths are byte offsets in the memory (u32: read results with `>>> 0`). */
@@ -282,7 +283,7 @@ export type CoreConstant =
 export type CoreFault = Extract<CoreConstant, `FAULT_${string}`>;
 
 /** Raw exports of core.wasm: its functions, its constants, and the memory it imported. */
-export type CoreExports = CoreFunctions & { readonly [name in CoreConstant]: WebAssembly.Global } & { readonly memory: WebAssembly.Memory };
+export type CoreExports = CoreFunctions & { readonly [name in CoreConstant]: WasmGlobal } & { readonly memory: WasmMemory };
 
 /** Every constant's value, by name. */
 export type CoreConstants = Readonly<Record<CoreConstant, number>>;
@@ -319,7 +320,7 @@ export const CORE_ABI_VERSION = 8;
  * `wasi` defaults to the few preview1 functions the core imports; any
  * other WASI implementation (node:wasi, a browser shim) may stand in.
  */
-export function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory, wasi: CoreWasi = corePreview1(memory)): CoreExports {
+export function instantiateCore(module: WasmModule, memory: WasmMemory, wasi: CoreWasi = corePreview1(memory)): CoreExports {
   let instance: WebAssembly.Instance;
   try {
     instance = new WebAssembly.Instance(module, { env: { memory }, wasi_snapshot_preview1: wasi.imports });

@@ -6,9 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { ShmError, invalidArgument } from '../errors.js';
 import { instantiateCore } from './core.js';
 import { coreWasmLocation } from './wasm-location.js';
+import type { WasmModule } from './wasm-types.js';
 
 interface LoadedCore {
-  readonly module: WebAssembly.Module;
+  readonly module: WasmModule;
   /** The bytes it was compiled from, when known: a second identical provideCore is then harmless. */
   readonly bytes?: Uint8Array;
 }
@@ -21,7 +22,7 @@ let current: LoadedCore | undefined;
 const BUILDS: Record<string, string> = { release: 'core.wasm', checked: 'core.checked.wasm' };
 
 /** The compiled core of this thread: supplied by provideCore, or read from disk once. */
-export function coreModule(): WebAssembly.Module {
+export function coreModule(): WasmModule {
   return (current ??= readBesideCode()).module;
 }
 
@@ -31,7 +32,7 @@ export function coreModule(): WebAssembly.Module {
  * module. Call it before the first arena, segment or struct; a worker thread
  * that uses shmkit calls it too (a WebAssembly.Module can be posted to it).
  */
-export function provideCore(core: WebAssembly.Module | ArrayBuffer | ArrayBufferView): void {
+export function provideCore(core: WasmModule | ArrayBuffer | ArrayBufferView): void {
   const given = compile(core);
   if (current) {
     if (sameCore(current, given)) return;

@@ -57,8 +57,8 @@ export interface BytesSpec {
   align?: number;
 }
 /** A table of `count` records of a struct type. */
-export interface TableSpec {
-  table: StructType;
+export interface TableSpec<S extends StructType = StructType> {
+  table: S;
   count: number;
 }
 export type ObjectSpec = BytesSpec | StructType | TableSpec;
@@ -184,8 +184,8 @@ export class ManagedSegment implements Disposable {
   }
 
   /** Creates a named object; EEXIST if the name is taken. */
-  create(name: string, spec: StructType): StructRef;
-  create(name: string, spec: TableSpec): Table;
+  create<S extends StructType>(name: string, spec: S): StructRef<S>;
+  create<S extends StructType>(name: string, spec: TableSpec<S>): Table<S>;
   create(name: string, spec: BytesSpec): Uint8Array;
   create(name: string, spec: ObjectSpec): StructRef | Table | Uint8Array {
     this.#assertWritable('create');
@@ -195,8 +195,8 @@ export class ManagedSegment implements Disposable {
   }
 
   /** The named object, checked against `spec`; undefined when there is none. */
-  find(name: string, spec: StructType): StructRef | undefined;
-  find(name: string, spec: TableSpec | { table: StructType }): Table | undefined;
+  find<S extends StructType>(name: string, spec: S): StructRef<S> | undefined;
+  find<S extends StructType>(name: string, spec: TableSpec<S> | { table: S }): Table<S> | undefined;
   find(name: string, spec?: Partial<BytesSpec>): Uint8Array | undefined;
   find(name: string, spec: ObjectSpec | { table: StructType } | Partial<BytesSpec> = {}): StructRef | Table | Uint8Array | undefined {
     const [nameAt, nameLength] = this.#stageName(name);
@@ -205,8 +205,8 @@ export class ManagedSegment implements Disposable {
   }
 
   /** find, or create when missing; racing callers all end up with the same object. */
-  findOrCreate(name: string, spec: StructType): StructRef;
-  findOrCreate(name: string, spec: TableSpec): Table;
+  findOrCreate<S extends StructType>(name: string, spec: S): StructRef<S>;
+  findOrCreate<S extends StructType>(name: string, spec: TableSpec<S>): Table<S>;
   findOrCreate(name: string, spec: BytesSpec): Uint8Array;
   findOrCreate(name: string, spec: ObjectSpec): StructRef | Table | Uint8Array {
     this.#assertWritable('create');
@@ -299,6 +299,8 @@ export class ManagedSegment implements Disposable {
    * of two). With `record`, it carries records of that struct type: its
    * layout is stored, and opening it with another is ELAYOUT.
    */
+  ring<S extends StructType>(name: string, capacity: number, options: { record: S }): SpscRing<S>;
+  ring(name: string, capacity: number, options?: { record?: StructType }): SpscRing;
   ring(name: string, capacity: number, options: { record?: StructType } = {}): SpscRing {
     const { record } = checkOptions<{ record?: StructType }>(options, ['record'], 'ring');
     if (record !== undefined && !(record instanceof StructType)) invalidArgument('record: give a struct type made by struct()');

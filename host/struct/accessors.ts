@@ -4,23 +4,31 @@
 // check) so V8 can inline them; other kinds go through values.ts.
 import { ShmError } from '../errors.js';
 import { ReadOnlyView } from '../core/read-only-view.js';
-import { rejectPrimitive, type FieldType, type FieldValue, type PrimitiveType } from './types.js';
+import { rejectPrimitive, type ArrayType, type FieldType, type FieldValue, type PrimitiveType } from './types.js';
 import type { Field, StructType } from './struct.js';
+import type { AccessorOf, FieldAccessors, InputOf, RecordInput, RecordOf, ValueOf } from './inferred.js';
 import { fieldError, readValue, writeValue } from './values.js';
 
-/** A struct in place. Field names are properties; `$`-names never clash with C identifiers. */
-export interface StructRef {
-  readonly $type: StructType;
+// A type literal, not an interface: only those let a typed accessor pass where the loose one (an index signature) is asked for.
+/** What every accessor has besides its fields; `$`-names never clash with C identifiers. */
+export type StructRefMembers<S extends StructType = StructType> = {
+  readonly $type: S;
   /** The bytes (a ReadOnlyView for a read-only attachment). */
   readonly $view: DataView | ReadOnlyView;
   /** Byte offset of the struct in `$view`; move it to walk a table without new objects. */
   $offset: number;
   /** Every field, decoded into a plain object. */
-  $toObject(): Record<string, FieldValue>;
+  $toObject(): RecordOf<S>;
   /** Writes every field (all must be given); checks all before writing any. */
-  $assign(value: Record<string, unknown>): void;
-  [field: string]: unknown;
-}
+  $assign(value: RecordInput<S>): void;
+};
+
+/**
+ * A struct of type `S` in place: its fields are properties, typed from the
+ * schema (nested structs and arrays are accessors of their own, reached
+ * read-only; write them through their $assign or set()).
+ */
+export type StructRef<S extends StructType = StructType> = StructRefMembers<S> & (S extends StructType<infer Fields> ? FieldAccessors<Fields> : never);
 
 export type RefClass = new (offset: number) => StructRef;
 
@@ -30,11 +38,11 @@ export type RefClass = new (offset: number) => StructRef;
 const classes = new WeakMap<DataView, Map<StructType, { writable?: RefClass; readOnly?: RefClass }>>();
 
 /** The struct of `type` at `offset` of `view`; without setters when read-only. */
-export function structAt(type: StructType, view: DataView, offset: number, writable: boolean): StructRef {
+export function structAt<S extends StructType>(type: S, view: DataView, offset: number, writable: boolean): StructRef<S> {
   if (!Number.isInteger(offset) || offset < 0 || offset + type.size > view.byteLength) {
     throw new ShmError({ code: 'EINVAL', message: `struct ${type.name} (${type.size} bytes) at offset ${offset} does not fit in ${view.byteLength} bytes` });
   }
-  return new (refClass(type, writable, view))(offset);
+  return new (refClass(type, writable, view))(offset) as StructRef<S>;
 }
 
 export function refClass(type: StructType, writable: boolean, view: DataView): RefClass {
@@ -142,16 +150,23 @@ function setter(type: StructType, field: Field, view: DataView): Setter {
   return function (v) { writeValue(view, this.$offset + off, t, v, path); };
 }
 
-/** A fixed array field in place: get(i), set(i, v), length, iteration. */
-export class ArrayRef {
+// An array's element types seen through `infer`: TypeScript then relates two
+// ArrayRefs by their elements alone, so an ArrayRef of points passes where
+// any ArrayRef is asked for.
+type ElementAccessor<Element> = [Element] extends [infer E extends FieldType] ? AccessorOf<E> : never;
+type ElementValue<Element> = [Element] extends [infer E extends FieldType] ? ValueOf<E> : never;
+type ElementInput<Element> = [Element] extends [infer E extends FieldType] ? InputOf<E> : never;
+
+/** A fixed array field in place: get(i), set(i, v), length, iteration; typed by its `Element` type. */
+export class ArrayRef<Element extends FieldType = FieldType> {
   readonly #view: DataView;
   readonly #offset: number;
-  readonly #type: Extract<FieldType, { kind: 'array' }>;
+  readonly #type: ArrayType<Element>;
   readonly #writable: boolean;
   /** The field this array is, for error messages (`Rec.grid[1]`). */
   readonly #path: string;
 
-  constructor(view: DataView, offset: number, type: Extract<FieldType, { kind: 'array' }>, writable: boolean, path: string) {
+  constructor(view: DataView, offset: number, type: ArrayType<Element>, writable: boolean, path: string) {
     this.#view = view;
     this.#offset = offset;
     this.#type = type;
@@ -163,24 +178,24 @@ export class ArrayRef {
     return this.#type.length;
   }
 
-  get(index: number): unknown {
+  get(index: number): ElementAccessor<Element> {
     const at = this.#at(index);
-    const element = this.#type.element;
-    if (element.kind === 'struct') return new (refClass(element as StructType, this.#writable, this.#view))(at);
-    if (element.kind === 'array') return new ArrayRef(this.#view, at, element, this.#writable, `${this.#path}[${index}]`);
-    return readValue(this.#view, at, element);
+    const element: FieldType = this.#type.element;
+    if (element.kind === 'struct') return new (refClass(element as StructType, this.#writable, this.#view))(at) as ElementAccessor<Element>;
+    if (element.kind === 'array') return new ArrayRef(this.#view, at, element, this.#writable, `${this.#path}[${index}]`) as ElementAccessor<Element>;
+    return readValue(this.#view, at, element) as ElementAccessor<Element>;
   }
 
-  set(index: number, value: unknown): void {
+  set(index: number, value: ElementInput<Element>): void {
     if (!this.#writable) throw readOnlyError(`${this.#path}[${index}]`);
     writeValue(this.#view, this.#at(index), this.#type.element, value, `${this.#path}[${index}]`);
   }
 
-  toArray(): FieldValue[] {
-    return readValue(this.#view, this.#offset, this.#type) as FieldValue[];
+  toArray(): ElementValue<Element>[] {
+    return readValue(this.#view, this.#offset, this.#type) as ElementValue<Element>[];
   }
 
-  *[Symbol.iterator](): IterableIterator<unknown> {
+  *[Symbol.iterator](): IterableIterator<ElementAccessor<Element>> {
     for (let i = 0; i < this.#type.length; i++) yield this.get(i);
   }
 

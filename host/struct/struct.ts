@@ -4,8 +4,9 @@ import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstants, type CoreConstant } from '../core/core.js';
 import { layoutCore } from '../core/layout-core.js';
 import {
-  checkIdentifier, resolveType, type FieldType, type PrimitiveName, type StructTypeLike,
+  checkIdentifier, resolveType, type FieldType, type StructTypeLike,
 } from './types.js';
+import type { StructFields } from './inferred.js';
 
 export interface StructOptions {
   /** No padding at all, like __attribute__((packed)). */
@@ -28,7 +29,12 @@ const LAYOUT_ERRORS = {
 } as const satisfies Partial<Record<CoreConstant, string>>;
 
 
-export class StructType implements StructTypeLike {
+// Keys the schema's field types for TypeScript alone: no such property exists at run time.
+declare const schema: unique symbol;
+
+/** A struct type; `Fields` is the schema it was declared with, from which its records' TypeScript types follow. */
+export class StructType<Fields extends StructFields = StructFields> implements StructTypeLike {
+  declare readonly [schema]?: Fields;
   readonly kind = 'struct' as const;
   readonly name: string;
   readonly fields: readonly Field[];
@@ -42,7 +48,7 @@ export class StructType implements StructTypeLike {
   readonly hash: bigint;
   readonly #byName: Map<string, Field>;
 
-  constructor(name: string, fields: Record<string, FieldType | PrimitiveName>, options: StructOptions | null = {}) {
+  constructor(name: string, fields: Fields, options: StructOptions | null = {}) {
     options ??= {};
     if (typeof options !== 'object') invalidArgument(`struct ${String(name)}: options must be an object`);
     this.name = checkIdentifier(name, 'struct name');
@@ -76,15 +82,19 @@ export class StructType implements StructTypeLike {
     Object.freeze(this);
   }
 
-  field(name: string): Field {
+  field(name: keyof Fields & string): Field {
     const found = this.#byName.get(name);
     if (!found) invalidArgument(`struct ${this.name} has no field '${name}' (fields: ${this.fields.map((f) => f.name).join(', ')})`);
     return found;
   }
 }
 
-/** Declares a struct type with the platform's C layout. */
-export function struct(name: string, fields: Record<string, FieldType | PrimitiveName>, options?: StructOptions): StructType {
+/**
+ * Declares a struct type with the platform's C layout. Its records are
+ * typed from `fields`: `struct('P', { x: 'f64', id: 'u64' })` reads as
+ * `{ x: number; id: bigint }`.
+ */
+export function struct<Fields extends StructFields>(name: string, fields: Fields, options?: StructOptions): StructType<Fields> {
   return new StructType(name, fields, options);
 }
 

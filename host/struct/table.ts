@@ -5,7 +5,8 @@ import { ShmError, invalidArgument } from '../errors.js';
 import type { CoreMemory } from '../core/core-memory.js';
 import { refClass, type RefClass, type StructRef } from './accessors.js';
 import type { Field, StructType } from './struct.js';
-import { rejectPrimitive, type FieldType, type FieldValue, type PrimitiveType } from './types.js';
+import type { ColumnName, ColumnOf, ColumnValue, RecordInput, RecordOf } from './inferred.js';
+import { rejectPrimitive, type FieldType, type PrimitiveType } from './types.js';
 import { fieldError, readValue, writeValue } from './values.js';
 
 export type Column =
@@ -31,8 +32,9 @@ export interface TableLocation {
   writable: boolean;
 }
 
-export class Table {
-  readonly type: StructType;
+/** A table of records of struct type `S`, typed from its schema. */
+export class Table<S extends StructType = StructType> {
+  readonly type: S;
   readonly length: number;
   readonly writable: boolean;
   readonly #memory: CoreMemory;
@@ -40,7 +42,7 @@ export class Table {
   readonly #view: DataView;
   readonly #Ref: RefClass;
 
-  constructor(type: StructType, location: TableLocation) {
+  constructor(type: S, location: TableLocation) {
     const { memory, offset, count, writable } = location;
     if (!Number.isSafeInteger(count) || count < 0) invalidArgument(`table of ${type.name}: count must be a whole number: count=${String(count)}`);
     if (offset % type.align !== 0) invalidArgument(`table of ${type.name}: offset ${offset} is not a multiple of its alignment ${type.align}`);
@@ -54,25 +56,25 @@ export class Table {
   }
 
   /** Record `index` in place (a new accessor object each call). */
-  at(index: number): StructRef {
-    return new this.#Ref(this.#byteOffset(index));
+  at(index: number): StructRef<S> {
+    return new this.#Ref(this.#byteOffset(index)) as StructRef<S>;
   }
 
   /**
    * One accessor to move along the table without allocating:
    * `const c = t.cursor(); for (...) { c.$offset = i * t.type.size; … }`.
    */
-  cursor(): StructRef {
-    return new this.#Ref(0);
+  cursor(): StructRef<S> {
+    return new this.#Ref(0) as StructRef<S>;
   }
 
   /** Record `index` decoded into a plain object. */
-  get(index: number): Record<string, FieldValue> {
-    return readValue(this.#view, this.#byteOffset(index), this.type) as Record<string, FieldValue>;
+  get(index: number): RecordOf<S> {
+    return readValue(this.#view, this.#byteOffset(index), this.type) as RecordOf<S>;
   }
 
   /** Writes record `index` whole; every field is checked before any byte changes. */
-  set(index: number, record: Record<string, unknown>): void {
+  set(index: number, record: RecordInput<S>): void {
     this.#assertWritable();
     writeValue(this.#view, this.#byteOffset(index), this.type, record, `${this.type.name}[${index}]`);
   }
@@ -82,19 +84,19 @@ export class Table {
    * into `into` (a typed array of the field's type, reused across calls) or
    * a new one. An `into` from memory.allocateArray is filled in place.
    */
-  readColumn(name: string, start = 0, count = this.length - start, into?: Column): Column {
+  readColumn<Name extends ColumnName<S>>(name: Name, start = 0, count = this.length - start, into?: ColumnOf<S, Name>): ColumnOf<S, Name> {
     const { field, primitive } = this.#column(name);
     this.#range(start, count);
     const Ctor = COLUMN_TYPES[primitive.name];
     if (into !== undefined && (!(into instanceof Ctor) || into.length < count)) {
       invalidArgument(`readColumn '${name}': into must be a ${Ctor.name} of at least ${count} elements`);
     }
-    const out = into ?? new Ctor(count);
+    const out: Column = into ?? new Ctor(count);
     const size = primitive.size;
     const firstSource = this.#offset + start * this.type.size + field.offset;
     if (this.#memory.owns(out)) { // it lives in the memory: gather straight into it
       this.#memory.core.gather(firstSource, this.type.size, size, count, out.byteOffset);
-      return out;
+      return out as ColumnOf<S, Name>;
     }
     const per = Math.max(1, Math.floor(CHUNK_BYTES / size));
     const scratch = this.#memory.scratch(Math.min(count, per) * size);
@@ -104,7 +106,7 @@ export class Table {
       this.#memory.core.gather(src, this.type.size, size, n, scratch);
       out.set(new Ctor(this.#memory.memory.buffer, scratch, n) as never, done);
     }
-    return out;
+    return out as ColumnOf<S, Name>;
   }
 
   /**
@@ -112,7 +114,7 @@ export class Table {
    * first, then scattered by the core (straight from `values` when it came
    * from memory.allocateArray).
    */
-  writeColumn(name: string, values: ArrayLike<number | bigint | boolean | string>, start = 0): void {
+  writeColumn<Name extends ColumnName<S>>(name: Name, values: ArrayLike<ColumnValue<S, Name>>, start = 0): void {
     this.#assertWritable();
     const { field, primitive } = this.#column(name);
     const count = values.length;
@@ -162,7 +164,7 @@ export class Table {
   }
 
   #column(name: string): { field: Field; primitive: PrimitiveType } {
-    const field = this.type.field(name);
+    const field = (this.type as StructType).field(name);
     const type = unwrap(field.type);
     const primitive = type.kind === 'primitive' ? type : type.kind === 'enum' ? type.base : undefined;
     if (!primitive) invalidArgument(`column '${name}' of ${this.type.name} is ${field.type.describe}; columns are numbers, bools and enums`);

@@ -17,9 +17,9 @@ interface TypeBase {
   readonly describe: string;
 }
 
-export interface PrimitiveType extends TypeBase {
+export interface PrimitiveType<Name extends PrimitiveName = PrimitiveName> extends TypeBase {
   readonly kind: 'primitive';
-  readonly name: PrimitiveName;
+  readonly name: Name;
   readonly cType: string;
 }
 
@@ -29,23 +29,28 @@ export interface StringType extends TypeBase {
   readonly capacity: number;
 }
 
-export interface ArrayType extends TypeBase {
+export interface ArrayType<Element extends FieldType = FieldType> extends TypeBase {
   readonly kind: 'array';
-  readonly element: FieldType;
+  readonly element: Element;
   readonly length: number;
 }
 
-export interface EnumType extends TypeBase {
+/** The integer types an enum can be stored as. */
+export type EnumBase = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32';
+
+export interface EnumType<Member extends string = string, Base extends EnumBase = EnumBase> extends TypeBase {
   readonly kind: 'enum';
   readonly name: string;
-  readonly base: PrimitiveType;
+  readonly base: PrimitiveType<Base>;
+  /** Member name → value; keyed by any string, so a name from outside can be looked up. */
   readonly members: ReadonlyMap<string, number>;
-  readonly byValue: ReadonlyMap<number, string>;
+  /** Value → the first member with it. */
+  readonly byValue: ReadonlyMap<number, Member>;
 }
 
-export interface AlignedType extends TypeBase {
+export interface AlignedType<Inner extends FieldType = FieldType> extends TypeBase {
   readonly kind: 'aligned';
-  readonly inner: FieldType;
+  readonly inner: Inner;
 }
 
 /** A struct type; built by struct() in struct.ts. */
@@ -56,12 +61,15 @@ export interface StructTypeLike extends TypeBase {
 
 export type FieldType = PrimitiveType | StringType | ArrayType | EnumType | AlignedType | StructTypeLike;
 
-function primitive(name: PrimitiveName, size: number, cType: string): PrimitiveType {
+/** A field type as a schema may spell it: a primitive's name stands for its type. */
+export type Resolved<T extends FieldType | PrimitiveName> = T extends PrimitiveName ? PrimitiveType<T> : T;
+
+function primitive<Name extends PrimitiveName>(name: Name, size: number, cType: string): PrimitiveType<Name> {
   return Object.freeze({ kind: 'primitive', name, size, align: size, cType, describe: name });
 }
 
 /** The primitive field types, by name. */
-export const primitives: Readonly<Record<PrimitiveName, PrimitiveType>> = Object.freeze({
+export const primitives: { readonly [Name in PrimitiveName]: PrimitiveType<Name> } = Object.freeze({
   i8: primitive('i8', 1, 'int8_t'),
   u8: primitive('u8', 1, 'uint8_t'),
   i16: primitive('i16', 2, 'int16_t'),
@@ -116,7 +124,7 @@ export function string(capacity: number): StringType {
 }
 
 /** A fixed array: T[length]. */
-export function array(element: FieldType | PrimitiveName, length: number): ArrayType {
+export function array<Element extends FieldType | PrimitiveName>(element: Element, length: number): ArrayType<Resolved<Element>> {
   const e = resolveType(element, 'array');
   if (e.kind === 'aligned') invalidArgument('array: C cannot over-align array elements; put aligned() around the whole array');
   checkCount(length, 'array length', 1);
@@ -124,17 +132,17 @@ export function array(element: FieldType | PrimitiveName, length: number): Array
   if (e.size * length > 0x7fffffff) invalidArgument(`array: ${length} × ${e.size} bytes is larger than 2 GiB`);
   // C order: the outer dimension comes first (int16_t m[2][3] is two of int16_t[3]).
   const [, base, dims] = /^(.*?)((?:\[\d+\])*)$/s.exec(e.describe)!;
-  return Object.freeze({ kind: 'array', element: e, length, size: e.size * length, align: e.align, describe: `${base}[${length}]${dims}` });
+  return Object.freeze({ kind: 'array', element: e as Resolved<Element>, length, size: e.size * length, align: e.align, describe: `${base}[${length}]${dims}` });
 }
 
 /** An enum stored as an integer (u8 … i32); fields read and write member names. */
-export function enumOf(name: string, members: Record<string, number>, base: 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' = 'i32'): EnumType {
+export function enumOf<Member extends string, Base extends EnumBase = 'i32'>(name: string, members: Record<Member, number>, base: Base = 'i32' as Base): EnumType<Member, Base> {
   checkIdentifier(name, 'enum name');
   const b = primitives[base];
   if (!b) invalidArgument(`enum ${name}: base must be u8, i8, u16, i16, u32 or i32: got ${String(base)}`);
   const map = new Map<string, number>();
-  const byValue = new Map<number, string>();
-  for (const [member, value] of Object.entries(members ?? {})) {
+  const byValue = new Map<number, Member>();
+  for (const [member, value] of Object.entries(members ?? {}) as [Member, number][]) {
     checkIdentifier(member, `enum ${name} member`);
     if (!Number.isInteger(value) || !inRange(b, value)) invalidArgument(`enum ${name}: ${member}=${String(value)} does not fit ${base}`);
     map.set(member, value);
@@ -146,15 +154,18 @@ export function enumOf(name: string, members: Record<string, number>, base: 'u8'
 }
 
 /** The same type with a stricter alignment, like C's _Alignas(n). */
-export function aligned(type: FieldType | PrimitiveName, align: number): AlignedType {
+export function aligned<Type extends FieldType | PrimitiveName>(type: Type, align: number): AlignedType<Unaligned<Resolved<Type>>> {
   const resolved = resolveType(type, 'aligned');
   if (!Number.isInteger(align) || align <= 0 || (align & (align - 1)) !== 0 || align > 4096) {
     invalidArgument(`aligned: alignment must be a power of two up to 4096: got ${String(align)}`);
   }
   // aligned(aligned(t, a), b) is t aligned to the stricter of a and b: C spells one _Alignas per member.
-  if (resolved.kind === 'aligned') return aligned(resolved.inner, Math.max(align, resolved.align));
-  return Object.freeze({ kind: 'aligned', inner: resolved, size: resolved.size, align: Math.max(resolved.align, align), describe: `${resolved.describe}@align(${align})` });
+  if (resolved.kind === 'aligned') return aligned(resolved.inner, Math.max(align, resolved.align)) as AlignedType<Unaligned<Resolved<Type>>>;
+  return Object.freeze({ kind: 'aligned', inner: resolved as Unaligned<Resolved<Type>>, size: resolved.size, align: Math.max(resolved.align, align), describe: `${resolved.describe}@align(${align})` });
 }
+
+/** What aligned() wraps: an aligned type is never wrapped twice. */
+export type Unaligned<T extends FieldType> = T extends AlignedType<infer Inner> ? Inner : T;
 
 const LIMITS: Partial<Record<PrimitiveName, [number, number]>> = {
   i8: [-128, 127], u8: [0, 255], i16: [-32768, 32767], u16: [0, 65535], i32: [-2147483648, 2147483647], u32: [0, 4294967295],
