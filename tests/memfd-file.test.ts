@@ -352,4 +352,20 @@ memfd('a file truncated by someone else is refused at open, not mapped past its 
   g.close();
 });
 
+memfd('progress stops where a verify finds a bad byte, and reaches the total when it finds none', () => {
+  const MiB = 1024 * 1024;
+  const m = Memfd.create({ size: 40 * MiB });
+  try {
+    const seen: number[] = [];
+    m.writePattern('mod256', { onProgress: (done) => seen.push(done) });
+    assert.equal(seen, [16 * MiB, 32 * MiB, 40 * MiB]);
+    m.bytes[20 * MiB] ^= 0xff; // in the second 16 MiB chunk
+    seen.length = 0;
+    assert.is(m.verifyPattern('mod256', { onProgress: (done, total) => seen.push(done / total) }), 20 * MiB);
+    assert.equal(seen, [16 / 40], 'no report past the chunk that held the bad byte');
+  } finally {
+    m.close();
+  }
+});
+
 memfd.run();

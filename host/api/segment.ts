@@ -202,9 +202,9 @@ export abstract class Segment implements Disposable {
     }
     for (let done = 0; done < total; done += CHUNK) {
       const length = Math.min(CHUNK, total - done);
-      const keepGoing = step(start + done, length);
-      o.onProgress?.(keepGoing ? done + length : total, total);
-      if (!keepGoing) return;
+      // A verify that finds a bad byte stops here: progress says how far it got, not 100%.
+      if (!step(start + done, length)) return;
+      o.onProgress?.(done + length, total);
     }
   }
 }
