@@ -1,7 +1,7 @@
 // A small core instance of its own for schema work (layouts, hashes), so
 // that defining a struct needs no arena and no operating system.
 import { CoreMemory } from './core-memory.js';
-import { coreModule } from './node-module.js';
+import { coreModule } from './core-module.js';
 
 let shared: CoreMemory | undefined;
 

@@ -1,9 +1,8 @@
+// Node's source of the core: build/core.wasm (dist/core.wasm in the bundle), read from disk once per thread.
 import { readFileSync } from 'node:fs';
+import { coreModule, provideCoreModule } from './core-module.js';
 import { coreWasmUrl } from './wasm-location.js';
 
-let cached: WebAssembly.Module | undefined;
+provideCoreModule(() => new WebAssembly.Module(readFileSync(coreWasmUrl)));
 
-/** The compiled core, read from disk once per thread. */
-export function coreModule(): WebAssembly.Module {
-  return (cached ??= new WebAssembly.Module(readFileSync(coreWasmUrl)));
-}
+export { coreModule };
