@@ -86,10 +86,20 @@ bundles('the check is not vacuous: the Node entry is refused for what it imports
 // ---- dist/browser.mjs in Node ----------------------------------------------
 
 type Shm = typeof import('../host/browser/index.js');
+/** shmkit/browser as a dependent imports it: through package.json's exports. */
+const ENTRY: string = 'shmkit/browser';
 const load = async (): Promise<Shm> => {
   requireDist();
-  return (await import(pathToFileURL(DIST).href)) as Shm;
+  return (await import(ENTRY)) as Shm;
 };
+
+bundles("package.json exports './browser': types first, then the ESM file", async () => {
+  const manifest = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'));
+  const entry = manifest.exports['./browser'];
+  assert.equal(Object.keys(entry), ['types', 'import']);
+  for (const file of Object.values(entry) as string[]) assert.ok(existsSync(ROOT + file), `${file} is missing: run \`npm run build\``);
+  assert.is(import.meta.resolve(ENTRY), pathToFileURL(DIST).href);
+});
 
 /** The code of the ShmError `fn` throws (by name: the bundle has its own class). */
 function codeOf(fn: () => unknown): string {

@@ -90,7 +90,7 @@ export class PlainArena extends CoreMemory {
   }
 
   /** A new region, formatted as a shmkit segment (a directory of named objects); closing the segment gives the region back. */
-  createSegment(name: string, options: SegmentOptions): ManagedSegment {
+  createSegment(name: string, options: SegmentOptions): ManagedSegment<Region> {
     const { size, ...managed } = checkOptions<SegmentOptions>(options, ['size', 'directorySlots', 'timeoutMs'], 'createSegment');
     checkRegionName(name, 'createSegment');
     checkSize(size, 'createSegment');
@@ -109,7 +109,7 @@ export class PlainArena extends CoreMemory {
    * thread and shared); ENOENT when there is none. Closing it leaves the
    * region to whoever made it.
    */
-  openSegment(name: string, options: ManagedOptions = {}): ManagedSegment {
+  openSegment(name: string, options: ManagedOptions = {}): ManagedSegment<Region> {
     checkManagedOptions(checkOptions<ManagedOptions>(options, ['directorySlots', 'timeoutMs'], 'openSegment'));
     const region = this.findRegion(name);
     if (!region) {

@@ -4,6 +4,7 @@
 // matches, so the question itself never sleeps.
 let answer: boolean | undefined;
 
+/** False on a thread that may not sleep in Atomics.wait (a page's main thread): its sync waits are refused with ENOTSUP. */
 export function threadCanBlock(): boolean {
   if (answer === undefined) {
     try {
