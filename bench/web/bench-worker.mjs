@@ -2,25 +2,12 @@
 // message. Messages are 64 bytes with their sequence number in the first
 // four; a receiver checks it, so a case that loses or reorders fails.
 import * as shm from '/shmkit/browser.mjs';
+import { serveJob } from '/demo/spawn-worker.mjs';
+import { seqAt, seqOf, stamp } from './seq.mjs';
 
 const WAIT = { timeoutMs: 60_000 };
-const seqAt = (bytes, at) => bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24);
-const seqOf = (bytes) => seqAt(bytes, 0);
-const stamp = (bytes, seq) => {
-  bytes[0] = seq;
-  bytes[1] = seq >> 8;
-  bytes[2] = seq >> 16;
-  bytes[3] = seq >> 24;
-  return bytes;
-};
 
-onmessage = ({ data }) => {
-  onmessage = null;
-  Promise.resolve(JOBS[data.job](data)).then(
-    (answer) => answer !== undefined && postMessage({ answer }),
-    (error) => postMessage({ error: String(error?.stack ?? error) }),
-  );
-};
+serveJob((job) => JOBS[job.job](job));
 
 function ring(job, name) {
   return shm.joinArena(job.arena).openSegment(job.segment).ring(name, job.capacity);

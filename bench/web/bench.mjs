@@ -3,6 +3,8 @@
 // Publishes window.benchResults for bench/web/run.ts.
 //   ?rounds=N (default 5), ?scale=F multiplies every message count (0.05 for a smoke run)
 import * as shm from '/shmkit/browser.mjs';
+import { spawnWorker } from '/demo/spawn-worker.mjs';
+import { seqOf, stamp, stampAt } from './seq.mjs';
 
 const query = new URLSearchParams(location.search);
 const ROUNDS = Number(query.get('rounds') ?? 5);
@@ -14,39 +16,8 @@ const n = (count) => Math.max(10, Math.round(count * SCALE));
 const arena = new shm.PlainArena({ maxBytes: 64 << 20 });
 let serial = 0;
 
-const stampAt = (bytes, at, seq) => {
-  bytes[at] = seq;
-  bytes[at + 1] = seq >> 8;
-  bytes[at + 2] = seq >> 16;
-  bytes[at + 3] = seq >> 24;
-  return bytes;
-};
-const stamp = (bytes, seq) => stampAt(bytes, 0, seq);
-const seqOf = (bytes) => bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
-
-/** A bench worker on `job`: its `ready` and `answer` messages as promises. */
-function spawn(job, transfer = []) {
-  const worker = new Worker(new URL('./bench-worker.mjs', import.meta.url), { type: 'module' });
-  let ready, answer, fail;
-  const readyP = new Promise((resolve, reject) => ((ready = resolve), (fail = reject)));
-  const answerP = new Promise((resolve, reject) => {
-    answer = resolve;
-    const failBoth = (error) => {
-      fail(error);
-      reject(error);
-    };
-    worker.onerror = (event) => failBoth(new Error(`worker: ${event.message}`));
-    worker.onmessage = ({ data }) => {
-      if (data?.error) failBoth(new Error(`worker: ${data.error}`));
-      else if (data?.ready) ready();
-      else if (data?.answer !== undefined) answer(data.answer);
-    };
-  });
-  readyP.catch(() => {});
-  answerP.catch(() => {});
-  worker.postMessage(job, transfer);
-  return { worker, ready: readyP, answer: answerP };
-}
+/** A bench worker on `job`: { worker, ready, answer }. */
+const spawn = (job, transfer = [], onMessage) => spawnWorker(new URL('./bench-worker.mjs', import.meta.url), job, transfer, onMessage);
 
 /** A fresh segment with the named rings, and the job fields a worker needs to open them. */
 function rings(...names) {
@@ -64,10 +35,10 @@ async function withWorkers(workers, body) {
   }
 }
 
-// Round trips from the page over something with postMessage and onmessage: µs each.
+// Round trips from the page over something with postMessage; `listen` hands its answers to a function: µs each.
 async function pageRoundTrips(target, listen, count, transfer) {
   let answered;
-  listen(({ data }) => answered(data));
+  listen((data) => answered(data));
   const reused = new Uint8Array(64);
   const start = performance.now();
   for (let seq = 0; seq < count; seq++) {
@@ -95,14 +66,14 @@ async function pageSends(target, counter, count, transfer) {
 const CASES = [
   // ---- round trips, page ↔ worker ----
   { group: 'roundtrip', path: 'page ↔ worker', name: 'Worker.postMessage (structured clone)', baseline: true,
-    run: () => { const w = spawn({ job: 'echo-post', transfer: false }); return withWorkers([w], () => pageRoundTrips(w.worker, (f) => (w.worker.onmessage = f), n(2000), false)); } },
+    run: () => workerRoundTripsFromPage(n(2000), false) },
   { group: 'roundtrip', path: 'page ↔ worker', name: 'Worker.postMessage (transfer)',
-    run: () => { const w = spawn({ job: 'echo-post', transfer: true }); return withWorkers([w], () => pageRoundTrips(w.worker, (f) => (w.worker.onmessage = f), n(2000), true)); } },
+    run: () => workerRoundTripsFromPage(n(2000), true) },
   { group: 'roundtrip', path: 'page ↔ worker', name: 'MessageChannel (structured clone)',
     run: () => {
       const { port1, port2 } = new MessageChannel();
       const w = spawn({ job: 'echo-port', port: port2, transfer: false }, [port2]);
-      return withWorkers([w], () => pageRoundTrips(port1, (f) => (port1.onmessage = f), n(2000), false));
+      return withWorkers([w], () => pageRoundTrips(port1, (f) => (port1.onmessage = ({ data }) => f(data)), n(2000), false));
     } },
   { group: 'roundtrip', path: 'page ↔ worker', name: 'shmkit SPSC ring, busy-wait (both spin on tryPeek)', shmkit: true,
     run: () => shmkitPageRoundTrips(n(100_000), 'poll', true) },
@@ -164,6 +135,12 @@ function shmkitWorkerRoundTrips(count, busy) {
     const pinger = spawn({ ...job, job: 'ring-ping', from: 'pong', to: 'ping', count, busy });
     return withWorkers([pinger], () => pinger.answer);
   }).finally(() => seg.close());
+}
+
+function workerRoundTripsFromPage(count, transfer) {
+  let handler;
+  const w = spawn({ job: 'echo-post', transfer }, [], (data) => handler(data));
+  return withWorkers([w], () => pageRoundTrips(w.worker, (f) => (handler = f), count, transfer));
 }
 
 async function shmkitPageRoundTrips(count, how, busy) {

@@ -10,6 +10,7 @@ import { markdown, summarise, type BenchResults } from './report.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const results = fileURLToPath(new URL('../results/', import.meta.url));
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
+const demo = fileURLToPath(new URL('../../demo/web/', import.meta.url));
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -27,7 +28,7 @@ const rounds = option('rounds', 5);
 const scale = option('scale', 1);
 const started = performance.now();
 const loadBefore = loadavg()[0]!;
-const chromium = await startIsolatedBrowser({ '/': here, '/shmkit/': dist });
+const chromium = await startIsolatedBrowser({ '/': here, '/shmkit/': dist, '/demo/': demo });
 try {
   const { page, errors } = await chromium.open(`index.html?rounds=${rounds}&scale=${scale}`);
   page.on('console', (message) => void (message.type() === 'log' && console.log(`  ${message.text()}`)));

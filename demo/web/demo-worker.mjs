@@ -4,15 +4,12 @@
 // in flight as the queue has slots).
 import * as shm from '/shmkit/browser.mjs';
 import { FLUSH_EVERY, RECORD_BYTES, Tally, recordValue, types, writeRecord } from './records.mjs';
+import { serveJob } from './spawn-worker.mjs';
 
 const WAIT = { timeoutMs: 60_000 };
 const { Stats } = types(shm);
 
-onmessage = ({ data }) => {
-  onmessage = null; // one job per worker
-  const job = data.transport === 'shmkit' ? shmkitRole(data) : postMessageRole(data);
-  Promise.resolve(job).catch((error) => postMessage({ error: String(error?.stack ?? error) }));
-};
+serveJob((job) => (job.transport === 'shmkit' ? shmkitRole(job) : postMessageRole(job)));
 
 // ---- shmkit ---------------------------------------------------------------
 
@@ -21,7 +18,6 @@ function shmkitRole({ role, arena, segment, shape, index, messages }) {
   const queue = seg.queue('records', shape);
   const lock = seg.mutex('stats-lock');
   const stats = seg.findOrCreate('stats', Stats);
-  const start = seg.event('start');
   const underLock = (body) => {
     if (lock.lock(WAIT) !== 'acquired') throw new Error('the stats lock timed out');
     try {
@@ -31,40 +27,46 @@ function shmkitRole({ role, arena, segment, shape, index, messages }) {
     }
   };
   postMessage({ ready: true });
-  if (!start.wait(WAIT)) throw new Error('the start event never came');
-  if (role === 'producer') {
-    const record = new Uint8Array(RECORD_BYTES);
-    const view = new DataView(record.buffer);
-    let sent = 0;
-    let sentSum = 0;
-    const flush = () => underLock(() => {
-      stats.sent += sent;
-      stats.sentSum += sentSum;
-      sent = sentSum = 0;
-    });
-    for (let seq = 0; seq < messages; seq++) {
-      writeRecord(view, index, seq);
-      if (!queue.pushSync(record, WAIT)) throw new Error('pushSync timed out');
-      sentSum += recordValue(index, seq) >>> 0;
-      if (++sent === FLUSH_EVERY) flush();
-    }
-    flush();
-    postMessage({ done: true });
-  } else {
-    const record = new Uint8Array(RECORD_BYTES);
-    const view = new DataView(record.buffer);
-    const tally = new Tally();
-    let damaged = 0;
-    for (;;) {
-      if (queue.popSync({ ...WAIT, into: record }) === null) break;
-      if (!tally.add(view)) damaged++;
-      if (tally.received === FLUSH_EVERY) underLock(() => tally.flushInto(stats));
-    }
-    if (!queue.ended) throw new Error('popSync timed out before the queue ended');
-    underLock(() => tally.flushInto(stats));
-    postMessage({ done: true, damaged });
+  if (!seg.event('start').wait(WAIT)) throw new Error('the start event never came');
+  try {
+    return role === 'producer' ? produce(queue, stats, underLock, index, messages) : consume(queue, stats, underLock);
+  } finally {
+    seg.close();
   }
-  seg.close();
+}
+
+function produce(queue, stats, underLock, index, messages) {
+  const record = new Uint8Array(RECORD_BYTES);
+  const view = new DataView(record.buffer);
+  let sent = 0;
+  let sentSum = 0;
+  const flush = () => underLock(() => {
+    stats.sent += sent;
+    stats.sentSum += sentSum;
+    sent = sentSum = 0;
+  });
+  for (let seq = 0; seq < messages; seq++) {
+    writeRecord(view, index, seq);
+    if (!queue.pushSync(record, WAIT)) throw new Error('pushSync timed out');
+    sentSum += recordValue(index, seq) >>> 0;
+    if (++sent === FLUSH_EVERY) flush();
+  }
+  flush();
+  return {};
+}
+
+function consume(queue, stats, underLock) {
+  const record = new Uint8Array(RECORD_BYTES);
+  const view = new DataView(record.buffer);
+  const tally = new Tally();
+  let damaged = 0;
+  while (queue.popSync({ ...WAIT, into: record }) !== null) {
+    if (!tally.add(view)) damaged++;
+    if (tally.received === FLUSH_EVERY) underLock(() => tally.flushInto(stats));
+  }
+  if (!queue.ended) throw new Error('popSync timed out before the queue ended');
+  underLock(() => tally.flushInto(stats));
+  return { damaged };
 }
 
 // ---- postMessage ----------------------------------------------------------
@@ -101,7 +103,7 @@ async function postMessageProducer({ ports, index, messages }) {
     sentSum += recordValue(index, seq) >>> 0;
   }
   for (const port of ports) port.postMessage({ end: true });
-  postMessage({ done: true, sent: messages, sentSum });
+  return { sent: messages, sentSum };
 }
 
 async function postMessageConsumer({ ports }) {
@@ -127,7 +129,7 @@ async function postMessageConsumer({ ports }) {
     postMessage({ ready: true });
   });
   clearInterval(report);
-  postMessage({ done: true, damaged, tally: tally.take() });
+  return { damaged, tally: tally.take() };
 }
 
 function started() {

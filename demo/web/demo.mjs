@@ -4,6 +4,7 @@
 import * as shm from '/shmkit/browser.mjs';
 import { RECORD_BYTES, percentile, types } from './records.mjs';
 import { RateChart, formatRate } from './chart.mjs';
+import { spawnWorker } from './spawn-worker.mjs';
 
 const SHAPE = { slots: 4096, slotSize: RECORD_BYTES };
 const TICK_MS = 100;
@@ -80,9 +81,9 @@ async function runShmkit({ producers, consumers, messages }) {
     };
     const clock = startClock('shmkit', read);
     start.set();
-    await Promise.all(workers.slice(0, producers).map((w) => w.done));
+    await Promise.all(workers.slice(0, producers).map((w) => w.answer));
     queue.end(); // every record is in: consumers finish the queue, then stop
-    const answers = await Promise.all(workers.slice(producers).map((w) => w.done));
+    const answers = await Promise.all(workers.slice(producers).map((w) => w.answer));
     const seconds = clock.stop();
     return finish('shmkit', { producers, consumers, messages }, await read(), seconds, answers);
   } finally {
@@ -109,14 +110,15 @@ async function runPostMessage({ producers, consumers, messages }) {
     }
     for (let j = 0; j < consumers; j++) {
       const ports = channels.map((row) => row[j].port2);
-      workers.push(startWorker({ transport: 'postMessage', role: 'consumer', index: j, ports }, ports, add));
+      workers.push(startWorker({ transport: 'postMessage', role: 'consumer', index: j, ports }, ports, (data) => add(data.tally)));
     }
     await Promise.all(workers.map((w) => w.ready));
     const clock = startClock('postMessage', async () => tallies);
     for (const w of workers.slice(0, producers)) w.worker.postMessage({ start: true });
-    const sent = await Promise.all(workers.slice(0, producers).map((w) => w.done));
-    const answers = await Promise.all(workers.slice(producers).map((w) => w.done));
+    const sent = await Promise.all(workers.slice(0, producers).map((w) => w.answer));
+    const answers = await Promise.all(workers.slice(producers).map((w) => w.answer));
     const seconds = clock.stop();
+    for (const answer of answers) add(answer.tally);
     for (const answer of sent) {
       tallies.sent += answer.sent;
       tallies.sentSum += answer.sentSum;
@@ -129,29 +131,9 @@ async function runPostMessage({ producers, consumers, messages }) {
 
 // ---- shared by both runs --------------------------------------------------
 
-/** A worker on `job`; resolves `ready` and `done` from its messages, hands tallies to `onTally`. */
-function startWorker(job, transfer = [], onTally = () => {}) {
-  const worker = new Worker(new URL('./demo-worker.mjs', import.meta.url), { type: 'module' });
-  let ready, done, fail;
-  const started = new Promise((resolve, reject) => ((ready = resolve), (fail = reject)));
-  const finished = new Promise((resolve, reject) => {
-    done = resolve;
-    const failBoth = (error) => {
-      fail(error);
-      reject(error);
-    };
-    worker.onerror = (event) => failBoth(new Error(`worker: ${event.message}`));
-    worker.onmessage = ({ data }) => {
-      if (data.error) failBoth(new Error(`worker: ${data.error}`));
-      if (data.tally) onTally(data.tally);
-      if (data.ready) ready();
-      if (data.done) done(data);
-    };
-  });
-  finished.catch(() => {}); // whoever awaits it sees the failure; nobody else must
-  started.catch(() => {});
-  worker.postMessage(job, transfer);
-  return { worker, ready: started, done: finished };
+/** A demo worker on `job`; its other messages (tallies) go to `onMessage`. */
+function startWorker(job, transfer = [], onMessage) {
+  return spawnWorker(new URL('./demo-worker.mjs', import.meta.url), job, transfer, onMessage);
 }
 
 /** Samples `read()` every tick into the live figures and the chart; stop() answers the seconds since start. */

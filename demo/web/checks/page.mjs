@@ -2,18 +2,15 @@
 // shows them and publishes window.checkResults (the Chromium test reads it).
 import * as shm from '/shmkit/browser.mjs';
 import { CHECK_NAMES, runCheck } from './protocol.mjs';
+import { spawnWorker } from '../spawn-worker.mjs';
 
 const workers = new Set();
 
 /** A module worker on runRole(message); resolves with its answer. */
 function start(message) {
-  const worker = new Worker(new URL('./worker.mjs', import.meta.url), { type: 'module' });
+  const { worker, answer } = spawnWorker(new URL('./worker.mjs', import.meta.url), message);
   workers.add(worker);
-  return new Promise((resolve, reject) => {
-    worker.onmessage = ({ data }) => (data.error ? reject(new Error(`worker: ${data.error}`)) : resolve(data.answer));
-    worker.onerror = (event) => reject(new Error(`worker: ${event.message}`));
-    worker.postMessage(message);
-  });
+  return answer;
 }
 
 const rows = document.getElementById('results');
