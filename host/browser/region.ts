@@ -16,9 +16,6 @@ export interface RegionInfo {
   readonly size: number;
 }
 
-// One holder per memory and thread: its id is the thread's wait-host id.
-const holders = new WeakMap<CoreMemory, Holder>();
-
 export class Region implements SegmentLike, Disposable {
   readonly arena: CoreMemory;
   readonly name: string;
@@ -62,9 +59,7 @@ export class Region implements SegmentLike, Disposable {
 
   /** This thread to a formatted region's init claim and directory lock; no death can be seen on a plain memory. */
   get holder(): Holder {
-    let holder = holders.get(this.arena);
-    if (!holder) holders.set(this.arena, (holder = { id: this.waitHost.id, isAlive: () => true }));
-    return holder;
+    return { id: this.waitHost.id, isAlive: () => true };
   }
 
   get info(): RegionInfo {
