@@ -167,14 +167,19 @@ const CHECKS = {
     },
   },
 
-  // Two producers, two consumers: every message is taken exactly once.
+  // Two producers (a worker and the coordinator), two consumer workers: every message is taken exactly once.
   'mpmc-counts': {
     async coordinate({ seg, spawn }) {
       const shape = { slots: 256, slotSize: 64 };
       const perProducer = 5_000;
       const queue = seg.queue('jobs', shape);
       const consumers = [spawn('mpmc-counts:pop', { shape }), spawn('mpmc-counts:pop', { shape })];
-      await Promise.all([0, 1].map((producer) => spawn('mpmc-counts:push', { shape, producer, count: perProducer })));
+      const worker = spawn('mpmc-counts:push', { shape, producer: 1, count: perProducer });
+      for (let seq = 0; seq < perProducer; seq++) {
+        const message = slotMessage(shape.slotSize, 0, seq);
+        if (!queue.tryPush(message) && !(await queue.pushAsync(message, WAIT))) throw new Error('pushAsync timed out');
+      }
+      await worker;
       queue.end();
       const taken = await Promise.all(consumers);
       const seen = [new Uint16Array(perProducer), new Uint16Array(perProducer)];
