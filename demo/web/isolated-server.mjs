@@ -32,7 +32,12 @@ const ISOLATION = {
 export async function startIsolatedServer({ mounts, port = 0, host = '127.0.0.1' }) {
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length); // longest first
   const server = createServer(async (request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    let path;
+    try {
+      path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      return answer(response, 400, 'text/plain', 'bad request');
+    }
     const prefix = prefixes.find((p) => path.startsWith(p));
     const file = prefix && resolveInside(mounts[prefix], path.slice(prefix.length) || 'index.html');
     if (!file || (request.method !== 'GET' && request.method !== 'HEAD')) return answer(response, 404, 'text/plain', 'not found');
