@@ -58,7 +58,7 @@ const JOBS = {
   'ring-echo'(job) {
     const rx = ring(job, job.from).acquireConsumer();
     const tx = ring(job, job.to).acquireProducer();
-    const next = receiver(rx, job.busy);
+    const next = receiver(rx, job.busy, job.spin);
     postMessage({ ready: true });
     for (let seq = 0; seq < job.count; seq++) {
       const message = next();
@@ -73,7 +73,7 @@ const JOBS = {
   'ring-ping'(job) {
     const tx = ring(job, job.to).acquireProducer();
     const rx = ring(job, job.from).acquireConsumer();
-    const next = receiver(rx, job.busy);
+    const next = receiver(rx, job.busy, job.spin);
     const message = new Uint8Array(64);
     const start = performance.now();
     for (let seq = 0; seq < job.count; seq++) {
@@ -122,8 +122,8 @@ const JOBS = {
   },
 };
 
-/** The next message of `rx`, in place (valid until release): spinning on tryPeek, or peek then receiveSync when there is none. */
-function receiver(rx, busy) {
+/** The next message of `rx`, in place (valid until release): spinning on tryPeek, or peek then receiveSync (with `spin` attempts before it sleeps, when given). */
+function receiver(rx, busy, spin) {
   if (busy) {
     return () => {
       let message;
@@ -132,7 +132,7 @@ function receiver(rx, busy) {
     };
   }
   return () => {
-    const message = rx.tryPeek() ?? rx.receiveSync(WAIT);
+    const message = rx.tryPeek() ?? rx.receiveSync(spin === undefined ? WAIT : { ...WAIT, spin });
     if (message === null) throw new Error('nothing came');
     return message;
   };

@@ -90,6 +90,8 @@ const CASES = [
     run: () => shmkitWorkerRoundTrips(n(100_000), true) },
   { group: 'roundtrip', path: 'worker ↔ worker', name: 'shmkit SPSC ring, receiveSync both sides', shmkit: true,
     run: () => shmkitWorkerRoundTrips(n(20_000), false) },
+  { group: 'roundtrip', path: 'worker ↔ worker', name: 'shmkit SPSC ring, receiveSync({ spin: 20000 }) both sides', shmkit: true,
+    run: () => shmkitWorkerRoundTrips(n(20_000), false, 20_000) },
   // ---- messages/s, page → worker ----
   { group: 'throughput', path: 'page → worker', name: 'Worker.postMessage (structured clone)', baseline: true,
     run: () => { const c = spawn({ job: 'count-post', count: n(100_000) }); return withWorkers([c], () => pageSends(c.worker, c, n(100_000), false)); } },
@@ -127,12 +129,12 @@ const CASES = [
     } },
 ];
 
-function shmkitWorkerRoundTrips(count, busy) {
+function shmkitWorkerRoundTrips(count, busy, spin) {
   const { seg, job } = rings('ping', 'pong');
-  const echo = spawn({ ...job, job: 'ring-echo', from: 'ping', to: 'pong', count, busy });
+  const echo = spawn({ ...job, job: 'ring-echo', from: 'ping', to: 'pong', count, busy, spin });
   return withWorkers([echo], async () => {
     await echo.ready;
-    const pinger = spawn({ ...job, job: 'ring-ping', from: 'pong', to: 'ping', count, busy });
+    const pinger = spawn({ ...job, job: 'ring-ping', from: 'pong', to: 'ping', count, busy, spin });
     return withWorkers([pinger], () => pinger.answer);
   }).finally(() => seg.close());
 }

@@ -22,6 +22,16 @@ export interface BenchResults {
 /** Goals of issue 11: messages/s at least 20× postMessage's, a round trip at most a tenth of postMessage's. */
 const GOAL = { throughput: 20, roundtrip: 10 };
 
+const NOTES = [
+  '<details><summary>What the cases do, and where the time goes</summary>',
+  '',
+  '- Every message is 64 bytes with its sequence number in its first four; every receiver checks it. postMessage rows send a Uint8Array (cloned, or its buffer transferred: a new one per message); MessageChannel rows do the same over a port. Round trips wait for each answer; messages/s rows send one way until the receiver has counted them all.',
+  '- shmkit rows use SPSC rings of 64 KiB in a formatted region of one PlainArena, joined by the workers from `arena.share()`. A page may not block, so it spins on `tryPeek` or awaits `receiveAsync` (Atomics.waitAsync); workers call `receiveSync` (spin, then Atomics.wait) or spin on `tryPeek` (busy-wait rows).',
+  "- Where a side sleeps, the round trip is bounded by Chromium's wake-ups: a worker sleeping in `Atomics.wait` is woken by `Atomics.notify`, and a settled `Atomics.waitAsync` reaches the page's code through its event loop; on this machine two such wake-ups per round trip cost 25–40 µs, about what postMessage costs. receiveSync's default spin (256 attempts, ~1 µs) is shorter than the other side's answer, so it sleeps every time; with a spin as long as the answer takes (the `spin: 20000` row) it rarely does. On a 2-CPU machine shared with other work, spinning rows lose their core whenever something else runs: compare ratios within one run, and look at the min–max.",
+  '',
+  '</details>',
+];
+
 /** Three significant digits, no exponent. */
 function fmt(x: number): string {
   if (!Number.isFinite(x)) return '–';
@@ -83,6 +93,6 @@ export function markdown(summary: Summary, seconds: number): string {
   }
   out.push('### Goals (issue 11): messages/s ≥ 20× postMessage, round trip ≤ 1/10 of postMessage', '');
   for (const g of summary.goals) out.push(`- ${g.case}: ${fmt(g.speedup)}× (goal ≥ ${g.goal}×): ${g.met ? 'met' : '**NOT met**'}`);
-  out.push('');
+  out.push('', ...NOTES, '');
   return out.join('\n');
 }
