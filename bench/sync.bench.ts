@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import koffi from 'koffi';
-import { openOrCreate, Posix, type LockResult, type ManagedSegment, type Mutex } from '../host/index.js';
+import { openOrCreate, Posix, type LockResult, type ManagedSegment, type Mutex, type Segment } from '../host/index.js';
 import { futexWait, futexWake } from '../host/linux/futex.js';
 import { latencyTable, measure, median, runMain, table, type Latencies, type Sample } from './measure.js';
 
@@ -56,7 +56,7 @@ function must(result: LockResult): void {
   if (result !== 'acquired') throw new Error(`lock() returned '${result}': the other process died?`);
 }
 
-function controlWords(managed: ManagedSegment): { words: Int32Array; address: (index: number) => number } {
+function controlWords(managed: ManagedSegment<Segment>): { words: Int32Array; address: (index: number) => number } {
   const bytes = managed.findOrCreate('ctl', { bytes: 64 });
   const words = new Int32Array(bytes.buffer, bytes.byteOffset, 16);
   const base = managed.segment.arena.baseAddress + bytes.byteOffset;

@@ -4,7 +4,7 @@
 // object goes on working after it.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ShmError, openOrCreate, type ManagedSegment } from '../host/index.js';
+import { ShmError, openOrCreate, type ManagedSegment, type Segment } from '../host/index.js';
 import { cleanup, freshName, keepOpen, trackPosix } from './helpers/resources.js';
 
 const HOSTILE: unknown[] = [NaN, Infinity, -1, 1.5, 2 ** 53, '8', null, [], {}, Symbol('x'), 10n];
@@ -13,7 +13,7 @@ const WAIT_OPTIONS: unknown[] = [{ timeout: 5 }, { timeoutMs: -1 }, { timeoutMs:
 const table = suite('bad arguments are EINVAL ShmErrors, and change nothing');
 table.after.each(cleanup);
 
-function segment(): ManagedSegment {
+function segment(): ManagedSegment<Segment> {
   return keepOpen(openOrCreate({ kind: 'posix', name: trackPosix(freshName('args')), size: 1 << 20 }));
 }
 

@@ -10,6 +10,7 @@ import {
 } from '../host/struct/index.js';
 import { compileC } from './helpers/gcc.js';
 import { cleanup } from './helpers/resources.js';
+import '../host/core/node-module.js'; // this thread's core, for the layouts below
 
 const gcc = suite('struct layout vs gcc');
 gcc.after.each(cleanup);

@@ -11,6 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runFixture } from './helpers/processes.js';
 import { cleanup, trackPath } from './helpers/resources.js';
+import '../host/core/node-module.js'; // this thread's core, for the schema's layouts below
 import { COUNT, Item, itemValue } from './fixtures/struct-plain-schema.js';
 
 const plain = suite('struct on a plain SharedArrayBuffer host');

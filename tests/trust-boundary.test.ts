@@ -17,7 +17,7 @@ const code = (expected: string) => (e: unknown) => e instanceof ShmError && e.co
 const corrupt = code('ECORRUPT');
 
 interface Setup {
-  m: ManagedSegment;
+  m: ManagedSegment<Segment>;
   /** Canaries mapped right below and right above the target in the arena. */
   canaries: Segment[];
   constant(name: CoreConstant): number;

@@ -7,7 +7,10 @@ import { structAt, type StructRef } from '../struct/accessors.js';
 import type { StructType } from '../struct/struct.js';
 import { Table } from '../struct/table.js';
 import type { Place } from '../sync/place.js';
-import { linuxWaitHost } from '../sync/linux-wait-host.js';
+import type { WaitHost } from '../sync/wait-host.js';
+import { linuxWaitHost } from '../linux/wait-host.js';
+import { processHolder } from '../linux/liveness.js';
+import type { Holder, SegmentLike } from '../format/segment-like.js';
 
 /** Test patterns the core can write and verify. */
 export type PatternName = 'mod256';
@@ -24,7 +27,7 @@ export interface RangeOptions {
 // Large segments are processed in chunks so progress can be reported.
 const CHUNK = 16 * 1024 * 1024;
 
-export abstract class Segment implements Disposable {
+export abstract class Segment implements SegmentLike, Disposable {
   /** Size in bytes, as asked (or as the kernel object reports). */
   readonly size: number;
   /** Bytes actually mapped: `size` rounded up to whole pages. */
@@ -61,6 +64,16 @@ export abstract class Segment implements Disposable {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** How waiters on this segment's locks and channels sleep: futex(2). */
+  get waitHost(): WaitHost {
+    return linuxWaitHost(this.arena);
+  }
+
+  /** This process to a formatted segment's init claim and directory lock. */
+  get holder(): Holder {
+    return processHolder;
   }
 
   /** The segment's bytes: a Uint8Array over the arena's SharedArrayBuffer, no copy. */
@@ -115,7 +128,7 @@ export abstract class Segment implements Disposable {
     this.assertOpen();
     if (this.readOnly) throw new ShmError({ code: 'EACCES', message: `${this.description} is attached read-only; locks need write access`, ...this.target });
     if (!Number.isInteger(offset) || offset < 0 || offset >= this.size) invalidArgument(`place: offset must be inside the ${this.size} bytes: offset=${String(offset)}`, this.target);
-    return { memory: this.arena, offset: this.offset + offset, end: this.offset + this.size, host: linuxWaitHost(this.arena) };
+    return { memory: this.arena, offset: this.offset + offset, end: this.offset + this.size, host: this.waitHost };
   }
 
   /** Fills the segment with a test pattern, in the Wasm core. */

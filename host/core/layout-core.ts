@@ -2,7 +2,7 @@
 // that defining a struct needs no arena and no operating system.
 import { UNIT_SIZE } from './core.js';
 import { CoreMemory } from './core-memory.js';
-import { coreModule } from './node-module.js';
+import { coreModule } from './core-module.js';
 
 let shared: CoreMemory | undefined;
 

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ShmError, invalidArgument } from '../errors.js';
+import { coreModule, provideCoreModule } from './core-module.js';
 import { instantiateCore } from './core.js';
 import { coreWasmLocation } from './wasm-location.js';
 import type { WasmModule } from './wasm-types.js';
@@ -21,10 +22,11 @@ let current: LoadedCore | undefined;
 // must load the same build: their statics lie at different addresses.
 const BUILDS: Record<string, string> = { release: 'core.wasm', checked: 'core.checked.wasm' };
 
-/** The compiled core of this thread: supplied by provideCore, or read from disk once. */
-export function coreModule(): WasmModule {
-  return (current ??= readBesideCode()).module;
-}
+// The Node host's source of the core for the portable layers: what
+// provideCore supplied, or core.wasm beside the code, read once per thread.
+provideCoreModule(() => (current ??= readBesideCode()).module);
+
+export { coreModule };
 
 /**
  * Supplies the core for this thread: the bytes of `shmkit/core.wasm` (what

@@ -2,6 +2,7 @@
 // steps (Atomics.wait on a private cell, so no CPU is burnt) until a
 // deadline. Used for setup-time waits only (segment init, directory lock).
 import { ShmError } from '../errors.js';
+import { threadCanBlock } from '../sync/can-block.js';
 
 const cell = new Int32Array(new SharedArrayBuffer(4));
 
@@ -21,14 +22,14 @@ export class Backoff {
     if (left <= 0) {
       throw new ShmError({ code: 'ETIMEDOUT', message: `timed out waiting for ${this.#what}; the other process may be stuck (it is still alive)` });
     }
-    Atomics.wait(cell, 0, 0, Math.min(this.#sleepMs, left));
+    const ms = Math.min(this.#sleepMs, left);
+    if (threadCanBlock()) Atomics.wait(cell, 0, 0, ms);
+    else spinFor(ms); // a page's main thread: these waits are short, and it may not sleep
     this.#sleepMs = Math.min(this.#sleepMs * 2, 10);
   }
 }
 
-/**
- * Whether a pid names a live process: a zombie is dead, another user's
- * process (EPERM) alive. The one liveness check of the project, kept under
- * this name for the format and directory-lock take-overs.
- */
-export { isAlive as processAlive } from '../linux/liveness.js';
+function spinFor(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}

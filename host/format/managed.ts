@@ -6,13 +6,11 @@ import { coreConstant, type CoreConstant, type CoreExports } from '../core/core.
 import { CORRUPT, corruption } from '../core/corruption.js';
 import { checkInteger, checkOptions, describeValue } from '../core/validate.js';
 import { layoutCore } from '../core/layout-core.js';
-import type { Segment } from '../api/segment.js';
 import { structAt, type StructRef } from '../struct/accessors.js';
 import { StructType } from '../struct/struct.js';
 import { Table } from '../struct/table.js';
-import { Backoff, processAlive } from './backoff.js';
+import { Backoff } from './backoff.js';
 import { firstDifference } from './describe-diff.js';
-import { linuxWaitHost } from '../sync/linux-wait-host.js';
 import { Barrier } from '../sync/barrier.js';
 import { Condition } from '../sync/condvar.js';
 import { Event, type EventOptions } from '../sync/event.js';
@@ -26,6 +24,7 @@ import { SpscRing } from '../channel/spsc-ring.js';
 import { MpmcQueue, type QueueShape } from '../channel/mpmc-queue.js';
 import { Broadcast, type BroadcastOptions } from '../channel/broadcast.js';
 import type { WaitHost } from '../sync/wait-host.js';
+import type { SegmentLike } from './segment-like.js';
 
 /** Object kinds by their name here, and the core's name of the code stored in directory entries (assembly/format/kinds.ts). */
 const KIND_CODES = {
@@ -88,8 +87,8 @@ export interface ObjectInfo {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export class ManagedSegment implements Disposable {
-  readonly segment: Segment;
+export class ManagedSegment<S extends SegmentLike = SegmentLike> implements Disposable {
+  readonly segment: S;
   /** True when this call formatted the segment. */
   readonly initialised: boolean;
   readonly #core: CoreExports;
@@ -97,15 +96,16 @@ export class ManagedSegment implements Disposable {
   /** The segment's descriptor (its header, checked once). */
   #desc = 0;
   readonly #timeoutMs: number;
-  readonly #pid = process.pid;
+  readonly #pid: number;
 
   /**
    * Formats `segment` or joins its existing format. Exactly one of any
    * number of racing openers formats it; the others wait until it is ready.
    * An initialiser that died is noticed (its pid is gone) and replaced.
    */
-  constructor(segment: Segment, options: ManagedOptions = {}) {
+  constructor(segment: S, options: ManagedOptions = {}) {
     this.segment = segment;
+    this.#pid = segment.holder.id;
     this.#core = segment.arena.core;
     this.#base = segment.offset;
     const { slots, timeoutMs } = checkManagedOptions(checkOptions<ManagedOptions>(options, ['directorySlots', 'timeoutMs'], 'ManagedSegment'));
@@ -145,7 +145,7 @@ export class ManagedSegment implements Disposable {
         this.#fail('ELAYOUT', 'it holds data that is not a shmkit header; open it as a raw segment, or clear it');
       }
       const initPid = this.#core.formatInitPid(this.#base);
-      if (initPid !== 0 && !processAlive(initPid) && !this.segment.readOnly &&
+      if (initPid !== 0 && !this.segment.holder.isAlive(initPid) && !this.segment.readOnly &&
           this.#core.formatTakeOver(this.#base, initPid, this.#pid)) {
         this.#format(slots); // the initialiser died half-way: start over
         return true;
@@ -243,7 +243,7 @@ export class ManagedSegment implements Disposable {
 
   /** Where primitives of this segment live and how their waiters sleep. */
   get #host(): WaitHost {
-    return linuxWaitHost(this.segment.arena);
+    return this.segment.waitHost;
   }
 
   /** The named mutex, made (and initialised) if missing. */
@@ -458,7 +458,7 @@ export class ManagedSegment implements Disposable {
     for (;;) {
       const holder = this.#core.dirTryLock(this.#d, this.#pid);
       if (holder === 0) break;
-      if (holder !== this.#pid && !processAlive(holder) && this.#core.dirStealLock(this.#d, holder, this.#pid)) break;
+      if (holder !== this.#pid && !this.segment.holder.isAlive(holder) && this.#core.dirStealLock(this.#d, holder, this.#pid)) break;
       backoff.pause();
     }
     try {

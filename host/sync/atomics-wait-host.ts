@@ -2,7 +2,9 @@
 // in browsers and WASI hosts, where every party is a thread of one process.
 // Holder ids come from the core (there is no kernel thread id to use), and
 // a holder is assumed alive: timeouts are the guard against lost parties.
+import { ShmError } from '../errors.js';
 import type { CoreMemory } from '../core/core-memory.js';
+import { threadCanBlock } from './can-block.js';
 import type { WaitHost, WaitResult } from './wait-host.js';
 
 const hosts = new WeakMap<CoreMemory, WaitHost>();
@@ -17,7 +19,9 @@ export function atomicsWaitHost(memory: CoreMemory): WaitHost {
     host = {
       id: memory.core.arenaNextId(),
       isAlive: () => true,
-      wait: (offset, expected, timeoutMs) => result(Atomics.wait(words(), offset >> 2, expected | 0, limit(timeoutMs))),
+      wait: threadCanBlock()
+        ? (offset, expected, timeoutMs) => result(Atomics.wait(words(), offset >> 2, expected | 0, limit(timeoutMs)))
+        : refuseToBlock,
       waitAsync: async (offset, expected, timeoutMs) => {
         const waited = Atomics.waitAsync(words(), offset >> 2, expected | 0, limit(timeoutMs));
         if (!waited.async) return result(waited.value);
@@ -35,4 +39,13 @@ export function atomicsWaitHost(memory: CoreMemory): WaitHost {
     hosts.set(memory, host);
   }
   return host;
+}
+
+// A sync call that would have to sleep, on a thread that may not block.
+function refuseToBlock(): never {
+  throw new ShmError({
+    code: 'ENOTSUP',
+    message: 'this thread may not block (a page\'s main thread): use the Async form of the call ' +
+      '(lockAsync, waitAsync, receiveAsync, popAsync, readAsync, …), or make the sync call from a worker',
+  });
 }

@@ -109,7 +109,14 @@ export function runSync<T>(steps: Steps<T>, host: WaitHost): T {
   let next = steps.next();
   while (!next.done) {
     const { offset, value, timeoutMs } = next.value;
-    next = steps.next(host.wait(offset, value, timeoutMs));
+    let result: WaitResult;
+    try {
+      result = host.wait(offset, value, timeoutMs);
+    } catch (error) {
+      steps.return(undefined as T); // a host that refuses to sleep (a page's main thread) still gets the algorithm's cleanup
+      throw error;
+    }
+    next = steps.next(result);
   }
   return next.value;
 }

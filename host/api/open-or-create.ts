@@ -4,12 +4,12 @@ import { ShmError, invalidArgument } from '../errors.js';
 import type { Arena } from '../arena/arena.js';
 import { coreConstant } from '../core/core.js';
 import { checkOptions, describeValue } from '../core/validate.js';
-import { MappedFile } from '../api/mapped-file.js';
-import { Memfd } from '../api/memfd.js';
-import { Posix } from '../api/posix.js';
-import { SysV } from '../api/sysv.js';
-import type { Segment } from '../api/segment.js';
-import { ManagedSegment, checkManagedOptions, type ManagedOptions } from './managed.js';
+import { MappedFile } from './mapped-file.js';
+import { Memfd } from './memfd.js';
+import { Posix } from './posix.js';
+import { SysV } from './sysv.js';
+import type { Segment } from './segment.js';
+import { ManagedSegment, checkManagedOptions, type ManagedOptions } from '../format/managed.js';
 
 interface Common extends ManagedOptions {
   /** Bytes of the whole segment (header and directory included). */
@@ -60,7 +60,7 @@ const OPTIONS_BY_KIND: Record<OpenOrCreateOptions['kind'], readonly string[]> = 
  * and `exclusive`). If this call fails, it removes the object only if it
  * made it and no other process has begun to format it.
  */
-export function openOrCreate(options: OpenOrCreateOptions): ManagedSegment {
+export function openOrCreate(options: OpenOrCreateOptions): ManagedSegment<Segment> {
   const where = 'openOrCreate';
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     invalidArgument(`${where} needs options with kind and size, got ${describeValue(options)}`);

@@ -2,9 +2,9 @@
 // same word can be slept on and woken from any thread or process that maps
 // it. Holder ids are kernel thread ids; liveness from host/linux/liveness.ts.
 import type { Arena } from '../arena/arena.js';
-import { futexWait, futexWaitAsync, futexWake, threadId } from '../linux/futex.js';
-import { isAliveWhileWaiting } from '../linux/liveness.js';
-import type { WaitHost, WaitResult } from './wait-host.js';
+import { futexWait, futexWaitAsync, futexWake, threadId } from './futex.js';
+import { isAliveWhileWaiting } from './liveness.js';
+import type { WaitHost, WaitResult } from '../sync/wait-host.js';
 
 const hosts = new WeakMap<Arena, WaitHost>();
 

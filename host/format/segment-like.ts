@@ -1,0 +1,31 @@
+// What a ManagedSegment needs of the memory it formats, whatever lies
+// behind it: a kernel segment mapped into the Linux arena, or a region of a
+// plain shared memory in a browser.
+import type { CoreMemory } from '../core/core-memory.js';
+import type { WaitHost } from '../sync/wait-host.js';
+
+/**
+ * Who a caller is to a segment's init claim and directory lock (its pid on
+ * Linux, its thread's id on a plain memory), and how to tell whether such a
+ * holder still lives (hosts that cannot tell say true).
+ */
+export interface Holder {
+  readonly id: number;
+  isAlive(id: number): boolean;
+}
+
+export interface SegmentLike {
+  /** The core memory the segment lies in. */
+  readonly arena: CoreMemory;
+  /** Byte offset of its first byte in that memory. */
+  readonly offset: number;
+  readonly size: number;
+  readonly readOnly: boolean;
+  readonly closed: boolean;
+  /** A short name for messages. */
+  readonly description: string;
+  /** How waiters on its locks and channels sleep and wake. */
+  readonly waitHost: WaitHost;
+  readonly holder: Holder;
+  close(): void;
+}
