@@ -19,7 +19,7 @@ export { provideCore } from './core/node-module.js';
 export * from './sync/index.js';
 export { linuxWaitHost } from './linux/wait-host.js';
 export { SysVSemaphores, type SemOperation, type SemCreateOptions, type SemOpenOptions, type SemOpOptions, type SemOpAsyncOptions, type SemSetStat, type SemSetOptions } from './api/sysv-sem.js';
-export { NamedSemaphore, type NamedSemaphoreOptions, type NamedWaitOptions, type NamedSemaphoreStat } from './api/posix-sem.js';
+export { NamedSemaphore, type NamedSemaphoreOptions, type NamedWaitOptions, type NamedWaitSyncOptions, type NamedSemaphoreStat } from './api/posix-sem.js';
 export type { SemLimits } from './linux/structs.js';
 export * from './channel/index.js';
 export { ringReadable, ringWritable } from './channel/streams.js';

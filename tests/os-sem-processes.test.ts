@@ -200,7 +200,7 @@ tools('a set made by ipcmk -S is opened and operated on by id', async () => {
   const id = trackSemSet(Number(/id:\s*(\d+)/.exec(made)![1]));
   const set = SysVSemaphores.open({ id });
   assert.is(set.nsems, 2);
-  assert.ok(set.op([{ index: 1, op: 2 }]));
+  assert.ok(set.opSync([{ index: 1, op: 2 }]));
   assert.equal(set.values(), [0, 2]);
 });
 
@@ -235,7 +235,7 @@ int main(int argc, char **argv) {
   const set = makeSet({ private: true, nsems: 2 });
   const child = run(binary, [String(set.id), String(ROUNDS)]);
   for (let i = 0; i < ROUNDS; i++) {
-    assert.ok(set.op([{ index: 0, op: 1 }]));
+    assert.ok(set.opSync([{ index: 0, op: 1 }]));
     assert.ok(await set.opAsync([{ index: 1, op: -1 }], { timeoutMs: 30_000 }), `round ${i}`);
   }
   const result = await child;
@@ -273,7 +273,7 @@ int main(int argc, char **argv) {
   const child = run(binary, [ping.name, pong.name, String(ROUNDS)]);
   for (let i = 0; i < ROUNDS; i++) {
     ping.post();
-    assert.ok(i % 2 === 0 ? await pong.waitAsync({ timeoutMs: 30_000 }) : pong.wait(30_000), `round ${i}`);
+    assert.ok(i % 2 === 0 ? await pong.waitAsync({ timeoutMs: 30_000 }) : pong.waitSync({ timeoutMs: 30_000 }), `round ${i}`);
   }
   const result = await child;
   assert.is(result.code, 0, result.stderr);
@@ -289,7 +289,7 @@ cli.after.each(cleanup);
 cli('ls shows semaphore sets and named semaphores in their own sections, and in --json', async () => {
   const key = freshKey();
   const set = makeSet({ key, nsems: 3, mode: 0o640 });
-  set.op([{ op: 1 }]);
+  set.opSync([{ op: 1 }]);
   const sem = makeNamed({ value: 7, mode: 0o604 });
   const text = await runCli(['ls']);
   assert.is(text.code, 0, text.stderr);

@@ -163,32 +163,41 @@ sysv('IPC_PRIVATE makes a new set each time; ftok path + proj', () => {
 
 sysv('op: several sembufs at once, all or nothing; IPC_NOWAIT returns false; wait-for-zero', () => {
   const set = makeSet({ private: true, nsems: 3, values: [1, 0, 2] });
-  assert.ok(set.op([{ index: 0, op: -1 }, { index: 2, op: -2 }, { index: 1, op: 3 }]));
+  assert.ok(set.opSync([{ index: 0, op: -1 }, { index: 2, op: -2 }, { index: 1, op: 3 }]));
   assert.equal(set.values(), [0, 3, 0]);
   // the second operation cannot proceed: none of them happens
-  assert.is(set.op([{ index: 1, op: -1 }, { index: 0, op: -1, noWait: true }]), false);
+  assert.is(set.opSync([{ index: 1, op: -1 }, { index: 0, op: -1, noWait: true }]), false);
   assert.equal(set.values(), [0, 3, 0]);
-  assert.ok(set.op([{ index: 0, op: 0 }, { index: 2, op: 0, noWait: true }]), 'both are zero');
-  assert.is(set.op([{ index: 1, op: 0, noWait: true }]), false, 'semaphore 1 is 3, not 0');
-  assert.ok(set.op([{ index: 1, op: -3, noWait: true }]));
+  assert.ok(set.opSync([{ index: 0, op: 0 }, { index: 2, op: 0, noWait: true }]), 'both are zero');
+  assert.is(set.opSync([{ index: 1, op: 0, noWait: true }]), false, 'semaphore 1 is 3, not 0');
+  assert.ok(set.opSync([{ index: 1, op: -3, noWait: true }]));
   assert.equal(set.values(), [0, 0, 0]);
   assert.instance(set.stat().otime, Date, 'a semop happened');
   assert.is(set.lastPid(1), process.pid);
 });
 
+sysv('tryOp never waits: every operation as IPC_NOWAIT, all or nothing', () => {
+  const set = makeSet({ private: true, nsems: 2, values: [1, 0] });
+  assert.is(set.tryOp([{ index: 0, op: -1 }, { index: 1, op: -1 }]), false, 'semaphore 1 is 0');
+  assert.equal(set.values(), [1, 0], 'nothing happened');
+  assert.ok(set.tryOp([{ index: 0, op: -1 }, { index: 1, op: 2 }]));
+  assert.equal(set.values(), [0, 2]);
+  misuse(() => set.tryOp([]), 'non-empty array');
+});
+
 sysv('op with a timeout (semtimedop) returns false, then true once it can', () => {
   const set = makeSet({ private: true, nsems: 1 });
-  assert.is(set.op([{ op: -1 }], { timeoutMs: 20 }), false);
-  assert.is(set.op([{ op: -1 }], { timeoutMs: 0 }), false);
+  assert.is(set.opSync([{ op: -1 }], { timeoutMs: 20 }), false);
+  assert.is(set.opSync([{ op: -1 }], { timeoutMs: 0 }), false);
   set.setValue(0, 1);
-  assert.is(set.op([{ op: -1 }], { timeoutMs: 20 }), true);
+  assert.is(set.opSync([{ op: -1 }], { timeoutMs: 20 }), true);
   assert.is(set.value(), 0);
 });
 
 sysv('SEM_UNDO within the process: the adjustment is kept until exit, and SETVAL clears it', () => {
   const set = makeSet({ private: true, nsems: 1, values: [2] });
-  assert.ok(set.op([{ op: -1, undo: true }]));
-  assert.ok(set.op([{ op: 1, undo: true }]), 'the undo value nets out');
+  assert.ok(set.opSync([{ op: -1, undo: true }]));
+  assert.ok(set.opSync([{ op: 1, undo: true }]), 'the undo value nets out');
   assert.is(set.value(), 2);
   // process-exit undo is in os-sem-processes.test.ts
 });
@@ -254,7 +263,7 @@ sysv('opAsync keeps the event loop running, and resolves when another tick posts
   const set = makeSet({ private: true, nsems: 1 });
   // The post happens in the 5th interval callback: the wait can only end if
   // the loop kept running while it was pending.
-  const ticker = afterTicks(5, () => set.op([{ op: 1 }]));
+  const ticker = afterTicks(5, () => set.opSync([{ op: 1 }]));
   assert.ok(await set.opAsync([{ op: -1 }]));
   assert.is(ticker.ticked(), 5);
   assert.is(set.value(), 0);
@@ -268,7 +277,7 @@ sysv('opAsync: timeout resolves false; noWait resolves at once; SEM_UNDO works o
   set.setValues([1, 1]);
   assert.is(await set.opAsync([{ op: -1, undo: true }, { index: 1, op: -1 }], { timeoutMs: 1000 }), true);
   assert.equal(set.values(), [0, 0]);
-  assert.ok(set.op([{ op: 1, undo: true }]));
+  assert.ok(set.opSync([{ op: 1, undo: true }]));
 });
 
 sysv('opAsync aborted: rejects ABORT_ERR (AbortError-shaped), takes nothing, and loses no later post', async () => {
@@ -282,7 +291,7 @@ sysv('opAsync aborted: rejects ABORT_ERR (AbortError-shaped), takes nothing, and
   assert.is(error.cause, reason);
   assert.is(error.id, set.id);
   assert.is(set.increaseWaiters(), 0, 'no thread is left waiting in the kernel');
-  set.op([{ op: 1 }]);
+  set.opSync([{ op: 1 }]);
   assert.is(set.value(), 1, 'the aborted wait did not take the post');
   // A signal aborted already: nothing is attempted, even a wait that would succeed.
   const early = await rejection(set.opAsync([{ op: -1 }], { signal: AbortSignal.abort() }));
@@ -311,13 +320,13 @@ sysv('misuse is EINVAL before any system call', () => {
   misuse(() => SysVSemaphores.create({ key: freshKey(), nsems: 1, size: 1 } as never), "unknown option 'size'");
   misuse(() => SysVSemaphores.open({ key: 0 }), 'IPC_PRIVATE');
   misuse(() => SysVSemaphores.open({ key: 1, id: 2 } as never), 'exactly one of key, id or path');
-  misuse(() => set.op([]), 'non-empty array');
-  misuse(() => set.op([{ index: 2, op: 1 }]), 'ops[0].index must be an integer from 0 to 1');
-  misuse(() => set.op([{ op: 32768 }]), 'ops[0].op');
-  misuse(() => set.op([{ op: 1.5 }]), 'ops[0].op');
-  misuse(() => set.op([{ op: 1, undo: 'yes' as never }]), 'undo must be true or false');
-  misuse(() => set.op([{ op: 1, flags: 1 } as never]), "unknown option 'flags'");
-  misuse(() => set.op([{ op: 1 }], { timeoutMs: -1 }), 'timeoutMs');
+  misuse(() => set.opSync([]), 'non-empty array');
+  misuse(() => set.opSync([{ index: 2, op: 1 }]), 'ops[0].index must be an integer from 0 to 1');
+  misuse(() => set.opSync([{ op: 32768 }]), 'ops[0].op');
+  misuse(() => set.opSync([{ op: 1.5 }]), 'ops[0].op');
+  misuse(() => set.opSync([{ op: 1, undo: 'yes' as never }]), 'undo must be true or false');
+  misuse(() => set.opSync([{ op: 1, flags: 1 } as never]), "unknown option 'flags'");
+  misuse(() => set.opSync([{ op: 1 }], { timeoutMs: -1 }), 'timeoutMs');
   misuse(() => set.value(2), 'index must be an integer from 0 to 1');
   misuse(() => set.setValue(0, -1), 'value');
   misuse(() => set.setValue(0, 40000), 'value');
@@ -375,19 +384,39 @@ named('open: create with value and exact mode (umask ignored), exclusive, open e
   assert.equal([st.name, st.value, st.mode, st.uid], [name, 3, 0o644, process.getuid!()]);
 });
 
-named('wait, tryWait, post, value; wait with a timeout returns false', () => {
+named('waitSync, tryWait, post, value; waitSync with a timeout returns false', () => {
   const sem = makeNamed({ value: 2 });
-  assert.ok(sem.wait());
+  assert.ok(sem.waitSync());
   assert.ok(sem.tryWait());
   assert.is(sem.value, 0);
   assert.is(sem.tryWait(), false);
-  assert.is(sem.wait(20), false);
-  assert.is(sem.wait(0), false);
+  assert.is(sem.waitSync({ timeoutMs: 20 }), false);
+  assert.is(sem.waitSync({ timeoutMs: 0 }), false);
   sem.post();
   sem.post();
   assert.is(sem.value, 2);
-  assert.ok(sem.wait(20));
+  assert.ok(sem.waitSync({ timeoutMs: 20 }));
   assert.is(sem.value, 1);
+  misuse(() => sem.waitSync({ timeout: 20 } as never), "unknown option 'timeout'");
+});
+
+named('the retired wait(ms) and SysV op() still work and warn once each', async () => {
+  const warnings: string[] = [];
+  const listen = (warning: Error) => warnings.push(warning.message);
+  process.on('warning', listen);
+  try {
+    const sem = makeNamed({ value: 2 });
+    assert.ok(sem.wait(20));
+    assert.ok(sem.wait());
+    const set = makeSet({ private: true, nsems: 1, values: [1] });
+    assert.ok(set.op([{ op: -1 }]));
+    assert.is(set.op([{ op: -1 }], { timeoutMs: 0 }), false);
+    await new Promise((resolve) => setImmediate(resolve)); // process.emitWarning delivers on a later tick
+  } finally {
+    process.off('warning', listen);
+  }
+  assert.equal(warnings.filter((w) => w.includes('NamedSemaphore.wait()')).length, 1, warnings.join('\n'));
+  assert.equal(warnings.filter((w) => w.includes('SysVSemaphores.op()')).length, 1, warnings.join('\n'));
 });
 
 named('waitAsync keeps the event loop running and resolves on a post from a later tick', async () => {
@@ -419,7 +448,7 @@ named('close: twice is harmless, use after close is EBADF, a pending waitAsync e
   const sem = makeNamed({ value: 1 });
   const pending = (() => {
     const other = NamedSemaphore.open(sem.name);
-    other.wait();
+    other.waitSync();
     const promise = other.waitAsync();
     afterTicks(3, () => other.close());
     return promise;
@@ -431,7 +460,7 @@ named('close: twice is harmless, use after close is EBADF, a pending waitAsync e
   sem.close();
   sem.close();
   assert.ok(sem.closed);
-  for (const use of [() => sem.post(), () => sem.tryWait(), () => sem.wait(0), () => sem.value]) {
+  for (const use of [() => sem.post(), () => sem.tryWait(), () => sem.waitSync({ timeoutMs: 0 }), () => sem.value]) {
     assert.is(thrown(use).code, 'EBADF');
   }
   assert.is((await rejection(sem.waitAsync())).code, 'EBADF');
@@ -481,7 +510,7 @@ named('names: the shm rules, at most 251 bytes; misuse is EINVAL before any call
   misuse(() => NamedSemaphore.open(freshName(), { create: 1 as never }), 'create must be true or false');
   misuse(() => NamedSemaphore.unlink('bad'), "must start with '/'");
   const sem = makeNamed();
-  misuse(() => sem.wait(-5), 'timeoutMs');
+  misuse(() => sem.waitSync({ timeoutMs: -5 }), 'timeoutMs');
 });
 
 layout.run();

@@ -7,6 +7,7 @@ import { chmodPath, statPath } from '../linux/fd.js';
 import * as sys from '../linux/named-sem.js';
 import { POSIX_SHM_DIR } from '../linux/posix.js';
 import { waitInSlices } from '../linux/sliced-wait.js';
+import { warnRenamed } from '../sync/deprecation.js';
 import { checkBoolean, checkInteger, checkMode, checkOptions, checkSignal, checkTimeout } from '../core/validate.js';
 
 export interface NamedSemaphoreOptions {
@@ -18,6 +19,11 @@ export interface NamedSemaphoreOptions {
   mode?: number;
   /** With create: the initial value (default 0), at most 2147483647; unused if it exists. */
   value?: number;
+}
+
+export interface NamedWaitSyncOptions {
+  /** Give up after this many ms and return false (sem_timedwait). Default: wait as long as it takes. */
+  timeoutMs?: number;
 }
 
 export interface NamedWaitOptions {
@@ -113,9 +119,16 @@ export class NamedSemaphore {
    * the value is 0. Blocks this thread (use waitAsync on the main thread).
    * Returns false when the timeout passed.
    */
+  waitSync(options: NamedWaitSyncOptions = {}): boolean {
+    const where = 'NamedSemaphore.waitSync';
+    const o = checkOptions<NamedWaitSyncOptions>(options, ['timeoutMs'], where);
+    return sys.semWait(this.#handle(), this.name, checkTimeout(o.timeoutMs, where));
+  }
+
+  /** @deprecated use waitSync({ timeoutMs }) */
   wait(timeoutMs?: number): boolean {
-    const timeout = checkTimeout(timeoutMs, 'NamedSemaphore.wait');
-    return sys.semWait(this.#handle(), this.name, timeout);
+    warnRenamed('NamedSemaphore.wait', 'NamedSemaphore.waitSync', 'it takes { timeoutMs }');
+    return sys.semWait(this.#handle(), this.name, checkTimeout(timeoutMs, 'NamedSemaphore.wait'));
   }
 
   /**

@@ -4,6 +4,7 @@ import { formatKey, invalidArgument, type ShmErrorTarget } from '../errors.js';
 import { IPC_NOWAIT, IPC_PRIVATE, SEMVMX, SEM_NSEMS_MAX, SEM_UNDO } from '../linux/constants.js';
 import * as sys from '../linux/sem.js';
 import { waitInSlices } from '../linux/sliced-wait.js';
+import { warnRenamed } from '../sync/deprecation.js';
 import { encodeSembufs, type SemidDs, type SemLimits } from '../linux/structs.js';
 import { checkTarget, createOrOpen, creationKey, targetKey, type SysVTarget } from './sysv-target.js';
 import {
@@ -108,13 +109,13 @@ function checkValues(values: unknown, nsems: number, where: string, target: ShmE
 }
 
 /** Packs `ops` into struct sembufs, checking every field against the set's size. */
-function packOps(ops: unknown, nsems: number, where: string, target: ShmErrorTarget): { buffer: Uint8Array; noWait: boolean } {
+function packOps(ops: unknown, nsems: number, where: string, target: ShmErrorTarget, allNoWait = false): { buffer: Uint8Array; noWait: boolean } {
   if (!Array.isArray(ops) || ops.length === 0) invalidArgument(`${where}: ops must be a non-empty array of { index, op, undo?, noWait? }`, target);
   let noWait = false;
   const packed = ops.map((raw, i) => {
     const o = checkOptions<SemOperation>(raw, OP_KEYS, `${where} ops[${i}]`);
     const undo = checkBoolean(o.undo, 'undo', `${where} ops[${i}]`);
-    const nowait = checkBoolean(o.noWait, 'noWait', `${where} ops[${i}]`);
+    const nowait = checkBoolean(o.noWait, 'noWait', `${where} ops[${i}]`) || allNoWait;
     noWait ||= nowait;
     return {
       num: checkInteger(o.index ?? 0, `ops[${i}].index`, 0, nsems - 1, where, target),
@@ -182,12 +183,30 @@ export class SysVSemaphores {
   }
 
   /**
+   * semop with IPC_NOWAIT on every operation: all happen at once, or none
+   * does and the answer is false. Never waits.
+   */
+  tryOp(ops: SemOperation[]): boolean {
+    const { buffer } = packOps(ops, this.nsems, 'SysVSemaphores.tryOp', this.target, true);
+    return sys.semop(this.id, buffer);
+  }
+
+  /**
    * semop / semtimedop: every operation happens at once, or none does. Blocks
    * this thread (use opAsync on the main thread). Returns false when a noWait
    * operation would have waited, or the timeout passed.
    */
+  opSync(ops: SemOperation[], options: SemOpOptions = {}): boolean {
+    return this.#opSync(ops, options, 'SysVSemaphores.opSync');
+  }
+
+  /** @deprecated use opSync (or tryOp, which never waits) */
   op(ops: SemOperation[], options: SemOpOptions = {}): boolean {
-    const where = 'SysVSemaphores.op';
+    warnRenamed('SysVSemaphores.op', 'SysVSemaphores.opSync');
+    return this.#opSync(ops, options, 'SysVSemaphores.op');
+  }
+
+  #opSync(ops: SemOperation[], options: SemOpOptions, where: string): boolean {
     const { buffer } = packOps(ops, this.nsems, where, this.target);
     const o = checkOptions<SemOpOptions>(options, ['timeoutMs'], where);
     return sys.semop(this.id, buffer, checkTimeout(o.timeoutMs, where));
