@@ -9,7 +9,7 @@ import { layoutCore } from '../core/layout-core.js';
 import { structAt, type StructRef } from '../struct/accessors.js';
 import { StructType } from '../struct/struct.js';
 import { Table } from '../struct/table.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../wait/backoff.js';
 import { firstDifference } from './describe-diff.js';
 import { Barrier } from '../sync/barrier.js';
 import { Condition } from '../sync/condvar.js';
@@ -23,7 +23,7 @@ import { SeqLock } from '../sync/seqlock.js';
 import { SpscRing } from '../channel/spsc-ring.js';
 import { MpmcQueue, type QueueShape } from '../channel/mpmc-queue.js';
 import { Broadcast, type BroadcastOptions } from '../channel/broadcast.js';
-import type { WaitHost } from '../sync/wait-host.js';
+import type { WaitHost } from '../wait/index.js';
 import type { SegmentLike } from './segment-like.js';
 
 /** Object kinds by their name here, and the core's name of the code stored in directory entries (assembly/format/kinds.ts). */

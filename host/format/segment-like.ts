@@ -2,7 +2,7 @@
 // behind it: a kernel segment mapped into the Linux arena, or a region of a
 // plain shared memory in a browser.
 import type { CoreMemory } from '../core/core-memory.js';
-import type { WaitHost } from '../sync/wait-host.js';
+import type { WaitHost } from '../wait/index.js';
 
 /**
  * Who a caller is to a segment's init claim and directory lock (its pid on
