@@ -57,9 +57,9 @@ export class Region implements SegmentLike, Disposable {
     return atomicsWaitHost(this.arena);
   }
 
-  /** This thread to a formatted region's init claim and directory lock; no death can be seen on a plain memory. */
+  /** This thread to a formatted region's init claim and directory lock. */
   get holder(): Holder {
-    return { id: this.waitHost.id, isAlive: () => true };
+    return { id: this.waitHost.id };
   }
 
   get info(): RegionInfo {

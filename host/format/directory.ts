@@ -199,7 +199,7 @@ export class Directory {
     for (;;) {
       const holder = this.core.dirTryLock(this.#d, this.#pid);
       if (holder === 0) break;
-      if (holder !== this.#pid && !this.segment.holder.isAlive(holder) && this.core.dirStealLock(this.#d, holder, this.#pid)) break;
+      if (holder !== this.#pid && !this.segment.waitHost.isAlive(holder) && this.core.dirStealLock(this.#d, holder, this.#pid)) break;
       backoff.pause();
     }
     try {

@@ -65,7 +65,7 @@ export function joinFormat(segment: SegmentLike, slots: number, timeoutMs: numbe
       unusableSegment(segment, 'ELAYOUT', 'it holds data that is not a shmkit header; open it as a raw segment, or clear it');
     }
     const initPid = core.formatInitPid(base);
-    if (initPid !== 0 && !segment.holder.isAlive(initPid) && !segment.readOnly && core.formatTakeOver(base, initPid, pid)) {
+    if (initPid !== 0 && !segment.waitHost.isAlive(initPid) && !segment.readOnly && core.formatTakeOver(base, initPid, pid)) {
       format(); // the initialiser died half-way: start over
       return true;
     }

@@ -6,12 +6,11 @@ import type { WaitHost } from '../wait/index.js';
 
 /**
  * Who a caller is to a segment's init claim and directory lock (its pid on
- * Linux, its thread's id on a plain memory), and how to tell whether such a
- * holder still lives (hosts that cannot tell say true).
+ * Linux, its thread's id on a plain memory). Whether such a holder still
+ * lives is the wait host's question (waitHost.isAlive), as for every wait.
  */
 export interface Holder {
   readonly id: number;
-  isAlive(id: number): boolean;
 }
 
 export interface SegmentLike {
