@@ -1,6 +1,6 @@
 // The portable layers import no OS code: following every runtime import
 // (type-only ones vanish at compile time) from each file of host/core,
-// host/struct, host/format, host/sync and host/channel, and from the browser
+// host/struct, host/format, host/sync, host/wait and host/channel, and from the browser
 // entry, never reaches node:*, a Node builtin, koffi or host/linux/. The two
 // Node adapters that live among them are the only exceptions.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PORTABLE = ['host/core', 'host/struct', 'host/format', 'host/sync', 'host/channel', 'host/browser'];
+const PORTABLE = ['host/core', 'host/struct', 'host/format', 'host/sync', 'host/wait', 'host/channel', 'host/browser'];
 /** Node adapters kept beside the code they adapt: the core read from disk (and where that file is), node:stream over rings. */
 const NODE_ADAPTERS = ['host/core/node-module.ts', 'host/core/wasm-location.ts', 'host/core/module-url.ts', 'host/channel/streams.ts'];
 const NODE_BUILTINS = new Set(builtinModules);

@@ -13,7 +13,7 @@ import {
 } from '../host/index.js';
 import { FIXTURES, ROOT, run } from './helpers/processes.js';
 import { thrown } from './helpers/errors.js';
-import { checkWaitOptions } from '../host/sync/wait-host.js';
+import { checkWaitOptions } from '../host/wait/index.js';
 import { cleanup, freshName, keepOpen, trackPath, trackPosix } from './helpers/resources.js';
 
 const test = suite('sync API in one process');

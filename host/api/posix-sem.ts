@@ -6,8 +6,8 @@ import { O_CREAT, O_EXCL, SEM_VALUE_MAX } from '../linux/constants.js';
 import { chmodPath, statPath } from '../linux/fd.js';
 import * as sys from '../linux/named-sem.js';
 import { POSIX_SHM_DIR } from '../linux/posix.js';
-import { waitInSlices } from '../linux/sliced-wait.js';
 import { warnRenamed } from '../sync/deprecation.js';
+import { waitInSlices } from '../wait/sliced-wait.js';
 import { checkBoolean, checkInteger, checkMode, checkOptions, checkSignal, checkTimeout } from '../core/validate.js';
 
 export interface NamedSemaphoreOptions {

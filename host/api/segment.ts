@@ -7,7 +7,7 @@ import { structAt, type StructRef } from '../struct/accessors.js';
 import type { StructType } from '../struct/struct.js';
 import { Table } from '../struct/table.js';
 import type { Place } from '../sync/place.js';
-import type { WaitHost } from '../sync/wait-host.js';
+import type { WaitHost } from '../wait/index.js';
 import { linuxWaitHost } from '../linux/wait-host.js';
 import { processHolder } from '../linux/liveness.js';
 import type { Holder, SegmentLike } from '../format/segment-like.js';

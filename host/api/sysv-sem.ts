@@ -3,8 +3,8 @@
 import { formatKey, invalidArgument, type ShmErrorTarget } from '../errors.js';
 import { IPC_NOWAIT, IPC_PRIVATE, SEMVMX, SEM_NSEMS_MAX, SEM_UNDO } from '../linux/constants.js';
 import * as sys from '../linux/sem.js';
-import { waitInSlices } from '../linux/sliced-wait.js';
 import { warnRenamed } from '../sync/deprecation.js';
+import { waitInSlices } from '../wait/sliced-wait.js';
 import { encodeSembufs, type SemidDs, type SemLimits } from '../linux/structs.js';
 import { checkTarget, createOrOpen, creationKey, targetKey, type SysVTarget } from './sysv-target.js';
 import {

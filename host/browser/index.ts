@@ -11,9 +11,10 @@ export { PlainArena, type PlainArenaOptions, type SegmentOptions } from './plain
 export { Region, type RegionInfo } from './region.js';
 export { isArenaMessage, type ArenaMessage } from './arena-message.js';
 export { CoreMemory, type CoreMemoryOptions } from '../core/core-memory.js';
-export { ManagedSegment, type ManagedOptions, type ObjectInfo, type ObjectSpec, type BytesSpec, type TableSpec } from '../format/managed.js';
+export { ManagedSegment, type ManagedOptions } from '../format/managed.js';
+export { type ObjectInfo, type ObjectSpec, type BytesSpec, type TableSpec } from '../format/directory.js';
 export type { SegmentLike, Holder } from '../format/segment-like.js';
-export { threadCanBlock } from '../sync/can-block.js';
+export { threadCanBlock } from '../wait/can-block.js';
 export * from '../struct/index.js';
 export * from '../sync/index.js';
 export * from '../channel/index.js';

@@ -5,8 +5,8 @@ import { ShmError, invalidArgument } from '../errors.js';
 import type { CoreMemory, UnitRange } from '../core/core-memory.js';
 import type { Holder, SegmentLike } from '../format/segment-like.js';
 import type { Place } from '../sync/place.js';
-import { atomicsWaitHost } from '../sync/atomics-wait-host.js';
-import type { WaitHost } from '../sync/wait-host.js';
+import { atomicsWaitHost } from '../wait/atomics-wait-host.js';
+import type { WaitHost } from '../wait/index.js';
 
 /** What another thread needs to find a region: its name and where it lies. */
 export interface RegionInfo {
@@ -57,9 +57,9 @@ export class Region implements SegmentLike, Disposable {
     return atomicsWaitHost(this.arena);
   }
 
-  /** This thread to a formatted region's init claim and directory lock; no death can be seen on a plain memory. */
+  /** This thread to a formatted region's init claim and directory lock. */
   get holder(): Holder {
-    return { id: this.waitHost.id, isAlive: () => true };
+    return { id: this.waitHost.id };
   }
 
   get info(): RegionInfo {

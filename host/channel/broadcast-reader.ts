@@ -3,7 +3,7 @@
 // stamp, so an overwritten or half-written one is never returned; in lossy
 // mode each message says how many were lost just before it.
 import { ShmError, brokenPipe, invalidArgument } from '../errors.js';
-import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
+import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
 import { BroadcastEnd, type ChannelAccess, type Stop } from './broadcast-end.js';
 
 /** The read options' key besides the wait options. */

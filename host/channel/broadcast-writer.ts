@@ -2,7 +2,7 @@
 // before its bytes go in and published by one store after, so a writer that
 // dies mid-message never shows a reader part of it.
 import { ShmError, invalidArgument } from '../errors.js';
-import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
+import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
 import { ALL, BroadcastEnd, WRITER, type ChannelAccess, type Stop } from './broadcast-end.js';
 
 export class BroadcastWriter extends BroadcastEnd {

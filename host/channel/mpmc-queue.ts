@@ -22,7 +22,7 @@ import { coreConstant } from '../core/core.js';
 import { corruption } from '../core/corruption.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive, checkPlace } from '../sync/place.js';
-import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
+import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
 import { ENDED, POP, PUSH, reclaimDead, waitTurn, wakeSide, type QueueAccess, type Side } from './mpmc-wait.js';
 
 /** The read options' key besides the wait options. */

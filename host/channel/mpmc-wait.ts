@@ -6,7 +6,7 @@
 // and, if that one is dead, gives the slot back (it counts as lost).
 // A close bumps both signal words, so every sleeper wakes to its answer.
 import { coreConstant, type CoreExports } from '../core/core.js';
-import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, spinOn, type Steps, type WaitHost, type WaitOptions } from '../sync/wait-host.js';
+import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, spinOn, type Steps, type WaitHost, type WaitOptions } from '../wait/index.js';
 
 export const PUSH = 'push';
 export const POP = 'pop';

@@ -3,7 +3,7 @@
 // store, so a batch of peeks costs one release. peekMany() peeks a batch
 // with one core call and reports it in reused arrays: no object per message.
 import { warnRenamed } from '../sync/deprecation.js';
-import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
+import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
 import { ShmError, invalidArgument } from '../errors.js';
 import type { StructRef } from '../struct/accessors.js';
 import type { RecordOf } from '../struct/inferred.js';

@@ -6,7 +6,7 @@
 import { ShmError, brokenPipe, invalidArgument } from '../errors.js';
 import { describeValue } from '../core/validate.js';
 import { warnRenamed } from '../sync/deprecation.js';
-import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../sync/wait-host.js';
+import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
 import type { StructRef } from '../struct/accessors.js';
 import type { RecordInput } from '../struct/inferred.js';
 import type { StructType } from '../struct/struct.js';

@@ -8,7 +8,7 @@ import { formatKey } from '../errors.js';
 import type { ListEntry } from '../api/list.js';
 import type { PosixStat } from '../api/posix.js';
 import type { SysVStat } from '../api/sysv.js';
-import type { ObjectInfo } from '../format/managed.js';
+import type { ObjectInfo } from '../format/directory.js';
 import { formatHash, formatMode } from './format.js';
 
 /** `stat --json` of a System V segment (and what create and set report). */

@@ -2,16 +2,15 @@
 // behind it: a kernel segment mapped into the Linux arena, or a region of a
 // plain shared memory in a browser.
 import type { CoreMemory } from '../core/core-memory.js';
-import type { WaitHost } from '../sync/wait-host.js';
+import type { WaitHost } from '../wait/index.js';
 
 /**
  * Who a caller is to a segment's init claim and directory lock (its pid on
- * Linux, its thread's id on a plain memory), and how to tell whether such a
- * holder still lives (hosts that cannot tell say true).
+ * Linux, its thread's id on a plain memory). Whether such a holder still
+ * lives is the wait host's question (waitHost.isAlive), as for every wait.
  */
 export interface Holder {
   readonly id: number;
-  isAlive(id: number): boolean;
 }
 
 export interface SegmentLike {

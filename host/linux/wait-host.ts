@@ -4,7 +4,7 @@
 import type { Arena } from '../arena/arena.js';
 import { futexWait, futexWaitAsync, futexWake, threadId } from './futex.js';
 import { isAliveWhileWaiting } from './liveness.js';
-import type { WaitHost, WaitResult } from '../sync/wait-host.js';
+import type { WaitHost, WaitResult } from '../wait/index.js';
 
 const hosts = new WeakMap<Arena, WaitHost>();
 

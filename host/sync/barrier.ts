@@ -4,7 +4,7 @@ import { coreConstant } from '../core/core.js';
 import { warnRenamed } from './deprecation.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
+import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from '../wait/index.js';
 
 /** 'last' for exactly one party per generation (the one that released the others), else 'passed'; or 'timed-out'. */
 export type BarrierResult = 'passed' | 'last' | 'timed-out';

@@ -4,7 +4,7 @@ import { coreConstant } from '../core/core.js';
 import { warnRenamed } from './deprecation.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from './wait-host.js';
+import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from '../wait/index.js';
 
 export interface EventOptions {
   /** Auto reset: each set() lets exactly one waiter through. Default: manual. */

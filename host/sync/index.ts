@@ -10,5 +10,5 @@ export { Once, type OnceResult } from './once.js';
 export { RwLock } from './rwlock.js';
 export { SeqLock } from './seqlock.js';
 export { type Place } from './place.js';
-export { type WaitHost, type WaitOptions, type WaitResult } from './wait-host.js';
-export { atomicsWaitHost } from './atomics-wait-host.js';
+export { type WaitHost, type WaitOptions, type WaitResult } from '../wait/index.js';
+export { atomicsWaitHost } from '../wait/atomics-wait-host.js';

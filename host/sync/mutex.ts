@@ -9,7 +9,7 @@ import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import {
   Deadline, LIVENESS_SLICE_MS, checkSpin, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
-} from './wait-host.js';
+} from '../wait/index.js';
 
 /** `acquired`, or `owner-died` (acquired; the last owner died holding it: repair, then markConsistent()), or `timed-out`. */
 export type LockResult = 'acquired' | 'owner-died' | 'timed-out';

@@ -4,7 +4,7 @@
 import { invalidArgument } from '../errors.js';
 import { coreConstants, type CoreConstants, type CoreExports } from '../core/core.js';
 import { CoreMemory } from '../core/core-memory.js';
-import type { WaitHost } from './wait-host.js';
+import type { WaitHost } from '../wait/index.js';
 
 export interface Place {
   memory: CoreMemory;

@@ -16,7 +16,7 @@ import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import {
   Deadline, LIVENESS_SLICE_MS, ONE_ATTEMPT, checkSpin, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
-} from './wait-host.js';
+} from '../wait/index.js';
 
 export class RwLock extends Primitive {
   static get SIZE(): number { return coreConstant(layoutCore().core, 'RWLOCK_SIZE'); }

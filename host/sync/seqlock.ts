@@ -7,7 +7,7 @@ import { describeValue } from '../core/validate.js';
 import { retiredTimeout, warnRenamed } from './deprecation.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, checkSpin, checkWaitOptions, runAsync, runSync, spinOn, type Steps, type WaitOptions } from './wait-host.js';
+import { Deadline, checkSpin, checkWaitOptions, runAsync, runSync, spinOn, type Steps, type WaitOptions } from '../wait/index.js';
 
 /** Tries before a read naps: the spin the retired read() made between liveness checks. */
 const SEQLOCK_SPIN = 1024;

@@ -1,8 +1,9 @@
 // Async waits that can be cancelled. A call blocked in the kernel (on a
-// waiter thread, waiter-threads.ts) cannot be interrupted from JS, so an
+// waiter thread, host/linux/waiter-threads.ts) cannot be interrupted from JS, so an
 // async wait runs as a series of native waits of at most SLICE_MS each;
 // between them the loop checks the AbortSignal and the deadline.
 import { abortError, type ShmErrorTarget } from '../errors.js';
+import { Deadline } from './deadline.js';
 
 /** Longest one native wait lasts: the worst abort latency. */
 export const SLICE_MS = 50;
@@ -24,11 +25,10 @@ export interface SliceOptions {
  * that would lose it.
  */
 export async function waitInSlices(attempt: (sliceMs: number, round: number) => Promise<boolean>, o: SliceOptions): Promise<boolean> {
-  const deadline = performance.now() + o.timeoutMs;
+  const deadline = new Deadline(o.timeoutMs);
   for (let round = 0; ; round++) {
     if (o.signal?.aborted) throw abortError(o.signal.reason, o.what, o.target);
-    const left = deadline - performance.now();
-    if (left <= 0 && round > 0) return false;
-    if (await attempt(Math.min(SLICE_MS, Math.max(0, left)), round)) return true;
+    if (deadline.passed && round > 0) return false;
+    if (await attempt(deadline.left(SLICE_MS), round)) return true;
   }
 }

@@ -1,0 +1,42 @@
+// The one wait loop: it runs a primitive's algorithm (a generator of
+// sleeps, wait-host.ts) and hands each sleep to the host. runSync blocks
+// the thread for them, runAsync awaits them (the event loop runs on).
+import { abortError } from '../errors.js';
+import { checkSignal } from '../core/validate.js';
+import { LIVENESS_SLICE_MS } from './deadline.js';
+import type { Steps, WaitHost, WaitResult } from './wait-host.js';
+
+/** Runs an algorithm, blocking this thread for its sleeps. */
+export function runSync<T>(steps: Steps<T>, host: WaitHost): T {
+  let next = steps.next();
+  while (!next.done) {
+    const { offset, value, timeoutMs } = next.value;
+    let result: WaitResult;
+    try {
+      result = host.wait(offset, value, timeoutMs);
+    } catch (error) {
+      steps.return(undefined as T); // a host that refuses to sleep (a page's main thread) still gets the algorithm's cleanup
+      throw error;
+    }
+    next = steps.next(result);
+  }
+  return next.value;
+}
+
+/** Runs an algorithm, awaiting its sleeps; the event loop keeps running. */
+export async function runAsync<T>(steps: Steps<T>, host: WaitHost, signal?: AbortSignal): Promise<T> {
+  checkSignal(signal, 'wait');
+  if (signal?.aborted) throw abortError(signal.reason, 'wait');
+  let next = steps.next();
+  while (!next.done) {
+    const { offset, value, timeoutMs } = next.value;
+    // Sleep in slices so an abort is noticed promptly.
+    const result = await host.waitAsync(offset, value, signal ? Math.min(timeoutMs, LIVENESS_SLICE_MS) : timeoutMs);
+    if (signal?.aborted) {
+      steps.return(undefined as T); // runs the algorithm's cleanup (finally blocks)
+      throw abortError(signal.reason, 'wait');
+    }
+    next = steps.next(result);
+  }
+  return next.value;
+}
