@@ -1,0 +1,48 @@
+// Backend: Node processes on Linux sharing a real POSIX segment (futex(2)
+// across processes). Each party is a child running process-party.ts.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { ROOT } from '../../helpers/processes.js';
+import { messageParty, runOnStage, type Backend, type Party } from './backend.js';
+import { linuxSegment, SEGMENT_BYTES } from './linux-segment.js';
+import type { RoleAddress } from '../scenario.js';
+
+const PARTY = new URL('./process-party.ts', import.meta.url).pathname;
+
+async function startProcess(segment: string, address: RoleAddress): Promise<Party> {
+  const child = spawn(process.execPath, ['--import', 'tsx', PARTY, JSON.stringify({ segment, size: SEGMENT_BYTES, address })], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const closed = once(child, 'close');
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await closed;
+  };
+  try {
+    return await messageParty(
+      async () => {
+        const line = await lines.next();
+        return line.done ? undefined : JSON.parse(line.value);
+      },
+      () => `process exited (code ${child.exitCode}, signal ${child.signalCode}): ${stderr.trim()}`,
+      () => child.stdin.write('go\n'),
+      kill,
+    );
+  } catch (error) {
+    await kill();
+    throw error;
+  }
+}
+
+export function processes(): Backend {
+  return {
+    name: 'Node processes, POSIX segment (futex)',
+    run(suite, index) {
+      const { name, seg } = linuxSegment();
+      return runOnStage({ seg, start: (address) => startProcess(name, address), close: () => seg.close() }, suite, index);
+    },
+    close: async () => {},
+  };
+}
