@@ -11,6 +11,8 @@ import { SUITES } from './conformance/suites.js';
 import type { Backend } from './conformance/backends/backend.js';
 import { processes } from './conformance/backends/processes.js';
 import { linuxThreads, plainThreads } from './conformance/backends/threads.js';
+import { chromiumWorkers } from './conformance/backends/chromium.js';
+import { chromiumMissing } from './helpers/chromium.js';
 import { ROOT } from './helpers/processes.js';
 import { cleanup } from './helpers/resources.js';
 
@@ -38,9 +40,20 @@ function conformance(title: string, makeBackend: () => Backend | Promise<Backend
   test.run();
 }
 
+const judging = suite('conformance: judging an outcome');
+judging('an outcome the scenario does not list fails, naming every allowed one', () => {
+  const scenario = SUITES[0]!.scenarios[1]!;
+  assert.is(judge(scenario, Object.keys(scenario.allowed)[0]!), undefined);
+  assert.is(judge(scenario, 'entries=1 first=10 second=0 overlaps=0'), `outcome 'entries=1 first=10 second=0 overlaps=0' is not allowed; allowed: ${Object.keys(scenario.allowed).map((o) => `'${o}'`).join(', ')}`);
+});
+judging.run();
+
 assert.ok(existsSync(BROWSER_BUILD), 'dist/browser.mjs is missing: run `npm run build` first');
 const browserBuild = () => import(BROWSER_BUILD);
 
 conformance('Node processes, POSIX segment', processes);
 conformance('Node worker threads, Linux arena', linuxThreads);
 conformance('Node worker threads, plain memory', async () => plainThreads(await browserBuild()));
+const missingChromium = chromiumMissing();
+if (missingChromium) console.warn(`conformance: Chromium SKIPPED, ${missingChromium}`);
+else conformance('Chromium Web Workers, plain memory', chromiumWorkers);
