@@ -9,8 +9,11 @@ import type { ManagedSegment } from '../../host/format/managed.js';
 /** A segment as every backend hands it over: a POSIX one on Linux, a region of a plain arena elsewhere. */
 export type Segment = ManagedSegment<any>;
 
-/** One party's part: runs on its own thread or process, may block; what it returns must survive JSON. */
-export type Role = (seg: Segment, params: any) => unknown | Promise<unknown>;
+/** One party's part: runs on its own thread or process, may block; what it returns (or says on the way) must survive JSON. */
+export type Role = (seg: Segment, params: any, say: (news: unknown) => void) => unknown | Promise<unknown>;
+
+/** Roles by name, outside the protocol suites (a module exporting `book`, for tests with parties of their own). */
+export type RoleBook = Record<string, Role>;
 
 export interface Scenario {
   /** What it shows, as a test title says it. */
@@ -36,13 +39,11 @@ export interface ProtocolSuite {
   scenarios: Scenario[];
 }
 
-/** Where a party finds its role: the protocol, the scenario's index in its suite, the role's name. */
-export interface RoleAddress {
-  protocol: string;
-  scenario: number;
-  role: string;
-  params?: object;
-}
+/**
+ * Where a party finds its role: a scenario of a protocol suite, or `book`,
+ * the URL of a module exporting a RoleBook (Node parties only).
+ */
+export type RoleAddress = ({ protocol: string; scenario: number } | { book: string }) & { role: string; params?: object };
 
 /** Why an outcome fails the run, or undefined when the scenario allows it. */
 export function judge(scenario: Scenario, outcome: string): string | undefined {

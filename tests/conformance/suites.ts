@@ -1,6 +1,6 @@
 // Every protocol's conformance suite, by protocol name: what the backends
 // run, and where a party finds its role.
-import type { ProtocolSuite, RoleAddress, Role, Segment } from './scenario.js';
+import type { ProtocolSuite, Role, RoleAddress, RoleBook, Segment } from './scenario.js';
 import { mutex } from './sync/mutex.js';
 import { semaphore } from './sync/semaphore.js';
 import { spsc } from './channel/spsc.js';
@@ -8,13 +8,14 @@ import { mpmc } from './channel/mpmc.js';
 
 export const SUITES: ProtocolSuite[] = [mutex, semaphore, spsc, mpmc];
 
-function roleAt(address: RoleAddress): Role {
-  const role = SUITES.find((s) => s.protocol === address.protocol)?.scenarios[address.scenario]?.roles[address.role];
-  if (!role) throw new Error(`no conformance role ${JSON.stringify(address)}`);
-  return role;
+async function roleAt(address: RoleAddress): Promise<Role | undefined> {
+  if ('book' in address) return ((await import(address.book)) as { book: RoleBook }).book[address.role];
+  return SUITES.find((s) => s.protocol === address.protocol)?.scenarios[address.scenario]?.roles[address.role];
 }
 
 /** A party's whole job, on whichever backend: its role on the segment. */
-export function playRole(seg: Segment, address: RoleAddress): Promise<unknown> {
-  return Promise.resolve(roleAt(address)(seg, address.params ?? {}));
+export async function playRole(seg: Segment, address: RoleAddress, say: (news: unknown) => void): Promise<unknown> {
+  const role = await roleAt(address);
+  if (!role) throw new Error(`no conformance role ${JSON.stringify(address)}`);
+  return role(seg, address.params ?? {}, say);
 }

@@ -7,7 +7,7 @@
 import * as shm from '/shmkit/browser.mjs';
 import { SUITES } from '../suites.js';
 import type { RoleAddress, Segment } from '../scenario.js';
-import { messageParty, runOnStage, type Party, type PartyMessage } from './backend.js';
+import { messageParty, runOnStage, trackedStage, type Party, type PartyMessage } from './backend.js';
 
 const SEGMENT_BYTES = 1 << 20;
 const arena = new shm.PlainArena({ maxBytes: 64 << 20 });
@@ -38,7 +38,7 @@ async function runScenario(protocol: string, index: number): Promise<string> {
   if (!suite) throw new Error(`no conformance suite '${protocol}'`);
   const segment = `conformance-${++serial}`;
   const seg = arena.createSegment(segment, { size: SEGMENT_BYTES }) as Segment;
-  return runOnStage({ seg, start: (address) => startWorker(segment, address), close: () => seg.close() }, suite, index);
+  return runOnStage(trackedStage(seg, (address) => startWorker(segment, address), () => seg.close()), suite, index);
 }
 
 Object.assign(globalThis, { runScenario, conformanceReady: true });

@@ -12,7 +12,7 @@ scope.onmessage = ({ data }) => {
   if (data === 'go') return go?.();
   const seg = shm.joinArena(data.arena).openSegment(data.segment);
   const post = (message: PartyMessage) => {
-    if (!('ready' in message)) seg.close();
+    if ('result' in message || 'error' in message) seg.close();
     scope.postMessage(message);
   };
   playWhenTold(seg, data.address, post, (run) => (go = run));

@@ -10,7 +10,7 @@ const { segment, size, address } = JSON.parse(process.argv[2]!);
 const seg = openOrCreate({ kind: 'posix', name: segment, size });
 const post = (message: PartyMessage) => {
   const line = JSON.stringify(message) + '\n';
-  if ('ready' in message) process.stdout.write(line);
+  if ('ready' in message || 'say' in message) process.stdout.write(line);
   else process.stdout.write(line, () => {
     seg.close();
     process.exit(0);

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { ROOT } from '../../helpers/processes.js';
-import { messageParty, runOnStage, type Backend, type Party } from './backend.js';
+import { messageParty, runOnStage, trackedStage, type NodeBackend, type Party } from './backend.js';
 import { linuxSegment, SEGMENT_BYTES } from './linux-segment.js';
 import type { RoleAddress } from '../scenario.js';
 
@@ -36,13 +36,16 @@ async function startProcess(segment: string, address: RoleAddress): Promise<Part
   }
 }
 
-export function processes(): Backend {
-  return {
+export function processes(): NodeBackend {
+  const backend: NodeBackend = {
     name: 'Node processes, POSIX segment (futex)',
-    run(suite, index) {
+    detectsDeath: true,
+    stage() {
       const { name, seg } = linuxSegment();
-      return runOnStage({ seg, start: (address) => startProcess(name, address), close: () => seg.close() }, suite, index);
+      return trackedStage(seg, (address) => startProcess(name, address), () => seg.close());
     },
+    run: (suite, index) => runOnStage(backend.stage(), suite, index),
     close: async () => {},
   };
+  return backend;
 }

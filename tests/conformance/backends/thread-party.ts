@@ -28,7 +28,7 @@ parentPort!.on('message', (message) => {
   if (message === 'go') return go?.();
   const seg = open(message);
   const post = (answer: PartyMessage) => {
-    if (!('ready' in answer)) seg.close();
+    if ('result' in answer || 'error' in answer) seg.close();
     parentPort!.postMessage(answer);
   };
   playWhenTold(seg, message.address, post, (run) => (go = run));

@@ -6,7 +6,7 @@ import { on } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { ArenaMessage, PlainArena } from '../../../dist/browser.js';
 import { Arena } from '../../../host/index.js';
-import { messageParty, runOnStage, type Backend, type Party, type PartyMessage, type Stage } from './backend.js';
+import { messageParty, runOnStage, trackedStage, type NodeBackend, type Party, type PartyMessage } from './backend.js';
 import { linuxSegment, SEGMENT_BYTES } from './linux-segment.js';
 import type { RoleAddress, Segment } from '../scenario.js';
 
@@ -66,33 +66,35 @@ function threadPool(mode: 'linux' | 'plain', memory: WebAssembly.Memory) {
   };
 }
 
-export function linuxThreads(): Backend {
-  const pool = threadPool('linux', Arena.default.memory);
-  return {
-    name: 'Node worker threads, Linux arena (futex)',
-    run(suite, index) {
-      const { name, seg } = linuxSegment();
-      const stage: Stage = { seg, start: (address) => pool.start({ segment: name, size: SEGMENT_BYTES }, address), close: () => seg.close() };
-      return runOnStage(stage, suite, index);
+/** A NodeBackend whose parties are threads of `pool`, on the stages `open` lays out. */
+function threadBackend(name: string, detectsDeath: boolean, pool: ReturnType<typeof threadPool>, open: () => { seg: Segment; job: () => object }): NodeBackend {
+  const backend: NodeBackend = {
+    name,
+    detectsDeath,
+    stage() {
+      const { seg, job } = open();
+      return trackedStage(seg, (address) => pool.start(job(), address), () => seg.close());
     },
+    run: (suite, index) => runOnStage(backend.stage(), suite, index),
     close: () => pool.close(),
   };
+  return backend;
 }
 
-export function plainThreads(shm: { PlainArena: typeof PlainArena }): Backend {
+export function linuxThreads(): NodeBackend {
+  return threadBackend('Node worker threads, Linux arena (futex)', true, threadPool('linux', Arena.default.memory), () => {
+    const { name, seg } = linuxSegment();
+    return { seg, job: () => ({ segment: name, size: SEGMENT_BYTES }) };
+  });
+}
+
+export function plainThreads(shm: { PlainArena: typeof PlainArena }): NodeBackend {
   const arena = new shm.PlainArena({ maxBytes: 64 << 20 });
-  const pool = threadPool('plain', arena.memory);
   let serial = 0;
-  return {
-    name: 'Node worker threads, plain memory (shmkit/browser, Atomics)',
-    run(suite, index) {
-      const segment = `conformance-${++serial}`;
-      const seg = arena.createSegment(segment, { size: SEGMENT_BYTES });
-      const share = (): ArenaMessage => arena.share();
-      // The browser build's classes are host/'s compiled, declared apart: the same shape, not the same type to tsc.
-      const stage: Stage = { seg: seg as unknown as Segment, start: (address) => pool.start({ segment, arena: share() }, address), close: () => seg.close() };
-      return runOnStage(stage, suite, index);
-    },
-    close: () => pool.close(),
-  };
+  return threadBackend('Node worker threads, plain memory (shmkit/browser, Atomics)', false, threadPool('plain', arena.memory), () => {
+    const segment = `conformance-${++serial}`;
+    // The browser build's classes are host/'s compiled, declared apart: the same shape, not the same type to tsc.
+    const seg = arena.createSegment(segment, { size: SEGMENT_BYTES }) as unknown as Segment;
+    return { seg, job: (): { segment: string; arena: ArenaMessage } => ({ segment, arena: arena.share() }) };
+  });
 }
