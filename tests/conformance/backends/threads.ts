@@ -4,7 +4,7 @@
 // next: each pays for loading tsx once.
 import { on } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { ArenaMessage, PlainArena } from '../../../dist/browser.js';
+import type { ArenaMessage } from '../../../dist/browser.js';
 import { Arena } from '../../../host/index.js';
 import { messageParty, runOnStage, trackedStage, type NodeBackend, type Party, type PartyMessage } from './backend.js';
 import { linuxSegment, SEGMENT_BYTES } from './linux-segment.js';
@@ -88,7 +88,13 @@ export function linuxThreads(): NodeBackend {
   });
 }
 
-export function plainThreads(shm: { PlainArena: typeof PlainArena }): NodeBackend {
+/** What plainThreads needs of a PlainArena class: shmkit/browser's, or host/browser's source when a test compares errors by class. */
+interface PlainArenaClass {
+  new (options: { maxBytes: number }): { memory: WebAssembly.Memory; createSegment(name: string, options: { size: number }): { close(): void }; share(): ArenaMessage };
+}
+
+/** Parties join the arena with shmkit/browser (dist/browser.mjs) whichever class made it: the message is plain data. */
+export function plainThreads(shm: { PlainArena: PlainArenaClass }): NodeBackend {
   const arena = new shm.PlainArena({ maxBytes: 64 << 20 });
   let serial = 0;
   return threadBackend('Node worker threads, plain memory (shmkit/browser, Atomics)', false, threadPool('plain', arena.memory), () => {
