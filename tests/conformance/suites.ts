@@ -3,10 +3,15 @@
 import type { ProtocolSuite, Role, RoleAddress, RoleBook, Segment } from './scenario.js';
 import { mutex } from './sync/mutex.js';
 import { semaphore } from './sync/semaphore.js';
+import { rwlock } from './sync/rwlock.js';
+import { barrier } from './sync/barrier.js';
+import { once } from './sync/once.js';
+import { event } from './sync/event.js';
+import { seqlock } from './sync/seqlock.js';
 import { spsc } from './channel/spsc.js';
 import { mpmc } from './channel/mpmc.js';
 
-export const SUITES: ProtocolSuite[] = [mutex, semaphore, spsc, mpmc];
+export const SUITES: ProtocolSuite[] = [mutex, semaphore, rwlock, barrier, once, event, seqlock, spsc, mpmc];
 
 async function roleAt(address: RoleAddress): Promise<Role | undefined> {
   if ('book' in address) return ((await import(address.book)) as { book: RoleBook }).book[address.role];
