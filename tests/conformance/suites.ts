@@ -8,10 +8,12 @@ import { barrier } from './sync/barrier.js';
 import { once } from './sync/once.js';
 import { event } from './sync/event.js';
 import { seqlock } from './sync/seqlock.js';
+import { condition } from './sync/condvar.js';
 import { spsc } from './channel/spsc.js';
 import { mpmc } from './channel/mpmc.js';
+import { broadcast } from './channel/broadcast.js';
 
-export const SUITES: ProtocolSuite[] = [mutex, semaphore, rwlock, barrier, once, event, seqlock, spsc, mpmc];
+export const SUITES: ProtocolSuite[] = [mutex, semaphore, rwlock, barrier, once, event, seqlock, condition, spsc, mpmc, broadcast];
 
 async function roleAt(address: RoleAddress): Promise<Role | undefined> {
   if ('book' in address) return ((await import(address.book)) as { book: RoleBook }).book[address.role];
