@@ -12,8 +12,9 @@ import { condition } from './sync/condvar.js';
 import { spsc } from './channel/spsc.js';
 import { mpmc } from './channel/mpmc.js';
 import { broadcast } from './channel/broadcast.js';
+import { directory } from './format/directory.js';
 
-export const SUITES: ProtocolSuite[] = [mutex, semaphore, rwlock, barrier, once, event, seqlock, condition, spsc, mpmc, broadcast];
+export const SUITES: ProtocolSuite[] = [mutex, semaphore, rwlock, barrier, once, event, seqlock, condition, spsc, mpmc, broadcast, directory];
 
 async function roleAt(address: RoleAddress): Promise<Role | undefined> {
   if ('book' in address) return ((await import(address.book)) as { book: RoleBook }).book[address.role];
