@@ -1,7 +1,8 @@
-// The broadcast channel, one conformance suite run over every host that can
-// run it: processes sharing a POSIX segment, worker threads of one process
-// over the Linux arena (futex, kernel thread ids), and worker threads over a
-// plain shared memory (Atomics; there a dead thread cannot be told from a
+// The broadcast channel, one suite run over the conformance harness's Node
+// backends (tests/conformance/backends/): processes sharing a POSIX
+// segment, worker threads of one process over the Linux arena (futex,
+// kernel thread ids), and worker threads over a plain memory of
+// shmkit/browser (Atomics; there a dead thread cannot be told from a
 // live one, so timeouts are the guard). Every reader gets every message in
 // order under backpressure; under lossy mode received + lost is exactly what
 // was published and nothing torn is ever returned; a reader leaving or dying
@@ -10,16 +11,17 @@
 // allowed outcome for the host (whether it can see a party die).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Broadcast, openOrCreate, type BroadcastOptions } from '../host/index.js';
-import { CoreMemory } from '../host/core/core-memory.js';
-import { coreModule } from '../host/core/node-module.js';
-import { atomicsWaitHost } from '../host/sync/index.js';
+import { Broadcast, type BroadcastOptions } from '../host/index.js';
+import { PlainArena } from '../host/browser/plain-arena.js';
 import { fillMessage, isMessage } from './fixtures/channel-roles.js';
-import { killAll, startProcess, startWorker, type Party } from './fixtures/channel-driver.js';
+import type { NodeBackend, Party, Stage } from './conformance/backends/backend.js';
+import { linuxSegment } from './conformance/backends/linux-segment.js';
+import { processes } from './conformance/backends/processes.js';
+import { linuxThreads, plainThreads } from './conformance/backends/threads.js';
 import { thrown } from './helpers/errors.js';
-import { cleanup, freshName, keepOpen, trackPosix } from './helpers/resources.js';
+import { cleanup } from './helpers/resources.js';
 
-const SIZE = 1 << 20;
+const BROADCAST_BOOK = new URL('./fixtures/channel-broadcast-book.ts', import.meta.url).href;
 
 interface Scenario {
   channel: Broadcast;
@@ -27,50 +29,9 @@ interface Scenario {
   start(role: string, params?: object): Promise<Party>;
 }
 
-interface Backend {
-  /** A dead party is seen dead (kernel ids), or only timeouts help. */
-  detectsDeath: boolean;
-  scenario(options: BroadcastOptions): Scenario;
-}
-
-/** A channel named 'bc' in a fresh POSIX segment, mapped into this process's arena. */
-function segmentChannel(options: BroadcastOptions) {
-  const segment = trackPosix(freshName('bcast'));
-  const m = keepOpen(openOrCreate({ kind: 'posix', name: segment, size: SIZE }));
-  return { segment, m, channel: m.broadcast('bc', options) };
-}
-
-/** Parties are worker threads joining the channel's memory (`mode` as worker-join.ts takes it). */
-function inWorkers(mode: 'linux' | 'plain', channel: Broadcast): Scenario {
-  const { memory, offset } = channel.place;
-  return { channel, start: (role, params = {}) => startWorker({ channel: 'broadcast', mode, memory: memory.memory, offset, role, params }) };
-}
-
-const processes = (): Backend => ({
-  detectsDeath: true,
-  scenario(options) {
-    const { segment, channel } = segmentChannel(options);
-    return { channel, start: (role, params = {}) => startProcess({ segment, size: SIZE, channel: 'broadcast', name: 'bc', shape: options, role, params }) };
-  },
-});
-
-const linuxWorkers = (): Backend => ({
-  detectsDeath: true,
-  scenario: (options) => inWorkers('linux', segmentChannel(options).channel),
-});
-
-function plainWorkers(): Backend {
-  // Room for the channels and, per worker thread, its core instance's unit of descriptors (killed workers keep theirs).
-  const memory = new CoreMemory({ maxBytes: 64 * 65536, module: coreModule() });
-  const host = atomicsWaitHost(memory);
-  return {
-    detectsDeath: false,
-    scenario(options) {
-      const range = memory.claimUnits(Broadcast.bytesFor(options), 1);
-      keepOpen({ close: () => memory.releaseUnits(range) });
-      return inWorkers('plain', Broadcast.create({ memory, offset: range.offset, host }, options));
-    },
-  };
+/** The channel 'bc' shaped by `options` on a fresh segment of `stage`'s backend, and parties that play on it. */
+function onStage(stage: Stage, options: BroadcastOptions): Scenario {
+  return { channel: stage.seg.broadcast('bc', options), start: (role, params = {}) => stage.start({ book: BROADCAST_BOOK, role, params: { ...params, shape: options } }) };
 }
 
 const message = (index: number, length = 16) => {
@@ -80,27 +41,33 @@ const message = (index: number, length = 16) => {
 };
 
 /** Starts the readers, lets them subscribe, then starts the writer; every party's result, the writer's first. */
-async function run(s: Scenario, readers: object[], writer: object) {
+async function run(s: Scenario, readers: object[], writer: object): Promise<any[]> {
   const parties = await Promise.all(readers.map((params) => s.start('read', params)));
   for (const p of parties) p.go();
   for (const p of parties) assert.is(await p.said(), 'subscribed');
   const w = await s.start('write', writer);
   w.go();
-  const results = await Promise.all([w, ...parties].map((p) => p.finish()));
-  for (const r of results) if (r.error) throw new Error(JSON.stringify(r.error));
-  return results.map((r) => r.result);
+  return Promise.all([w, ...parties].map((p) => p.finish()));
 }
 
-function conformance(title: string, makeBackend: () => Backend): void {
-  let backend: Backend;
-  const scenario = (options: BroadcastOptions) => backend.scenario(options);
+function conformance(title: string, makeBackend: () => NodeBackend | Promise<NodeBackend>): void {
+  let backend: NodeBackend;
+  const stages: Stage[] = [];
+  const scenario = (options: BroadcastOptions) => {
+    const stage = backend.stage();
+    stages.push(stage);
+    return onStage(stage, options);
+  };
   const test = suite(`broadcast over ${title}`);
-  test.before(() => {
-    backend = makeBackend();
+  test.before(async () => {
+    backend = await makeBackend();
   });
   test.after.each(async () => {
-    await killAll();
+    await Promise.all(stages.splice(0).map((stage) => stage.close()));
     cleanup();
+  });
+  test.after(async () => {
+    await backend.close();
   });
 
   // ── order, content and loss accounting ────────────────────────────────
@@ -203,13 +170,13 @@ function conformance(title: string, makeBackend: () => Backend): void {
     assert.is(thrown(() => s.channel.acquireWriter()).code, 'EBUSY');
     const other = await s.start('acquire');
     other.go();
-    assert.is((await other.finish()).result, 'EBUSY');
+    assert.is(await other.finish(), 'EBUSY');
     w.close();
     w.close();
     assert.is(thrown(() => w.tryPublish(message(0))).code, 'EBADF');
     const again = await s.start('acquire');
     again.go();
-    assert.is((await again.finish()).result, 'acquired');
+    assert.is(await again.finish(), 'acquired');
     const readers = [s.channel.subscribe(), s.channel.subscribe()];
     assert.is(thrown(() => s.channel.subscribe()).code, 'EBUSY', 'maxReaders live readers');
     readers[0]!.close();
@@ -303,7 +270,7 @@ function conformance(title: string, makeBackend: () => Backend): void {
     writer.go();
     assert.is(await writer.said(), 'streaming');
     await writer.kill();
-    const read = (await reader.finish()).result;
+    const read: any = await reader.finish();
     const end = backend.detectsDeath ? { error: 'EPIPE', ended: undefined } : { error: undefined, ended: false };
     assert.equal({ lost: read.lost, bad: read.bad, error: read.error, ended: read.ended }, { lost: 0, bad: 0, ...end });
     // 'streaming' comes after message 1000 was published, which needed all but 64 of them read;
@@ -370,14 +337,16 @@ function conformance(title: string, makeBackend: () => Backend): void {
 }
 
 conformance('processes (POSIX segment, futex)', processes);
-conformance('worker threads (Linux arena, futex)', linuxWorkers);
-conformance('worker threads (plain memory, Atomics)', plainWorkers);
+conformance('worker threads (Linux arena, futex)', linuxThreads);
+// The coordinator's arena from host/'s source, so its errors are the ShmError thrown() knows.
+conformance('worker threads (plain memory of shmkit/browser, Atomics)', () => plainThreads({ PlainArena }));
 
 const named = suite('broadcast in a managed segment: shapes and names');
 named.after.each(cleanup);
 
 named('bad shapes, a name of another kind, and a shape that differs are refused', () => {
-  const { m } = segmentChannel({ slots: 8, slotSize: 64 });
+  const { seg: m } = linuxSegment();
+  m.broadcast('bc', { slots: 8, slotSize: 64 });
   const bad: BroadcastOptions[] = [
     { slots: 6, slotSize: 64 }, { slots: 1, slotSize: 64 }, { slots: 8, slotSize: 12 }, { slots: 8, slotSize: 0 },
     { slots: 8, slotSize: 64, maxReaders: 0 }, { slots: 8, slotSize: 64, mode: 'fast' as 'lossy' },
@@ -394,8 +363,9 @@ named('bad shapes, a name of another kind, and a shape that differs are refused'
 named.run();
 
 const wakes = suite('broadcast: wake-ups');
+let wakeStage: Stage | undefined;
 wakes.after.each(async () => {
-  await killAll();
+  await wakeStage?.close();
   cleanup();
 });
 
@@ -404,8 +374,9 @@ wakes.after.each(async () => {
 // end its sleep; a missing wake-up would leave it 'timed-out' after 60 s.
 wakes('a reader asleep in another process is woken by a publish, not by a slice running out', async () => {
   const options: BroadcastOptions = { slots: 4, slotSize: 64, mode: 'backpressure' };
-  const { segment, channel } = segmentChannel(options);
-  const reader = await startProcess({ segment, size: SIZE, channel: 'broadcast', name: 'bc', shape: options, role: 'readWatched' });
+  wakeStage = processes().stage();
+  const { channel, start } = onStage(wakeStage, options);
+  const reader = await start('readWatched');
   reader.go();
   assert.is(await reader.said(), 'subscribed');
   assert.is(await reader.said(), 'asleep');
@@ -413,7 +384,7 @@ wakes('a reader asleep in another process is woken by a publish, not by a slice 
   const message = new Uint8Array(64);
   fillMessage(message, 0);
   assert.ok(writer.tryPublish(message));
-  const { result } = await reader.finish();
+  const result: any = await reader.finish();
   assert.equal(result.first, true);
   assert.is.not(result.lastSleep, 'timed-out', 'a wake-up (or the word moving first) ended the sleep, not a slice');
   writer.close();

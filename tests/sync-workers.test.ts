@@ -1,19 +1,19 @@
 // The sync primitives under load across worker threads of one process, as
-// one conformance suite run over two hosts: the Linux arena (futex(2),
-// kernel thread ids) and a plain CoreMemory (atomicsWaitHost: Atomics.wait
-// in workers, Atomics.waitAsync on the main thread; no koffi in the
-// workers). The main thread takes part with the async forms. Outcome tests:
+// one suite run over two backends of the conformance harness
+// (tests/conformance/backends/threads.ts): the Linux arena (futex(2),
+// kernel thread ids) and a plain memory of shmkit/browser (Atomics.wait in
+// workers, Atomics.waitAsync on the main thread; no koffi in the workers). The main thread takes part with the async forms. Outcome tests:
 // every allowed outcome is listed, anything else fails.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Arena, openOrCreate } from '../host/index.js';
-import { CoreMemory } from '../host/core/core-memory.js';
-import { coreModule } from '../host/core/node-module.js';
-import { atomicsWaitHost } from '../host/sync/index.js';
-import { managedKit, plainKit, plainLayout, type Decl, type Kit } from './fixtures/sync-kit.js';
+import { managedKit, type Decl, type Kit } from './fixtures/sync-kit.js';
 import { QUEUE_WORDS, roles } from './fixtures/sync-roles.js';
-import { killAll, results, workerPool, type Party } from './fixtures/sync-driver.js';
-import { cleanup, freshName, keepOpen, trackPosix } from './helpers/resources.js';
+import type { NodeBackend, Party, Stage } from './conformance/backends/backend.js';
+import { linuxThreads, plainThreads } from './conformance/backends/threads.js';
+import { ROOT } from './helpers/processes.js';
+import { cleanup } from './helpers/resources.js';
+
+const SYNC_BOOK = new URL('./fixtures/sync-book.ts', import.meta.url).href;
 
 interface Scenario {
   kit: Kit;
@@ -21,75 +21,41 @@ interface Scenario {
   start(role: string, params?: object): Promise<Party>;
 }
 
-interface Backend {
-  /** Dead threads are detected (kernel thread ids), or only timeouts help. */
-  detectsDeath: boolean;
-  scenario(decls: Decl[]): Scenario;
-  close(): Promise<void>;
-}
-
-function linuxBackend(): Backend {
-  const arena = Arena.default;
-  const pool = workerPool({ mode: 'linux', memory: arena.memory });
-  return {
-    detectsDeath: true,
-    scenario(decls) {
-      const name = trackPosix(freshName('syncw'));
-      const m = keepOpen(openOrCreate({ kind: 'posix', name, size: 1 << 20 }));
-      const kit = managedKit(m, decls);
-      const offsets: Record<string, number> = {};
-      for (const info of m.list()) offsets[info.name] = m.segment.offset + info.offset;
-      return { kit, start: (role, params = {}) => pool.start({ decls, offsets, role, params }) };
-    },
-    close: () => pool.close(),
-  };
-}
-
-function plainBackend(): Backend {
-  const memory = new CoreMemory({ maxBytes: 32 * 65536, module: coreModule() });
-  const pool = workerPool({ mode: 'plain', memory: memory.memory });
-  const host = atomicsWaitHost(memory);
-  return {
-    detectsDeath: false,
-    scenario(decls) {
-      const range = memory.claimUnits(plainLayout(decls, 0).end, 1);
-      keepOpen({ close: () => memory.releaseUnits(range) });
-      const { offsets } = plainLayout(decls, range.offset);
-      const kit = plainKit(memory, host, decls, offsets, true);
-      return { kit, start: (role, params = {}) => pool.start({ decls, offsets, role, params }) };
-    },
-    close: () => pool.close(),
-  };
-}
-
 /** Starts the workers, lets them go, runs `main` (the main thread's part) meanwhile; returns all results. */
 async function together(starting: Array<Promise<Party>>, main?: () => unknown): Promise<any[]> {
   const parties = await Promise.all(starting);
   for (const p of parties) p.go();
   const mine = main ? [await main()] : [];
-  return [...results(await Promise.all(parties.map((p) => p.finish()))), ...mine];
+  return [...(await Promise.all(parties.map((p) => p.finish()))), ...mine];
 }
 
 const words = (name: string, count: number): Decl => ({ kind: 'words', name, count });
 const none = () => {};
 
-function conformance(title: string, makeBackend: () => Backend): void {
-  let backend: Backend;
+function conformance(title: string, makeBackend: () => NodeBackend | Promise<NodeBackend>): void {
+  let backend: NodeBackend;
+  const stages: Stage[] = [];
   const test = suite(`sync across worker threads: ${title}`);
-  test.before(() => {
-    backend = makeBackend();
+  test.before(async () => {
+    backend = await makeBackend();
   });
   test.after.each(async () => {
-    await killAll();
+    await Promise.all(stages.splice(0).map((stage) => stage.close()));
     cleanup();
   });
   test.after(async () => {
     await backend.close();
   });
+  /** The objects `decls` on a fresh segment of the backend; parties play sync-roles.ts there. */
+  const scenario = (decls: Decl[]): Scenario => {
+    const stage = backend.stage();
+    stages.push(stage);
+    return { kit: managedKit(stage.seg, decls), start: (role, params = {}) => stage.start({ book: SYNC_BOOK, role, params: { ...params, decls } }) };
+  };
   test('3 workers (blocking) + main (async) × M plain increments under each lock end exact', async () => {
     const LOCKS = ['mutex', 'recursive', 'rwlock', 'semaphore'];
     const M = 1500;
-    const s = backend.scenario([
+    const s = scenario([
       { kind: 'mutex', name: 'mutex' }, { kind: 'mutex', name: 'recursive', recursive: true },
       { kind: 'rwlock', name: 'rw' }, { kind: 'semaphore', name: 'sem1', value: 1 },
       ...LOCKS.map((l) => words(`counter-${l}`, 2)),
@@ -106,7 +72,7 @@ function conformance(title: string, makeBackend: () => Backend): void {
 
   test('a RwLock never admits a writer beside a reader, nor two writers', async () => {
     const W = 500;
-    const s = backend.scenario([{ kind: 'rwlock', name: 'rw' }, words('rw', 4)]);
+    const s = scenario([{ kind: 'rwlock', name: 'rw' }, words('rw', 4)]);
     const out = await together([
       s.start('rw', { m: W, writer: true, form: 'sync' }), s.start('rw', { m: W, writer: true, form: 'sync' }),
       s.start('rw', { m: 1000, writer: false, form: 'sync' }),
@@ -118,7 +84,7 @@ function conformance(title: string, makeBackend: () => Backend): void {
   });
 
   test('a Semaphore never goes below zero and never loses a post', async () => {
-    const s = backend.scenario([
+    const s = scenario([
       { kind: 'semaphore', name: 'pool', value: 2 }, words('pool', 2), { kind: 'semaphore', name: 'items', value: 0 }, words('items', 2),
     ]);
     const pool = await together([s.start('pool', { m: 1000, form: 'sync' }), s.start('pool', { m: 1000, form: 'sync' })],
@@ -137,7 +103,7 @@ function conformance(title: string, makeBackend: () => Backend): void {
   test('a Barrier of 4 threads over G generations releases each generation exactly once', async () => {
     const K = 4;
     const G = 300;
-    const s = backend.scenario([{ kind: 'barrier', name: 'barrier', parties: K }, words('barrier', 3 * G)]);
+    const s = scenario([{ kind: 'barrier', name: 'barrier', parties: K }, words('barrier', 3 * G)]);
     const out = await together([0, 1, 2].map(() => s.start('barrier', { parties: K, gens: G, form: 'sync' })),
       () => roles.barrier!(s.kit, { parties: K, gens: G, form: 'async' }, none));
     for (const o of out) assert.equal({ early: o.early, unexpected: o.unexpected }, { early: 0, unexpected: [] });
@@ -148,14 +114,14 @@ function conformance(title: string, makeBackend: () => Backend): void {
 
   test('SeqLock readers on other threads never return a torn or older record', async () => {
     const WRITES = 30000;
-    const s = backend.scenario([{ kind: 'seqlock', name: 'seq', capacity: 64 }, words('seq-done', 1)]);
+    const s = scenario([{ kind: 'seqlock', name: 'seq', capacity: 64 }, words('seq-done', 1)]);
     const out = await together([s.start('seqWrite', { writes: WRITES }), s.start('seqRead'), s.start('seqRead')]);
     for (const r of out.slice(1)) assert.equal({ torn: r.torn, backwards: r.backwards, last: r.last }, { torn: 0, backwards: 0, last: WRITES });
   });
 
   test('Condition + Mutex queue between threads hands over every item exactly once, in order', async () => {
     const COUNT = 400;
-    const s = backend.scenario([
+    const s = scenario([
       { kind: 'mutex', name: 'qm' }, { kind: 'condition', name: 'notEmpty' }, { kind: 'condition', name: 'notFull' }, words('queue', QUEUE_WORDS),
     ]);
     const out = await together([
@@ -175,7 +141,7 @@ function conformance(title: string, makeBackend: () => Backend): void {
   });
 
   test('Once between racing threads: exactly one runs the initialiser; an auto Event lets one through per set()', async () => {
-    const s = backend.scenario([{ kind: 'once', name: 'once' }, words('once', 2), { kind: 'event', name: 'auto', autoReset: true }, words('event', 1)]);
+    const s = scenario([{ kind: 'once', name: 'once' }, words('once', 2), { kind: 'event', name: 'auto', autoReset: true }, words('event', 1)]);
     const once = await together([0, 1, 2].map(() => s.start('onceRun', { form: 'sync' })), () => roles.onceRun!(s.kit, { form: 'async' }, none));
     assert.ok(once.every((o) => ['ran', 'done'].includes(o.result)));
     assert.is(once.filter((o) => o.result === 'ran').length, 1);
@@ -189,12 +155,12 @@ function conformance(title: string, makeBackend: () => Backend): void {
       while (Atomics.load(passes, 0) < set) await new Promise((r) => setTimeout(r, 2));
       assert.is(Atomics.load(passes, 0), set, `set() number ${set} let exactly one through`);
     }
-    assert.equal(results(await Promise.all(waiters.map((p) => p.finish()))), Array(3).fill({ passed: true }));
+    assert.equal(await Promise.all(waiters.map((p) => p.finish())), Array(3).fill({ passed: true }));
     assert.is(s.kit.event('auto').tryWait(), false);
   });
 
   test('a worker terminated while holding a Mutex: owner-died where death is detectable, else the wait times out', async () => {
-    const s = backend.scenario([{ kind: 'mutex', name: 'm' }, words('data', 1)]);
+    const s = scenario([{ kind: 'mutex', name: 'm' }, words('data', 1)]);
     const holder = await s.start('holdMutex', { name: 'm' });
     holder.go();
     assert.equal(await holder.said(), { held: 'acquired' });
@@ -214,7 +180,7 @@ function conformance(title: string, makeBackend: () => Backend): void {
   });
 
   test('a Barrier with a lost party: the timed-out one breaks it, the others get EPIPE', async () => {
-    const s = backend.scenario([{ kind: 'barrier', name: 'barrier', parties: 3 }]);
+    const s = scenario([{ kind: 'barrier', name: 'barrier', parties: 3 }]);
     const timed = await s.start('arriveOnce', { timeoutMs: 200, form: 'sync' });
     timed.go();
     const b = s.kit.barrier('barrier');
@@ -225,11 +191,11 @@ function conformance(title: string, makeBackend: () => Backend): void {
       code = (error as { code: string }).code;
     }
     assert.is(code, 'EPIPE');
-    assert.equal((await timed.finish()).result, { result: 'timed-out' });
+    assert.equal(await timed.finish(), { result: 'timed-out' });
   });
 
   test.run();
 }
 
-conformance('Linux arena, futex', linuxBackend);
-conformance('plain CoreMemory, Atomics', plainBackend);
+conformance('Linux arena, futex', linuxThreads);
+conformance('plain memory (shmkit/browser), Atomics', async () => plainThreads(await import(`${ROOT}dist/browser.mjs`)));

@@ -2,18 +2,21 @@
 // build/conformance.wasm) under every WASI runtime at hand: node:wasi,
 // @bjorn3/browser_wasi_shim in Node, wasmtime through its Python package
 // (installed into build/wasi-venv from host/wasi/requirements.txt), and any
-// wasmtime, wasmer or wasmedge on PATH. Each must pass every property and
-// print the very same bytes.
+// wasmtime, wasmer or wasmedge on PATH, and the shim again in Chromium
+// (demo/web/wasi.html). Each must pass every property and print the very
+// same bytes.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { WASI as NodeWasi } from 'node:wasi';
 import * as browserShim from '@bjorn3/browser_wasi_shim';
+import { build } from 'esbuild';
 import {
   browserShimHost, conformanceArgs, readVerdict, runConformance, type ConformanceRun, type WasiCommandHost,
 } from '../host/wasi/conformance.js';
+import { chromiumMissing, startIsolatedBrowser } from './helpers/chromium.js';
 import { ROOT, run } from './helpers/processes.js';
 import { cleanup, trackPath } from './helpers/resources.js';
 
@@ -21,6 +24,8 @@ const PROGRAM = join(ROOT, 'build/conformance.wasm');
 const REQUIREMENTS = join(ROOT, 'host/wasi/requirements.txt');
 const VENV = join(ROOT, 'build/wasi-venv');
 const SEEDS = [20261202, 7];
+// A hang guard only: the page answers in about a second.
+const PAGE_ANSWER_MS = 60_000;
 const module = new WebAssembly.Module(readFileSync(PROGRAM));
 
 /** node:wasi writes to real descriptors: a temporary file each for stdout and stderr. */
@@ -127,6 +132,38 @@ conformance('command-line WASI runtimes on PATH (wasmtime, wasmer, wasmedge) pri
     assert.is(verdict.output, reference(seed).output, `${name}: same bytes as under node:wasi`);
   }
 });
+
+/** A folder with the program and a browser build of host/wasi/conformance.ts, as demo/web/wasi/page.mjs loads them. */
+async function browserProgramFolder(): Promise<string> {
+  const dir = trackPath(mkdtempSync(join(tmpdir(), 'shmkit-wasi-web-')));
+  await build({ entryPoints: [join(ROOT, 'host/wasi/conformance.ts')], outfile: join(dir, 'conformance.mjs'), format: 'esm', platform: 'browser', logLevel: 'silent' });
+  copyFileSync(PROGRAM, join(dir, 'conformance.wasm'));
+  return dir;
+}
+
+const missingChromium = chromiumMissing();
+(missingChromium ? conformance.skip : conformance)('Chromium: @bjorn3/browser_wasi_shim on a page prints what node:wasi printed, byte for byte', async () => {
+  const chromium = await startIsolatedBrowser({
+    '/': join(ROOT, 'demo/web'),
+    '/wasi-shim/': join(ROOT, 'node_modules/@bjorn3/browser_wasi_shim/dist'),
+    '/wasi-program/': await browserProgramFolder(),
+  });
+  try {
+    for (const seed of SEEDS) {
+      const { page, errors } = await chromium.open(`wasi.html?seed=${seed}`);
+      await page.waitForFunction(() => (window as { wasiResult?: unknown }).wasiResult !== undefined, null, { timeout: PAGE_ANSWER_MS });
+      const result = await page.evaluate(() => (window as unknown as { wasiResult: ConformanceRun & { error?: string } }).wasiResult);
+      assert.is(result.error, undefined, `the page failed: ${result.error}`);
+      assertPassed(`Chromium, seed ${seed}`, result);
+      assert.is(result.output, reference(seed).output, `Chromium, seed ${seed}: same bytes as under node:wasi`);
+      assert.equal(errors, [], 'no page errors');
+      await page.close();
+    }
+  } finally {
+    await chromium.close();
+  }
+});
+if (missingChromium) console.warn(`wasi-conformance: Chromium SKIPPED, ${missingChromium}`);
 
 conformance('a run that ends before its summary line is a failure, with what it said on stderr', () => {
   const cut = readVerdict('shmkit core conformance, seed 1\nok   spsc ring (10 operations)\n', -1, 'RuntimeError: unreachable');
