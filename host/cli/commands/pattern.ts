@@ -1,5 +1,5 @@
 // write and verify: a test pattern over a whole segment, by the Wasm core,
-// in steps so that a progress bar can follow (and stop where a check fails).
+// with a progress bar that follows it (and stops where a check fails).
 import type { PatternName } from '../../api/segment.js';
 import type { Posix } from '../../api/posix.js';
 import { SysV } from '../../api/sysv.js';
@@ -14,7 +14,6 @@ import { openTarget } from '../target-io.js';
 import { usageError } from '../usage-error.js';
 
 const PATTERNS: readonly PatternName[] = ['mod256'];
-const STEP = 16 * 1024 * 1024;
 
 const PATTERN_OPTIONS = {
   ...TARGET_OPTIONS,
@@ -34,19 +33,15 @@ function identity(seg: SysV | Posix) {
   return seg instanceof SysV ? { kind: 'sysv' as const, key: formatKey(seg.key), id: seg.id } : { kind: 'posix' as const, name: seg.name };
 }
 
-/** Runs `step` over the segment in STEPs; the first bad offset, or -1. */
-function inSteps(size: number, label: string, step: (offset: number, length: number) => number): number {
+type OnProgress = (done: number) => void;
+
+/** Runs `job` with a progress bar fed by the API's onProgress (which stops where a check fails); the first bad offset, or -1. */
+function withProgress(size: number, label: string, job: (onProgress: OnProgress) => number): number {
   const progress = progressBar(label, size);
-  for (let offset = 0; offset < size; offset += STEP) {
-    const bad = step(offset, Math.min(STEP, size - offset));
-    if (bad >= 0) {
-      progress?.stop(bad, `stopped at offset ${bad}`);
-      return bad;
-    }
-    progress?.update(Math.min(offset + STEP, size));
-  }
-  progress?.finish();
-  return -1;
+  const bad = job((done) => progress?.update(done));
+  if (bad >= 0) progress?.stop(bad, `stopped at offset ${bad}`);
+  else progress?.finish();
+  return bad;
 }
 
 export const write: Command = {
@@ -60,8 +55,8 @@ export const write: Command = {
     const pattern = patternOf(parsed);
     const target = parseTarget(parsed);
     using seg = openTarget(target, false);
-    inSteps(seg.size, 'write', (offset, length) => {
-      seg.writePattern(pattern, { offset, length });
+    withProgress(seg.size, 'write', (onProgress) => {
+      seg.writePattern(pattern, { onProgress });
       return -1;
     });
     if (parsed.flags.json) printJson({ ...identity(seg), pattern, size: bytesJson(seg.size) });
@@ -81,7 +76,7 @@ export const verify: Command = {
     const pattern = patternOf(parsed);
     const target = parseTarget(parsed);
     using seg = openTarget(target, true);
-    const bad = inSteps(seg.size, 'verify', (offset, length) => seg.verifyPattern(pattern, { offset, length }));
+    const bad = withProgress(seg.size, 'verify', (onProgress) => seg.verifyPattern(pattern, { onProgress }));
     const found = bad >= 0 ? seg.reader.getUint8(bad) : null;
     const expected = bad >= 0 ? bad & 255 : null;
     if (parsed.flags.json) {
