@@ -179,6 +179,15 @@ waits('an Async form rejects with an AbortError carrying the signal\'s reason, a
   }
 });
 
+waits('a Sync form refuses a signal: it blocks its thread, so the signal could never fire', async () => {
+  for (const operation of ops) {
+    const syncForm = operation.forms[1];
+    const error = await rejection(call(operation, syncForm, { signal: new AbortController().signal }));
+    assert.is(error.code, 'EINVAL', `${operation.name}: ${syncForm}({ signal })`);
+    assert.match(error.message, 'Async form', `${operation.name}: ${syncForm}({ signal })`);
+  }
+});
+
 waits('batch forms never wait: where a wait would be, they answer 0', () => {
   const ring = held.segment.ring('batch', 1024);
   const producer = ring.acquireProducer();

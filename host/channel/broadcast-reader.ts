@@ -3,7 +3,7 @@
 // stamp, so an overwritten or half-written one is never returned; in lossy
 // mode each message says how many were lost just before it.
 import { ShmError, brokenPipe, invalidArgument } from '../errors.js';
-import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
+import { checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
 import { BroadcastEnd, type ChannelAccess, type Stop } from './broadcast-end.js';
 
 /** The read options' key besides the wait options. */
@@ -70,7 +70,7 @@ export class BroadcastReader extends BroadcastEnd implements AsyncIterable<Broad
    * was read.
    */
   readSync(options?: ReadOptions): BroadcastMessage | null {
-    checkWaitOptions(options, INTO, 'readSync');
+    checkSyncWaitOptions(options, INTO, 'readSync');
     return this.tryRead(options?.into) ?? runSync(this.#readSteps(options ?? {}), this.host);
   }
 

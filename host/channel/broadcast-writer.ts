@@ -2,7 +2,7 @@
 // before its bytes go in and published by one store after, so a writer that
 // dies mid-message never shows a reader part of it.
 import { ShmError, invalidArgument } from '../errors.js';
-import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
+import { checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
 import { ALL, BroadcastEnd, WRITER, type ChannelAccess, type Stop } from './broadcast-end.js';
 
 export class BroadcastWriter extends BroadcastEnd {
@@ -35,7 +35,7 @@ export class BroadcastWriter extends BroadcastEnd {
 
   /** tryPublish(), sleeping while the slowest live reader is a buffer behind: true, or false on timeout. */
   publishSync(bytes: Uint8Array, options?: WaitOptions): boolean {
-    checkWaitOptions(options, [], 'publishSync');
+    checkSyncWaitOptions(options, [], 'publishSync');
     if (this.tryPublish(bytes)) return true;
     return runSync(this.#publishSteps(bytes, options ?? {}), this.host) ?? false;
   }

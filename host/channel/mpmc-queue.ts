@@ -22,7 +22,7 @@ import { coreConstant } from '../core/core.js';
 import { corruption } from '../core/corruption.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive, checkPlace } from '../sync/place.js';
-import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
+import { checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
 import { ENDED, POP, PUSH, reclaimDead, waitTurn, wakeSide, type QueueAccess, type Side } from './mpmc-wait.js';
 
 /** The read options' key besides the wait options. */
@@ -176,7 +176,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
    * EPIPE (reason 'ended') when the queue is ending, before or during the wait.
    */
   pushSync(bytes: Uint8Array, options?: WaitOptions): boolean {
-    checkWaitOptions(options, [], 'pushSync');
+    checkSyncWaitOptions(options, [], 'pushSync');
     if (this.tryPush(bytes)) return true;
     return runSync(this.#pushSteps(bytes, options ?? {}), this.host) ?? false;
   }
@@ -193,7 +193,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
    * timeout or at the end (end() was called and the queue is drained: `ended` is true).
    */
   popSync(options?: PopOptions): Uint8Array | null {
-    checkWaitOptions(options, INTO, 'popSync');
+    checkSyncWaitOptions(options, INTO, 'popSync');
     return this.tryPop(options?.into) ?? runSync(this.#popSteps(options ?? {}), this.host);
   }
 

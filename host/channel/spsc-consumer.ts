@@ -3,7 +3,7 @@
 // store, so a batch of peeks costs one release. peekMany() peeks a batch
 // with one core call and reports it in reused arrays: no object per message.
 import { warnRenamed } from '../sync/deprecation.js';
-import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
+import { checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
 import { ShmError, invalidArgument } from '../errors.js';
 import type { StructRef } from '../struct/accessors.js';
 import type { RecordOf } from '../struct/inferred.js';
@@ -97,7 +97,7 @@ export class SpscConsumer<RecordType extends StructType = StructType> extends Sp
    * published was read.
    */
   receiveSync(options?: WaitOptions): Uint8Array | null {
-    checkWaitOptions(options, [], 'receiveSync');
+    checkSyncWaitOptions(options, [], 'receiveSync');
     return this.tryReceive() ?? runSync(this.waitFor(() => this.tryReceive(), options ?? {}), this.host);
   }
 
@@ -110,7 +110,7 @@ export class SpscConsumer<RecordType extends StructType = StructType> extends Sp
 
   /** tryReceiveRecord(), sleeping while the ring is empty; null and EPIPE as for receiveSync(). */
   receiveRecordSync(options?: WaitOptions): RecordOf<RecordType> | null {
-    checkWaitOptions(options, [], 'receiveRecordSync');
+    checkSyncWaitOptions(options, [], 'receiveRecordSync');
     return this.tryReceiveRecord() ?? runSync(this.waitFor(() => this.tryReceiveRecord(), options ?? {}), this.host);
   }
 

@@ -6,7 +6,7 @@
 import { ShmError, brokenPipe, invalidArgument } from '../errors.js';
 import { describeValue } from '../core/validate.js';
 import { warnRenamed } from '../sync/deprecation.js';
-import { checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
+import { checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
 import type { StructRef } from '../struct/accessors.js';
 import type { RecordInput } from '../struct/inferred.js';
 import type { StructType } from '../struct/struct.js';
@@ -151,7 +151,7 @@ export class SpscProducer<RecordType extends StructType = StructType> extends Sp
    * 'peer-closed') while the ring is full.
    */
   sendSync(bytes: Uint8Array, options?: WaitOptions): boolean {
-    checkWaitOptions(options, [], 'sendSync');
+    checkSyncWaitOptions(options, [], 'sendSync');
     if (this.trySend(bytes)) return true; // the fast path makes no closure and no generator
     return runSync(this.#sendSteps(bytes, options ?? {}), this.host) ?? false;
   }
@@ -165,7 +165,7 @@ export class SpscProducer<RecordType extends StructType = StructType> extends Sp
 
   /** trySendRecord(), sleeping while the ring is full; as sendSync(). */
   sendRecordSync(value: RecordInput<RecordType>, options?: WaitOptions): boolean {
-    checkWaitOptions(options, [], 'sendRecordSync');
+    checkSyncWaitOptions(options, [], 'sendRecordSync');
     return this.sendSync(this.#encode(value), options);
   }
 

@@ -4,7 +4,7 @@ import { coreConstant } from '../core/core.js';
 import { warnRenamed } from './deprecation.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from '../wait/index.js';
+import { Deadline, runAsync, runSync, type Steps, checkSyncWaitOptions, checkWaitOptions, type WaitOptions } from '../wait/index.js';
 
 /** 'last' for exactly one party per generation (the one that released the others), else 'passed'; or 'timed-out'. */
 export type BarrierResult = 'passed' | 'last' | 'timed-out';
@@ -39,7 +39,7 @@ export class Barrier extends Primitive {
    * wait would have to break the barrier or count as a party.
    */
   arriveSync(options: WaitOptions = {}): BarrierResult {
-    checkWaitOptions(options, [], 'arriveSync');
+    checkSyncWaitOptions(options, [], 'arriveSync');
     return runSync(this.#steps(options), this.host);
   }
 

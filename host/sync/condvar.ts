@@ -5,7 +5,7 @@ import { Mutex } from './mutex.js';
 import { warnRenamed } from './deprecation.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from '../wait/index.js';
+import { Deadline, runAsync, runSync, type Steps, checkSyncWaitOptions, checkWaitOptions, type WaitOptions } from '../wait/index.js';
 
 /**
  * 'signalled' (or a spurious wake: re-check the condition), 'timed-out', or
@@ -40,7 +40,7 @@ export class Condition extends Primitive {
    */
   waitSync(mutex: Mutex, options: WaitOptions = {}): ConditionResult {
     checkMutex(mutex, 'waitSync');
-    checkWaitOptions(options, [], 'waitSync');
+    checkSyncWaitOptions(options, [], 'waitSync');
     const result = runSync(this.#steps(mutex, options), this.host);
     return mutex.lockSync() === 'owner-died' ? 'owner-died' : result;
   }

@@ -4,7 +4,7 @@ import { coreConstant } from '../core/core.js';
 import { warnRenamed } from './deprecation.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from '../wait/index.js';
+import { Deadline, runAsync, runSync, type Steps, checkSyncWaitOptions, checkWaitOptions, type WaitOptions } from '../wait/index.js';
 
 export interface EventOptions {
   /** Auto reset: each set() lets exactly one waiter through. Default: manual. */
@@ -49,7 +49,7 @@ export class Event extends Primitive {
 
   /** Waits until set: true, or false on timeout. */
   waitSync(options: WaitOptions = {}): boolean {
-    checkWaitOptions(options, [], 'waitSync');
+    checkSyncWaitOptions(options, [], 'waitSync');
     return runSync(this.#steps(options), this.host);
   }
 

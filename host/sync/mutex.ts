@@ -8,7 +8,7 @@ import { guardOfLock, type Guard } from './guard.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import {
-  Deadline, LIVENESS_SLICE_MS, checkSpin, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
+  Deadline, LIVENESS_SLICE_MS, checkSpin, checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
 } from '../wait/index.js';
 
 /** `acquired`, or `owner-died` (acquired; the last owner died holding it: repair, then markConsistent()), or `timed-out`. */
@@ -56,7 +56,7 @@ export class Mutex extends Primitive {
 
   /** Blocks this thread until acquired: 'acquired', 'owner-died', or 'timed-out'. */
   lockSync(options?: WaitOptions): LockResult {
-    checkWaitOptions(options, [], 'lockSync');
+    checkSyncWaitOptions(options, [], 'lockSync');
     // The uncontended case is one core call: no generator.
     if (this.#acquiredFast()) return 'acquired';
     return runSync(this.#steps(options ?? {}), this.host);

@@ -5,7 +5,7 @@ import { coreConstant } from '../core/core.js';
 import { warnRenamed } from './deprecation.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, LIVENESS_SLICE_MS, ONE_ATTEMPT, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from '../wait/index.js';
+import { Deadline, LIVENESS_SLICE_MS, ONE_ATTEMPT, runAsync, runSync, type Steps, checkSyncWaitOptions, checkWaitOptions, type WaitOptions } from '../wait/index.js';
 
 /** What the initialiser's caller is told to do (the core's ONCE_RUN). */
 const RUN = Symbol('run');
@@ -51,7 +51,7 @@ export class Once extends Primitive {
    */
   runSync(init: () => void, options: WaitOptions = {}): OnceResult {
     checkInit(init, 'runSync');
-    checkWaitOptions(options, [], 'runSync');
+    checkSyncWaitOptions(options, [], 'runSync');
     return this.#runWith(init, runSync(this.#steps(options), this.host));
   }
 

@@ -15,7 +15,7 @@ import type { LockResult } from './mutex.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import {
-  Deadline, LIVENESS_SLICE_MS, ONE_ATTEMPT, checkSpin, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
+  Deadline, LIVENESS_SLICE_MS, ONE_ATTEMPT, checkSpin, checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
 } from '../wait/index.js';
 
 export class RwLock extends Primitive {
@@ -49,7 +49,7 @@ export class RwLock extends Primitive {
 
   /** Shared hold, sleeping while a writer holds or waits: true (then check `ownerDied`), or false on timeout. */
   readSync(options?: WaitOptions): boolean {
-    checkWaitOptions(options, [], 'readSync');
+    checkSyncWaitOptions(options, [], 'readSync');
     return runSync(this.#readSteps(options ?? {}), this.host);
   }
 
@@ -90,7 +90,7 @@ export class RwLock extends Primitive {
 
   /** Exclusive hold: 'acquired', 'owner-died' (a writer died holding it: repair, then markConsistent()), or 'timed-out'. */
   writeSync(options?: WaitOptions): LockResult {
-    checkWaitOptions(options, [], 'writeSync');
+    checkSyncWaitOptions(options, [], 'writeSync');
     return runSync(this.#writeSteps(options ?? {}), this.host);
   }
 

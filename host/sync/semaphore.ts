@@ -4,7 +4,7 @@ import { coreConstant } from '../core/core.js';
 import { warnRenamed } from './deprecation.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, checkSpin, runAsync, runSync, type Steps, checkWaitOptions, type WaitOptions } from '../wait/index.js';
+import { Deadline, checkSpin, runAsync, runSync, type Steps, checkSyncWaitOptions, checkWaitOptions, type WaitOptions } from '../wait/index.js';
 
 export class Semaphore extends Primitive {
   static get SIZE(): number { return coreConstant(layoutCore().core, 'SEMAPHORE_SIZE'); }
@@ -35,7 +35,7 @@ export class Semaphore extends Primitive {
 
   /** Takes a token, sleeping until one is posted: true, or false on timeout. */
   waitSync(options: WaitOptions = {}): boolean {
-    checkWaitOptions(options, [], 'waitSync');
+    checkSyncWaitOptions(options, [], 'waitSync');
     return runSync(this.#steps(options), this.host);
   }
 

@@ -7,7 +7,7 @@ import { describeValue } from '../core/validate.js';
 import { retiredTimeout, warnRenamed } from './deprecation.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, checkSpin, checkWaitOptions, runAsync, runSync, spinOn, type Steps, type WaitOptions } from '../wait/index.js';
+import { Deadline, checkSpin, checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, spinOn, type Steps, type WaitOptions } from '../wait/index.js';
 
 /** Tries before a read naps: the spin the retired read() made between liveness checks. */
 const SEQLOCK_SPIN = 1024;
@@ -67,7 +67,7 @@ export class SeqLock extends Primitive {
    */
   readSync(length = this.capacity, options?: WaitOptions): Uint8Array | null {
     this.#check(length);
-    checkWaitOptions(options, [], 'readSync');
+    checkSyncWaitOptions(options, [], 'readSync');
     return this.#copy(length) ?? runSync(this.#readSteps(length, options ?? {}), this.host);
   }
 

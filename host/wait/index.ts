@@ -8,5 +8,5 @@ export { type WaitHost, type WaitResult, type Sleep, type Steps } from './wait-h
 export { runSync, runAsync } from './run.js';
 export { Deadline, LIVENESS_SLICE_MS } from './deadline.js';
 export {
-  type WaitOptions, ONE_ATTEMPT, WAIT_OPTION_KEYS, LOCK_SPIN, CHANNEL_SPIN, checkWaitOptions, checkSpin, spinOn,
+  type WaitOptions, ONE_ATTEMPT, WAIT_OPTION_KEYS, LOCK_SPIN, CHANNEL_SPIN, checkWaitOptions, checkSyncWaitOptions, checkSpin, spinOn,
 } from './options.js';

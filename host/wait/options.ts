@@ -35,6 +35,18 @@ export function checkWaitOptions(options: WaitOptions | undefined, extraKeys: re
   checkSpin(options.spin);
 }
 
+/**
+ * checkWaitOptions for a Sync form. It blocks its thread, so no signal
+ * could fire while it waits: a `signal` there would be silently useless,
+ * and is refused in favour of the Async form.
+ */
+export function checkSyncWaitOptions(options: WaitOptions | undefined, extraKeys: readonly string[] = [], where = 'wait'): void {
+  checkWaitOptions(options, extraKeys, where);
+  if (options?.signal !== undefined) {
+    invalidArgument(`${where}: a Sync form blocks its thread, so no signal can abort it; pass { signal } to the Async form, or use { timeoutMs }`);
+  }
+}
+
 /** Locks' default spin: a lock is usually held briefly. */
 export const LOCK_SPIN = 64;
 /**
