@@ -2,6 +2,8 @@
 // Builds every Wasm file from asconfig.json in one process (asc starts
 // slowly): the release core, the checked core (same sources, assertions on)
 // and the WASI conformance program that drives the core's protocol code.
+// The Python host ships the very same release core as package data.
+import { copyFileSync } from 'node:fs';
 import asc from 'assemblyscript/asc';
 
 const builds = [
@@ -17,3 +19,5 @@ for (const [entry, target] of builds) {
     process.exit(1);
   }
 }
+
+copyFileSync('build/core.wasm', 'host/python/shmkit/core.wasm');

@@ -1,0 +1,198 @@
+"""The shmkit core (core.wasm, the very bytes the Node host runs) loaded into
+wasmtime on one shared memory, with a fast way to call it.
+
+wasmtime-py's `Func.__call__` converts and checks every argument and costs
+about 25 µs a call on a small cloud VM; the core's calls are a few hundred
+instructions. So each export is bound once to `wasmtime_func_call_unchecked`
+through ctypes with a preallocated argument array: about 0.6 µs a call.
+
+Every thread gets its own instance on the one memory (a wasmtime Store may
+not be entered by two threads at once, and ctypes drops the GIL during the
+call); `ThreadCore` is a `threading.local`, so `core.fn(...)` is always this
+thread's.
+"""
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import threading
+from importlib import resources
+from typing import Any, Callable
+
+import wasmtime
+from wasmtime import _ffi as ffi
+
+from .errors import ShmError
+
+ABI_VERSION = 8
+"""The CORE_ABI_VERSION this host is written against (docs/ABI.md)."""
+
+
+class _ImportableSharedMemory(wasmtime.SharedMemory):
+    # wasmtime-py 50 builds the import union from a pointer to the pointer
+    # ("incompatible types, LP_LP_wasmtime_sharedmemory", wasmtime-py issue
+    # 318); the union wants the pointer itself.
+    def _as_extern(self) -> Any:
+        union = ffi.wasmtime_extern_union(sharedmemory=self.ptr())
+        return ffi.wasmtime_extern_t(ffi.WASMTIME_EXTERN_SHAREDMEMORY, union)
+
+
+def core_bytes() -> bytes:
+    """The core.wasm shipped in this package (copied from the Node build)."""
+    return resources.files(__package__).joinpath("core.wasm").read_bytes()
+
+
+def core_sha256() -> str:
+    return hashlib.sha256(core_bytes()).hexdigest()
+
+
+_call_unchecked = ffi.dll.wasmtime_func_call_unchecked
+_call_unchecked.restype = ctypes.c_void_p
+_call_unchecked.argtypes = None  # arguments are passed as ready-made ctypes objects
+
+
+class _Engine:
+    """Process-wide: the engine, the compiled module and the shared memory."""
+
+    def __init__(self, max_pages: int) -> None:
+        config = wasmtime.Config()
+        config.wasm_threads = True
+        config.wasm_simd = True
+        config.shared_memory = True
+        self.engine = wasmtime.Engine(config)
+        self.module = wasmtime.Module(self.engine, core_bytes())
+        self.memory = _ImportableSharedMemory(
+            self.engine, wasmtime.MemoryType(wasmtime.Limits(1, max_pages), shared=True)
+        )
+        self.max_pages = max_pages
+        # A shared memory is one reservation that never moves.
+        self.base = ctypes.addressof(self.memory.data_ptr().contents)
+        self.grow_lock = threading.Lock()
+
+
+def _bind(store: wasmtime.Store, func: wasmtime.Func, name: str) -> Callable[..., Any]:
+    ty = func.type(store)
+    params = [str(p) for p in ty.params]
+    results = [str(r) for r in ty.results]
+    slots = max(len(params), len(results), 1)
+    raw = (ffi.wasmtime_val_raw_t * slots)()
+    address = ctypes.addressof(raw)
+    i32 = (ctypes.c_int32 * (slots * 4)).from_address(address)
+    u32 = (ctypes.c_uint32 * (slots * 4)).from_address(address)
+    i64 = (ctypes.c_int64 * (slots * 2)).from_address(address)
+    f64 = (ctypes.c_double * (slots * 2)).from_address(address)
+    trap = ctypes.c_void_p()
+    args = (
+        ctypes.c_void_p(ctypes.cast(store._context(), ctypes.c_void_p).value),
+        ctypes.c_void_p(ctypes.addressof(func._func)),
+        ctypes.c_void_p(address),
+        ctypes.c_size_t(slots),
+        ctypes.c_void_p(ctypes.addressof(trap)),
+    )
+    keep = (raw, i32, u32, i64, f64, trap, func)
+
+    def failed() -> None:
+        error = ShmError(
+            f"the shmkit core trapped in {name}: a core bug or a memory the host let it overrun; "
+            "report it with the segment that caused it",
+            code="ECOREABORT",
+        )
+        trap.value = None
+        raise error
+
+    # Arguments go in the slot of their index; a slot is 16 bytes, so an i32
+    # argument k is at i32[4k] and an i64 at i64[2k].
+    setters = []
+    for k, kind in enumerate(params):
+        if kind == "i32":
+            setters.append((i32, 4 * k))
+        elif kind == "i64":
+            setters.append((i64, 2 * k))
+        elif kind == "f64":
+            setters.append((f64, 2 * k))
+        else:
+            raise ShmError(f"core export {name} takes a {kind}, which this host does not pass", code="ECOREABI")
+    out = {"i32": i32, "i64": i64, "f64": f64}.get(results[0]) if results else None
+    call = _call_unchecked
+    a0, a1, a2, a3, a4 = args
+    # Specialised for the arities the core has, so the hot path is a few
+    # stores, one foreign call and one load.
+    n = len(setters)
+    if n == 0:
+        def fn() -> Any:
+            if call(a0, a1, a2, a3, a4) or trap.value:
+                failed()
+            return out[0] if out is not None else None
+    elif n == 1:
+        (w0, x0), = setters
+        def fn(p0: Any) -> Any:
+            w0[x0] = p0
+            if call(a0, a1, a2, a3, a4) or trap.value:
+                failed()
+            return out[0] if out is not None else None
+    elif n == 2:
+        (w0, x0), (w1, x1) = setters
+        def fn(p0: Any, p1: Any) -> Any:
+            w0[x0] = p0
+            w1[x1] = p1
+            if call(a0, a1, a2, a3, a4) or trap.value:
+                failed()
+            return out[0] if out is not None else None
+    elif n == 3:
+        (w0, x0), (w1, x1), (w2, x2) = setters
+        def fn(p0: Any, p1: Any, p2: Any) -> Any:
+            w0[x0] = p0
+            w1[x1] = p1
+            w2[x2] = p2
+            if call(a0, a1, a2, a3, a4) or trap.value:
+                failed()
+            return out[0] if out is not None else None
+    else:
+        def fn(*values: Any) -> Any:
+            for (w, x), value in zip(setters, values):
+                w[x] = value
+            if call(a0, a1, a2, a3, a4) or trap.value:
+                failed()
+            return out[0] if out is not None else None
+    fn.keep = keep  # type: ignore[attr-defined]
+    fn.__name__ = name
+    return fn
+
+
+class ThreadCore(threading.local):
+    """This thread's instance of the core; its attributes are the core's
+    functions, bound for fast calls, and `globals`, its exported globals."""
+
+    def __init__(self, shared: _Engine) -> None:
+        self.store = wasmtime.Store(shared.engine)
+        self.instance = wasmtime.Instance(self.store, shared.module, [shared.memory])
+        exports = self.instance.exports(self.store)
+        self.globals: dict[str, int] = {}
+        for export in shared.module.exports:
+            item = exports[export.name]
+            if isinstance(item, wasmtime.Func):
+                setattr(self, export.name, _bind(self.store, item, export.name))
+            elif isinstance(item, wasmtime.Global):
+                self.globals[export.name] = item.value(self.store)
+        self._initialize()
+
+
+class Core:
+    """The core on one shared memory: `core.t` is this thread's instance,
+    `core.C` the constants (the same in every instance)."""
+
+    def __init__(self, max_pages: int) -> None:
+        self.shared = _Engine(max_pages)
+        self.t = ThreadCore(self.shared)
+        self.C: dict[str, int] = dict(self.t.globals)
+        if self.C.get("CORE_ABI_VERSION") != ABI_VERSION:
+            raise ShmError(
+                f"core.wasm has CORE_ABI_VERSION {self.C.get('CORE_ABI_VERSION')}, this host speaks "
+                f"{ABI_VERSION}: reinstall shmkit so the host and its core.wasm match",
+                code="ECOREABI",
+            )
+
+    @property
+    def base(self) -> int:
+        """Process address of byte 0 of the memory."""
+        return self.shared.base

@@ -1,0 +1,366 @@
+"""Shared memory segments of the three kernel kinds, mapped into the arena:
+System V (shmget/shmat), POSIX (shm_open) and memfd (memfd_create). Each is
+a context manager; `buf` is a memoryview of its bytes and `numpy()` a
+zero-copy array over them. After `close()` the window holds fresh private
+pages, so a view kept too long reads zeros instead of crashing the process.
+"""
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import stat as _stat
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from . import _libc
+from ._arena import Arena, Window
+from .errors import ShmError, checked_arguments, invalid_argument, os_error, shm_error
+
+
+def _check_size(size: Any, where: str) -> int:
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise invalid_argument(f"{where}: size must be a whole number of bytes ≥ 1: size={size!r}")
+    return size
+
+
+def _check_mode(mode: Any, where: str) -> int:
+    if isinstance(mode, bool) or not isinstance(mode, int) or not 0 <= mode <= 0o777:
+        raise invalid_argument(f"{where}: mode must be permission bits like 0o600: mode={mode!r}")
+    return mode
+
+
+class Segment:
+    """A segment mapped into the arena. `buf` is its bytes."""
+
+    description: str
+
+    def __init__(self, arena: Arena, window: Window, size: int, read_only: bool, description: str) -> None:
+        self.arena = arena
+        self.window = window
+        self.size = size
+        self.read_only = read_only
+        self.description = description
+        self._closed = False
+        view = arena.memory[window.offset : window.offset + size]
+        self.buf: memoryview = view.toreadonly() if read_only else view
+
+    @property
+    def offset(self) -> int:
+        """Where the segment starts in the arena's memory."""
+        return self.window.offset
+
+    @property
+    def address(self) -> int:
+        """Process address of the segment's first byte."""
+        return self.window.address
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def numpy(self, dtype: Any = "u1", offset: int = 0, count: int = -1) -> Any:
+        """A NumPy array over the segment's bytes (no copy)."""
+        import numpy
+
+        return numpy.frombuffer(self.buf, dtype=dtype, count=count, offset=offset)
+
+    def close(self) -> None:
+        """Unmaps the segment (the kernel object stays; see remove)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.arena.release(self.window)
+        self._after_close()
+
+    def _after_close(self) -> None:
+        pass
+
+    def __enter__(self) -> "Segment":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else f"{self.size} bytes"
+        return f"<{self.description}, {state}>"
+
+
+def _map_fd(arena: Arena, fd: int, size: int, read_only: bool, what: str) -> Window:
+    window = arena.claim(size)
+    try:
+        _libc.map_fixed(window.address, size, fd, read_only, what)
+    except BaseException:
+        arena.release(window)
+        raise
+    return window
+
+
+# System V
+
+
+@dataclass(frozen=True)
+class SysVStat:
+    id: int
+    key: int
+    size: int
+    mode: int
+    uid: int
+    gid: int
+    cuid: int
+    cgid: int
+    creator_pid: int
+    last_pid: int
+    attachments: int
+    attach_time: int
+    detach_time: int
+    change_time: int
+    removed: bool
+    """Marked for removal (IPC_RMID); it goes when the last user detaches."""
+
+
+_SHM_DEST = 0o1000  # in shm_perm.mode: marked for removal
+
+
+def _sysv_stat(shmid: int) -> SysVStat:
+    ds = _libc.ShmidDs()
+    _libc.check(_libc.shmctl(shmid, _libc.IPC_STAT, ctypes.byref(ds)), "shmctl", f"id {shmid}, IPC_STAT")
+    perm = ds.perm
+    return SysVStat(
+        id=shmid, key=perm.key & 0xFFFFFFFF, size=ds.segsz, mode=perm.mode & 0o777, uid=perm.uid, gid=perm.gid,
+        cuid=perm.cuid, cgid=perm.cgid, creator_pid=ds.cpid, last_pid=ds.lpid, attachments=ds.nattch,
+        attach_time=ds.atime, detach_time=ds.dtime, change_time=ds.ctime, removed=bool(perm.mode & _SHM_DEST),
+    )
+
+
+def _check_key(key: Any, where: str) -> int:
+    if isinstance(key, bool) or not isinstance(key, int) or not 0 <= key <= 0xFFFFFFFF:
+        raise invalid_argument(f"{where}: key must be a 32-bit number (0 for IPC_PRIVATE): key={key!r}")
+    return key - (1 << 32) if key >= 1 << 31 else key
+
+
+class SysV(Segment):
+    """A System V shared memory segment."""
+
+    def __init__(self, arena: Arena, window: Window, shmid: int, size: int, read_only: bool, created: bool) -> None:
+        super().__init__(arena, window, size, read_only, f"System V segment {shmid}")
+        self.id = shmid
+        self.created = created
+
+    @staticmethod
+    def ftok(path: str, project: int = 1) -> int:
+        """The key ftok(3) makes of an existing file's inode and `project`."""
+        if isinstance(project, bool) or not isinstance(project, int) or not 1 <= project <= 255:
+            raise invalid_argument(f"SysV.ftok: project must be 1 … 255: project={project!r}")
+        key = _libc.ftok(os.fsencode(path), project)
+        if key == -1:
+            raise os_error("ftok", _libc.errno(), repr(path), "the file must exist: ftok names its inode")
+        return key & 0xFFFFFFFF
+
+    @classmethod
+    @checked_arguments
+    def create(cls, size: int, *, key: int = 0, mode: int = 0o600, exclusive: bool = True, arena: Optional[Arena] = None) -> "SysV":
+        """A new segment of `size` bytes: private (key 0, IPC_PRIVATE) or under `key`.
+        With exclusive=False an existing segment under `key` is joined."""
+        _check_size(size, "SysV.create")
+        raw_key = _check_key(key, "SysV.create")
+        _check_mode(mode, "SysV.create")
+        flags = _libc.IPC_CREAT | mode | (_libc.IPC_EXCL if exclusive else 0)
+        shmid = _libc.shmget(raw_key, size, flags)
+        created = True
+        if shmid == -1 and _libc.errno() == errno.EEXIST and not exclusive:
+            shmid, created = _libc.shmget(raw_key, 0, 0), False
+        if shmid == -1:
+            raise os_error("shmget", _libc.errno(), f"key {key:#x}, {size} bytes",
+                           "pick another key, or open the existing one with SysV.open" if _libc.errno() == errno.EEXIST else
+                           "see `ipcs -l` for the limits, and `ipcs -m` for who holds what", object=f"key {key:#x}")
+        try:
+            return cls._attach(shmid, False, created, arena or Arena.default())
+        except BaseException:
+            if created:
+                _libc.shmctl(shmid, _libc.IPC_RMID, None)
+            raise
+
+    @classmethod
+    @checked_arguments
+    def open(cls, *, id: Optional[int] = None, key: Optional[int] = None, read_only: bool = False, arena: Optional[Arena] = None) -> "SysV":
+        """An existing segment, by `id` or by `key`."""
+        if (id is None) == (key is None):
+            raise invalid_argument("SysV.open: give id= or key=, one of them")
+        if key is not None:
+            shmid = _libc.shmget(_check_key(key, "SysV.open"), 0, 0)
+            if shmid == -1:
+                raise os_error("shmget", _libc.errno(), f"key {key:#x}", "create it first, or check the key (`ipcs -m`)", object=f"key {key:#x}")
+        else:
+            if isinstance(id, bool) or not isinstance(id, int) or id < 0:
+                raise invalid_argument(f"SysV.open: id must be a segment id ≥ 0: id={id!r}")
+            shmid = id
+        return cls._attach(shmid, read_only, False, arena or Arena.default())
+
+    @classmethod
+    def _attach(cls, shmid: int, read_only: bool, created: bool, arena: Arena) -> "SysV":
+        size = _sysv_stat(shmid).size
+        window = arena.claim(size)
+        flags = _libc.SHM_REMAP | (_libc.SHM_RDONLY if read_only else 0)
+        at = _libc.shmat(shmid, window.address, flags)
+        if at in (None, _libc.MAP_FAILED):
+            number = _libc.errno()
+            arena.release(window, mapped=False)
+            raise os_error("shmat", number, f"id {shmid}", "check its mode (`ipcs -m`); attach read_only=True to read only" if number == errno.EACCES else "")
+        return cls(arena, window, shmid, size, read_only, created)
+
+    def stat(self) -> SysVStat:
+        return _sysv_stat(self.id)
+
+    def remove(self) -> None:
+        """Marks the segment for removal: it goes when the last process detaches."""
+        SysV.remove_id(self.id)
+
+    @staticmethod
+    def remove_id(shmid: int) -> None:
+        _libc.check(_libc.shmctl(shmid, _libc.IPC_RMID, None), "shmctl", f"id {shmid}, IPC_RMID")
+
+    @property
+    def key(self) -> int:
+        return self.stat().key
+
+
+# POSIX and memfd: file descriptors
+
+
+@dataclass(frozen=True)
+class FdStat:
+    size: int
+    mode: int
+    uid: int
+    gid: int
+    inode: int
+    change_time: float
+
+
+def _fd_stat(fd: int) -> FdStat:
+    st = os.fstat(fd)
+    return FdStat(size=st.st_size, mode=_stat.S_IMODE(st.st_mode), uid=st.st_uid, gid=st.st_gid, inode=st.st_ino, change_time=st.st_ctime)
+
+
+class FdSegment(Segment):
+    """A segment backed by a file descriptor, which it keeps open."""
+
+    def __init__(self, arena: Arena, window: Window, fd: int, size: int, read_only: bool, description: str) -> None:
+        super().__init__(arena, window, size, read_only, description)
+        self.fd = fd
+
+    def stat(self) -> FdStat:
+        return _fd_stat(self.fd)
+
+    def _after_close(self) -> None:
+        os.close(self.fd)
+
+
+def _check_posix_name(name: Any, where: str) -> bytes:
+    if not isinstance(name, str) or not name.startswith("/") or "/" in name[1:] or len(name) < 2 or len(name.encode()) > 255:
+        raise invalid_argument(f"{where}: a POSIX name is '/' and up to 254 more bytes without '/', like '/plant': name={name!r}")
+    return name.encode()
+
+
+class Posix(FdSegment):
+    """A POSIX shared memory object (/dev/shm/NAME)."""
+
+    def __init__(self, arena: Arena, window: Window, fd: int, size: int, read_only: bool, name: str, created: bool) -> None:
+        super().__init__(arena, window, fd, size, read_only, f"POSIX segment {name}")
+        self.name = name
+        self.created = created
+
+    @classmethod
+    @checked_arguments
+    def create(cls, name: str, size: int, *, mode: int = 0o600, exclusive: bool = True, arena: Optional[Arena] = None) -> "Posix":
+        """A new object of `size` bytes; with exclusive=False an existing one is joined (and grown to `size`)."""
+        encoded = _check_posix_name(name, "Posix.create")
+        _check_size(size, "Posix.create")
+        _check_mode(mode, "Posix.create")
+        flags = os.O_RDWR | os.O_CREAT | (os.O_EXCL if exclusive else 0)
+        fd = _libc.shm_open(encoded, flags, mode)
+        if fd == -1:
+            number = _libc.errno()
+            raise os_error("shm_open", number, repr(name), "pick another name, or open it with Posix.open" if number == errno.EEXIST else "", object=name)
+        created = os.fstat(fd).st_size == 0
+        try:
+            if os.fstat(fd).st_size < size:
+                os.ftruncate(fd, size)
+            return cls(arena or Arena.default(), _map_fd(arena or Arena.default(), fd, size, False, repr(name)), fd, size, False, name, created)
+        except BaseException:
+            os.close(fd)
+            if created:
+                _libc.shm_unlink(encoded)
+            raise
+
+    @classmethod
+    @checked_arguments
+    def open(cls, name: str, *, read_only: bool = False, arena: Optional[Arena] = None) -> "Posix":
+        encoded = _check_posix_name(name, "Posix.open")
+        fd = _libc.shm_open(encoded, os.O_RDONLY if read_only else os.O_RDWR, 0)
+        if fd == -1:
+            raise os_error("shm_open", _libc.errno(), repr(name), "create it first, or check the name (ls /dev/shm)", object=name)
+        try:
+            size = os.fstat(fd).st_size
+            if size == 0:
+                raise shm_error("EINVAL", f"POSIX segment {name} is empty (0 bytes): its creator has not sized it yet", object=name)
+            arena = arena or Arena.default()
+            return cls(arena, _map_fd(arena, fd, size, read_only, repr(name)), fd, size, read_only, name, False)
+        except BaseException:
+            os.close(fd)
+            raise
+
+    def remove(self) -> None:
+        Posix.unlink(self.name)
+
+    @staticmethod
+    def unlink(name: str) -> None:
+        """Removes the name; mappings stay valid until closed."""
+        encoded = _check_posix_name(name, "Posix.unlink")
+        if _libc.shm_unlink(encoded) == -1:
+            raise os_error("shm_unlink", _libc.errno(), repr(name), object=name)
+
+
+class Memfd(FdSegment):
+    """Anonymous shared memory (memfd_create): reachable only through its
+    descriptor, by a child that inherits it or by /proc/PID/fd/N."""
+
+    @classmethod
+    @checked_arguments
+    def create(cls, size: int, *, name: str = "shmkit", arena: Optional[Arena] = None) -> "Memfd":
+        _check_size(size, "Memfd.create")
+        if not isinstance(name, str) or not 0 < len(name.encode()) <= 249:
+            raise invalid_argument(f"Memfd.create: name must be 1 … 249 bytes: name={name!r}")
+        fd = os.memfd_create(name, os.MFD_CLOEXEC)
+        try:
+            os.ftruncate(fd, size)
+            arena = arena or Arena.default()
+            return cls(arena, _map_fd(arena, fd, size, False, f"memfd {name}"), fd, size, False, f"memfd {name!r} (fd {fd})")
+        except BaseException:
+            os.close(fd)
+            raise
+
+    @classmethod
+    @checked_arguments
+    def open(cls, path: str, *, read_only: bool = False, arena: Optional[Arena] = None) -> "Memfd":
+        """Another process's memfd, by its /proc/PID/fd/N path (or one inherited: /proc/self/fd/N)."""
+        try:
+            fd = os.open(path, os.O_RDONLY if read_only else os.O_RDWR)
+        except OSError as error:
+            raise os_error("open", error.errno or 0, repr(path), "the owner must be alive and let you ptrace-read it (same user)") from None
+        try:
+            size = os.fstat(fd).st_size
+            if size == 0:
+                raise invalid_argument(f"{path} is empty: not a sized memfd")
+            arena = arena or Arena.default()
+            return cls(arena, _map_fd(arena, fd, size, read_only, path), fd, size, read_only, f"memfd {path}")
+        except BaseException:
+            os.close(fd)
+            raise
+
+    @property
+    def path(self) -> str:
+        """Where another process of this user opens it."""
+        return f"/proc/{os.getpid()}/fd/{self.fd}"
