@@ -5,9 +5,11 @@ from .errors import (
     CorruptError, LayoutError, OwnerDiedError, PeerError, ShmError, ShmExistsError, ShmNotFoundError,
     ShmPermissionError, ShmTimeoutError,
 )
+from ._directory import ObjectInfo
+from .formatted import FormattedSegment, open_or_create
 from .segments import FdStat, Memfd, Posix, Segment, SysV, SysVStat
 
 __all__ = [
-    "CorruptError", "FdStat", "LayoutError", "Memfd", "OwnerDiedError", "PeerError", "Posix", "Segment", "ShmError",
-    "ShmExistsError", "ShmNotFoundError", "ShmPermissionError", "ShmTimeoutError", "SysV", "SysVStat",
+    "CorruptError", "FdStat", "FormattedSegment", "LayoutError", "Memfd", "ObjectInfo", "OwnerDiedError", "PeerError", "Posix", "Segment", "ShmError",
+    "ShmExistsError", "ShmNotFoundError", "ShmPermissionError", "ShmTimeoutError", "SysV", "SysVStat", "open_or_create",
 ]

@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from . import _libc
 from ._arena import Arena, Window
+from ._ownership import check_joinable
 from .errors import ShmError, checked_arguments, invalid_argument, os_error, shm_error
 
 
@@ -22,6 +23,11 @@ def _check_size(size: Any, where: str) -> int:
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise invalid_argument(f"{where}: size must be a whole number of bytes ≥ 1: size={size!r}")
     return size
+
+
+def _check_flag(value: Any, name: str, where: str) -> None:
+    if not isinstance(value, bool):
+        raise invalid_argument(f"{where}: {name} must be True or False: {name}={value!r}")
 
 
 def _check_mode(mode: Any, where: str) -> int:
@@ -160,12 +166,18 @@ class SysV(Segment):
 
     @classmethod
     @checked_arguments
-    def create(cls, size: int, *, key: int = 0, mode: int = 0o600, exclusive: bool = True, arena: Optional[Arena] = None) -> "SysV":
+    def create(
+        cls, size: int, *, key: int = 0, mode: int = 0o600, exclusive: bool = True, allow_foreign_owner: bool = False,
+        arena: Optional[Arena] = None,
+    ) -> "SysV":
         """A new segment of `size` bytes: private (key 0, IPC_PRIVATE) or under `key`.
-        With exclusive=False an existing segment under `key` is joined."""
+        With exclusive=False an existing segment under `key` is joined, if this
+        user made it and its mode is within `mode` (see check_joinable)."""
         _check_size(size, "SysV.create")
         raw_key = _check_key(key, "SysV.create")
         _check_mode(mode, "SysV.create")
+        _check_flag(exclusive, "exclusive", "SysV.create")
+        _check_flag(allow_foreign_owner, "allow_foreign_owner", "SysV.create")
         flags = _libc.IPC_CREAT | mode | (_libc.IPC_EXCL if exclusive else 0)
         shmid = _libc.shmget(raw_key, size, flags)
         created = True
@@ -176,6 +188,10 @@ class SysV(Segment):
                            "pick another key, or open the existing one with SysV.open" if _libc.errno() == errno.EEXIST else
                            "see `ipcs -l` for the limits, and `ipcs -m` for who holds what", object=f"key {key:#x}")
         try:
+            if not created:
+                found = _sysv_stat(shmid)
+                check_joinable(f"System V segment {shmid} (key {key:#x})", uid=found.uid, mode=found.mode, creator_uid=found.cuid,
+                               wanted_mode=mode, allow_foreign_owner=allow_foreign_owner, removal=f"ipcrm -m {shmid}")
             return cls._attach(shmid, False, created, arena or Arena.default())
         except BaseException:
             if created:
@@ -274,19 +290,30 @@ class Posix(FdSegment):
 
     @classmethod
     @checked_arguments
-    def create(cls, name: str, size: int, *, mode: int = 0o600, exclusive: bool = True, arena: Optional[Arena] = None) -> "Posix":
-        """A new object of `size` bytes; with exclusive=False an existing one is joined (and grown to `size`)."""
+    def create(
+        cls, name: str, size: int, *, mode: int = 0o600, exclusive: bool = True, allow_foreign_owner: bool = False,
+        arena: Optional[Arena] = None,
+    ) -> "Posix":
+        """A new object of `size` bytes; with exclusive=False an existing one is
+        joined (and grown to `size`), if this user owns it and its mode is
+        within `mode` (see check_joinable)."""
         encoded = _check_posix_name(name, "Posix.create")
         _check_size(size, "Posix.create")
         _check_mode(mode, "Posix.create")
+        _check_flag(exclusive, "exclusive", "Posix.create")
+        _check_flag(allow_foreign_owner, "allow_foreign_owner", "Posix.create")
         flags = os.O_RDWR | os.O_CREAT | (os.O_EXCL if exclusive else 0)
         fd = _libc.shm_open(encoded, flags, mode)
         if fd == -1:
             number = _libc.errno()
             raise os_error("shm_open", number, repr(name), "pick another name, or open it with Posix.open" if number == errno.EEXIST else "", object=name)
-        created = os.fstat(fd).st_size == 0
+        found = os.fstat(fd)
+        created = found.st_size == 0
         try:
-            if os.fstat(fd).st_size < size:
+            if not created:
+                check_joinable(f"POSIX segment {name}", uid=found.st_uid, mode=_stat.S_IMODE(found.st_mode), creator_uid=None,
+                               wanted_mode=mode, allow_foreign_owner=allow_foreign_owner, removal=f"rm /dev/shm{name}")
+            if found.st_size < size:
                 os.ftruncate(fd, size)
             return cls(arena or Arena.default(), _map_fd(arena or Arena.default(), fd, size, False, repr(name)), fd, size, False, name, created)
         except BaseException:

@@ -1,0 +1,287 @@
+"""Formatted segments: a header initialised by exactly one process, and a
+directory of named objects — raw bytes, structs, tables, locks, channels —
+each stored with its layout, so that every host (Node, Python, anything
+that follows docs/ABI.md) finds the same objects under the same names."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, TypeVar
+
+from ._arena import Arena
+from ._directory import Directory, ObjectInfo
+from ._format_init import check_header_fits, format_error, join_format, unusable
+from ._place import Place
+from ._wait import check_timeout
+from .errors import ShmError, checked_arguments, invalid_argument, shm_error
+from .segments import Memfd, Posix, Segment, SysV
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Param:
+    """The parameter a primitive was made with (kept in its entry's count),
+    compared when the caller asked for one, so opening never silently gives
+    another object than asked for."""
+
+    value: int
+    asked: bool
+    what: Callable[[int], str]
+    """Words for a value: `lambda n: f"a barrier of {n} parties"`."""
+
+
+class FormattedSegment:
+    """A shmkit segment: `segment` is the kernel segment under it."""
+
+    @checked_arguments
+    def __init__(self, segment: Segment, *, directory_slots: int = 64, timeout: float = 10.0) -> None:
+        """Formats `segment` or joins its format. Any number of processes may
+        race here: one formats, the rest wait (at most `timeout` seconds);
+        an initialiser that died is noticed and replaced."""
+        if not isinstance(segment, Segment) or segment.closed:
+            raise invalid_argument(f"FormattedSegment: give an open segment (Posix, SysV or Memfd): {segment!r}")
+        slots, timeout = _check_format_options(segment.arena, directory_slots, timeout)
+        self.segment = segment
+        arena = segment.arena
+        check_header_fits(segment)
+        self.initialised = join_format(segment, slots, timeout)
+        """True when this call formatted the segment."""
+        descriptor = arena.take_descriptor()
+        status = arena.t.formatOpen(descriptor, segment.offset, segment.size)
+        if status != arena.C["FORMAT_OK"]:
+            arena.give_descriptor(descriptor)
+            raise unusable(segment, "ECORRUPT" if status == arena.C["FORMAT_CORRUPT"] else "ELAYOUT", format_error(arena.C, status))
+        self._descriptor = descriptor
+        self._directory = Directory(segment, descriptor, timeout)
+
+    @property
+    def description(self) -> str:
+        return self.segment.description
+
+    @property
+    def creator_pid(self) -> int:
+        """Pid of the process that formatted the segment."""
+        return self.segment.arena.u32(self.segment.offset + self.segment.arena.C["H_CREATOR_PID"])
+
+    # Raw bytes.
+
+    @checked_arguments
+    def create_bytes(self, name: str, size: int, *, align: Optional[int] = None) -> memoryview:
+        """A new object of `size` raw bytes (zeroed); EEXIST if the name is taken."""
+        size, align = self._check_bytes(size, align)
+        directory = self._directory
+        directory.assert_writable("create")
+        with directory.locked():
+            slot = directory.create_locked(name, "bytes", size, align)
+        if slot == self.segment.arena.C["DIR_EXISTS"]:
+            raise shm_error("EEXIST", f"{self.description} already has an object named '{name}'; find it instead, or remove it first", object=name)
+        return self._bytes_view(slot, name, None)
+
+    @checked_arguments
+    def find_bytes(self, name: str, *, size: Optional[int] = None) -> Optional[memoryview]:
+        """The named raw bytes (of `size` bytes, when given), or None when there is no such object."""
+        slot = self._directory.find(name)
+        return None if slot < 0 else self._bytes_view(slot, name, size)
+
+    @checked_arguments
+    def find_or_create_bytes(self, name: str, size: int, *, align: Optional[int] = None) -> memoryview:
+        """find_bytes, or create_bytes when missing; racing callers all get the same object."""
+        size, align = self._check_bytes(size, align)
+        directory = self._directory
+        directory.assert_writable("create")
+        with directory.locked():
+            slot = directory.find(name)
+            if slot < 0:
+                slot = directory.create_locked(name, "bytes", size, align)
+        return self._bytes_view(slot, name, size)
+
+    def _check_bytes(self, size: Any, align: Any) -> tuple[int, int]:
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise invalid_argument(f"size must be a whole number of bytes ≥ 1: size={size!r}")
+        if align is None:
+            align = self.segment.arena.C["CACHE_LINE"]
+        if isinstance(align, bool) or not isinstance(align, int) or align < 1 or align & (align - 1):
+            raise invalid_argument(f"align must be a power of two: align={align!r}")
+        return size, align
+
+    def _bytes_view(self, slot: int, name: str, size: Optional[int]) -> memoryview:
+        info = self.live_info(slot, name)
+        if info.kind != "bytes":
+            raise self.mismatch(name, f"it is {_article(info.kind)}, not raw bytes")
+        if size is not None and info.size != size:
+            raise self.mismatch(name, f"it is {info.size} bytes, not {size}")
+        return self.segment.buf[info.offset : info.offset + info.size]
+
+    # The directory.
+
+    def list(self) -> list[ObjectInfo]:
+        """Every object in the directory."""
+        return self._directory.list()
+
+    def info(self, name: str) -> Optional[ObjectInfo]:
+        """What the directory says about the named object, or None."""
+        slot = self._directory.find(name)
+        return None if slot < 0 else self._directory.info(slot)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._directory.find(name) >= 0
+
+    def remove(self, name: str) -> bool:
+        """Removes a named object (its bytes may be reused); whether it existed."""
+        self._directory.assert_writable("remove")
+        return self._directory.remove(name)
+
+    def live_info(self, slot: int, name: str) -> ObjectInfo:
+        """The entry in `slot`; ENOENT when it went between its lookup and now."""
+        info = self._directory.info(slot)
+        if info is None:
+            raise shm_error("ENOENT", f"{self.description}: object '{name}' was removed meanwhile", object=name)
+        return info
+
+    def mismatch(self, name: str, why: str) -> ShmError:
+        return shm_error("ELAYOUT", f"{self.description}, object '{name}': {why}", object=name)
+
+    def corrupt(self, name: str) -> ShmError:
+        return self._directory.corrupt(name)
+
+    # Primitives: made and initialised under the directory lock, and looked
+    # up under it, so nobody ever sees one between creation and initialisation.
+
+    def primitive(self, name: str, kind: str, size: int, create: Callable[[Place], T], open: Callable[[Place], T], *,
+                  param: Optional[Param] = None, layout: Optional[str] = None, layout_hash: int = 0,
+                  layout_name: str = "") -> T:
+        """The named primitive of `kind`, opened, or made with `create` when missing."""
+        directory = self._directory
+        directory.assert_writable(f"use a {kind} in")
+        with directory.locked():
+            found = directory.find(name)
+            slot = found if found >= 0 else directory.create_locked(
+                name, kind, size, self.segment.arena.C["CACHE_LINE"], layout=layout, layout_hash=layout_hash,
+                count=param.value if param else 0,
+            )
+            info = self.live_info(slot, name)
+            if info.kind != kind or info.size != size:
+                raise self.mismatch(name, f"it is {_article(info.kind)} of {info.size} bytes, not a {kind} of {size}")
+            if layout is not None and info.layout_hash != layout_hash:
+                raise self.mismatch(name, "its records' layout differs" if info.layout else f"it carries raw bytes, not records of {layout_name}")
+            if layout is None and info.layout_hash:
+                raise self.mismatch(name, f"it carries records ({info.layout}), not raw bytes")
+            if param is not None and param.asked and info.count != param.value:
+                raise self.mismatch(name, f"it is {param.what(info.count)}, not {param.what(param.value)}")
+            offset = self.segment.offset + info.offset
+            place = Place(self.segment.arena, offset, offset + info.size, self.segment, name)
+            if found >= 0:
+                return open(place)
+            try:
+                return create(place)
+            except BaseException:
+                directory.drop_locked(slot)  # a refused creation leaves no entry behind
+                raise
+
+    # Lifetime.
+
+    def close(self) -> None:
+        """Unmaps the segment; objects opened from it must not be used after."""
+        if self.segment.closed:
+            return
+        self.segment.close()
+        self.segment.arena.give_descriptor(self._descriptor)
+
+    def remove_segment(self) -> None:
+        """Removes the kernel object's name (System V: marks it for removal);
+        mappings stay valid until closed."""
+        self.segment.remove()
+
+    def __enter__(self) -> "FormattedSegment":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<FormattedSegment {self.description}{', closed' if self.segment.closed else ''}>"
+
+
+def _article(kind: str) -> str:
+    return "raw bytes" if kind == "bytes" else f"a {kind}"
+
+
+def _check_format_options(arena: Arena, slots: Any, timeout: Any) -> tuple[int, float]:
+    most = arena.C["MAX_DIR_CAPACITY"]
+    if isinstance(slots, bool) or not isinstance(slots, int) or not 1 <= slots <= most:
+        raise invalid_argument(f"directory_slots must be from 1 to {most}: directory_slots={slots!r}")
+    if timeout is None:
+        raise invalid_argument("timeout must be seconds ≥ 0 (setup waits are bounded): timeout=None")
+    return slots, check_timeout(timeout, "formatted segment")  # type: ignore[return-value]
+
+
+_KINDS = ("posix", "sysv", "memfd")
+
+
+@checked_arguments
+def open_or_create(kind: str, *, size: int, name: Optional[str] = None, key: Optional[int] = None,
+                   path: Optional[str] = None, project: int = 1, mode: int = 0o600, exclusive: bool = False,
+                   allow_foreign_owner: bool = False, directory_slots: int = 64, timeout: float = 10.0,
+                   arena: Optional[Arena] = None) -> FormattedSegment:
+    """A formatted shmkit segment over a new or existing kernel segment, as
+    the Node host's openOrCreate makes it:
+
+    - `"posix"`: `name` ("/plant"); `"sysv"`: `key`, or `path` (+ `project`)
+      for ftok; `"memfd"`: always new, `name` is its label.
+    - An existing object is joined only if this user owns it and its mode
+      is within `mode` (else EPERM / EACCES; see `allow_foreign_owner`,
+      `exclusive`). If this call fails, it removes the object only if it made
+      it and no other process has begun to format it.
+    """
+    if kind not in _KINDS:
+        raise invalid_argument(f"open_or_create: kind must be 'posix', 'sysv' or 'memfd': kind={kind!r}")
+    given = {"name": name, "key": key, "path": path}
+    allowed = {"posix": {"name"}, "sysv": {"key", "path"}, "memfd": {"name"}}[kind]
+    extra = sorted(option for option, value in given.items() if value is not None and option not in allowed)
+    if extra:
+        raise invalid_argument(f"open_or_create: kind {kind!r} takes {' or '.join(sorted(allowed))}, not {', '.join(extra)}")
+    arena = arena or Arena.default()
+    _check_format_options(arena, directory_slots, timeout)
+    segment = _backing(kind, size, name, key, path, project, mode, exclusive, allow_foreign_owner, arena)
+    try:
+        return FormattedSegment(segment, directory_slots=directory_slots, timeout=timeout)
+    except BaseException as error:
+        try:
+            if getattr(segment, "created", False) and _unclaimed(segment, error):
+                try:
+                    segment.remove()
+                except ShmError:
+                    pass  # someone removed it first; the error being raised says more
+        finally:
+            segment.close()
+        raise
+
+
+def _backing(kind: str, size: int, name: Optional[str], key: Optional[int], path: Optional[str], project: int,
+             mode: int, exclusive: bool, allow_foreign_owner: bool, arena: Arena) -> Segment:
+    if kind == "posix":
+        if name is None:
+            raise invalid_argument("open_or_create('posix'): give name='/something'")
+        return Posix.create(name, size, mode=mode, exclusive=exclusive, allow_foreign_owner=allow_foreign_owner, arena=arena)
+    if kind == "sysv":
+        if (key is None) == (path is None):
+            raise invalid_argument("open_or_create('sysv'): give key= or path= (for ftok), one of them")
+        key = SysV.ftok(path, project) if path is not None else key
+        return SysV.create(size, key=key, mode=mode, exclusive=exclusive, allow_foreign_owner=allow_foreign_owner, arena=arena)
+    return Memfd.create(size, name=name or "shmkit", arena=arena)
+
+
+def _unclaimed(segment: Segment, error: BaseException) -> bool:
+    """Whether a segment this call made, and whose format it could not join,
+    is still its to remove: no other process is formatting it. When our wait
+    for a live formatter timed out, the object is that formatter's."""
+    arena = segment.arena
+    if segment.size < arena.C["HEADER_SIZE"]:
+        return True  # nobody can format it
+    # Claiming a fresh header also keeps anyone from starting to format it
+    # between this check and the removal.
+    if arena.t.formatClaim(segment.offset, os.getpid()):
+        return True
+    timed_out = isinstance(error, ShmError) and error.code == "ETIMEDOUT"
+    return not timed_out and arena.t.formatInitPid(segment.offset) & 0xFFFFFFFF == os.getpid()
