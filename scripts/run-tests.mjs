@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// Runs every uvu suite under tests/ and ends with the plain line
-// "N passed, N failed" that CI reads. uvu's own summary is passed through.
+// Runs every uvu suite under tests/, then the Python host's pytest suite
+// (host/python/tests, in build/python-venv), and ends with the plain line
+// "N passed, N failed" that CI reads, counting both. Each runner's own
+// summary is passed through.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { pythonEnv } from './python-env.mjs';
 
 const files = readdirSync('tests').filter((name) => name.endsWith('.test.ts')).sort();
 const only = process.argv.slice(2);
@@ -21,6 +24,26 @@ for (const file of selected) {
   passed += ok;
   failed += bad;
   process.stdout.write(`-- ${file}: ${ok} passed, ${bad} failed\n`);
+}
+// The Python suite runs unless a filter leaves it out ("pytest" selects it).
+if (!only.length || only.some((o) => 'pytest'.includes(o) || o.startsWith('host/python'))) {
+  let python;
+  try {
+    python = pythonEnv();
+  } catch (error) {
+    process.stdout.write(`${error.message}\n`);
+  }
+  const { code, out } = python
+    ? await run(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'host/python/tests', ...only.filter((o) => o.startsWith('host/python'))])
+    : { code: 1, out: '' };
+  // pytest's last line: "== 3 failed, 40 passed, 1 skipped in 2.1s ==".
+  const count = (word) => Number(new RegExp(`(\\d+) ${word}`).exec(out.split('\n').filter(Boolean).at(-1) ?? '')?.[1] ?? 0);
+  const ok = count('passed');
+  let bad = count('failed') + count('errors?');
+  if (code !== 0 && bad === 0) bad = 1; // it could not run, or crashed before counting
+  passed += ok;
+  failed += bad;
+  process.stdout.write(`-- pytest host/python/tests: ${ok} passed, ${bad} failed\n`);
 }
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(failed === 0 ? 0 : 1);

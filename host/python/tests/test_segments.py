@@ -1,0 +1,117 @@
+"""Raw segments of the three kernel kinds, mapped into the arena."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import pytest
+
+from shmkit import Memfd, Posix, ShmError, ShmExistsError, ShmNotFoundError, ShmPermissionError, SysV
+
+
+def test_posix_create_open_and_remove(posix_name: str) -> None:
+    with Posix.create(posix_name, 10000) as made:
+        assert made.created and made.size == 10000
+        made.buf[:3] = b"abc"
+        with Posix.open(posix_name) as joined:
+            assert bytes(joined.buf[:3]) == b"abc"
+            assert joined.stat().size == 10000 and joined.stat().mode == 0o600
+        made.remove()
+    with pytest.raises(ShmNotFoundError) as caught:
+        Posix.open(posix_name)
+    assert "create it first" in str(caught.value)
+
+
+def test_posix_exclusive_and_ownership_rules(posix_name: str) -> None:
+    with Posix.create(posix_name, 4096, mode=0o644):
+        with pytest.raises(ShmExistsError):
+            Posix.create(posix_name, 4096)
+        with pytest.raises(ShmPermissionError) as wider:
+            Posix.create(posix_name, 4096, exclusive=False)  # it is 0o644, wider than the 0o600 asked
+        assert wider.value.code == "EACCES" and "mode=0o644" in str(wider.value)
+        with Posix.create(posix_name, 4096, exclusive=False, mode=0o644) as joined:
+            assert not joined.created
+
+
+def test_read_only_attachment_refuses_writes(posix_name: str) -> None:
+    with Posix.create(posix_name, 4096) as made, Posix.open(posix_name, read_only=True) as reader:
+        made.buf[0] = 7
+        assert reader.buf[0] == 7
+        with pytest.raises(TypeError):
+            reader.buf[0] = 1
+
+
+def test_sysv_create_open_stat_and_remove(sysv_key: int) -> None:
+    with SysV.create(8192, key=sysv_key) as made:
+        made.buf[100] = 9
+        info = made.stat()
+        assert info.key == sysv_key and info.size == 8192 and info.attachments == 1 and info.creator_pid == os.getpid()
+        with SysV.open(key=sysv_key) as joined:
+            assert joined.buf[100] == 9 and joined.stat().attachments == 2
+        with pytest.raises(ShmExistsError):
+            SysV.create(8192, key=sysv_key)
+        made.remove()
+        assert made.stat().removed
+
+
+def test_sysv_private_segment(tmp_path) -> None:
+    with SysV.create(4096) as private:
+        try:
+            with SysV.open(id=private.id) as again:
+                private.buf[0] = 1
+                assert again.buf[0] == 1
+        finally:
+            private.remove()
+
+
+def _memfd_child(path: str, queue: multiprocessing.Queue) -> None:
+    with Memfd.open(path) as seen:
+        queue.put(bytes(seen.buf[:5]))
+        seen.buf[5:10] = b"world"
+
+
+def test_memfd_is_reachable_from_another_process_by_its_proc_path() -> None:
+    with Memfd.create(65536, name="py-test") as made:
+        made.buf[:5] = b"hello"
+        context = multiprocessing.get_context("spawn")
+        queue = context.Queue()
+        child = context.Process(target=_memfd_child, args=(made.path, queue))
+        child.start()
+        assert queue.get(timeout=60) == b"hello"
+        child.join(60)
+        assert child.exitcode == 0 and bytes(made.buf[5:10]) == b"world"
+
+
+def test_numpy_view_is_zero_copy(posix_name: str) -> None:
+    numpy = pytest.importorskip("numpy")
+    with Posix.create(posix_name, 4096) as made:
+        view = made.numpy("<u4")
+        view[3] = 0xDEADBEEF
+        assert bytes(made.buf[12:16]) == (0xDEADBEEF).to_bytes(4, "little")
+        assert numpy.shares_memory(view, numpy.frombuffer(made.buf, "u1"))
+
+
+def test_a_closed_segment_leaves_private_zeros_not_a_hole(posix_name: str) -> None:
+    made = Posix.create(posix_name, 4096)
+    made.buf[0] = 5
+    kept = made.buf
+    made.close()
+    assert kept[0] == 0  # fresh private pages now: reading a stale view cannot crash the process
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: Posix.create("no-slash", 4096),
+        lambda: Posix.create("/x", 0),
+        lambda: Posix.create("/x", 4096, mode=0o1777),
+        lambda: Posix.create("/x", 4096, colour="red"),
+        lambda: SysV.create(4096, key=-1),
+        lambda: SysV.open(),
+        lambda: Memfd.create(-5),
+    ],
+)
+def test_bad_arguments_are_einval_before_any_system_call(call) -> None:
+    with pytest.raises(ShmError) as caught:
+        call()
+    assert caught.value.code == "EINVAL"
