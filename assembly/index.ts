@@ -14,6 +14,7 @@ export {
 export { patternFill, patternMatchLength } from "./pattern";
 export { crc32 } from "./checksum";
 export { fnv1a64 } from "./hash";
+export { atomicAdd32, atomicLoad32, atomicStore32, atomicCompareExchange32, atomicAdd64, atomicLoad64 } from "./atomics";
 export {
   layoutStruct, MEMBER_ELEMENT_SIZE, MEMBER_ALIGN, MEMBER_COUNT, MEMBER_OFFSET, MEMBER_SIZE,
   RESULT_STRUCT_SIZE, RESULT_STRUCT_ALIGN, RESULT_SIZE,

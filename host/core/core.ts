@@ -44,6 +44,13 @@ export interface CoreFunctions {
   crc32(addr: number, len: number, crc: number): number;
   // assembly/hash.ts
   fnv1a64(addr: number, len: number, out: number): void;
+  // assembly/atomics.ts
+  atomicAdd32(addr: number, delta: number): number;
+  atomicLoad32(addr: number): number;
+  atomicStore32(addr: number, value: number): void;
+  atomicCompareExchange32(addr: number, expected: number, replacement: number): number;
+  atomicAdd64(addr: number, delta: bigint): bigint;
+  atomicLoad64(addr: number): bigint;
   // assembly/struct/layout.ts
   layoutStruct(members: number, count: number, packed: number, explicitAlign: number, result: number): number;
   // assembly/struct/columns.ts

@@ -6,10 +6,11 @@ from .errors import (
     ShmPermissionError, ShmTimeoutError,
 )
 from ._directory import ObjectInfo
+from .atomics import AtomicInt32, AtomicInt64
 from .formatted import FormattedSegment, open_or_create
 from .segments import FdStat, Memfd, Posix, Segment, SysV, SysVStat
 
 __all__ = [
-    "CorruptError", "FdStat", "FormattedSegment", "LayoutError", "Memfd", "ObjectInfo", "OwnerDiedError", "PeerError", "Posix", "Segment", "ShmError",
+    "AtomicInt32", "AtomicInt64", "CorruptError", "FdStat", "FormattedSegment", "LayoutError", "Memfd", "ObjectInfo", "OwnerDiedError", "PeerError", "Posix", "Segment", "ShmError",
     "ShmExistsError", "ShmNotFoundError", "ShmPermissionError", "ShmTimeoutError", "SysV", "SysVStat", "open_or_create",
 ]

@@ -1,0 +1,14 @@
+"""The Python roles of the conformance suites, by (protocol, scenario index,
+role name): each plays what the TypeScript role of the same address does
+(tests/conformance/<layer>/<protocol>.ts), through the Python host."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import format_roles
+
+Role = Callable[[Any, dict, Callable[[Any], None]], Any]
+
+ROLES: dict[tuple[str, int, str], Role] = {}
+for module in (format_roles,):
+    ROLES.update(module.ROLES)
