@@ -10,7 +10,8 @@ import type { RoleAddress } from '../scenario.js';
 
 const PARTY = new URL('./process-party.ts', import.meta.url).pathname;
 
-async function startProcess(segment: string, address: RoleAddress): Promise<Party> {
+/** A Node process playing `address` on the POSIX segment named `segment`. */
+export async function startProcess(segment: string, address: RoleAddress): Promise<Party> {
   const child = spawn(process.execPath, ['--import', 'tsx', PARTY, JSON.stringify({ segment, size: SEGMENT_BYTES, address })], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));

@@ -23,6 +23,9 @@ def post(message: dict) -> None:
 
 
 def main() -> None:
+    if sys.argv[1] == "--list":
+        print(json.dumps(sorted(ROLES)))
+        return
     job = json.loads(sys.argv[1])
     address = job["address"]
     role = ROLES.get((address["protocol"], address["scenario"], address["role"]))
