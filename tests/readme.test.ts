@@ -1,6 +1,6 @@
 // The README's examples run as printed. Each code block is saved into a
 // temporary project where `shmkit` is this checkout's build, and run by
-// the current Node in a sandbox of its own (helpers/readme-project.ts): it
+// the current Node (Python blocks: the Python host's venv) in a sandbox of its own (helpers/readme-project.ts): it
 // must exit 0, print no stack trace, start the second processes it names,
 // and leave nothing behind. TypeScript examples are type-checked against
 // the built declarations, then compiled by TypeScript (so `using` runs on
@@ -13,6 +13,8 @@ import * as assert from 'uvu/assert';
 import { ROOT } from './helpers/paths.js';
 import { CLI_CALL, readmeBlocks, type Block } from './helpers/readme-blocks.js';
 import { ReadmeProject, type SandboxRun } from './helpers/readme-project.js';
+// @ts-expect-error: a plain .mjs script without declarations
+import { pythonEnv } from '../scripts/python-env.mjs';
 
 const blocks = readmeBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
 const where = (block: Block) => `README line ${block.line} (${block.info}, ${block.name})`;
@@ -78,7 +80,7 @@ for (const block of blocks) {
   } else if (block.language !== undefined && block.startedBy === undefined) {
     test(`${where(block)} runs and leaves nothing behind`, async () => {
       const program = programs.get(block.name)!;
-      const command = block.language === 'sh' ? ['/bin/sh', '-e', program] : [process.execPath, program];
+      const command = block.language === 'sh' ? ['/bin/sh', '-e', program] : block.language === 'py' ? [pythonEnv() as string, program] : [process.execPath, program];
       check(block, await project.run(block.name, command));
     });
   }

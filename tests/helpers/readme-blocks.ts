@@ -1,11 +1,11 @@
 // The README's fenced code blocks, as the doc-test sees them. A block is
 // run unless the line before it (blank lines aside) is a marker
-// `<!-- not run: why -->`. A JavaScript or TypeScript block is saved under
-// the name on its first line (`// name.mjs`); a block whose name another
+// `<!-- not run: why -->`. A JavaScript, TypeScript or Python block is saved
+// under the name on its first line (`// name.mjs`, `# name.py`); a block whose name another
 // block mentions is that block's second process, started by it, not run
 // on its own. Shell blocks run when they call the shmkit CLI.
 
-export type Language = 'js' | 'ts' | 'sh';
+export type Language = 'js' | 'ts' | 'py' | 'sh';
 
 export interface Block {
   /** 1-based line of the opening fence. */
@@ -25,6 +25,7 @@ export interface Block {
 const LANGUAGES: Record<string, Language> = {
   js: 'js', mjs: 'js', javascript: 'js',
   ts: 'ts', typescript: 'ts',
+  py: 'py', python: 'py',
   sh: 'sh', bash: 'sh', shell: 'sh',
 };
 /** Fences without a language, or marked as text, hold pictures and output: no code. */
@@ -33,9 +34,10 @@ const MARKER = /^<!--\s*not run:\s*(\S.*?)\s*-->$/;
 const NAME_LINE: Record<Language, RegExp> = {
   js: /^\/\/ ([\w.-]+\.m?js)\b/,
   ts: /^\/\/ ([\w.-]+\.m?ts)\b/,
+  py: /^# ([\w.-]+\.py)\b/,
   sh: /^# ([\w.-]+\.sh)\b/,
 };
-const EXTENSION: Record<Language, string> = { js: 'mjs', ts: 'ts', sh: 'sh' };
+const EXTENSION: Record<Language, string> = { js: 'mjs', ts: 'ts', py: 'py', sh: 'sh' };
 /** A shell line that runs the CLI. */
 export const CLI_CALL = /^\s*(?:npx\s+)?shmkit\b/m;
 

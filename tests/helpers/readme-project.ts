@@ -19,7 +19,7 @@ export interface SandboxRun {
   output: string;
   /** What the example left: processes, /dev/shm entries, System V objects, files in its directory. */
   leftovers: string[];
-  /** The files that the Node processes it started ran (itself included). */
+  /** The files that the Node and Python processes it started ran (itself included). */
   started: string[];
 }
 
@@ -64,6 +64,8 @@ export class ReadmeProject {
       TMPDIR: work,
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require=${JSON.stringify(join(HELPERS, 'readme-record-run.cjs'))}`,
       SHMKIT_README_RUNS: startedFile,
+      // Python processes note their scripts too (readme-python/sitecustomize.py).
+      PYTHONPATH: join(HELPERS, 'readme-python'),
     };
     return new Promise((resolve, reject) => {
       const child = spawn('unshare', [...unshare, '--', '/bin/sh', join(HELPERS, 'readme-sandbox.sh'), leftoversFile, ...command], {
