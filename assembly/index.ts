@@ -49,7 +49,7 @@ export * from "./channel/mpmc";
 export * from "./channel/broadcast";
 
 /** Layout version of everything the core keeps in memory. */
-export const CORE_ABI_VERSION: u32 = 8;
+export const CORE_ABI_VERSION: u32 = 9;
 
 /** End of the core's statics; windows must start above it. */
 export function coreStaticsEnd(): usize {

@@ -110,6 +110,10 @@ export const SPSC_CORRUPT: usize = 2;  // the ring's bytes break its rules: spsc
 export const SPSC_CORRUPT_COUNT: i32 = -1;
 /** spscInit: the capacity is out of range, or the ring does not fit at its place. */
 export const SPSC_INIT_REFUSED: i32 = -1;
+/** Fused calls (spscSend*, spscReceive): set in the result when the other side sleeps and must be woken. */
+export const SPSC_WAKE_PEER: i32 = 0x40000000;
+/** spscReceive: the destination is smaller than the largest message. */
+export const SPSC_BAD_DESTINATION: i32 = -2;
 
 // place() answers corruption with this end (a real end is at least one record past 0).
 const PLACE_CORRUPT: u64 = 1;
@@ -397,23 +401,54 @@ export function spscClaimSame(d: usize, slots: usize, length: u32, count: u32): 
  * publishes them.
  */
 export function spscClaimCopies(d: usize, source: usize, length: u32, count: u32): i32 {
+  return claimCopies(d, source, 0, length, count, true);
+}
+
+// Claims and copies in `count` messages lying back to back from `source`:
+// all of `length` bytes (same), or of the u32 lengths at `lengths`.
+// @ts-ignore: decorator
+@inline function claimCopies(d: usize, source: usize, lengths: usize, sameLength: u32, count: u32, same: bool): i32 {
   const capacity = capacityOf(d);
-  if (length > load<u32>(d + D_MAX_MESSAGE)) return 0;
+  const maxMessage = load<u32>(d + D_MAX_MESSAGE);
   let claimed = load<u64>(d + D_CLAIMED);
   let first = isFirst(d, claimed);
+  let from = source;
   let i: u32 = 0;
   for (; i < count; i++) {
+    const length = same ? sameLength : load<u32>(lengths + (<usize>i << 2));
+    if (length > maxMessage) break;
     const end = place(d, capacity, claimed, length, first);
     if (end <= PLACE_CORRUPT) {
       if (end == 0) break;
       return SPSC_CORRUPT_COUNT;
     }
-    copySmall(payloadOf(d, capacity, end, length), source + <usize>i * length, length);
+    copySmall(payloadOf(d, capacity, end, length), from, length);
+    from += length;
     claimed = end;
     first = false;
   }
   store<u64>(d + D_CLAIMED, claimed);
   return <i32>i;
+}
+
+/**
+ * Producer, in one call for hosts whose calls are dear: spscClaimCopies of
+ * up to `count` messages of `length` bytes, then spscCommit. How many went,
+ * with SPSC_WAKE_PEER set when the consumer sleeps; or SPSC_CORRUPT_COUNT.
+ */
+export function spscSend(d: usize, source: usize, length: u32, count: u32): i32 {
+  return commitSent(d, claimCopies(d, source, 0, length, count, true));
+}
+
+/** Producer: spscSend for messages of the u32 lengths at `lengths`, back to back from `source`. A message longer than the largest ends the batch. */
+export function spscSendMany(d: usize, source: usize, lengths: usize, count: u32): i32 {
+  return commitSent(d, claimCopies(d, source, lengths, 0, count, false));
+}
+
+// @ts-ignore: decorator
+@inline function commitSent(d: usize, sent: i32): i32 {
+  if (sent < 0) return sent;
+  return spscCommit(d) != 0 ? sent | SPSC_WAKE_PEER : sent;
 }
 
 // Messages are mostly small: 16-byte vector moves beat memory.copy's call
@@ -501,6 +536,38 @@ export function spscPeekMany(d: usize, max: u32, addresses: usize, lengths: usiz
     store<u32>(lengths + (<usize>i << 2), load<u32>(d + D_LAST_LENGTH));
   }
   return <i32>i;
+}
+
+/**
+ * Consumer, in one call for hosts whose calls are dear: takes up to `max`
+ * messages, copies their payloads back to back to [`dest`, `dest` +
+ * `capacity`) and their lengths (u32) to `lengths`, and releases them (with
+ * anything peeked before). A message that would not fit ends the batch and
+ * stays for the next call; `capacity` must hold the largest message. How
+ * many, with SPSC_WAKE_PEER set when the producer sleeps; or
+ * SPSC_CORRUPT_COUNT, SPSC_BAD_DESTINATION.
+ */
+export function spscReceive(d: usize, dest: usize, capacity: u32, max: u32, lengths: usize): i32 {
+  if (capacity < load<u32>(d + D_MAX_MESSAGE)) return SPSC_BAD_DESTINATION;
+  let used: u32 = 0;
+  let i: u32 = 0;
+  for (; i < max; i++) {
+    const before = load<u64>(d + D_PEEKED);
+    const at = nextMessage(d);
+    if (at <= SPSC_CORRUPT) {
+      if (at == SPSC_NONE) break;
+      return SPSC_CORRUPT_COUNT;
+    }
+    const length = load<u32>(d + D_LAST_LENGTH);
+    if (length > capacity - used) {
+      store<u64>(d + D_PEEKED, before); // not taken: it comes first next time
+      break;
+    }
+    copySmall(dest + used, at, length);
+    store<u32>(lengths + (<usize>i << 2), length);
+    used += length;
+  }
+  return spscRelease(d) != 0 ? <i32>i | SPSC_WAKE_PEER : <i32>i;
 }
 
 /** Consumer: payload length of the message the last spscPeek returned (checked against the ring when peeked). */

@@ -6,6 +6,7 @@ import {
   SPSC_CONSUMER, SPSC_CORRUPT, SPSC_CORRUPT_COUNT, SPSC_HEADER, SPSC_NONE, SPSC_PRODUCER, SPSC_RECORD_HEADER, SPSC_TOO_LONG,
   spscAcquire, spscClaim, spscClaimMany, spscCommit, spscHolder, spscInit, spscLength, spscMaxMessage, spscOpen,
   spscPeek, spscPeekMany, spscRelease, spscSize, spscTakeOver, spscUnreleased, spscUsed,
+  spscSend, spscReceive, SPSC_WAKE_PEER,
 } from "../channel/spsc";
 import { FAULT_NONE, descFault } from "../descriptor";
 import { Rng } from "./prng";
@@ -136,14 +137,17 @@ export function spscMatchesModel(rng: Rng, p: Property): void {
 export function spscUnderCorruption(rng: Rng, p: Property): void {
   const slots = allocate(BATCH * 4, 4);
   const lengths = allocate(BATCH * 4, 4);
+  const source = allocate(BATCH * 4096, 16);
   for (let round = 0; round < 40; round++) {
     const capacity = CAPACITIES[rng.below(CAPACITIES.length)];
     const ring = new Ring(capacity, 100 + round);
     ring.reopen();
     const w = ring.window;
+    // Where fused receives copy to: exactly the largest message, fenced by canaries.
+    const dest = new Window(capacity >> 1, 200 + round);
     for (let op = 0; op < 300; op++, p.operations++) {
       if (rng.chance(15)) w.corrupt(rng, SPSC_HEADER);
-      const what = rng.below(12);
+      const what = rng.below(14);
       let d = ring.producer;
       let corrupt = false;
       if (what < 3) {
@@ -183,9 +187,22 @@ export function spscUnderCorruption(rng: Rng, p: Property): void {
       } else if (what < 11) {
         d = ring.consumer;
         spscRelease(d);
-      } else {
+      } else if (what < 12) {
         ring.reopen();
         spscUsed(d);
+      } else if (what < 13) {
+        const n = spscSend(d, source, rng.below(capacity >> 2), 1 + rng.below(BATCH));
+        if (n == SPSC_CORRUPT_COUNT) corrupt = true;
+      } else {
+        d = ring.consumer;
+        const n = spscReceive(d, dest.base, capacity >> 1, BATCH, lengths);
+        if (n == SPSC_CORRUPT_COUNT) corrupt = true;
+        else if (n >= 0) {
+          let total: u64 = 0;
+          for (let i = 0; i < (n & ~SPSC_WAKE_PEER); i++) total += <u64>load<u32>(lengths + (<usize>i << 2));
+          if (total > <u64>(capacity >> 1)) { p.fail("a fused receive reported more bytes than its destination holds"); return; }
+        }
+        if (!dest.canariesIntact()) { p.fail("a fused receive wrote outside its destination"); return; }
       }
       if (corrupt && descFault(d) == FAULT_NONE) { p.fail("CORRUPT was answered with no fault recorded"); return; }
       if (!w.canariesIntact()) { p.fail("a canary beside the ring changed (operation " + what.toString() + ")"); return; }

@@ -152,6 +152,9 @@ export interface CoreFunctions {
   spscClaimMany(d: number, slots: number, count: number): number;
   spscClaimSame(d: number, slots: number, length: number, count: number): number;
   spscClaimCopies(d: number, source: number, length: number, count: number): number;
+  spscSend(d: number, source: number, length: number, count: number): number;
+  spscSendMany(d: number, source: number, lengths: number, count: number): number;
+  spscReceive(d: number, dest: number, capacity: number, max: number, lengths: number): number;
   spscCommit(d: number): number;
   spscUncommitted(d: number): number;
   spscPeek(d: number): number;
@@ -269,7 +272,7 @@ export type CoreConstant =
   | 'SPSC_CONSUMER_SLEEPS' | 'SPSC_PRODUCER_SLEEPS' | 'SPSC_HEADER' | 'SPSC_RECORD_HEADER'
   | 'SPSC_RECORD_ALIGN' | 'SPSC_NO_RECORD' | 'SPSC_MESSAGE' | 'SPSC_PADDING' | 'SPSC_MIN_CAPACITY'
   | 'SPSC_MAX_CAPACITY' | 'SPSC_PRODUCER' | 'SPSC_CONSUMER' | 'SPSC_CLOSED' | 'SPSC_NONE' | 'SPSC_TOO_LONG'
-  | 'SPSC_CORRUPT' | 'SPSC_CORRUPT_COUNT' | 'SPSC_INIT_REFUSED'
+  | 'SPSC_CORRUPT' | 'SPSC_CORRUPT_COUNT' | 'SPSC_INIT_REFUSED' | 'SPSC_WAKE_PEER' | 'SPSC_BAD_DESTINATION'
   // assembly/channel/mpmc.ts
   | 'MPMC_SLOTS' | 'MPMC_SLOT_SIZE' | 'MPMC_STRIDE' | 'MPMC_LOST' | 'MPMC_ENQUEUE' | 'MPMC_DEQUEUE'
   | 'MPMC_PUSH_SIGNAL' | 'MPMC_POP_SIGNAL' | 'MPMC_HEADER' | 'MPMC_SLOT_SEQUENCE' | 'MPMC_SLOT_POSITION'
@@ -320,7 +323,7 @@ export const UNIT_SIZE = 65536;
 /** Pages a wasm32 memory may have: the core's ARENA_MAX_UNITS. */
 export const MAX_UNITS = 65536;
 /** The CORE_ABI_VERSION this host was written for. */
-export const CORE_ABI_VERSION = 8;
+export const CORE_ABI_VERSION = 9;
 
 /**
  * Instantiates the core on `memory`. Synchronous: the module is small.
