@@ -77,10 +77,10 @@ def _bind(store: wasmtime.Store, func: wasmtime.Func, name: str) -> Callable[...
     slots = max(len(params), len(results), 1)
     raw = (ffi.wasmtime_val_raw_t * slots)()
     address = ctypes.addressof(raw)
-    i32 = (ctypes.c_int32 * (slots * 4)).from_address(address)
-    u32 = (ctypes.c_uint32 * (slots * 4)).from_address(address)
-    i64 = (ctypes.c_int64 * (slots * 2)).from_address(address)
-    f64 = (ctypes.c_double * (slots * 2)).from_address(address)
+    # memoryviews of the one buffer: their item stores cost a third of a
+    # ctypes array's.
+    raw_bytes = memoryview(raw).cast("B")
+    i32, i64, f64 = raw_bytes.cast("i"), raw_bytes.cast("q"), raw_bytes.cast("d")
     trap = ctypes.c_void_p()
     args = (
         ctypes.c_void_p(ctypes.cast(store._context(), ctypes.c_void_p).value),
@@ -89,7 +89,7 @@ def _bind(store: wasmtime.Store, func: wasmtime.Func, name: str) -> Callable[...
         ctypes.c_size_t(slots),
         ctypes.c_void_p(ctypes.addressof(trap)),
     )
-    keep = (raw, i32, u32, i64, f64, trap, func)
+    keep = (raw, raw_bytes, i32, i64, f64, trap, func)
 
     def failed() -> None:
         error = ShmError(
@@ -113,49 +113,20 @@ def _bind(store: wasmtime.Store, func: wasmtime.Func, name: str) -> Callable[...
         else:
             raise ShmError(f"core export {name} takes a {kind}, which this host does not pass", code="ECOREABI")
     out = {"i32": i32, "i64": i64, "f64": f64}.get(results[0]) if results else None
-    call = _call_unchecked
-    a0, a1, a2, a3, a4 = args
-    # Specialised for the arities the core has, so the hot path is a few
-    # stores, one foreign call and one load.
-    n = len(setters)
-    if n == 0:
-        def fn() -> Any:
-            if call(a0, a1, a2, a3, a4) or trap.value:
-                failed()
-            return out[0] if out is not None else None
-    elif n == 1:
-        (w0, x0), = setters
-        def fn(p0: Any) -> Any:
-            w0[x0] = p0
-            if call(a0, a1, a2, a3, a4) or trap.value:
-                failed()
-            return out[0] if out is not None else None
-    elif n == 2:
-        (w0, x0), (w1, x1) = setters
-        def fn(p0: Any, p1: Any) -> Any:
-            w0[x0] = p0
-            w1[x1] = p1
-            if call(a0, a1, a2, a3, a4) or trap.value:
-                failed()
-            return out[0] if out is not None else None
-    elif n == 3:
-        (w0, x0), (w1, x1), (w2, x2) = setters
-        def fn(p0: Any, p1: Any, p2: Any) -> Any:
-            w0[x0] = p0
-            w1[x1] = p1
-            w2[x2] = p2
-            if call(a0, a1, a2, a3, a4) or trap.value:
-                failed()
-            return out[0] if out is not None else None
-    else:
-        def fn(*values: Any) -> Any:
-            for (w, x), value in zip(setters, values):
-                w[x] = value
-            if call(a0, a1, a2, a3, a4) or trap.value:
-                failed()
-            return out[0] if out is not None else None
+    # The caller is generated for the export's arity, so the hot path is a
+    # few stores, one foreign call and one load: no loop, no *args.
+    names = [f"p{k}" for k in range(len(setters))]
+    stores = "".join(f"    w{k}[{index}] = p{k}\n" for k, (_, index) in enumerate(setters))
+    source = (
+        f"def {name}({', '.join(names)}):\n{stores}"
+        "    if call(a0, a1, a2, a3, a4) or trap.value:\n        failed()\n"
+        f"    return {'out[0]' if out is not None else 'None'}\n"
+    )
+    scope = {f"w{k}": array for k, (array, _) in enumerate(setters)}
+    scope.update(call=_call_unchecked, a0=args[0], a1=args[1], a2=args[2], a3=args[3], a4=args[4], trap=trap, failed=failed, out=out)
+    exec(source, scope)  # noqa: S102 - source made above from the export's own signature
+    fn = scope[name]
     fn.keep = keep  # type: ignore[attr-defined]
-    fn.__name__ = name
     return fn
 
 

@@ -5,6 +5,7 @@ here are the kernel's ABI (x86-64 and aarch64 share them), not shmkit's.
 from __future__ import annotations
 
 import ctypes
+import errno as _errno
 import os
 import platform
 
@@ -112,16 +113,19 @@ def cover_with_anonymous(address: int, length: int) -> None:
 _NO_TIMEOUT = ctypes.POINTER(Timespec)()
 
 
-def futex_wait(address: int, value: int, timeout_s: float | None) -> None:
+def futex_wait(address: int, value: int, timeout_s: float | None) -> bool:
     """Sleeps while the u32 at `address` holds `value`, at most `timeout_s`.
-    Returns on a wake, a timeout, a changed value or a signal alike: the
-    caller always tries again. The GIL is released while it sleeps."""
+    Returns on a wake, a timeout, a changed value or a signal alike (the
+    caller always tries again): True only when the time ran out. The GIL is
+    released while it sleeps."""
     if timeout_s is None:
         _syscall(_SYS_FUTEX, address, FUTEX_WAIT, value & 0xFFFFFFFF, _NO_TIMEOUT, None, 0)
-        return
+        return False
     seconds = int(timeout_s)
     spec = Timespec(seconds, int((timeout_s - seconds) * 1e9))
-    _syscall(_SYS_FUTEX, address, FUTEX_WAIT, value & 0xFFFFFFFF, ctypes.byref(spec), None, 0)
+    if _syscall(_SYS_FUTEX, address, FUTEX_WAIT, value & 0xFFFFFFFF, ctypes.byref(spec), None, 0) == -1:
+        return ctypes.get_errno() == _errno.ETIMEDOUT
+    return False
 
 
 def futex_wake(address: int, count: int) -> None:

@@ -49,9 +49,10 @@ class Deadline:
         return self.end is not None and time.monotonic() >= self.end
 
 
-def sleep_on(address: int, value: int, deadline: Deadline, most: Optional[float] = None) -> None:
-    """One sleep on the word at process `address` while it holds `value`."""
-    _libc.futex_wait(address, value, deadline.left(most))
+def sleep_on(address: int, value: int, deadline: Deadline, most: Optional[float] = None) -> bool:
+    """One sleep on the word at process `address` while it holds `value`:
+    True when it ended because its time (`most`, or the deadline) ran out."""
+    return _libc.futex_wait(address, value, deadline.left(most))
 
 
 def wake(address: int, count: int) -> None:

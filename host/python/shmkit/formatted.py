@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from ._arena import Arena
 from ._directory import Directory, ObjectInfo
@@ -15,6 +15,9 @@ from ._place import Place
 from ._wait import check_timeout
 from .errors import ShmError, checked_arguments, invalid_argument, shm_error
 from .segments import Memfd, Posix, Segment, SysV
+
+if TYPE_CHECKING:
+    from .channel.spsc import SpscRing
 
 T = TypeVar("T")
 
@@ -178,6 +181,18 @@ class FormattedSegment:
             except BaseException:
                 directory.drop_locked(slot)  # a refused creation leaves no entry behind
                 raise
+
+    # Channels.
+
+    def ring(self, name: str, capacity: int) -> "SpscRing":
+        """The named single-producer single-consumer ring of `capacity` data
+        bytes (a power of two), made if missing; an existing one must have
+        this capacity. Take its `producer()` and `consumer()` roles."""
+        from .channel.spsc import SpscRing, ring_bytes
+
+        arena = self.segment.arena
+        size = ring_bytes(arena.C, arena.t, capacity)
+        return self.primitive(name, "ring", size, lambda place: SpscRing.create(place, capacity), SpscRing.open)
 
     # Lifetime.
 
