@@ -18,6 +18,7 @@ from .segments import Memfd, Posix, Segment, SysV
 
 if TYPE_CHECKING:
     from .channel.spsc import SpscRing
+    from .sync.mutex import Mutex
 
 T = TypeVar("T")
 
@@ -181,6 +182,21 @@ class FormattedSegment:
             except BaseException:
                 directory.drop_locked(slot)  # a refused creation leaves no entry behind
                 raise
+
+    # Locks and friends.
+
+    def mutex(self, name: str, *, recursive: Optional[bool] = None) -> "Mutex":
+        """The named mutex, made (plain, or `recursive`) if missing; an
+        existing one must be of the kind asked for, when asked."""
+        from .sync.mutex import Mutex
+
+        C = self.segment.arena.C
+        if recursive is not None and not isinstance(recursive, bool):
+            raise invalid_argument(f"mutex: recursive must be True or False: recursive={recursive!r}")
+        kind = Param(C["MUTEX_RECURSIVE"] if recursive else C["MUTEX_NORMAL"], recursive is not None,
+                     lambda k: "a recursive mutex" if k == C["MUTEX_RECURSIVE"] else "a plain (not recursive) mutex")
+        return self.primitive(name, "mutex", C["MUTEX_SIZE"], lambda place: Mutex.create(place, recursive=bool(recursive)),
+                              lambda place: Mutex.open(place, recursive=bool(recursive)), param=kind)
 
     # Channels.
 

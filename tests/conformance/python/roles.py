@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import format_roles
+import sync_roles
 
 Role = Callable[[Any, dict, Callable[[Any], None]], Any]
 
 ROLES: dict[tuple[str, int, str], Role] = {}
-for module in (format_roles,):
+for module in (format_roles, sync_roles):
     ROLES.update(module.ROLES)

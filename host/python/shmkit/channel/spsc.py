@@ -273,6 +273,8 @@ class Producer(_Role):
         """try_send, sleeping while the ring is full: True, or False on timeout.
         EPIPE when the consumer died (reason 'peer-died') or left (reason
         'peer-closed') while the ring is full."""
+        if timeout is not None:
+            check_timeout(timeout, "send")
         if self.try_send(data):
             return True
         return self._wait(lambda: True if self.try_send(data) else None, timeout, "send") is not None
@@ -322,8 +324,8 @@ class Producer(_Role):
     def send_many(self, messages: Sequence, *, timeout: Optional[float] = None) -> int:
         """Sends every message, sleeping while the ring is full: how many went
         (all of them, unless the timeout ran out first)."""
-        sent = self.try_send_many(messages)
         deadline = Deadline(check_timeout(timeout, "send_many"))
+        sent = self.try_send_many(messages)
         while sent < len(messages):
             rest = messages[sent:]
             got = self._wait(lambda: self.try_send_many(rest) or None, deadline.left(), "send_many")
@@ -387,6 +389,8 @@ class Consumer(_Role):
         """try_receive, sleeping while the ring is empty: the message, or None
         on timeout or at the end (then `ended` is True). EPIPE (reason
         'peer-died') when the producer died and all it sent was read."""
+        if timeout is not None:
+            check_timeout(timeout, "receive")
         got = self.try_receive()
         return got if got is not None else self._wait(self.try_receive, timeout, "receive")
 
@@ -419,6 +423,8 @@ class Consumer(_Role):
     def receive_many(self, max: int = MAX_BATCH, *, timeout: Optional[float] = None) -> list[bytes]:
         """try_receive_many, sleeping until at least one message came: [] on
         timeout or at the end."""
+        if timeout is not None:
+            check_timeout(timeout, "receive_many")
         got = self.try_receive_many(max)
         if got:
             return got
