@@ -73,7 +73,8 @@ class OwnerDiedError(ShmError):
 
 
 class PeerError(ShmError):
-    """A channel's other side died or left."""
+    """The other side died, left or gave up: a channel's peer (reasons
+    'peer-died', 'peer-closed') or a barrier's party ('barrier-broken')."""
 
 
 _BY_CODE = {
@@ -85,7 +86,7 @@ _BY_CODE = {
     "ECORRUPT": CorruptError,
     "ELAYOUT": LayoutError,
 }
-_BY_REASON = {"owner-died": OwnerDiedError, "peer-died": PeerError, "peer-closed": PeerError}
+_BY_REASON = {"owner-died": OwnerDiedError, "peer-died": PeerError, "peer-closed": PeerError, "barrier-broken": PeerError}
 
 
 def shm_error(code: str, message: str, *, object: Optional[str] = None, reason: Optional[str] = None) -> ShmError:

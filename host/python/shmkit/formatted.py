@@ -18,7 +18,11 @@ from .segments import Memfd, Posix, Segment, SysV
 
 if TYPE_CHECKING:
     from .channel.spsc import SpscRing
+    from .sync.barrier import Barrier
+    from .sync.event import Event
     from .sync.mutex import Mutex
+    from .sync.rwlock import RwLock
+    from .sync.semaphore import Semaphore
 
 T = TypeVar("T")
 
@@ -197,6 +201,47 @@ class FormattedSegment:
                      lambda k: "a recursive mutex" if k == C["MUTEX_RECURSIVE"] else "a plain (not recursive) mutex")
         return self.primitive(name, "mutex", C["MUTEX_SIZE"], lambda place: Mutex.create(place, recursive=bool(recursive)),
                               lambda place: Mutex.open(place, recursive=bool(recursive)), param=kind)
+
+    def semaphore(self, name: str, value: Optional[int] = None) -> "Semaphore":
+        """The named counting semaphore, made with `value` tokens (default 0)
+        if missing; an existing one must have been made with `value`, when given."""
+        from .sync.semaphore import Semaphore
+
+        C = self.segment.arena.C
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= C["SEMAPHORE_MAX_VALUE"]):
+            raise invalid_argument(f"semaphore value must be from 0 to {C['SEMAPHORE_MAX_VALUE']}: value={value!r}")
+        initial = Param(value or 0, value is not None, lambda n: f"made with {n} tokens")
+        return self.primitive(name, "semaphore", C["SEMAPHORE_SIZE"], lambda place: Semaphore.create(place, value or 0),
+                              Semaphore.open, param=initial)
+
+    def event(self, name: str, *, auto_reset: Optional[bool] = None, initially_set: bool = False) -> "Event":
+        """The named event, made (manual reset unless `auto_reset`) if missing;
+        an existing one must have the `auto_reset` asked for, when asked."""
+        from .sync.event import Event
+
+        C = self.segment.arena.C
+        if auto_reset is not None and not isinstance(auto_reset, bool):
+            raise invalid_argument(f"event: auto_reset must be True or False: auto_reset={auto_reset!r}")
+        mode = Param(1 if auto_reset else 0, auto_reset is not None, lambda n: "an auto-reset event" if n else "a manual-reset event")
+        return self.primitive(name, "event", C["EVENT_SIZE"],
+                              lambda place: Event.create(place, auto_reset=bool(auto_reset), initially_set=initially_set),
+                              Event.open, param=mode)
+
+    def barrier(self, name: str, parties: int) -> "Barrier":
+        """The named barrier of `parties`, made if missing; an existing one must have as many."""
+        from .sync.barrier import Barrier
+
+        C = self.segment.arena.C
+        if isinstance(parties, bool) or not isinstance(parties, int) or not 1 <= parties <= C["BARRIER_MAX_PARTIES"]:
+            raise invalid_argument(f"barrier parties must be from 1 to {C['BARRIER_MAX_PARTIES']}: parties={parties!r}")
+        count = Param(parties, True, lambda n: f"a barrier of {n} parties")
+        return self.primitive(name, "barrier", C["BARRIER_SIZE"], lambda place: Barrier.create(place, parties), Barrier.open, param=count)
+
+    def rwlock(self, name: str) -> "RwLock":
+        """The named read-write lock, made if missing."""
+        from .sync.rwlock import RwLock
+
+        return self.primitive(name, "rwlock", self.segment.arena.C["RWLOCK_SIZE"], RwLock.create, RwLock.open)
 
     # Channels.
 

@@ -1,0 +1,88 @@
+"""A counting semaphore (docs/ABI.md, "Semaphore")."""
+from __future__ import annotations
+
+import time
+from typing import Optional
+
+from .._place import Place
+from .._wait import SPIN_S, Deadline, check_timeout, sleep_on, wake
+from ..errors import invalid_argument
+from ._primitive import Primitive
+
+
+class Semaphore(Primitive):
+    """`acquire(timeout)` takes a token (False when the time ran out),
+    `release(n)` adds n; `with semaphore:` holds one token for the block."""
+
+    _kind = "a semaphore"
+    _size_constant = "SEMAPHORE_SIZE"
+
+    @classmethod
+    def create(cls, place: Place, value: int = 0) -> "Semaphore":
+        most = place.arena.C["SEMAPHORE_MAX_VALUE"]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+            raise invalid_argument(f"semaphore value must be from 0 to {most}: value={value!r}")
+        semaphore = cls(place)
+        semaphore._t.semInit(place.offset, value)
+        return semaphore
+
+    @classmethod
+    def open(cls, place: Place) -> "Semaphore":
+        return cls(place)
+
+    def __init__(self, place: Place) -> None:
+        super().__init__(place)
+        self._word = place.address + self._C["SEMAPHORE_VALUE"]
+
+    def try_acquire(self) -> bool:
+        return self._t.semTryWait(self._at) == 1
+
+    def acquire(self, timeout: Optional[float] = None) -> bool:
+        """Takes a token, waiting at most `timeout` seconds (None: for ever): whether it got one."""
+        if timeout is not None:
+            check_timeout(timeout, "Semaphore.acquire")
+        t, at = self._t, self._at
+        if t.semTryWait(at) == 1:
+            return True
+        deadline = Deadline(timeout)
+        spin_end = time.perf_counter() + SPIN_S
+        while time.perf_counter() < spin_end:
+            if t.semTryWait(at) == 1:
+                return True
+        t.semSleepBegin(at)
+        took = False
+        try:
+            while True:
+                took = t.semTryWait(at) == 1
+                if took:
+                    return True
+                if deadline.passed:
+                    return False
+                sleep_on(self._word, 0, deadline)
+        finally:
+            t.semSleepEnd(at)
+            # A token posted for us while we gave up goes to another sleeper.
+            if not took and t.semValue(at) > 0:
+                wake(self._word, 1)
+
+    def release(self, count: int = 1) -> None:
+        most = self._C["SEMAPHORE_MAX_VALUE"]
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= most:
+            raise invalid_argument(f"release count must be from 1 to {most}: count={count!r}")
+        woken = self._t.semPost(self._at, count)
+        if woken == self._C["SEMAPHORE_OVERFLOW"]:
+            raise self._error("EOVERFLOW", f"it would pass {most} tokens; wait for some to be taken first")
+        if woken > 0:
+            wake(self._word, woken)
+
+    @property
+    def value(self) -> int:
+        """Tokens available now."""
+        return self._t.semValue(self._at) & 0xFFFFFFFF
+
+    def __enter__(self) -> "Semaphore":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
