@@ -99,6 +99,12 @@ export const MPMC_CORRUPT: usize = 2; // positions and sequences no queue could 
 // mpmcReclaim answers MPMC_NOT_HELD when the dead holder holds it no more.
 export const MPMC_NOT_HELD: i32 = -1;
 export const MPMC_BAD_PAYLOAD: i32 = -2;
+/** Fused calls (mpmcSend, mpmcReceive): the queue's bytes break its rules. */
+export const MPMC_CORRUPT_COUNT: i32 = -3;
+/** Fused calls: set in the count when the other side sleeps (wake its signal). */
+export const MPMC_WAKE_PEER: i32 = 0x40000000;
+/** Fused calls: set in the count when the batch stopped at the end (closed; for takes, closed and drained). */
+export const MPMC_ENDED: i32 = 0x20000000;
 /** mpmcInit: the shape is out of range, or the queue does not fit at its place. */
 export const MPMC_INIT_REFUSED: i32 = -1;
 
@@ -317,6 +323,59 @@ export function mpmcTake(d: usize, id: u32): usize {
 export function mpmcRelease(d: usize, payload: usize, id: u32): i32 {
   const position = heldAt(d, payload, id, true);
   return position < 0 ? <i32>position : finish(d, payload - MPMC_SLOT_HEADER, <u64>position + load<u32>(d + D_SLOTS), MPMC_PUSH);
+}
+
+/**
+ * Producer `id`, in one call for hosts whose calls are dear: claims up to
+ * `count` slots, copies a message of slotSize bytes into each from
+ * `source` (back to back) and publishes it. How many, with MPMC_WAKE_PEER
+ * (consumers sleep) and MPMC_ENDED (closed) flags; or MPMC_CORRUPT_COUNT,
+ * MPMC_NOT_HELD.
+ */
+export function mpmcSend(d: usize, id: u32, source: usize, count: u32): i32 {
+  const size = load<u32>(d + D_SLOT_SIZE);
+  let flags: i32 = 0;
+  let i: u32 = 0;
+  for (; i < count; i++) {
+    const payload = take(d, MPMC_PUSH, id);
+    if (payload <= MPMC_CORRUPT) {
+      if (payload == MPMC_NONE) break;
+      if (payload == MPMC_CLOSED) return <i32>i | flags | MPMC_ENDED;
+      return MPMC_CORRUPT_COUNT;
+    }
+    memory.copy(payload, source + <usize>i * size, size);
+    const woke = mpmcPublish(d, payload, id);
+    if (woke < 0) return MPMC_NOT_HELD;
+    if (woke) flags = MPMC_WAKE_PEER;
+  }
+  return <i32>i | flags;
+}
+
+/**
+ * Consumer `id`, in one call: takes up to `max` messages (at most
+ * `capacity` / slotSize), copies them back to back to `dest` and releases
+ * their slots. How many, with MPMC_WAKE_PEER (producers sleep) and
+ * MPMC_ENDED (closed and drained) flags; or MPMC_CORRUPT_COUNT, MPMC_NOT_HELD.
+ */
+export function mpmcReceive(d: usize, id: u32, dest: usize, capacity: u32, max: u32): i32 {
+  const size = load<u32>(d + D_SLOT_SIZE);
+  const fits = capacity / size;
+  const most = max < fits ? max : fits;
+  let flags: i32 = 0;
+  let i: u32 = 0;
+  for (; i < most; i++) {
+    const payload = mpmcTake(d, id);
+    if (payload <= MPMC_CORRUPT) {
+      if (payload == MPMC_NONE) break;
+      if (payload == MPMC_CLOSED) return <i32>i | flags | MPMC_ENDED;
+      return MPMC_CORRUPT_COUNT;
+    }
+    memory.copy(dest + <usize>i * size, payload, size);
+    const woke = mpmcRelease(d, payload, id);
+    if (woke < 0) return MPMC_NOT_HELD;
+    if (woke) flags = MPMC_WAKE_PEER;
+  }
+  return <i32>i | flags;
 }
 
 /**

@@ -7,7 +7,7 @@
 import {
   MPMC_BAD_PAYLOAD, MPMC_CLOSED, MPMC_CORRUPT, MPMC_HEADER, MPMC_NONE, MPMC_POP, MPMC_PUSH, MPMC_SLOT_HEADER,
   mpmcClaim, mpmcClose, mpmcInit, mpmcLength, mpmcOpen, mpmcPublish, mpmcReclaim, mpmcRelease, mpmcSize, mpmcSlotSize,
-  mpmcStride, mpmcStuck, mpmcTake,
+  mpmcStride, mpmcStuck, mpmcTake, mpmcSend, mpmcReceive, MPMC_CORRUPT_COUNT,
 } from "../channel/mpmc";
 import { FAULT_NONE, descFault } from "../descriptor";
 import { fillPayload, payloadMatches } from "./payload";
@@ -135,12 +135,19 @@ export function mpmcUnderCorruption(rng: Rng, p: Property): void {
     const q = new Queue(1 << (1 + rng.below(4)), 1 + rng.below(40), 300 + round);
     const w = q.window;
     const held: Held[] = [];
+    // Fused calls copy from and to here: four messages' room, fenced by canaries.
+    const staging = new Window(4 * 40, 400 + round);
     for (let op = 0; op < 300; op++, p.operations++) {
       if (rng.chance(15)) w.corrupt(rng, MPMC_HEADER);
-      const what = rng.below(10);
+      const what = rng.below(12);
       const id = 1 + rng.below(IDS);
       let corrupt = false;
-      if (what < 4) {
+      if (what >= 10) {
+        // Fused calls: their messages are published or released in the same call, never left held.
+        const got = what == 10 ? mpmcSend(q.d, id, staging.base, 1 + rng.below(4)) : mpmcReceive(q.d, id, staging.base, <u32>staging.size, 1 + rng.below(8));
+        if (got == MPMC_CORRUPT_COUNT) corrupt = true;
+        if (!staging.canariesIntact()) { p.fail("a fused call wrote outside its staging bytes"); return; }
+      } else if (what < 4) {
         const got = what < 2 ? mpmcClaim(q.d, id) : mpmcTake(q.d, id);
         if (got == MPMC_CORRUPT) corrupt = true;
         else if (got != MPMC_NONE && got != MPMC_CLOSED) {

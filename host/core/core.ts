@@ -181,6 +181,8 @@ export interface CoreFunctions {
   mpmcClaim(d: number, id: number): number;
   mpmcPublish(d: number, payload: number, id: number): number;
   mpmcTake(d: number, id: number): number;
+  mpmcSend(d: number, id: number, source: number, count: number): number;
+  mpmcReceive(d: number, id: number, dest: number, capacity: number, max: number): number;
   mpmcRelease(d: number, payload: number, id: number): number;
   mpmcStuck(d: number, side: number): number;
   mpmcReclaim(d: number, side: number, deadHolder: number, id: number): number;
@@ -278,7 +280,7 @@ export type CoreConstant =
   | 'MPMC_PUSH_SIGNAL' | 'MPMC_POP_SIGNAL' | 'MPMC_HEADER' | 'MPMC_SLOT_SEQUENCE' | 'MPMC_SLOT_POSITION'
   | 'MPMC_SLOT_HEADER' | 'MPMC_SLOT_ALIGN' | 'MPMC_MIN_SLOTS' | 'MPMC_MAX_SLOTS' | 'MPMC_MAX_SLOT_SIZE'
   | 'MPMC_PUSH' | 'MPMC_POP' | 'MPMC_NONE' | 'MPMC_CLOSED' | 'MPMC_CORRUPT' | 'MPMC_NOT_HELD'
-  | 'MPMC_BAD_PAYLOAD' | 'MPMC_INIT_REFUSED' | 'MPMC_CLOSED_BIT' | 'MPMC_BUSY_BIT' | 'MPMC_TAKING_BIT'
+  | 'MPMC_BAD_PAYLOAD' | 'MPMC_CORRUPT_COUNT' | 'MPMC_WAKE_PEER' | 'MPMC_ENDED' | 'MPMC_INIT_REFUSED' | 'MPMC_CLOSED_BIT' | 'MPMC_BUSY_BIT' | 'MPMC_TAKING_BIT'
   | 'MPMC_HOLDER_SHIFT'
   // assembly/channel/broadcast.ts
   | 'BCAST_SLOTS' | 'BCAST_SLOT_SIZE' | 'BCAST_READER_ENTRIES' | 'BCAST_MODE' | 'BCAST_WRITER_HOLDER'
