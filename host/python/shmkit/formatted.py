@@ -17,6 +17,7 @@ from .errors import ShmError, checked_arguments, invalid_argument, shm_error
 from .segments import Memfd, Posix, Segment, SysV
 
 if TYPE_CHECKING:
+    from .channel.mpmc import MpmcQueue
     from .channel.spsc import SpscRing
     from .sync.barrier import Barrier
     from .sync.event import Event
@@ -254,6 +255,17 @@ class FormattedSegment:
         arena = self.segment.arena
         size = ring_bytes(arena.C, arena.t, capacity)
         return self.primitive(name, "ring", size, lambda place: SpscRing.create(place, capacity), SpscRing.open)
+
+    def queue(self, name: str, slots: int, slot_size: int) -> "MpmcQueue":
+        """The named multi-producer multi-consumer queue of `slots` slots (a
+        power of two) of `slot_size`-byte messages, made if missing; an
+        existing one must have this shape."""
+        from .channel.mpmc import MpmcQueue, queue_bytes
+
+        arena = self.segment.arena
+        size = queue_bytes(arena.C, arena.t, slots, slot_size)
+        return self.primitive(name, "queue", size, lambda place: MpmcQueue.create(place, slots, slot_size),
+                              lambda place: MpmcQueue.open(place, slots, slot_size))
 
     # Lifetime.
 

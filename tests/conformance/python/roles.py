@@ -7,9 +7,10 @@ from typing import Any, Callable
 
 import format_roles
 import sync_roles
+import channel_roles
 
 Role = Callable[[Any, dict, Callable[[Any], None]], Any]
 
 ROLES: dict[tuple[str, int, str], Role] = {}
-for module in (format_roles, sync_roles):
+for module in (format_roles, sync_roles, channel_roles):
     ROLES.update(module.ROLES)
