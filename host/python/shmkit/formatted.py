@@ -17,6 +17,7 @@ from .errors import ShmError, checked_arguments, invalid_argument, shm_error
 from .segments import Memfd, Posix, Segment, SysV
 
 if TYPE_CHECKING:
+    from .channel.broadcast import Broadcast
     from .channel.mpmc import MpmcQueue
     from .channel.spsc import SpscRing
     from .sync.barrier import Barrier
@@ -266,6 +267,17 @@ class FormattedSegment:
         size = queue_bytes(arena.C, arena.t, slots, slot_size)
         return self.primitive(name, "queue", size, lambda place: MpmcQueue.create(place, slots, slot_size),
                               lambda place: MpmcQueue.open(place, slots, slot_size))
+
+    def broadcast(self, name: str, slots: int, slot_size: int, *, max_readers: int = 16, mode: str = "backpressure") -> "Broadcast":
+        """The named broadcast channel (one writer, up to `max_readers`
+        readers; mode 'backpressure' or 'lossy'), made if missing; an existing
+        one must have this shape."""
+        from .channel.broadcast import Broadcast, channel_bytes, check_shape
+
+        arena = self.segment.arena
+        shape = check_shape(arena.C, slots, slot_size, max_readers, mode)
+        return self.primitive(name, "broadcast", channel_bytes(arena.C, arena.t, shape),
+                              lambda place: Broadcast.create(place, shape), lambda place: Broadcast.open(place, shape))
 
     # Lifetime.
 

@@ -76,7 +76,49 @@ def _mpmc(slots: int):  # noqa: ANN202
     return produce, consume
 
 
+READERS = 2
+BROADCAST_SLOT_SIZE = 128
+
+
+def _broadcast(mode: str):  # noqa: ANN202
+    def write(seg, params: dict, say) -> dict:
+        import time
+
+        subscribed = atomic_words(seg, "subscribed", 1)
+        while subscribed.load(0) < READERS:  # backpressure only holds the writer for readers already subscribed
+            time.sleep(0.005)
+        with seg.broadcast("bc", 16, BROADCAST_SLOT_SIZE, mode=mode).writer() as writer:
+            for seq in range(params["count"]):
+                if not writer.publish(numbered_message(0, seq), timeout=WAIT):
+                    raise RuntimeError("publish timed out")
+        return {}
+
+    def read(seg, params: dict, say) -> dict:
+        reader = seg.broadcast("bc", 16, BROADCAST_SLOT_SIZE, mode=mode).reader()
+        atomic_words(seg, "subscribed", 1).add(0, 1)
+        received = damaged = backwards = 0
+        last = -1
+        while (message := reader.receive(timeout=WAIT)) is not None:
+            got = read_numbered(message)
+            if got is None:
+                damaged += 1
+            elif got[1] <= last:
+                backwards += 1
+            else:
+                last = got[1]
+            received += 1
+        result = {"received": received, "lost": reader.lost, "damaged": damaged, "backwards": backwards, "ended": reader.ended}
+        reader.close()
+        return result
+
+    return write, read
+
+
 ROLES = {}
+for index, mode in enumerate(("backpressure", "lossy")):
+    write, read = _broadcast(mode)
+    ROLES[("broadcast", index, "write")] = write
+    ROLES[("broadcast", index, "read")] = read
 for index, capacity in enumerate((1 << 16, 256)):
     produce, consume = _spsc(capacity)
     ROLES[("spsc", index, "produce")] = produce
