@@ -116,7 +116,12 @@ def _bind(store: wasmtime.Store, func: wasmtime.Func, name: str) -> Callable[...
     # The caller is generated for the export's arity, so the hot path is a
     # few stores, one foreign call and one load: no loop, no *args.
     names = [f"p{k}" for k in range(len(setters))]
-    stores = "".join(f"    w{k}[{index}] = p{k}\n" for k, (_, index) in enumerate(setters))
+    # An i64 takes u64 values too (hashes, sizes): their two's complement.
+    stores = "".join(
+        f"    w{k}[{index}] = p{k} if p{k} < 0x8000000000000000 else p{k} - 0x10000000000000000\n" if params[k] == "i64"
+        else f"    w{k}[{index}] = p{k}\n"
+        for k, (_, index) in enumerate(setters)
+    )
     source = (
         f"def {name}({', '.join(names)}):\n{stores}"
         "    if call(a0, a1, a2, a3, a4) or trap.value:\n        failed()\n"

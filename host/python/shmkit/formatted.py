@@ -18,6 +18,8 @@ from .segments import Memfd, Posix, Segment, SysV
 
 if TYPE_CHECKING:
     from .channel.broadcast import Broadcast
+    from .layout import Layout
+    from .table import Record, Table
     from .channel.mpmc import MpmcQueue
     from .channel.spsc import SpscRing
     from .sync.barrier import Barrier
@@ -122,6 +124,76 @@ class FormattedSegment:
         if size is not None and info.size != size:
             raise self.mismatch(name, f"it is {info.size} bytes, not {size}")
         return self.segment.buf[info.offset : info.offset + info.size]
+
+    # Structs and tables: records of a layout stored beside them.
+
+    @checked_arguments
+    def create_table(self, name: str, layout: "Layout", count: int) -> "Table":
+        """A new table of `count` zeroed records of `layout` (a struct()); EEXIST if the name is taken."""
+        return self._make_records(name, layout, count, "table", exclusive=True)
+
+    @checked_arguments
+    def find_or_create_table(self, name: str, layout: "Layout", count: int) -> "Table":
+        """The named table, made if missing; an existing one must have this layout and count."""
+        return self._make_records(name, layout, count, "table", exclusive=False)
+
+    @checked_arguments
+    def table(self, name: str, layout: Optional["Layout"] = None) -> Optional["Table"]:
+        """The named table read through the layout stored with it (or, when
+        `layout` is given, checked to be that one); None when there is none."""
+        return self._records(name, "table", layout)
+
+    @checked_arguments
+    def create_struct(self, name: str, layout: "Layout") -> "Record":
+        """One zeroed record of `layout`; EEXIST if the name is taken."""
+        return self._make_records(name, layout, 1, "struct", exclusive=True)[0]
+
+    @checked_arguments
+    def struct(self, name: str, layout: Optional["Layout"] = None) -> Optional["Record"]:
+        """The named struct, read through its stored layout; None when there is none."""
+        records = self._records(name, "struct", layout)
+        return None if records is None else records[0]
+
+    def _make_records(self, name: str, layout: "Layout", count: int, kind: str, *, exclusive: bool) -> "Table":
+        from .layout import Layout
+
+        if not isinstance(layout, Layout):
+            raise invalid_argument(f"{kind} {name!r}: give a layout made by shmkit.struct(): {layout!r}")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise invalid_argument(f"table count must be a whole number ≥ 1: count={count!r}")
+        directory = self._directory
+        directory.assert_writable("create")
+        align = max(self.segment.arena.C["CACHE_LINE"], layout.align)
+        with directory.locked():
+            slot = directory.find(name) if not exclusive else -1
+            if slot < 0:
+                slot = directory.create_locked(name, kind, layout.size * count, align, layout=layout.describe,
+                                               layout_hash=layout.hash, element_size=layout.size, count=count)
+        if slot == self.segment.arena.C["DIR_EXISTS"]:
+            raise shm_error("EEXIST", f"{self.description} already has an object named '{name}'; find it instead, or remove it first", object=name)
+        table = self._records_at(slot, name, kind, layout)
+        if table.count != count:
+            raise self.mismatch(name, f"it holds {table.count} records, not {count}")
+        return table
+
+    def _records(self, name: str, kind: str, layout: Optional["Layout"]) -> Optional["Table"]:
+        slot = self._directory.find(name)
+        return None if slot < 0 else self._records_at(slot, name, kind, layout)
+
+    def _records_at(self, slot: int, name: str, kind: str, layout: Optional["Layout"]) -> "Table":
+        from .layout import parse
+        from .table import Table
+
+        info = self.live_info(slot, name)
+        if info.kind != kind:
+            raise self.mismatch(name, f"it is {_article(info.kind)}, not a {kind}")
+        if layout is not None and info.layout_hash != layout.hash:
+            raise self.mismatch(name, f"its layout differs: it holds {info.layout}, not {layout.describe}")
+        stored = parse(info.layout or "", f"{self.description}, object '{name}'")
+        # The text must be what the hash covers, and fit the entry: it came from shared memory.
+        if stored.hash != info.layout_hash or stored.size != info.element_size or info.count * stored.size > info.size:
+            raise self.corrupt(name)
+        return Table(self.segment.buf[info.offset : info.offset + info.count * stored.size], stored, info.count)
 
     # The directory.
 
