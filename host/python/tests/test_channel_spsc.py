@@ -194,3 +194,20 @@ def _catch(call):  # noqa: ANN001, ANN202
     except ShmError as error:
         return error
     return None
+
+
+def test_a_batching_producer_and_a_reading_ahead_consumer(posix_name: str) -> None:
+    with shmkit.open_or_create("posix", name=posix_name, size=SIZE) as seg:
+        ring = seg.ring("r", 1 << 12)
+        with ring.consumer(read_ahead=8) as rx:
+            with ring.producer(batch=4) as tx:
+                for i in range(3):
+                    assert tx.send(bytes([i]))
+                assert rx.try_receive() is None  # collected, not published yet
+                assert tx.send(bytes([3]))  # the fourth publishes the batch
+                assert [rx.try_receive() for _ in range(2)] == [b"\0", b"\1"]
+                assert tx.send(bytearray(b"tail")) and tx.flush()
+            assert rx.receive_many() == [b"\2", b"\3", b"tail"]
+            assert rx.receive(timeout=5) is None and rx.ended
+        with pytest.raises(ShmError):
+            ring.producer(batch=0)

@@ -4,6 +4,7 @@ it and its own objects with one memoryview slice per batch."""
 from __future__ import annotations
 
 from .._arena import Arena, Window
+from ..errors import invalid_argument
 
 MAX_BATCH = 4096
 """Most messages one batch call moves."""
@@ -29,3 +30,12 @@ class Staging:
         self.view.release()
         self.lengths.release()
         self.arena.release(self.window, mapped=False)
+
+
+def as_bytes(data) -> memoryview:  # noqa: ANN001
+    """Any bytes-like (bytearray, memoryview, a NumPy array) as its bytes:
+    len() of an array counts elements, not bytes."""
+    try:
+        return memoryview(data).cast("B")
+    except TypeError:
+        raise invalid_argument(f"a message is a bytes-like object (bytes, bytearray, memoryview, a contiguous NumPy array): got {type(data).__name__}") from None

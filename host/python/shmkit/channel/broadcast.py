@@ -14,6 +14,7 @@ from .._liveness import is_alive
 from .._place import Place
 from .._wait import SLICE_S, SPIN_S, WAKE_ALL, Deadline, check_timeout, sleep_on, wake
 from ..errors import ShmError, invalid_argument, shm_error
+from ._staging import as_bytes
 
 _M = 0xFFFFFFFF
 MODES = ("backpressure", "lossy")
@@ -216,6 +217,8 @@ class Writer(_End):
         """True, or False when a backpressure channel is full (its slowest reader is a lap behind)."""
         self._check()
         C, t, d = self._C, self._t, self._d
+        if type(data) is not bytes:
+            data = as_bytes(data)
         length = len(data)
         at = t.bcastClaim(d, length) & _M
         if at <= C["BCAST_CORRUPT"]:

@@ -13,7 +13,7 @@ from .._liveness import is_alive
 from .._place import Place
 from .._wait import SLICE_S, SPIN_S, WAKE_ALL, Deadline, check_timeout, sleep_on, wake
 from ..errors import ShmError, invalid_argument, shm_error
-from ._staging import MAX_BATCH, STAGING_MAX, Staging
+from ._staging import MAX_BATCH, STAGING_MAX, Staging, as_bytes
 
 _M = 0xFFFFFFFF
 
@@ -202,6 +202,8 @@ class MpmcQueue:
             count = min(most, len(messages) - sent)
             for k in range(count):
                 message = messages[sent + k]
+                if type(message) is not bytes:
+                    message = as_bytes(message)
                 if len(message) != size:
                     raise shm_error("EMSGSIZE", f"a message of {len(message)} bytes does not match the queue's slot_size of {size}: every message is exactly slot_size bytes")
                 view[k * size : (k + 1) * size] = message

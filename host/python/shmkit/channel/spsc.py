@@ -7,6 +7,9 @@ handle's staging area, Python between the staging area and its bytes.
 """
 from __future__ import annotations
 
+import array
+import collections
+import itertools
 import threading
 import time
 from typing import Iterator, Optional, Sequence
@@ -16,7 +19,7 @@ from .._liveness import is_alive
 from .._place import Place
 from .._wait import SLICE_S, SPIN_S, Deadline, check_timeout, sleep_on, wake
 from ..errors import ShmError, invalid_argument, shm_error
-from ._staging import MAX_BATCH, STAGING_MAX, Staging
+from ._staging import MAX_BATCH, STAGING_MAX, Staging, as_bytes
 
 _M = 0xFFFFFFFF
 
@@ -64,14 +67,26 @@ class SpscRing:
         """Published bytes not yet released (records, headers and padding)."""
         return self.place.arena.t.spscUsed(self._descriptor) & _M
 
-    def producer(self) -> "Producer":
+    def producer(self, *, batch: int = 1) -> "Producer":
         """The producer role, held by this thread until closed; EBUSY while
-        another live thread holds it (a dead holder's is taken over)."""
-        return Producer(self, _acquire(self.place, self.place.arena.C["SPSC_PRODUCER"], "producer"))
+        another live thread holds it (a dead holder's is taken over).
 
-    def consumer(self) -> "Consumer":
-        """The consumer role; messages a dead consumer peeked but never released come again."""
-        return Consumer(self, _acquire(self.place, self.place.arena.C["SPSC_CONSUMER"], "consumer"))
+        With `batch` > 1, send() collects messages and publishes them `batch`
+        at a time with one core call (and at flush() and close()): a loop
+        of single sends then costs what send_many does, and the consumer
+        sees messages only when their batch is published."""
+        batch = _check_batch(batch, "producer")
+        return Producer(self, _acquire(self.place, self.place.arena.C["SPSC_PRODUCER"], "producer"), batch)
+
+    def consumer(self, *, read_ahead: int = 1) -> "Consumer":
+        """The consumer role; messages a dead consumer peeked but never released come again.
+
+        With `read_ahead` > 1, a receive() that finds the handle's own
+        buffer empty takes up to that many messages with one core call and
+        hands them out one by one: released from the ring at once, so a
+        consumer that dies loses what it read ahead."""
+        read_ahead = _check_batch(read_ahead, "consumer", "read_ahead")
+        return Consumer(self, _acquire(self.place, self.place.arena.C["SPSC_CONSUMER"], "consumer"), read_ahead)
 
     def close(self) -> None:
         if self._descriptor is not None:
@@ -80,6 +95,12 @@ class SpscRing:
 
     def __repr__(self) -> str:
         return f"<SpscRing {self.place.description}, {self.capacity} bytes>"
+
+
+def _check_batch(value: int, where: str, name: str = "batch") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_BATCH:
+        raise invalid_argument(f"{where}: {name} must be from 1 to {MAX_BATCH}: {name}={value!r}")
+    return value
 
 
 def _open(place: Place) -> int:
@@ -149,10 +170,13 @@ class _Role:
         return self._refusal is not None and self._refusal.code == "EBADF"
 
     def close(self) -> None:
-        """Gives the role up: the other side then sees it closed. Harmless twice."""
+        """Gives the role up: the other side then sees it closed. Harmless twice.
+        A batching producer publishes what it collected first."""
         if self.closed:
             return
         self._check_thread()
+        if getattr(self, "_pending", None):
+            self.flush()
         self._refusal = shm_error("EBADF", f"this SPSC {self._role_name} handle is closed; take the role again")
         self._t.spscLeave(self._d, self._role, self._tid)
         wake(self._publish_word, 1)  # a sleeping peer learns it now, not a slice later
@@ -242,15 +266,22 @@ class Producer(_Role):
 
     _role_name = "producer"
 
-    def __init__(self, ring: SpscRing, d: int) -> None:
+    def __init__(self, ring: SpscRing, d: int, batch: int = 1) -> None:
         super().__init__(ring, d)
         self._send = self._t.spscSend
         self._send_many = self._t.spscSendMany
+        self._batch = batch
+        self._pending: list = []
 
     def try_send(self, data) -> bool:  # noqa: ANN001 - any bytes-like object
-        """Sends `data` as one message: True, or False when the ring is full."""
+        """Sends `data` as one message: True, or False when the ring is full
+        (batching: when the batch could not be published and is full)."""
+        if self._batch > 1:
+            return self._collect(data, None)
         if self._refusal is not None or threading.get_ident() != self._thread:
             self._refuse()
+        if type(data) is not bytes:
+            data = as_bytes(data)
         length = len(data)
         staging = self._staging
         if length > staging.payload or self._in_place:
@@ -275,9 +306,33 @@ class Producer(_Role):
         'peer-closed') while the ring is full."""
         if timeout is not None:
             check_timeout(timeout, "send")
+        if self._batch > 1:
+            return self._collect(data, timeout)
         if self.try_send(data):
             return True
         return self._wait(lambda: True if self.try_send(data) else None, timeout, "send") is not None
+
+    def flush(self, *, timeout: Optional[float] = None) -> bool:
+        """Publishes what batching collected, waiting for room: whether all went."""
+        pending = self._pending
+        if pending:
+            sent = self.send_many(pending, timeout=timeout)
+            del pending[:sent]
+        return not pending
+
+    def _collect(self, data, timeout: Optional[float]) -> bool:  # noqa: ANN001
+        pending = self._pending
+        if len(pending) >= self._batch and not self.flush(timeout=timeout):
+            return False  # the ring stayed full: this message is not taken
+        if type(data) is not bytes:
+            data = bytes(as_bytes(data))  # a copy: the caller may reuse its buffer
+        if len(data) > self.max_message:
+            self._too_long(len(data))
+        pending.append(data)
+        if len(pending) >= self._batch:
+            sent = self.try_send_many(pending)
+            del pending[:sent]
+        return True
 
     def try_send_many(self, messages: Sequence) -> int:
         """Sends as many of `messages` (bytes-likes, in order) as fit, with one
@@ -286,23 +341,22 @@ class Producer(_Role):
             self._refuse()
         if isinstance(messages, (bytes, bytearray, memoryview, str)):
             raise invalid_argument("send_many takes a sequence of messages; for one message use send")
+        if not all(type(m) is bytes for m in messages):
+            messages = [m if type(m) is bytes else as_bytes(m) for m in messages]
+        sizes = list(map(len, messages))
         total = len(messages)
-        if total and max(map(len, messages)) > self.max_message:  # before anything is sent
-            self._too_long(max(map(len, messages)))
+        if total and max(sizes) > self.max_message:  # before anything is sent
+            self._too_long(max(sizes))
         staging = self._staging
-        view, lengths = staging.view, staging.lengths
         capacity = staging.payload
         sent = 0
         while sent < total:
-            used = 0
-            count = 0
-            while sent + count < total and count < MAX_BATCH:
-                message = messages[sent + count]
-                length = len(message)
+            # As many whole messages as the staging area holds, copied in with
+            # one join and one slice (C speed), their lengths with another.
+            count, used = 0, 0
+            for length in itertools.islice(sizes, sent, sent + MAX_BATCH):
                 if used + length > capacity:
                     break
-                view[used : used + length] = message
-                lengths[count] = length
                 used += length
                 count += 1
             if count == 0:  # one message larger than the staging area: in place
@@ -310,6 +364,8 @@ class Producer(_Role):
                     return sent
                 sent += 1
                 continue
+            staging.view[:used] = b"".join(messages[sent : sent + count])
+            staging.lengths[:count] = array.array("I", sizes[sent : sent + count])
             result = self._send_many(self._d, staging.at, staging.lengths_at, count)
             if result < 0:
                 self._corrupt()
@@ -335,6 +391,8 @@ class Producer(_Role):
         return sent
 
     def _send_in_place(self, data) -> bool:  # noqa: ANN001
+        if type(data) is not bytes:
+            data = as_bytes(data)
         length = len(data)
         if length > self.max_message:
             self._too_long(length)
@@ -363,12 +421,23 @@ class Consumer(_Role):
 
     _role_name = "consumer"
 
-    def __init__(self, ring: SpscRing, d: int) -> None:
+    def __init__(self, ring: SpscRing, d: int, read_ahead: int = 1) -> None:
         super().__init__(ring, d)
         self._receive = self._t.spscReceive
+        self._read_ahead = read_ahead
+        self._ahead: collections.deque = collections.deque()
 
     def try_receive(self) -> Optional[bytes]:
         """The next message (a copy, already released), or None when there is none."""
+        ahead = self._ahead
+        if ahead:
+            return ahead.popleft()
+        if self._read_ahead > 1:
+            taken = self.try_receive_many(self._read_ahead)
+            if not taken:
+                return None
+            ahead.extend(taken)
+            return ahead.popleft()
         if self._refusal is not None or threading.get_ident() != self._thread:
             self._refuse()
         if self._in_place:
@@ -400,6 +469,8 @@ class Consumer(_Role):
             self._refuse()
         if not isinstance(max, int) or not 1 <= max <= MAX_BATCH:
             raise invalid_argument(f"max must be from 1 to {MAX_BATCH}: max={max!r}")
+        if self._ahead:  # what was read ahead comes first
+            return [self._ahead.popleft() for _ in range(min(max, len(self._ahead)))]
         if self._in_place:
             one = self._receive_in_place()
             return [] if one is None else [one]
@@ -412,13 +483,9 @@ class Consumer(_Role):
             got &= ~self._wake_flag
         if got == 0:
             return []
-        block = bytes(staging.view[: _total(staging.lengths, got)])
-        out = []
-        at = 0
-        for length in staging.lengths[:got]:
-            out.append(block[at : at + length])
-            at += length
-        return out
+        ends = list(itertools.accumulate(staging.lengths[:got]))
+        block = bytes(staging.view[: ends[-1]])
+        return [block[start:end] for start, end in zip(itertools.chain((0,), ends), ends)]
 
     def receive_many(self, max: int = MAX_BATCH, *, timeout: Optional[float] = None) -> list[bytes]:
         """try_receive_many, sleeping until at least one message came: [] on
@@ -456,7 +523,7 @@ class Consumer(_Role):
     def ended(self) -> bool:
         """The producer left and nothing is left to read."""
         # In this order: a message published before the leaving is then seen.
-        return self._peer_left() and self._t.spscUsed(self._d) == self._t.spscUnreleased(self._d)
+        return not self._ahead and self._peer_left() and self._t.spscUsed(self._d) == self._t.spscUnreleased(self._d)
 
     def __iter__(self) -> Iterator[bytes]:
         while True:
@@ -479,6 +546,3 @@ class Consumer(_Role):
     def _peer_closed(self):  # noqa: ANN202
         return None  # the end of the stream: everything sent was read
 
-
-def _total(lengths: memoryview, count: int) -> int:
-    return sum(lengths[:count])
