@@ -11,8 +11,13 @@ import type { RoleAddress } from '../scenario.js';
 const PARTY = new URL('./process-party.ts', import.meta.url).pathname;
 
 /** A Node process playing `address` on the POSIX segment named `segment`. */
-export async function startProcess(segment: string, address: RoleAddress): Promise<Party> {
-  const child = spawn(process.execPath, ['--import', 'tsx', PARTY, JSON.stringify({ segment, size: SEGMENT_BYTES, address })], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+export function startProcess(segment: string, address: RoleAddress): Promise<Party> {
+  return startChild(process.execPath, ['--import', 'tsx', PARTY, JSON.stringify({ segment, size: SEGMENT_BYTES, address })], 'process');
+}
+
+/** A party in a child process speaking the party protocol on its stdio (JSON lines out, "go" in). */
+export async function startChild(command: string, args: string[], what: string): Promise<Party> {
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const closed = once(child, 'close');
@@ -27,7 +32,7 @@ export async function startProcess(segment: string, address: RoleAddress): Promi
         const line = await lines.next();
         return line.done ? undefined : JSON.parse(line.value);
       },
-      () => `process exited (code ${child.exitCode}, signal ${child.signalCode}): ${stderr.trim()}`,
+      () => `${what} exited (code ${child.exitCode}, signal ${child.signalCode}): ${stderr.trim()}`,
       () => child.stdin.write('go\n'),
       kill,
     );

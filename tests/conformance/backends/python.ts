@@ -3,15 +3,13 @@
 // test makes). Parties alternate: the first, third, … play their role in
 // Python (tests/conformance/python/), the others in Node, so every
 // scenario with two parties or more is played across the two hosts.
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
+import { spawnSync } from 'node:child_process';
 // @ts-expect-error: a plain .mjs script without declarations
 import { pythonEnv } from '../../../scripts/python-env.mjs';
 import { ROOT } from '../../helpers/processes.js';
-import { messageParty, runOnStage, trackedStage, type NodeBackend, type Party } from './backend.js';
+import { runOnStage, trackedStage, type NodeBackend, type Party } from './backend.js';
 import { linuxSegment, SEGMENT_BYTES } from './linux-segment.js';
-import { startProcess } from './processes.js';
+import { startChild, startProcess } from './processes.js';
 import type { ProtocolSuite, RoleAddress } from '../scenario.js';
 
 const PARTY = new URL('../python/party.py', import.meta.url).pathname;
@@ -29,30 +27,8 @@ export function playableInPython(roles: Set<string>, suite: ProtocolSuite, index
   return Object.keys(suite.scenarios[index]!.roles).every((role) => roles.has(`${suite.protocol}/${index}/${role}`));
 }
 
-async function startPython(segment: string, address: RoleAddress): Promise<Party> {
-  const child = spawn(pythonEnv() as string, [PARTY, JSON.stringify({ segment, size: SEGMENT_BYTES, address })], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const closed = once(child, 'close');
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const kill = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await closed;
-  };
-  try {
-    return await messageParty(
-      async () => {
-        const line = await lines.next();
-        return line.done ? undefined : JSON.parse(line.value);
-      },
-      () => `python exited (code ${child.exitCode}, signal ${child.signalCode}): ${stderr.trim()}`,
-      () => child.stdin.write('go\n'),
-      kill,
-    );
-  } catch (error) {
-    await kill();
-    throw error;
-  }
+function startPython(segment: string, address: RoleAddress): Promise<Party> {
+  return startChild(pythonEnv() as string, [PARTY, JSON.stringify({ segment, size: SEGMENT_BYTES, address })], 'python');
 }
 
 export function pythonProcesses(): NodeBackend {

@@ -1,9 +1,10 @@
 """What every lock-like primitive shares: its place, the core, its errors."""
 from __future__ import annotations
 
-import threading
+from typing import Callable
 
 from .._place import Place
+from .._wait import Deadline, sleep_on
 from ..errors import ShmError, invalid_argument, shm_error
 
 
@@ -32,6 +33,23 @@ class Primitive:
         return f"<{type(self).__name__} {self.place.description}>"
 
 
-def thread_id() -> int:
-    """This thread's holder id: its kernel thread id, as the Node host uses."""
-    return threading.get_native_id()
+def sleep_counted(attempt: Callable[[], bool], begin: Callable[[], None], end: Callable[[], None], word: int,
+                  deadline: Deadline, gave_up: Callable[[], None]) -> bool:
+    """The wait of the primitives that count their sleepers (semaphore,
+    event): counted in, one more try, then sleep while the word is 0;
+    `gave_up` runs when it ended without passing (to hand on a wake-up
+    that was meant for it)."""
+    begin()
+    passed = False
+    try:
+        while True:
+            passed = attempt()
+            if passed:
+                return True
+            if deadline.passed:
+                return False
+            sleep_on(word, 0, deadline)
+    finally:
+        end()
+        if not passed:
+            gave_up()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Optional
 
 from .._place import Place
-from .._wait import Deadline, check_timeout, sleep_on, wake
+from .._wait import Deadline, check_timeout, wake
 from ..errors import invalid_argument
-from ._primitive import Primitive
+from ._primitive import Primitive, sleep_counted
 
 
 class Event(Primitive):
@@ -54,18 +54,6 @@ class Event(Primitive):
         if t.eventTryWait(at) == 1:
             return True
         deadline = Deadline(timeout)
-        t.eventSleepBegin(at)
-        passed = False
-        try:
-            while True:
-                passed = t.eventTryWait(at) == 1
-                if passed:
-                    return True
-                if deadline.passed:
-                    return False
-                sleep_on(self._word, 0, deadline)
-        finally:
-            t.eventSleepEnd(at)
-            # A set meant for us while we gave up is handed on.
-            if not passed and t.eventTryWait(at) == 1:
-                self.set()
+        # A set meant for us while we gave up is handed on.
+        return sleep_counted(lambda: t.eventTryWait(at) == 1, lambda: t.eventSleepBegin(at), lambda: t.eventSleepEnd(at), self._word,
+                             deadline, lambda: self.set() if t.eventTryWait(at) == 1 else None)

@@ -5,9 +5,9 @@ import time
 from typing import Optional
 
 from .._place import Place
-from .._wait import SPIN_S, Deadline, check_timeout, sleep_on, wake
+from .._wait import SPIN_S, Deadline, check_timeout, wake
 from ..errors import invalid_argument
-from ._primitive import Primitive
+from ._primitive import Primitive, sleep_counted
 
 
 class Semaphore(Primitive):
@@ -49,21 +49,9 @@ class Semaphore(Primitive):
         while time.perf_counter() < spin_end:
             if t.semTryWait(at) == 1:
                 return True
-        t.semSleepBegin(at)
-        took = False
-        try:
-            while True:
-                took = t.semTryWait(at) == 1
-                if took:
-                    return True
-                if deadline.passed:
-                    return False
-                sleep_on(self._word, 0, deadline)
-        finally:
-            t.semSleepEnd(at)
-            # A token posted for us while we gave up goes to another sleeper.
-            if not took and t.semValue(at) > 0:
-                wake(self._word, 1)
+        # A token posted for us while we gave up goes to another sleeper.
+        return sleep_counted(lambda: t.semTryWait(at) == 1, lambda: t.semSleepBegin(at), lambda: t.semSleepEnd(at), self._word,
+                             deadline, lambda: wake(self._word, 1) if t.semValue(at) > 0 else None)
 
     def release(self, count: int = 1) -> None:
         most = self._C["SEMAPHORE_MAX_VALUE"]
