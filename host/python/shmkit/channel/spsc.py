@@ -8,6 +8,7 @@ handle's staging area, Python between the staging area and its bytes.
 from __future__ import annotations
 
 import array
+import bisect
 import collections
 import itertools
 import threading
@@ -341,7 +342,7 @@ class Producer(_Role):
             self._refuse()
         if isinstance(messages, (bytes, bytearray, memoryview, str)):
             raise invalid_argument("send_many takes a sequence of messages; for one message use send")
-        if not all(type(m) is bytes for m in messages):
+        if set(map(type, messages)) != {bytes}:  # len() of an array counts elements: take its bytes
             messages = [m if type(m) is bytes else as_bytes(m) for m in messages]
         sizes = list(map(len, messages))
         total = len(messages)
@@ -353,12 +354,12 @@ class Producer(_Role):
         while sent < total:
             # As many whole messages as the staging area holds, copied in with
             # one join and one slice (C speed), their lengths with another.
-            count, used = 0, 0
-            for length in itertools.islice(sizes, sent, sent + MAX_BATCH):
-                if used + length > capacity:
-                    break
-                used += length
-                count += 1
+            chunk = sizes[sent : sent + MAX_BATCH]
+            count, used = len(chunk), sum(chunk)
+            if used > capacity:
+                ends = list(itertools.accumulate(chunk))
+                count = bisect.bisect_right(ends, capacity)
+                used = ends[count - 1] if count else 0
             if count == 0:  # one message larger than the staging area: in place
                 if not self._send_in_place(messages[sent]):
                     return sent
