@@ -372,6 +372,8 @@ class _Parser:
             self.at += len(",packed")
         if alignment < 1 or alignment & (alignment - 1) or size % alignment:
             raise self.fail(f"struct {name}: align={alignment} with size={size}")
+        if len({one.name for one in fields}) != len(fields):
+            raise self.fail(f"struct {name}: two fields share a name")
         for one in fields:
             if one.offset + one.type.size > size or (not packed and one.offset % one.type.align):
                 raise self.fail(f"struct {name}: field {one.name} at {one.offset} ({one.type.size} bytes) does not fit or is misaligned")
@@ -398,6 +400,10 @@ class _Parser:
                     continue
                 break
             self.expect("}")
+            width = 8 * _SCALARS[integer][0]
+            low, high = (0, 2**width - 1) if integer.startswith("u") else (-(2 ** (width - 1)), 2 ** (width - 1) - 1)
+            if len({m for m, _ in members}) != len(members) or not all(low <= v <= high for _, v in members):
+                raise self.fail(f"enum {name}: members repeated, or values that do not fit {integer}")
             base = Enum(name, integer, tuple(members))
         else:
             scalar = self.name()
@@ -428,6 +434,8 @@ class _Parser:
                 raise self.fail("an array of no elements")
             dims.append(length)
             self.expect("]")
+            if len(dims) > _MAX_DEPTH:  # each dimension nests one Array: bounded, or reading it recurses without end
+                raise self.fail(f"more than {_MAX_DEPTH} array dimensions")
         return dims
 
     def alignment(self, kind: Type) -> Type:

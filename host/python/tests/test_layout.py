@@ -88,6 +88,9 @@ def test_records_check_what_they_are_given(posix_name: str) -> None:
     "struct A{x:u32@0}size=4,align=3", "struct A{x:u32[99999999999]@0}size=4,align=4", "struct A{x:u32@0}size=4,align=4junk",
     "struct A{x:" + "struct B{y:" * 40 + "u8@0" + "}size=1,align=1@0" * 40 + "}size=1,align=1",
     "struct A{x:char@0}size=1,align=1", "struct A{x:u64@0}size=4,align=4",
+    "struct A{x:u8" + "[1]" * 5000 + "@0}size=1,align=1", "struct A{x:char" + "[1]" * 5000 + "[2]@0}size=2,align=1",
+    "struct A{x:u8@0;x:u8@1}size=2,align=1", "struct A{k:enum K:u8{a=1,a=2}@0}size=1,align=1",
+    "struct A{k:enum K:u8{a=-9999999999}@0}size=1,align=1",
 ])
 def test_hostile_layout_texts_are_layout_errors(text: str) -> None:
     with pytest.raises(LayoutError):
