@@ -172,7 +172,8 @@ class _End:
     def close(self) -> None:
         if self.closed:
             return
-        self._check()
+        if threading.get_ident() != self._thread:  # a refused (corrupt) handle must still close
+            self._check()
         self._refusal = shm_error("EBADF", "this broadcast handle is closed; make another")
         self._leave()
         self._arena.give_descriptor(self._d)
