@@ -48,6 +48,3 @@ def two_processes(producer: Side, consumer: Side, shared: Any = None) -> float:
 def median(samples: list[float]) -> float:
     return statistics.median(samples)
 
-
-def repeat(runs: int, one: Callable[[], float]) -> list[float]:
-    return [one() for _ in range(runs)]

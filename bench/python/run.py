@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import baselines  # noqa: E402
 import handoff  # noqa: E402
 import shmkit_rows  # noqa: E402
-from harness import median, repeat, two_processes  # noqa: E402
+from harness import median, two_processes  # noqa: E402
 
 RUNS = int(os.environ.get("SHMKIT_BENCH_RUNS", "5"))
 RESULTS = Path(__file__).resolve().parents[1] / "results"

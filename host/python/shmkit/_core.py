@@ -67,7 +67,6 @@ class _Engine:
         self.max_pages = max_pages
         # A shared memory is one reservation that never moves.
         self.base = ctypes.addressof(self.memory.data_ptr().contents)
-        self.grow_lock = threading.Lock()
 
 
 def _bind(store: wasmtime.Store, func: wasmtime.Func, name: str) -> Callable[..., Any]:

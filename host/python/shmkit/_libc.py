@@ -16,13 +16,10 @@ if platform.system() != "Linux":
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
-IPC_PRIVATE = 0
 IPC_RMID = 0
-IPC_SET = 1
 IPC_STAT = 2
 IPC_CREAT = 0o1000
 IPC_EXCL = 0o2000
-SHM_HUGETLB = 0o4000
 SHM_RDONLY = 0o10000
 SHM_REMAP = 0o40000
 
@@ -76,7 +73,6 @@ def _fn(name: str, restype: object, *argtypes: object) -> object:
 
 shmget = _fn("shmget", ctypes.c_int, ctypes.c_int32, ctypes.c_size_t, ctypes.c_int)
 shmat = _fn("shmat", ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
-shmdt = _fn("shmdt", ctypes.c_int, ctypes.c_void_p)
 shmctl = _fn("shmctl", ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.POINTER(ShmidDs))
 mmap = _fn("mmap", ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long)
 shm_open = _fn("shm_open", ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint32)
@@ -130,7 +126,3 @@ def futex_wait(address: int, value: int, timeout_s: float | None) -> bool:
 
 def futex_wake(address: int, count: int) -> None:
     _syscall(_SYS_FUTEX, address, FUTEX_WAKE, count, _NO_TIMEOUT, None, 0)
-
-
-def page_size() -> int:
-    return os.sysconf("SC_PAGE_SIZE")

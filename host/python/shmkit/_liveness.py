@@ -7,7 +7,6 @@ and kill(2) never sees 0 or a negative id (a process group, or everyone).
 from __future__ import annotations
 
 import os
-import time
 
 PID_MAX_LIMIT = 4 * 1024 * 1024
 """Linux's PID_MAX_LIMIT: no pid or tid is larger."""
@@ -41,24 +40,3 @@ def is_alive(task: int) -> bool:
     if not isinstance(task, int) or task <= 0 or task > PID_MAX_LIMIT:
         return False
     return _exists(task) and not _exited(task)
-
-
-_ZOMBIE_CHECK_AFTER_S = 0.05
-
-
-class HolderWatch:
-    """is_alive for a wait loop asking about one holder again and again:
-    kill(2) alone at first, /proc too once it looked alive for 50 ms."""
-
-    def __init__(self) -> None:
-        self._task = 0
-        self._since = 0.0
-
-    def alive(self, task: int) -> bool:
-        if not isinstance(task, int) or task <= 0 or task > PID_MAX_LIMIT or not _exists(task):
-            return False
-        now = time.monotonic()
-        if task != self._task:
-            self._task, self._since = task, now
-            return True
-        return now - self._since < _ZOMBIE_CHECK_AFTER_S or not _exited(task)

@@ -7,8 +7,7 @@ of one record."""
 from __future__ import annotations
 
 import re
-import struct as _struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Union
 
 from .errors import invalid_argument, shm_error
@@ -129,7 +128,6 @@ class Layout:
     size: int
     align: int
     packed: bool = False
-    _by_name: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def describe(self) -> str:

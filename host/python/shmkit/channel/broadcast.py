@@ -9,11 +9,12 @@ import time
 from dataclasses import dataclass
 from typing import Iterator, Optional, Sequence
 
-from .._corruption import corruption, corruption_of
+from .._corruption import corruption
 from .._liveness import is_alive
 from .._place import Place
 from .._wait import SLICE_S, SPIN_S, WAKE_ALL, Deadline, check_timeout, sleep_on, wake
 from ..errors import ShmError, invalid_argument, shm_error
+from ._descriptor import open_descriptor
 from ._staging import as_bytes
 
 _M = 0xFFFFFFFF
@@ -131,13 +132,7 @@ class Broadcast:
 
 
 def _open(place: Place) -> int:
-    arena = place.arena
-    d = arena.take_descriptor()
-    fault = arena.t.bcastOpen(d, place.offset, place.end) & _M
-    if fault != arena.C["FAULT_NONE"]:
-        arena.give_descriptor(d)
-        raise corruption_of(arena, fault, f"the broadcast channel {place.description}", object=place.name)
-    return d
+    return open_descriptor(place, "bcastOpen", "broadcast channel")
 
 
 class _End:

@@ -8,11 +8,12 @@ import threading
 import time
 from typing import Iterator, Optional, Sequence
 
-from .._corruption import corruption, corruption_of
+from .._corruption import corruption
 from .._liveness import is_alive
 from .._place import Place
 from .._wait import SLICE_S, SPIN_S, WAKE_ALL, Deadline, check_timeout, sleep_on, wake
 from ..errors import ShmError, invalid_argument, shm_error
+from ._descriptor import open_descriptor
 from ._staging import MAX_BATCH, STAGING_MAX, Staging, as_bytes
 
 _M = 0xFFFFFFFF
@@ -70,12 +71,7 @@ class MpmcQueue:
         arena = place.arena
         C = self._C = arena.C
         self._arena = arena
-        d = arena.take_descriptor()
-        fault = arena.t.mpmcOpen(d, place.offset, place.end) & _M
-        if fault != C["FAULT_NONE"]:
-            arena.give_descriptor(d)
-            raise corruption_of(arena, fault, f"the MPMC queue {place.description}", object=place.name)
-        self._d = d
+        self._d = d = open_descriptor(place, "mpmcOpen", "MPMC queue")
         self.slots: int = arena.t.mpmcSlots(d) & _M
         self.slot_size: int = arena.t.mpmcSlotSize(d) & _M
         self._push_signal = place.address + C["MPMC_PUSH_SIGNAL"]

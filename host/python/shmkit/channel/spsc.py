@@ -20,6 +20,7 @@ from .._liveness import is_alive
 from .._place import Place
 from .._wait import SLICE_S, SPIN_S, Deadline, check_timeout, sleep_on, wake
 from ..errors import ShmError, invalid_argument, shm_error
+from ._descriptor import open_descriptor
 from ._staging import MAX_BATCH, STAGING_MAX, Staging, as_bytes
 
 _M = 0xFFFFFFFF
@@ -105,15 +106,7 @@ def _check_batch(value: int, where: str, name: str = "batch") -> int:
 
 
 def _open(place: Place) -> int:
-    arena = place.arena
-    d = arena.take_descriptor()
-    fault = arena.t.spscOpen(d, place.offset, place.end) & _M
-    if fault != arena.C["FAULT_NONE"]:
-        arena.give_descriptor(d)
-        from .._corruption import corruption_of
-
-        raise corruption_of(arena, fault, f"the SPSC ring {place.description}", object=place.name)
-    return d
+    return open_descriptor(place, "spscOpen", "SPSC ring")
 
 
 def _acquire(place: Place, role: int, what: str) -> int:
@@ -157,7 +150,6 @@ class _Role:
         self._publish_word, self._sleep_word = (tail, head) if producer else (head, tail)
         self._closed_word = C["SPSC_CLOSED"]
         self._wake_flag = C["SPSC_WAKE_PEER"]
-        self._corrupt_count = C["SPSC_CORRUPT_COUNT"]
         self.max_message = ring.max_message
         self._in_place = ring.max_message > STAGING_MAX
         self._staging = Staging(arena, max(65536, min(ring.max_message, STAGING_MAX)))
