@@ -13,6 +13,7 @@ export {
 } from "./arena";
 export { patternFill, patternMatchLength } from "./pattern";
 export { crc32 } from "./checksum";
+export { spinBudgetNext, SPIN_START_NS, SPIN_MIN_NS, SPIN_MAX_NS, SPIN_ASYNC_MAX_NS, SPIN_CLOCK_EVERY } from "./spin";
 export { fnv1a64 } from "./hash";
 export { atomicAdd32, atomicLoad32, atomicStore32, atomicCompareExchange32, atomicAdd64, atomicLoad64 } from "./atomics";
 export {
@@ -49,7 +50,7 @@ export * from "./channel/mpmc";
 export * from "./channel/broadcast";
 
 /** Layout version of everything the core keeps in memory. */
-export const CORE_ABI_VERSION: u32 = 9;
+export const CORE_ABI_VERSION: u32 = 10;
 
 /** End of the core's statics; windows must start above it. */
 export function coreStaticsEnd(): usize {

@@ -5,7 +5,7 @@ import { ShmError } from '../errors.js';
 import { coreConstants, type CoreConstants, type CoreExports } from '../core/core.js';
 import { corruption } from '../core/corruption.js';
 import type { CoreMemory } from '../core/core-memory.js';
-import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, spinOn, type Steps, type WaitHost, type WaitOptions } from '../wait/index.js';
+import { Deadline, LIVENESS_SLICE_MS, Spinner, spinThenSleep, type Steps, type WaitHost, type WaitOptions } from '../wait/index.js';
 
 /** Every reader sleeping on `published` is woken by a publish. */
 export const ALL = 0x7fffffff;
@@ -42,6 +42,8 @@ export abstract class BroadcastEnd implements Disposable {
   protected readonly progressWord: number;
   readonly #who: number;
   readonly #writer: boolean;
+  /** How long this end's waits spin before they sleep. */
+  readonly #spinner: Spinner;
   /** Why this handle refuses calls: closed (EBADF) or corruption seen (ECORRUPT); undefined while usable. */
   #refusal: ShmError | undefined;
 
@@ -54,6 +56,7 @@ export abstract class BroadcastEnd implements Disposable {
     this.#who = who === WRITER ? this.constants.BCAST_WRITER : who; // as the core's sleep calls take it
     this.readSignalWord = this.at + this.constants.BCAST_READ_SIGNAL;
     this.progressWord = this.at + this.constants.BCAST_PROGRESS;
+    this.#spinner = new Spinner(this.core);
   }
 
   get closed(): boolean {
@@ -94,8 +97,10 @@ export abstract class BroadcastEnd implements Disposable {
   /** Tries `attempt` (spinning first), then sleeps between tries: its value, or null on timeout or a stop. */
   protected *waitFor<T>(attempt: () => T | null, options: WaitOptions): Steps<T | null> {
     const deadline = new Deadline(options.timeoutMs);
-    const spun = spinOn(attempt, checkSpin(options.spin, CHANNEL_SPIN));
-    if (spun !== null) return spun;
+    return yield* spinThenSleep(this.#spinner, options.spin, attempt, () => this.#sleepFor(attempt, deadline));
+  }
+
+  *#sleepFor<T>(attempt: () => T | null, deadline: Deadline): Steps<T | null> {
     const word = this.#writer ? this.progressWord : this.readSignalWord;
     let sliceExpired = false;
     for (;;) {

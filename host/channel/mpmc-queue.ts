@@ -22,7 +22,7 @@ import { coreConstant } from '../core/core.js';
 import { corruption } from '../core/corruption.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive, checkPlace } from '../sync/place.js';
-import { checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
+import { Spinner, checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
 import { ENDED, POP, PUSH, reclaimDead, waitTurn, wakeSide, type QueueAccess, type Side } from './mpmc-wait.js';
 
 /** The read options' key besides the wait options. */
@@ -45,6 +45,8 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
   /** Bytes of every message. */
   readonly slotSize: number;
   readonly #access: QueueAccess;
+  /** Pushes wait for room, pops (this.spinner) for messages: each learns its own spin. */
+  readonly #pushSpinner: Spinner;
   /** This queue's descriptor (its geometry, checked once); every core call takes it. */
   readonly #d: number;
   /** Set once the core found the queue's bytes broken: every call throws it from then on. */
@@ -92,6 +94,7 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
     this.slots = this.core.mpmcSlots(this.#d) >>> 0;
     this.slotSize = this.core.mpmcSlotSize(this.#d) >>> 0;
     this.#access = { core: this.core, host: this.host, at: this.at, d: this.#d };
+    this.#pushSpinner = new Spinner(this.core);
     this.#bytes = new Uint8Array(place.memory.memory.buffer); // covers the queue: memories never shrink
   }
 
@@ -265,11 +268,11 @@ export class MpmcQueue extends Primitive implements AsyncIterable<Uint8Array> {
       const pushed = this.#push(bytes);
       if (pushed === ENDED) throw brokenPipe('ended', 'the MPMC queue has ended: nothing more can be pushed (an ended queue stays ended; remove it and make a new one to start over)');
       return pushed || null;
-    }, options);
+    }, options, this.#pushSpinner);
   }
 
   #popSteps(options: PopOptions) {
-    return waitTurn(this.#access, POP, () => this.#pop(options.into), options);
+    return waitTurn(this.#access, POP, () => this.#pop(options.into), options, this.spinner);
   }
 
   // The payload address of a slot view, checked to be one of this queue's slots.

@@ -6,7 +6,7 @@
 // and, if that one is dead, gives the slot back (it counts as lost).
 // A close bumps both signal words, so every sleeper wakes to its answer.
 import { coreConstant, type CoreExports } from '../core/core.js';
-import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, spinOn, type Steps, type WaitHost, type WaitOptions } from '../wait/index.js';
+import { Deadline, LIVENESS_SLICE_MS, spinThenSleep, type Spinner, type Steps, type WaitHost, type WaitOptions } from '../wait/index.js';
 
 export const PUSH = 'push';
 export const POP = 'pop';
@@ -57,18 +57,21 @@ export function reclaimDead(queue: QueueAccess, side: Side): boolean {
  * Tries `attempt` (spinning first), then sleeps until it succeeds: its
  * value, or null on timeout or when it answers ENDED.
  */
-export function* waitTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | null | typeof ENDED, options: WaitOptions): Steps<T | null> {
-  const { core, d } = queue;
+export function* waitTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | null | typeof ENDED, options: WaitOptions, spinner: Spinner): Steps<T | null> {
   const deadline = new Deadline(options.timeoutMs);
-  const spun = spinOn(attempt, checkSpin(options.spin, CHANNEL_SPIN));
-  if (spun !== null) return spun === ENDED ? null : spun;
+  const got = yield* spinThenSleep(spinner, options.spin, attempt, () => sleepForTurn(queue, side, attempt, deadline));
+  return got === ENDED ? null : got;
+}
+
+function* sleepForTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | null | typeof ENDED, deadline: Deadline): Steps<T | null | typeof ENDED> {
+  const { core, d } = queue;
   const word = signalWord(queue, side);
   let sliceExpired = false;
   for (;;) {
     // Announced and read before the attempt: a slot published or freed after it changes the signal, so the sleep ends at once.
     const value = core.mpmcSleepValue(d, sideCode(core, side));
     const got = attempt();
-    if (got !== null) return got === ENDED ? null : got;
+    if (got !== null) return got;
     if (sliceExpired && reclaimDead(queue, side)) continue;
     if (deadline.passed) return null;
     sliceExpired = (yield { offset: word, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';

@@ -7,7 +7,7 @@ import { corruption } from '../core/corruption.js';
 import type { CoreMemory } from '../core/core-memory.js';
 import { refClass, type StructRef } from '../struct/accessors.js';
 import type { StructType } from '../struct/struct.js';
-import { Deadline, LIVENESS_SLICE_MS, CHANNEL_SPIN, checkSpin, spinOn, type Steps, type WaitHost, type WaitOptions } from '../wait/index.js';
+import { Deadline, LIVENESS_SLICE_MS, Spinner, spinThenSleep, type Steps, type WaitHost, type WaitOptions } from '../wait/index.js';
 
 export const PRODUCER = 'producer';
 export const CONSUMER = 'consumer';
@@ -67,6 +67,8 @@ export abstract class SpscRole<RecordType extends StructType = StructType> imple
   /** The word this side publishes to (the other side sleeps on it), and the one it sleeps on. */
   protected readonly publishWord: number;
   readonly #sleepWord: number;
+  /** How long this side's waits spin before they sleep. */
+  readonly #spinner: Spinner;
   /** Why this handle refuses calls: closed (EBADF) or corruption seen (ECORRUPT); undefined while usable. */
   #refusal: ShmError | undefined;
 
@@ -84,6 +86,7 @@ export abstract class SpscRole<RecordType extends StructType = StructType> imple
     const head = this.at + this.constants.SPSC_HEAD;
     this.publishWord = role === PRODUCER ? tail : head;
     this.#sleepWord = role === PRODUCER ? head : tail;
+    this.#spinner = new Spinner(this.core);
   }
 
   get closed(): boolean {
@@ -185,8 +188,10 @@ export abstract class SpscRole<RecordType extends StructType = StructType> imple
    */
   protected *waitFor<T>(attempt: () => T | null, options: WaitOptions): Steps<T | null> {
     const deadline = new Deadline(options.timeoutMs);
-    const spun = spinOn(attempt, checkSpin(options.spin, CHANNEL_SPIN));
-    if (spun !== null) return spun;
+    return yield* spinThenSleep(this.#spinner, options.spin, attempt, () => this.#sleepFor(attempt, deadline));
+  }
+
+  *#sleepFor<T>(attempt: () => T | null, deadline: Deadline): Steps<T | null> {
     this.publish(); // unpublished work of ours could be what the peer waits for
     this.core.spscSleepBegin(this.d, this.#roleCode);
     try {

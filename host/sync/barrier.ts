@@ -4,7 +4,7 @@ import { coreConstant } from '../core/core.js';
 import { warnRenamed } from './deprecation.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, runAsync, runSync, type Steps, checkSyncWaitOptions, checkWaitOptions, type WaitOptions } from '../wait/index.js';
+import { Deadline, runAsync, runSync, spinThenSleep, type Steps, checkSyncWaitOptions, checkWaitOptions, type WaitOptions } from '../wait/index.js';
 
 /** 'last' for exactly one party per generation (the one that released the others), else 'passed'; or 'timed-out'. */
 export type BarrierResult = 'passed' | 'last' | 'timed-out';
@@ -59,6 +59,23 @@ export class Barrier extends Primitive {
     return this.core.barrierBroken(this.at) !== 0;
   }
 
+  /** Whether generation `generation` has passed; throws if it broke. */
+  #passed(generation: number): boolean {
+    if (!this.core.barrierPassed(this.at, generation)) return false;
+    if (this.broken) throw this.#broken();
+    return true;
+  }
+
+  *#sleepSteps(generation: number, deadline: Deadline): Steps<BarrierResult> {
+    for (;;) {
+      if (this.#passed(generation)) return 'passed';
+      if (deadline.passed) return 'timed-out';
+      const word = Atomics.load(new Int32Array(this.place.memory.memory.buffer, this.#word, 1), 0);
+      if ((word >>> this.constants.BARRIER_GENERATION_SHIFT) !== generation) continue;
+      yield { offset: this.#word, value: word, timeoutMs: deadline.left() };
+    }
+  }
+
   *#steps(options: WaitOptions): Steps<BarrierResult> {
     const deadline = new Deadline(options.timeoutMs);
     const generation = this.core.barrierArrive(this.at);
@@ -67,21 +84,12 @@ export class Barrier extends Primitive {
       return 'last';
     }
     if (generation === this.constants.BARRIER_BROKEN) throw this.#broken();
-    let done = false;
+    let result: BarrierResult = 'timed-out';
     try {
-      for (;;) {
-        if (this.core.barrierPassed(this.at, generation)) {
-          if (this.broken) throw this.#broken();
-          done = true;
-          return 'passed';
-        }
-        if (deadline.passed) return 'timed-out';
-        const word = Atomics.load(new Int32Array(this.place.memory.memory.buffer, this.#word, 1), 0);
-        if ((word >>> this.constants.BARRIER_GENERATION_SHIFT) !== generation) continue;
-        yield { offset: this.#word, value: word, timeoutMs: deadline.left() };
-      }
+      const passed = () => (this.#passed(generation) ? 'passed' as const : null);
+      return (result = yield* spinThenSleep(this.spinner, options.spin, passed, () => this.#sleepSteps(generation, deadline)));
     } finally {
-      if (!done && !this.core.barrierPassed(this.at, generation)) { // gave up (timeout or abort)
+      if (result !== 'passed' && !this.core.barrierPassed(this.at, generation)) { // gave up (timeout or abort)
         this.core.barrierBreak(this.at);
         this.host.wake(this.#word, 0x7fffffff);
       }

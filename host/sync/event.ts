@@ -4,7 +4,7 @@ import { coreConstant } from '../core/core.js';
 import { warnRenamed } from './deprecation.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, runAsync, runSync, type Steps, checkSyncWaitOptions, checkWaitOptions, type WaitOptions } from '../wait/index.js';
+import { Deadline, runAsync, runSync, spinThenSleep, type Steps, checkSyncWaitOptions, checkWaitOptions, type WaitOptions } from '../wait/index.js';
 
 export interface EventOptions {
   /** Auto reset: each set() lets exactly one waiter through. Default: manual. */
@@ -67,7 +67,10 @@ export class Event extends Primitive {
 
   *#steps(options: WaitOptions): Steps<boolean> {
     const deadline = new Deadline(options.timeoutMs);
-    if (this.core.eventTryWait(this.at)) return true;
+    return yield* spinThenSleep(this.spinner, options.spin, () => (this.tryWait() ? true : null), () => this.#sleepSteps(deadline));
+  }
+
+  *#sleepSteps(deadline: Deadline): Steps<boolean> {
     this.core.eventSleepBegin(this.at);
     let passed = false;
     try {

@@ -8,7 +8,7 @@ import { guardOfLock, type Guard } from './guard.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import {
-  Deadline, LIVENESS_SLICE_MS, checkSpin, checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
+  Deadline, LIVENESS_SLICE_MS, checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, spinThenSleep, type Steps, type WaitOptions,
 } from '../wait/index.js';
 
 /** `acquired`, or `owner-died` (acquired; the last owner died holding it: repair, then markConsistent()), or `timed-out`. */
@@ -127,15 +127,24 @@ export class Mutex extends Primitive {
 
   *#steps(options: WaitOptions): Steps<LockResult> {
     const deadline = new Deadline(options.timeoutMs);
-    const spin = checkSpin(options.spin);
+    return yield* spinThenSleep(this.spinner, options.spin, () => this.#spinAttempt(), () => this.#sleepSteps(deadline));
+  }
+
+  /** A spinning attempt: acquired, or null while someone (alive or not: that is asked after the spin) holds it. */
+  #spinAttempt(): 'acquired' | null {
+    const r = this.core.mutexTryLock(this.at, this.#id, 0);
+    if (r === this.constants.ACQUIRED || r === this.constants.ACQUIRED_AGAIN) return 'acquired';
+    return r > 0 ? null : this.#misuse(r);
+  }
+
+  *#sleepSteps(deadline: Deadline): Steps<LockResult> {
     const id = this.host.id;
     let contended = 0;
     let sliceExpired = false;
-    for (let attempt = 0; ; attempt++) {
+    for (;;) {
       const r = this.core.mutexTryLock(this.at, id, contended);
       if (r === this.constants.ACQUIRED || r === this.constants.ACQUIRED_AGAIN) return 'acquired';
       if (r <= 0) return this.#misuse(r);
-      if (attempt < spin) continue;
       // Liveness costs a system call, so it is asked only of a holder that
       // let a whole slice pass without waking us (the slice exists for that).
       if (sliceExpired && !this.host.isAlive(r)) {

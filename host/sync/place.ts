@@ -4,7 +4,7 @@
 import { invalidArgument } from '../errors.js';
 import { coreConstants, type CoreConstants, type CoreExports } from '../core/core.js';
 import { CoreMemory } from '../core/core-memory.js';
-import type { WaitHost } from '../wait/index.js';
+import { Spinner, type WaitHost } from '../wait/index.js';
 
 export interface Place {
   memory: CoreMemory;
@@ -49,6 +49,8 @@ export abstract class Primitive {
   /** One past the last byte of this primitive's window. */
   protected readonly windowEnd: number;
   protected readonly host: WaitHost;
+  /** How long this handle's waits spin before they sleep. */
+  protected readonly spinner: Spinner;
   readonly place: Place;
 
   protected constructor(place: Place, size: number, what: string) {
@@ -58,5 +60,6 @@ export abstract class Primitive {
     this.constants = coreConstants(this.core);
     this.at = place.offset;
     this.host = place.host;
+    this.spinner = new Spinner(this.core);
   }
 }

@@ -15,7 +15,7 @@ import type { LockResult } from './mutex.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import {
-  Deadline, LIVENESS_SLICE_MS, ONE_ATTEMPT, checkSpin, checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, type Steps, type WaitOptions,
+  Deadline, LIVENESS_SLICE_MS, ONE_ATTEMPT, checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, spinThenSleep, type Steps, type WaitOptions,
 } from '../wait/index.js';
 
 export class RwLock extends Primitive {
@@ -199,11 +199,13 @@ export class RwLock extends Primitive {
 
   *#readSteps(options: WaitOptions): Steps<boolean> {
     const deadline = new Deadline(options.timeoutMs);
-    const spin = checkSpin(options.spin);
+    return yield* spinThenSleep(this.spinner, options.spin, () => (this.core.rwTryRead(this.at, this.host.id) ? true : null), () => this.#readSleepSteps(deadline));
+  }
+
+  *#readSleepSteps(deadline: Deadline): Steps<boolean> {
     let sliceExpired = false;
-    for (let attempt = 0; ; attempt++) {
+    for (;;) {
       if (this.core.rwTryRead(this.at, this.host.id)) return true;
-      if (attempt < spin) continue;
       const writer = this.core.rwWriter(this.at);
       if (sliceExpired && writer !== 0 && !this.host.isAlive(writer)) { // liveness only after a quiet slice: it is a system call
         // A dead writer blocks readers; take the writer role, then hand it back
@@ -218,30 +220,43 @@ export class RwLock extends Primitive {
     }
   }
 
+  /** One try for the writer word: 0 when this thread got it, else the holder's id; throws on misuse. */
+  #tryWriterWord(contended: number): number {
+    const r = this.core.rwTryWriterWord(this.at, this.host.id, contended);
+    if (r === this.constants.ACQUIRED) return 0;
+    if (r === this.constants.WOULD_DEADLOCK) throw new ShmError({ code: 'EDEADLK', message: 'this thread already holds the write lock' });
+    if (r < 0) throw new ShmError({ code: 'EINVAL', message: `rwlock call failed (${r})` });
+    return r;
+  }
+
+  /** Sleeps for the writer word: true once this thread has it, false on timeout. */
+  *#writerWordSteps(deadline: Deadline, askAtOnce: boolean): Steps<boolean> {
+    const id = this.host.id;
+    let sliceExpired = askAtOnce;
+    for (let contended = 0; ;) {
+      const r = this.#tryWriterWord(contended);
+      if (r === 0) return true;
+      if (sliceExpired && !this.host.isAlive(r)) {
+        if (this.core.rwTakeOverWriter(this.at, r, id)) return true;
+        continue;
+      }
+      if (deadline.passed) return false;
+      const value = this.core.markWaiting(this.#writerAt, r);
+      if (value === 0) continue;
+      sliceExpired = (yield { offset: this.#writerAt, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+      contended = 1; // others may sleep too: keep the flag so our unlock wakes them
+    }
+  }
+
   // `askAtOnce`: a try (one attempt) asks whether the writer and the readers
   // in its way are alive at once, as tryLock does, not after a quiet slice.
   *#writeSteps(options: WaitOptions, askAtOnce = false): Steps<LockResult> {
     const deadline = new Deadline(options.timeoutMs);
-    const spin = checkSpin(options.spin);
     const id = this.host.id;
     // Step 1: the writer word (a robust mutex among writers).
-    let sliceExpired = askAtOnce;
-    for (let attempt = 0, contended = 0; ; attempt++) {
-      const r = this.core.rwTryWriterWord(this.at, id, contended);
-      if (r === this.constants.ACQUIRED) break;
-      if (r === this.constants.WOULD_DEADLOCK) throw new ShmError({ code: 'EDEADLK', message: 'this thread already holds the write lock' });
-      if (r < 0) throw new ShmError({ code: 'EINVAL', message: `rwlock call failed (${r})` });
-      if (attempt < spin) continue;
-      if (sliceExpired && !this.host.isAlive(r)) {
-        if (this.core.rwTakeOverWriter(this.at, r, id)) break;
-        continue;
-      }
-      if (deadline.passed) return 'timed-out';
-      const value = this.core.markWaiting(this.#writerAt, r);
-      if (value === 0) continue;
-      sliceExpired = (yield { offset: this.#writerAt, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
-      contended = 1;
-    }
+    const step1 = yield* spinThenSleep(this.spinner, options.spin, () => (this.#tryWriterWord(0) === 0 ? true : null),
+      () => this.#writerWordSteps(deadline, askAtOnce));
+    if (!step1) return 'timed-out';
     // A writer died inside since the last repair, even if a reader then
     // cleared its way: tell this one. (One that died waiting, as this one
     // now does, set nothing.)

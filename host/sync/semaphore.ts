@@ -4,7 +4,7 @@ import { coreConstant } from '../core/core.js';
 import { warnRenamed } from './deprecation.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, checkSpin, runAsync, runSync, type Steps, checkSyncWaitOptions, checkWaitOptions, type WaitOptions } from '../wait/index.js';
+import { Deadline, runAsync, runSync, spinThenSleep, type Steps, checkSyncWaitOptions, checkWaitOptions, type WaitOptions } from '../wait/index.js';
 
 export class Semaphore extends Primitive {
   static get SIZE(): number { return coreConstant(layoutCore().core, 'SEMAPHORE_SIZE'); }
@@ -66,8 +66,10 @@ export class Semaphore extends Primitive {
 
   *#steps(options: WaitOptions): Steps<boolean> {
     const deadline = new Deadline(options.timeoutMs);
-    const spin = checkSpin(options.spin);
-    for (let attempt = 0; attempt < spin; attempt++) if (this.core.semTryWait(this.at)) return true;
+    return yield* spinThenSleep(this.spinner, options.spin, () => (this.tryWait() ? true : null), () => this.#sleepSteps(deadline));
+  }
+
+  *#sleepSteps(deadline: Deadline): Steps<boolean> {
     this.core.semSleepBegin(this.at);
     let took = false;
     try {

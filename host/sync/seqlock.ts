@@ -7,10 +7,9 @@ import { describeValue } from '../core/validate.js';
 import { retiredTimeout, warnRenamed } from './deprecation.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, checkSpin, checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, spinOn, type Steps, type WaitOptions } from '../wait/index.js';
+import { Deadline, checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, spinThenSleep, type Steps, type WaitOptions } from '../wait/index.js';
 
 /** Tries before a read naps: the spin the retired read() made between liveness checks. */
-const SEQLOCK_SPIN = 1024;
 /**
  * A nap's length: long enough to hand the CPU to a writer that was
  * preempted mid-update, short enough that a reader is late by little more
@@ -112,8 +111,10 @@ export class SeqLock extends Primitive {
   // sequence moved first. Whether the writer lives is asked before each nap.
   *#readSteps(length: number, options: WaitOptions): Steps<Uint8Array | null> {
     const deadline = new Deadline(options.timeoutMs);
-    const spun = spinOn(() => this.#copy(length), checkSpin(options.spin, SEQLOCK_SPIN));
-    if (spun !== null) return spun;
+    return yield* spinThenSleep(this.spinner, options.spin, () => this.#copy(length), () => this.#napSteps(length, deadline));
+  }
+
+  *#napSteps(length: number, deadline: Deadline): Steps<Uint8Array | null> {
     for (;;) {
       const sequence = this.core.seqSequence(this.at);
       const copy = this.#copy(length) ?? this.#recoverDeadWriter();

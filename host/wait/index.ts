@@ -1,6 +1,7 @@
 // The portable wait layer: what a host supplies (wait-host.ts), the one
 // loop that drives an algorithm with it (run.ts), deadlines, the options of
-// every blocking call. Beside them: the Atomics host for plain shared
+// every blocking call, the spin phase before a sleep (spin.ts). Beside
+// them: the Atomics host for plain shared
 // memories (atomics-wait-host.ts), setup waits without a wake-up word
 // (backoff.ts), cancellable waits on kernel objects (sliced-wait.ts). The
 // futex host is OS glue and lives in host/linux/wait-host.ts.
@@ -8,5 +9,6 @@ export { type WaitHost, type WaitResult, type Sleep, type Steps } from './wait-h
 export { runSync, runAsync } from './run.js';
 export { Deadline, LIVENESS_SLICE_MS } from './deadline.js';
 export {
-  type WaitOptions, ONE_ATTEMPT, WAIT_OPTION_KEYS, LOCK_SPIN, CHANNEL_SPIN, checkWaitOptions, checkSyncWaitOptions, checkSpin, spinOn,
+  type WaitOptions, ONE_ATTEMPT, WAIT_OPTION_KEYS, checkWaitOptions, checkSyncWaitOptions, checkSpin,
 } from './options.js';
+export { Spinner, type SpinOption, asAsyncStep, spinThenSleep } from './spin.js';

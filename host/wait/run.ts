@@ -4,6 +4,7 @@
 import { abortError } from '../errors.js';
 import { checkSignal } from '../core/validate.js';
 import { LIVENESS_SLICE_MS } from './deadline.js';
+import { asAsyncStep } from './spin.js';
 import type { Steps, WaitHost, WaitResult } from './wait-host.js';
 
 /** Runs an algorithm, blocking this thread for its sleeps. */
@@ -27,7 +28,7 @@ export function runSync<T>(steps: Steps<T>, host: WaitHost): T {
 export async function runAsync<T>(steps: Steps<T>, host: WaitHost, signal?: AbortSignal): Promise<T> {
   checkSignal(signal, 'wait');
   if (signal?.aborted) throw abortError(signal.reason, 'wait');
-  let next = steps.next();
+  let next = asAsyncStep(() => steps.next());
   while (!next.done) {
     const { offset, value, timeoutMs } = next.value;
     // Sleep in slices so an abort is noticed promptly.

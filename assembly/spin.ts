@@ -1,0 +1,48 @@
+// How long a wait spins before it sleeps, the same in every host.
+//
+// Spinning wins when the answer comes sooner than a sleep and a wake-up
+// would cost, and that cost differs several-fold between machines (a futex
+// round trip takes 6 µs on one cloud VM, 53 µs on another of the same
+// kind). A fixed number of attempts fits one machine and misses on the
+// next, and a miss feeds itself: the side that slept answers a wake-up
+// late, so its partner's spin runs out too, and both sleep on every turn.
+// So a wait spins for a time, and each waiting handle learns that time from
+// how its own recent waits went, as adaptive mutexes do:
+//
+// - answered while spinning: the budget is right (it grows if the answer
+//   came late in it, so the next, slower one is still caught);
+// - slept, but the whole wait was short (≤ SPIN_MAX_NS): spinning longer
+//   would have saved the sleep and the wake-up, so the budget grows to twice
+//   that wait;
+// - slept long, or gave up: the partner is quiet, spinning for it only
+//   burns a core, so the budget halves.
+//
+// The host keeps the budget (privately, per handle) and reads the clock;
+// the core owns the numbers and the rule.
+
+/** The budget a handle starts with, in ns. */
+export const SPIN_START_NS: u32 = 20_000;
+/** The least a spinning wait tries for, in ns. */
+export const SPIN_MIN_NS: u32 = 500;
+/** The most one wait spins, in ns: the CPU a waiter whose partner went quiet burns before sleeping. */
+export const SPIN_MAX_NS: u32 = 100_000;
+/** The most an Async form spins, in ns: it spins on the event loop, which must keep turning. */
+export const SPIN_ASYNC_MAX_NS: u32 = 20_000;
+/** Attempts between two clock reads while spinning (a clock read costs about as much as an attempt). */
+export const SPIN_CLOCK_EVERY: u32 = 16;
+
+/**
+ * A handle's next budget after one of its waits. `budgetNs`: its budget;
+ * `waitedNs`: how long the wait took, from its first spinning attempt to
+ * its answer (or to giving up); `slept`: whether it went to sleep.
+ */
+export function spinBudgetNext(budgetNs: u32, waitedNs: u32, slept: bool): u32 {
+  const budget = clampBudget(budgetNs);
+  const waited = <u64>waitedNs;
+  if (!slept || waited <= <u64>SPIN_MAX_NS) return clampBudget(max<u64>(budget, waited * 2));
+  return clampBudget(budget >> 1);
+}
+
+function clampBudget(ns: u64): u32 {
+  return <u32>min<u64>(max<u64>(ns, <u64>SPIN_MIN_NS), <u64>SPIN_MAX_NS);
+}
