@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { C_FUTEX, C_SPIN, C_STREAM_CHUNK, C_STREAM_RING } from './c-cases.js';
+import { C_ADAPTIVE, C_FUTEX, C_SPIN, C_STREAM_CHUNK, C_STREAM_RING } from './c-cases.js';
 import { onCleanup, privateDir, type Case, type CaseModule, type Settings } from './case.js';
 import { MESSAGE } from './node-cases.js';
 
@@ -24,6 +24,7 @@ const PEER = 'iceoryx2 (Rust) publish-subscribe';
 export const IOX_SPIN = `${PEER}, busy-wait`;
 export const IOX_LISTENER = `${PEER}, blocking (Listener)`;
 export const IOX_WAITSET = `${PEER}, blocking (WaitSet)`;
+export const IOX_SPIN_WAITSET = `${PEER}, spin 2000 then WaitSet`;
 export const IOX_ONE = `${PEER}, loan + send per message`;
 export const IOX_STREAM = `${PEER}, ${C_STREAM_CHUNK >> 10} KiB samples`;
 export const IOX_STREAM_LARGE = `${PEER}, 1 MiB samples`;
@@ -105,6 +106,7 @@ export const iceoryx2Cases: CaseModule = {
       make(IOX_SPIN, 'latency', `iceoryx2 ${IOX_VERSION} ipc::Service, two processes, two publish-subscribe services of [u8; ${MESSAGE}] (history 0, queue 1, safe overflow): loan_uninit + write_payload + send, then spin on receive(); the peer spins on receive(), copies the message into its own loaned sample and sends it`, ['pingpong', 'spin', String(seconds), String(repeats)], { limit: C_SPIN }),
       make(IOX_LISTENER, 'latency', 'as above, and every send is followed by notify() on an event service beside it; a side with nothing to receive sleeps in Listener::timed_wait (iceoryx2 0.10 events: unix datagram socket)', ['pingpong', 'listener', String(seconds), String(repeats)], { limit: C_FUTEX }),
       make(IOX_WAITSET, 'latency', 'as above, but a side with nothing to receive sleeps in WaitSet::wait_and_process_once on its listener (epoll), as iceoryx2\'s event-based examples wait', ['pingpong', 'waitset', String(seconds), String(repeats)], { limit: C_FUTEX }),
+      make(IOX_SPIN_WAITSET, 'latency', 'as above, but a side with nothing to receive first spins on receive() up to 2000 times (the spin phase of the C spin-then-futex row), then sleeps in the WaitSet; every send still calls notify()', ['pingpong', 'spin-waitset', String(seconds), String(repeats)], { limit: C_ADAPTIVE }),
       make(IOX_ONE, 'throughput', `one service of [u8; ${MESSAGE}] (subscriber queue ${IOX_MESSAGE_BUFFER} samples, no overflow, publisher RetryUntilDelivered): loan_uninit + write_payload + send per message; the subscriber receive()s each and checks its sequence number; a repeat ends when all have arrived`, ['msgs', String(seconds), String(repeats), String(IOX_MESSAGE_BUFFER)]),
       stream(IOX_STREAM, C_STREAM_CHUNK),
       stream(IOX_STREAM_LARGE, STREAM_LARGE),

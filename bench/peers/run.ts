@@ -15,8 +15,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cleanUp, installCleanup, othersCpuSeconds, privateDir, type Case, type Kind, type Settings } from '../channel/case.js';
-import { cCases, C_FUTEX, C_RING_BATCH, C_RING_ONE, C_RING_STREAM, C_SPIN } from '../channel/c-cases.js';
-import { iceoryx2Cases, IOX_LISTENER, IOX_MANIFEST, IOX_ONE, IOX_SPIN, IOX_STREAM, IOX_STREAM_LARGE, IOX_TARGET_DIR, IOX_VERSION, IOX_WAITSET } from '../channel/iceoryx2-cases.js';
+import { cCases, C_ADAPTIVE, C_FUTEX, C_RING_BATCH, C_RING_ONE, C_RING_STREAM, C_SPIN } from '../channel/c-cases.js';
+import { iceoryx2Cases, IOX_LISTENER, IOX_MANIFEST, IOX_ONE, IOX_SPIN, IOX_SPIN_WAITSET, IOX_STREAM, IOX_STREAM_LARGE, IOX_TARGET_DIR, IOX_VERSION, IOX_WAITSET } from '../channel/iceoryx2-cases.js';
 import { nodeCases, UNIX_LATENCY, UNIX_ONE, UNIX_PACKED, UNIX_STREAM } from '../channel/node-cases.js';
 import { fmt, formatBytes, TITLES, value, type Row } from '../channel/report.js';
 import { KINDS, options, runLines, runRounds, selectCases } from '../channel/run-cases.js';
@@ -29,9 +29,10 @@ const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 const CHANNEL_ROWS: Array<{ kind: Kind; name: string; versus: string }> = [
   { kind: 'latency', name: C_SPIN, versus: IOX_SPIN },
   { kind: 'latency', name: C_FUTEX, versus: IOX_WAITSET },
+  { kind: 'latency', name: C_ADAPTIVE, versus: IOX_SPIN_WAITSET },
   { kind: 'latency', name: UNIX_LATENCY, versus: IOX_WAITSET },
   { kind: 'latency', name: SHMKIT_SPIN, versus: IOX_SPIN },
-  { kind: 'latency', name: SHMKIT_BLOCK, versus: IOX_WAITSET },
+  { kind: 'latency', name: SHMKIT_BLOCK, versus: IOX_SPIN_WAITSET },
   { kind: 'throughput', name: C_RING_ONE, versus: IOX_ONE },
   { kind: 'throughput', name: C_RING_BATCH, versus: IOX_ONE },
   { kind: 'throughput', name: UNIX_ONE, versus: IOX_ONE },
@@ -42,7 +43,7 @@ const CHANNEL_ROWS: Array<{ kind: Kind; name: string; versus: string }> = [
   { kind: 'stream', name: UNIX_STREAM, versus: IOX_STREAM },
   { kind: 'stream', name: SHMKIT_STREAM, versus: IOX_STREAM },
 ];
-const IOX_ROWS = [IOX_SPIN, IOX_LISTENER, IOX_WAITSET, IOX_ONE, IOX_STREAM, IOX_STREAM_LARGE];
+const IOX_ROWS = [IOX_SPIN, IOX_LISTENER, IOX_WAITSET, IOX_SPIN_WAITSET, IOX_ONE, IOX_STREAM, IOX_STREAM_LARGE];
 
 const UNIT: Record<Kind, string> = { latency: 'µs', throughput: 'M msgs/s', stream: 'GB/s' };
 const HEAD: Record<Kind, string> = { latency: 'round trip, median µs', throughput: 'median M msgs/s', stream: 'median GB/s' };
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
     '',
     `${machine}; ${date}; whole run ${seconds.toFixed(0)} s (and ${built.seconds.toFixed(0)} s to build the iceoryx2 program).`,
     `iceoryx2 ${IOX_VERSION} (the \`iceoryx2\` crate, ipc::Service) in bench/peers/iceoryx2, built with ${built.rustc}, \`cargo build --release\`. The shmkit, C and unix-socket rows are the channel bench's (bench/channel.bench.ts), run interleaved with the iceoryx2 rows.`,
-    `${how}. Medians and min–max over every repeat. "speed × iceoryx2" divides the iceoryx2 row's median by this row's (named in brackets: busy-wait rows against busy-wait, blocking rows against the WaitSet, messages against loan + send per message, streams against 64 KiB samples): above 1 is faster than iceoryx2. "× unix socket" and "× C limit" are the channel bench's ratios.`,
+    `${how}. Medians and min–max over every repeat. "speed × iceoryx2" divides the iceoryx2 row's median by this row's (named in brackets: busy-wait rows against busy-wait, rows that always sleep against the WaitSet, rows that spin before they sleep (shmkit's receiveSync, the C spin-then-futex row) against spin 2000 then WaitSet, messages against loan + send per message, streams against 64 KiB samples): above 1 is faster than iceoryx2. "× unix socket" and "× C limit" are the channel bench's ratios.`,
     loadLine,
     '',
     tables(rows, o.streamBytes),

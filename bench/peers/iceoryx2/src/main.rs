@@ -4,7 +4,7 @@
 // binary again as the second process (`--child`), talks to it over its stdin
 // and stdout (ready, counts, done) and over iceoryx2 for everything timed.
 //
-//   iceoryx2-bench <root> <prefix> pingpong spin|listener|waitset <seconds> <repeats>
+//   iceoryx2-bench <root> <prefix> pingpong spin|listener|waitset|spin-waitset <seconds> <repeats>
 //     round trips of a 64-byte message over two services (ping, pong): the
 //     parent loans a sample, writes the message into it (sequence number in
 //     the first 8 bytes) and sends it; the child receives it, loans a pong
@@ -13,7 +13,9 @@
 //     listener: after each send the sender notifies an event service; a side
 //     with nothing to receive sleeps in Listener::timed_wait. waitset: as
 //     listener, but a side sleeps in WaitSet::wait_and_process_once on its
-//     listener (how iceoryx2's examples wait for samples).
+//     listener (how iceoryx2's examples wait for samples). spin-waitset: as
+//     waitset, but a side first spins on receive() up to 2000 times (the spin
+//     phase of ring.c's adaptive mode) before it sleeps.
 //   iceoryx2-bench <root> <prefix> msgs <seconds> <repeats> <buffer>
 //     64-byte messages one way: loan, write, send per message; the
 //     subscriber (buffer <buffer> samples) receives each and checks its
@@ -51,6 +53,8 @@ const STOP: u64 = u64::MAX;
 const WAKE_TO_CHECK: Duration = Duration::from_secs(1);
 /// Spins between two looks at the peer.
 const SPINS_TO_CHECK: u32 = 1 << 20;
+/// spin-waitset: receive() attempts before a side sleeps.
+const SPINS_BEFORE_SLEEP: u32 = 2000;
 
 // ─── setup ───────────────────────────────────────────────────────────────
 
@@ -231,6 +235,7 @@ enum Wake {
     Spin,
     Listener,
     WaitSet,
+    SpinWaitSet,
 }
 
 fn wake_of(text: &str) -> Result<Wake, Error> {
@@ -238,7 +243,8 @@ fn wake_of(text: &str) -> Result<Wake, Error> {
         "spin" => Ok(Wake::Spin),
         "listener" => Ok(Wake::Listener),
         "waitset" => Ok(Wake::WaitSet),
-        _ => Err(format!("pingpong mode must be spin, listener or waitset: {text}").into()),
+        "spin-waitset" => Ok(Wake::SpinWaitSet),
+        _ => Err(format!("pingpong mode must be spin, listener, waitset or spin-waitset: {text}").into()),
     }
 }
 
@@ -306,7 +312,8 @@ impl Side {
                         return Err("the peer died".into());
                     }
                 }
-                Wake::WaitSet => {
+                Wake::SpinWaitSet if spins < SPINS_BEFORE_SLEEP => spin_check(&mut spins, peer)?,
+                Wake::WaitSet | Wake::SpinWaitSet => {
                     let (waitset, guard) = waitset.unwrap();
                     let listener = self.listener.as_ref().unwrap();
                     let mut woken = false;
@@ -337,7 +344,7 @@ fn pingpong(args: &Args) -> Result<(), Error> {
     let side = Side::new(&node, wake, true)?;
     let waitset = WaitSetBuilder::new().create::<Ipc>()?;
     let guard = match &side.listener {
-        Some(listener) if wake == Wake::WaitSet => Some(waitset.attach_notification(listener)?),
+        Some(listener) if wake == Wake::WaitSet || wake == Wake::SpinWaitSet => Some(waitset.attach_notification(listener)?),
         _ => None,
     };
     let waiting = guard.as_ref().map(|g| (&waitset, g));
@@ -370,7 +377,7 @@ fn pingpong_child(args: &Args) -> Result<(), Error> {
     let side = Side::new(&node, wake, false)?;
     let waitset = WaitSetBuilder::new().create::<Ipc>()?;
     let guard = match &side.listener {
-        Some(listener) if wake == Wake::WaitSet => Some(waitset.attach_notification(listener)?),
+        Some(listener) if wake == Wake::WaitSet || wake == Wake::SpinWaitSet => Some(waitset.attach_notification(listener)?),
         _ => None,
     };
     let mut parent = Parent::new();
@@ -552,7 +559,7 @@ fn stream_child(args: &Args) -> Result<(), Error> {
 
 // ─── main ────────────────────────────────────────────────────────────────
 
-const USAGE: &str = "usage: iceoryx2-bench <root> <prefix> pingpong spin|listener|waitset <seconds> <repeats>
+const USAGE: &str = "usage: iceoryx2-bench <root> <prefix> pingpong spin|listener|waitset|spin-waitset <seconds> <repeats>
        iceoryx2-bench <root> <prefix> msgs <seconds> <repeats> <buffer>
        iceoryx2-bench <root> <prefix> stream <bytes> <repeats> <chunk> <buffer>";
 
