@@ -1,13 +1,13 @@
 """Sleeping and waking on a 32-bit word of the memory (docs/ABI.md section
 4): futex(2) without the private flag, so sleepers in other processes, Node
-ones included, are woken. Every primitive's loop is: try, spin a little,
-announce the sleep, try once more, sleep; every return leads to a try.
+ones included, are woken. Every primitive's loop is: try, spin a while
+(Spinner), announce the sleep, try once more, sleep; every return leads to a try.
 """
 from __future__ import annotations
 
 import math
 import time
-from typing import Optional
+from typing import Callable, Optional, TypeVar
 
 from . import _libc
 from .errors import ShmError, ShmTimeoutError, invalid_argument
@@ -15,11 +15,47 @@ from .errors import ShmError, ShmTimeoutError, invalid_argument
 SLICE_S = 0.1
 """A sleeper waiting on a holder checks whether it lives after this long."""
 
-SPIN_S = 50e-6
-"""How long a waiter keeps trying before it sleeps. Time, not a count: a
-try from Python is a call into wasmtime, whose cost differs by machine."""
+_MOST_NS = 0x7FFFFFFF
 
 WAKE_ALL = 0x7FFFFFFF
+
+T = TypeVar("T")
+
+
+class Spinner:
+    """How long one handle's waits keep trying before they sleep: a time the
+    handle learns from its own recent waits, by the core's rule and numbers
+    (spinBudgetNext and SPIN_*, docs/ABI.md section 4), so a Python waiter
+    spins as a Node one does. A try from Python costs about a microsecond,
+    as much as reading the clock many times, so the clock is read after
+    every try."""
+
+    __slots__ = ("budget_ns",)
+
+    def __init__(self, C) -> None:  # noqa: ANN001 - the core's constants
+        self.budget_ns = C["SPIN_START_NS"]
+
+    def spin(self, t, attempt: Callable[[], T]) -> tuple[Optional[T], int]:  # noqa: ANN001 - this thread's core
+        """Tries `attempt` until it answers (not None) or the budget has
+        passed: (its answer or None, when the wait started). A wait that
+        goes on to sleep reports back with slept()."""
+        started = time.perf_counter_ns()
+        end = started + self.budget_ns
+        while True:
+            got = attempt()
+            if got is not None:
+                self._learn(t, started, 0)
+                return got, started
+            if time.perf_counter_ns() >= end:
+                return None, started
+
+    def slept(self, t, started: int) -> None:  # noqa: ANN001
+        """A wait that spun in vain, slept, and is over (answered, timed out or abandoned)."""
+        self._learn(t, started, 1)
+
+    def _learn(self, t, started: int, slept: int) -> None:  # noqa: ANN001
+        waited = min(time.perf_counter_ns() - started, _MOST_NS)
+        self.budget_ns = t.spinBudgetNext(self.budget_ns, waited, slept) & 0xFFFFFFFF
 
 
 def check_timeout(timeout: Optional[float], where: str) -> Optional[float]:

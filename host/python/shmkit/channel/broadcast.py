@@ -5,14 +5,13 @@ what was overwritten (counted in `lost`)."""
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from typing import Iterator, Optional, Sequence
 
 from .._corruption import corruption
 from .._liveness import is_alive
 from .._place import Place
-from .._wait import SLICE_S, SPIN_S, WAKE_ALL, Deadline, check_timeout, sleep_on, wake
+from .._wait import SLICE_S, WAKE_ALL, Deadline, Spinner, check_timeout, sleep_on, wake
 from ..errors import ShmError, invalid_argument, shm_error
 from ._descriptor import open_descriptor
 from ._staging import as_bytes
@@ -143,6 +142,7 @@ class _End:
         arena = channel._arena
         self._arena, self._C, self._d = arena, arena.C, d
         self._t = arena.t
+        self._spinner = Spinner(self._C)
         self._thread = threading.get_ident()
         self._tid = threading.get_native_id()
         self._read_signal = channel.place.address + self._C["BCAST_READ_SIGNAL"]
@@ -181,11 +181,15 @@ class _End:
 
     def _wait(self, attempt, timeout: Optional[float], who: int, word: int):  # noqa: ANN001, ANN202
         deadline = Deadline(timeout)
-        spin_end = time.perf_counter() + SPIN_S
-        while time.perf_counter() < spin_end:
-            got = attempt()
-            if got is not None:
-                return got
+        got, started = self._spinner.spin(self._t, attempt)
+        if got is not None:
+            return got
+        try:
+            return self._sleep(attempt, deadline, who, word)
+        finally:
+            self._spinner.slept(self._t, started)
+
+    def _sleep(self, attempt, deadline: Deadline, who: int, word: int):  # noqa: ANN001, ANN202
         slice_expired = False
         while True:
             value = self._t.bcastSleepValue(self._d, who) & _M

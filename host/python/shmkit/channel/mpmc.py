@@ -5,13 +5,12 @@ lost). One core call moves a message or a batch (mpmcSend, mpmcReceive)."""
 from __future__ import annotations
 
 import threading
-import time
 from typing import Iterator, Optional, Sequence
 
 from .._corruption import corruption
 from .._liveness import is_alive
 from .._place import Place
-from .._wait import SLICE_S, SPIN_S, WAKE_ALL, Deadline, check_timeout, sleep_on, wake
+from .._wait import SLICE_S, WAKE_ALL, Deadline, Spinner, check_timeout, sleep_on, wake
 from ..errors import ShmError, invalid_argument, shm_error
 from ._descriptor import open_descriptor
 from ._staging import MAX_BATCH, STAGING_MAX, Staging, as_bytes
@@ -79,6 +78,7 @@ class MpmcQueue:
         self._wake_flag, self._ended_flag, self._count_mask = C["MPMC_WAKE_PEER"], C["MPMC_ENDED"], C["MPMC_ENDED"] - 1
         self._stagings: list[Staging] = []
         self._local = _LocalFor(self)
+        self._spinners = (Spinner(C), Spinner(C))  # pops wait for messages, pushes for room: each learns its own
         self._refusal: Optional[ShmError] = None
 
     # One message.
@@ -251,18 +251,24 @@ class MpmcQueue:
 
     def _wait(self, side: int, signal: int, attempt, timeout: Optional[float]):  # noqa: ANN001, ANN202
         deadline = Deadline(timeout)
-        spin_end = time.perf_counter() + SPIN_S
-        while time.perf_counter() < spin_end:
-            got = attempt()
-            if got is not None:
-                return None if got is _END else got
+        t = self._arena.t
+        spinner = self._spinners[side == self._C["MPMC_PUSH"]]
+        got, started = spinner.spin(t, attempt)
+        if got is None:
+            try:
+                got = self._sleep(side, signal, attempt, deadline)
+            finally:
+                spinner.slept(t, started)
+        return None if got is _END else got
+
+    def _sleep(self, side: int, signal: int, attempt, deadline: Deadline):  # noqa: ANN001, ANN202
         local = self._local.get()
         slice_expired = False
         while True:
             value = local.sleep_value(self._d, side) & _M
             got = attempt()
             if got is not None:
-                return None if got is _END else got
+                return got
             if slice_expired and self._reclaim_dead(side):
                 continue
             if deadline.passed:

@@ -12,13 +12,12 @@ import bisect
 import collections
 import itertools
 import threading
-import time
 from typing import Iterator, Optional, Sequence
 
 from .._corruption import corruption
 from .._liveness import is_alive
 from .._place import Place
-from .._wait import SLICE_S, SPIN_S, Deadline, check_timeout, sleep_on, wake
+from .._wait import SLICE_S, Deadline, Spinner, check_timeout, sleep_on, wake
 from ..errors import ShmError, invalid_argument, shm_error
 from ._descriptor import open_descriptor
 from ._staging import MAX_BATCH, STAGING_MAX, Staging, as_bytes
@@ -143,6 +142,7 @@ class _Role:
         self._thread = threading.get_ident()
         self._tid = threading.get_native_id()
         self._t = t = arena.t
+        self._spinner = Spinner(arena.C)
         producer = self._role_name == "producer"
         self._role = C["SPSC_PRODUCER"] if producer else C["SPSC_CONSUMER"]
         self._peer_role = C["SPSC_CONSUMER"] if producer else C["SPSC_PRODUCER"]
@@ -210,13 +210,15 @@ class _Role:
         left (see _peer_closed). A peer that died is asked about after each
         quiet liveness slice, and ends the wait (EPIPE, reason 'peer-died')."""
         deadline = Deadline(check_timeout(timeout, what))
-        spin_end = time.perf_counter() + SPIN_S
-        while True:
-            got = attempt()
-            if got is not None:
-                return got
-            if time.perf_counter() >= spin_end:
-                break
+        got, started = self._spinner.spin(self._t, attempt)
+        if got is not None:
+            return got
+        try:
+            return self._sleep(attempt, deadline)
+        finally:
+            self._spinner.slept(self._t, started)
+
+    def _sleep(self, attempt, deadline: Deadline):  # noqa: ANN001, ANN202
         t, d, role = self._t, self._d, self._role
         t.spscSleepBegin(d, role)
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from .._place import Place
-from .._wait import Deadline, sleep_on
+from .._wait import Deadline, Spinner, sleep_on
 from ..errors import ShmError, invalid_argument, shm_error
 
 
@@ -21,6 +21,7 @@ class Primitive:
         self._arena = arena
         self._C = arena.C
         self._at = place.offset
+        self._spinner = Spinner(arena.C)
 
     @property
     def _t(self):  # noqa: ANN202 - this thread's core
@@ -33,14 +34,16 @@ class Primitive:
         return f"<{type(self).__name__} {self.place.description}>"
 
 
-def sleep_counted(attempt: Callable[[], bool], begin: Callable[[], None], end: Callable[[], None], word: int,
-                  deadline: Deadline, gave_up: Callable[[], None]) -> bool:
+def sleep_counted(spinner: Spinner, t, attempt: Callable[[], bool], begin: Callable[[], None], end: Callable[[], None],  # noqa: ANN001
+                  word: int, deadline: Deadline, gave_up: Callable[[], None]) -> bool:
     """The wait of the primitives that count their sleepers (semaphore,
-    event): counted in, one more try, then sleep while the word is 0;
-    `gave_up` runs when it ended without passing (to hand on a wake-up
-    that was meant for it)."""
+    event): a spin, then counted in, one more try, and sleep while the
+    word is 0; `gave_up` runs when it ended without passing (to hand on a
+    wake-up that was meant for it)."""
+    passed, started = spinner.spin(t, lambda: True if attempt() else None)
+    if passed:
+        return True
     begin()
-    passed = False
     try:
         while True:
             passed = attempt()
@@ -53,3 +56,4 @@ def sleep_counted(attempt: Callable[[], bool], begin: Callable[[], None], end: C
         end()
         if not passed:
             gave_up()
+        spinner.slept(t, started)

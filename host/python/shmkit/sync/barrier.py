@@ -48,6 +48,7 @@ class Barrier(Primitive):
         if generation == C["BARRIER_BROKEN"]:
             raise self._broken()
         done = False
+        spun, started = self._spinner.spin(t, lambda: True if t.barrierPassed(at, generation) else None)
         try:
             while True:
                 if t.barrierPassed(at, generation):
@@ -65,6 +66,8 @@ class Barrier(Primitive):
             if not done and not t.barrierPassed(at, generation):  # gave up
                 t.barrierBreak(at)
                 wake(self._word, WAKE_ALL)
+            if not spun:
+                self._spinner.slept(t, started)
 
     @property
     def broken(self) -> bool:

@@ -55,5 +55,5 @@ class Event(Primitive):
             return True
         deadline = Deadline(timeout)
         # A set meant for us while we gave up is handed on.
-        return sleep_counted(lambda: t.eventTryWait(at) == 1, lambda: t.eventSleepBegin(at), lambda: t.eventSleepEnd(at), self._word,
+        return sleep_counted(self._spinner, t, lambda: t.eventTryWait(at) == 1, lambda: t.eventSleepBegin(at), lambda: t.eventSleepEnd(at), self._word,
                              deadline, lambda: self.set() if t.eventTryWait(at) == 1 else None)

@@ -4,12 +4,11 @@ lock over and is told to repair the data it guards."""
 from __future__ import annotations
 
 import threading
-import time
 from typing import Optional
 
 from .._liveness import is_alive
 from .._place import Place
-from .._wait import SLICE_S, SPIN_S, WAKE_ALL, Deadline, check_timeout, sleep_on, wake
+from .._wait import SLICE_S, WAKE_ALL, Deadline, check_timeout, sleep_on, wake
 from ._primitive import Primitive
 
 
@@ -61,7 +60,24 @@ class Mutex(Primitive):
         if r == C["ACQUIRED"] or r == C["ACQUIRED_AGAIN"]:
             return "acquired"
         deadline = Deadline(timeout)
-        spin_end = time.perf_counter() + SPIN_S
+        got, started = self._spinner.spin(t, lambda: self._spin_attempt(t, me))
+        if got:
+            return got
+        try:
+            return self._sleep(t, me, deadline)
+        finally:
+            self._spinner.slept(t, started)
+
+    def _spin_attempt(self, t, me: int) -> Optional[str]:  # noqa: ANN001 - this thread's core
+        r = t.mutexTryLock(self._at, me, 0)
+        if r == self._C["ACQUIRED"] or r == self._C["ACQUIRED_AGAIN"]:
+            return "acquired"
+        if r <= 0:
+            self._misuse(r)
+        return None  # held (whether its holder lives is asked after the spin)
+
+    def _sleep(self, t, me: int, deadline: Deadline) -> str:  # noqa: ANN001
+        C, at = self._C, self._at
         contended = 0
         slice_expired = False
         while True:
@@ -70,8 +86,6 @@ class Mutex(Primitive):
                 return "acquired"
             if r <= 0:
                 self._misuse(r)
-            if time.perf_counter() < spin_end:
-                continue
             if slice_expired and not is_alive(r):
                 if t.mutexTakeOver(at, r, me):
                     return "owner-died"

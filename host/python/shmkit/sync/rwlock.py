@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from typing import Iterator, Optional
 
 from .._liveness import is_alive
 from .._place import Place
-from .._wait import SLICE_S, SPIN_S, WAKE_ALL, Deadline, check_timeout, sleep_on, wake
+from .._wait import SLICE_S, WAKE_ALL, Deadline, check_timeout, sleep_on, wake
 from ._primitive import Primitive
 
 _M = 0xFFFFFFFF
@@ -50,13 +49,20 @@ class RwLock(Primitive):
         if t.rwTryRead(at, me):
             return True
         deadline = Deadline(timeout)
-        spin_end = time.perf_counter() + SPIN_S
+        spun, started = self._spinner.spin(t, lambda: True if t.rwTryRead(at, me) else None)
+        if spun:
+            return True
+        try:
+            return self._sleep_read(t, me, deadline)
+        finally:
+            self._spinner.slept(t, started)
+
+    def _sleep_read(self, t, me: int, deadline: Deadline) -> bool:  # noqa: ANN001 - this thread's core
+        at = self._at
         slice_expired = False
         while True:
             if t.rwTryRead(at, me):
                 return True
-            if time.perf_counter() < spin_end:
-                continue
             writer = t.rwWriter(at) & _M
             if slice_expired and writer and not is_alive(writer):  # liveness only after a quiet slice: a system call
                 if t.rwTakeOverWriter(at, writer, me):
@@ -95,36 +101,51 @@ class RwLock(Primitive):
                               "mark_consistent(), then release_write()", reason="owner-died")
         return result == "acquired"
 
+    def _try_writer_word(self, t, me: int, contended: int) -> int:  # noqa: ANN001 - this thread's core
+        """One try for the writer word: 0 when this thread got it, else its holder's id."""
+        C = self._C
+        r = t.rwTryWriterWord(self._at, me, contended)
+        if r == C["ACQUIRED"]:
+            return 0
+        if r == C["WOULD_DEADLOCK"]:
+            raise self._error("EDEADLK", "this thread already holds the write lock")
+        if r < 0:
+            raise self._error("EINVAL", f"rwlock call failed ({r})")
+        return r
+
+    def _sleep_writer_word(self, t, me: int, deadline: Deadline) -> bool:  # noqa: ANN001
+        """Sleeps for the writer word: True once this thread has it, False on timeout."""
+        slice_expired = False
+        contended = 0
+        while True:
+            r = self._try_writer_word(t, me, contended)
+            if r == 0:
+                return True
+            if slice_expired and not is_alive(r):
+                if t.rwTakeOverWriter(self._at, r, me):
+                    return True
+                continue
+            if deadline.passed:
+                return False
+            value = t.markWaiting(self._writer_at, r) & _M
+            if value == 0:
+                continue
+            slice_expired = sleep_on(self._writer, value, deadline, SLICE_S)
+            contended = 1
+
     def lock_write(self, timeout: Optional[float] = None) -> str:
         """acquire_write as a word: 'acquired', 'owner-died' (held) or 'timed-out'."""
         if timeout is not None:
             check_timeout(timeout, "RwLock.acquire_write")
         C, t, at, me = self._C, self._t, self._at, threading.get_native_id()
         deadline = Deadline(timeout)
-        spin_end = time.perf_counter() + SPIN_S
-        slice_expired = False
-        contended = 0
-        while True:
-            r = t.rwTryWriterWord(at, me, contended)
-            if r == C["ACQUIRED"]:
-                break
-            if r == C["WOULD_DEADLOCK"]:
-                raise self._error("EDEADLK", "this thread already holds the write lock")
-            if r < 0:
-                raise self._error("EINVAL", f"rwlock call failed ({r})")
-            if time.perf_counter() < spin_end:
-                continue
-            if slice_expired and not is_alive(r):
-                if t.rwTakeOverWriter(at, r, me):
-                    break
-                continue
-            if deadline.passed:
-                return "timed-out"
-            value = t.markWaiting(self._writer_at, r) & _M
-            if value == 0:
-                continue
-            slice_expired = sleep_on(self._writer, value, deadline, SLICE_S)
-            contended = 1
+        spun, started = self._spinner.spin(t, lambda: True if self._try_writer_word(t, me, 0) == 0 else None)
+        if not spun:
+            try:
+                if not self._sleep_writer_word(t, me, deadline):
+                    return "timed-out"
+            finally:
+                self._spinner.slept(t, started)
         result = "owner-died" if t.rwOwnerDied(at) else "acquired"
         acquired = False
         quiet_slice = False

@@ -1,11 +1,10 @@
 """A counting semaphore (docs/ABI.md, "Semaphore")."""
 from __future__ import annotations
 
-import time
 from typing import Optional
 
 from .._place import Place
-from .._wait import SPIN_S, Deadline, check_timeout, wake
+from .._wait import Deadline, check_timeout, wake
 from ..errors import invalid_argument
 from ._primitive import Primitive, sleep_counted
 
@@ -45,12 +44,8 @@ class Semaphore(Primitive):
         if t.semTryWait(at) == 1:
             return True
         deadline = Deadline(timeout)
-        spin_end = time.perf_counter() + SPIN_S
-        while time.perf_counter() < spin_end:
-            if t.semTryWait(at) == 1:
-                return True
         # A token posted for us while we gave up goes to another sleeper.
-        return sleep_counted(lambda: t.semTryWait(at) == 1, lambda: t.semSleepBegin(at), lambda: t.semSleepEnd(at), self._word,
+        return sleep_counted(self._spinner, t, lambda: t.semTryWait(at) == 1, lambda: t.semSleepBegin(at), lambda: t.semSleepEnd(at), self._word,
                              deadline, lambda: wake(self._word, 1) if t.semValue(at) > 0 else None)
 
     def release(self, count: int = 1) -> None:
