@@ -49,18 +49,19 @@ const UNIT: Record<Kind, string> = { latency: 'µs', throughput: 'M msgs/s', str
 const HEAD: Record<Kind, string> = { latency: 'round trip, median µs', throughput: 'median M msgs/s', stream: 'median GB/s' };
 const BETTER: Record<Kind, string> = { latency: 'lower is better', throughput: 'higher is better', stream: 'higher is better' };
 
-function exec(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+/** Runs `file`, its stderr shown as it comes; resolves with that stderr. */
+function exec(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile(file, args, { env, maxBuffer: 64 << 20 }, (error, _stdout, stderr) => {
       if (error) reject(new Error(`${file} ${args.join(' ')} failed:\n${stderr}`));
-      else resolve();
+      else resolve(stderr);
     });
     child.stderr?.pipe(process.stderr);
   });
 }
 
 /** `cargo build --release` of bench/peers/iceoryx2 into build/peers-target; seconds it took. Exits non-zero without cargo. */
-async function build(): Promise<{ seconds: number; rustc: string }> {
+async function build(): Promise<{ seconds: number; rustc: string; compiled: boolean }> {
   let rustc: string;
   try {
     execFileSync('cargo', ['--version'], { stdio: 'ignore' });
@@ -71,8 +72,8 @@ async function build(): Promise<{ seconds: number; rustc: string }> {
   }
   const t = performance.now();
   console.error(`building bench/peers/iceoryx2 (iceoryx2 ${IOX_VERSION}) with cargo build --release …`);
-  await exec('cargo', ['build', '--release', '--locked', '--manifest-path', IOX_MANIFEST], { ...process.env, CARGO_TARGET_DIR: IOX_TARGET_DIR });
-  return { seconds: (performance.now() - t) / 1000, rustc };
+  const log = await exec('cargo', ['build', '--release', '--locked', '--manifest-path', IOX_MANIFEST], { ...process.env, CARGO_TARGET_DIR: IOX_TARGET_DIR });
+  return { seconds: (performance.now() - t) / 1000, rustc, compiled: /^\s*Compiling /m.test(log) };
 }
 
 function label(r: Row): string {
@@ -165,8 +166,8 @@ async function main(): Promise<void> {
   const text = [
     `## shmkit beside iceoryx2, 64-byte messages between two processes`,
     '',
-    `${machine}; ${date}; whole run ${seconds.toFixed(0)} s (and ${built.seconds.toFixed(0)} s to build the iceoryx2 program).`,
-    `iceoryx2 ${IOX_VERSION} (the \`iceoryx2\` crate, ipc::Service) in bench/peers/iceoryx2, built with ${built.rustc}, \`cargo build --release\`. The shmkit, C and unix-socket rows are the channel bench's (bench/channel.bench.ts), run interleaved with the iceoryx2 rows.`,
+    `${machine}; ${date}; whole run ${seconds.toFixed(0)} s, after ${built.seconds.toFixed(0)} s of \`cargo build --release\`${built.compiled ? '' : ' (nothing to rebuild)'}.`,
+    `iceoryx2 ${IOX_VERSION} (the \`iceoryx2\` crate, ipc::Service) in bench/peers/iceoryx2, built with ${built.rustc}. The shmkit, C and unix-socket rows are the channel bench's (bench/channel.bench.ts), run interleaved with the iceoryx2 rows.`,
     `${how}. Medians and min–max over every repeat. "speed × iceoryx2" divides the iceoryx2 row's median by this row's (named in brackets: busy-wait rows against busy-wait, rows that always sleep against the WaitSet, rows that spin before they sleep (shmkit's receiveSync, the C spin-then-futex row) against spin 2000 then WaitSet, messages against loan + send per message, streams against 64 KiB samples): above 1 is faster than iceoryx2. "× unix socket" and "× C limit" are the channel bench's ratios.`,
     loadLine,
     '',
@@ -184,7 +185,7 @@ async function main(): Promise<void> {
   writeFileSync(`${RESULTS}peers.json`, json(rows, {
     generated: new Date().toISOString(),
     machine, how, load: loadLine, seconds,
-    iceoryx2: { crate: 'iceoryx2', version: IOX_VERSION, rustc: built.rustc, buildSeconds: built.seconds },
+    iceoryx2: { crate: 'iceoryx2', version: IOX_VERSION, rustc: built.rustc, buildSeconds: built.seconds, compiled: built.compiled },
     options: o,
   }));
   console.error(`wrote bench/results/peers.md and bench/results/peers.json (${seconds.toFixed(0)} s)`);
