@@ -9,8 +9,11 @@
 // So a wait spins for a time, and each waiting handle learns that time from
 // how its own recent waits went, as adaptive mutexes do:
 //
-// - answered while spinning: the budget is right (it grows if the answer
-//   came late in it, so the next, slower one is still caught);
+// - answered while spinning: the budget keeps four times that wait's
+//   length, and otherwise shrinks by a sixteenth, so it follows what the
+//   answers need: a spin longer than that only burns a core when the
+//   partner is preempted (two spinners on two cores lose to any third
+//   thread);
 // - slept, but the whole wait was short (≤ SPIN_MAX_NS): spinning longer
 //   would have saved the sleep and the wake-up, so the budget grows to twice
 //   that wait;
@@ -23,7 +26,7 @@
 /** The budget a handle starts with, in ns. */
 export const SPIN_START_NS: u32 = 20_000;
 /** The least a spinning wait tries for, in ns. */
-export const SPIN_MIN_NS: u32 = 500;
+export const SPIN_MIN_NS: u32 = 4_000;
 /** The most one wait spins, in ns: the CPU a waiter whose partner went quiet burns before sleeping. */
 export const SPIN_MAX_NS: u32 = 100_000;
 /** The most an Async form spins, in ns: it spins on the event loop, which must keep turning. */
@@ -37,9 +40,10 @@ export const SPIN_CLOCK_EVERY: u32 = 16;
  * its answer (or to giving up); `slept`: whether it went to sleep.
  */
 export function spinBudgetNext(budgetNs: u32, waitedNs: u32, slept: bool): u32 {
-  const budget = clampBudget(budgetNs);
+  const budget = <u64>clampBudget(budgetNs);
   const waited = <u64>waitedNs;
-  if (!slept || waited <= <u64>SPIN_MAX_NS) return clampBudget(max<u64>(budget, waited * 2));
+  if (!slept) return clampBudget(max<u64>(budget - (budget >> 4), waited * 4));
+  if (waited <= <u64>SPIN_MAX_NS) return clampBudget(max<u64>(budget, waited * 2));
   return clampBudget(budget >> 1);
 }
 

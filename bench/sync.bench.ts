@@ -10,7 +10,9 @@
 // and (unless a spinning lock catches the unlock first) each handoff is one
 // futex sleep in one process ended by a FUTEX_WAKE from the other.
 // bench/c/pthread_handoff.c runs the very same scheme with
-// PTHREAD_PROCESS_SHARED mutexes. A "round trip" is two handoffs. Context
+// PTHREAD_PROCESS_SHARED mutexes. A "round trip" is two handoffs: one step
+// of this side (its unlock hands a mutex over, its lock waits for the one
+// handed back), as in the C program. Context
 // switches of both sides (voluntary + involuntary, from getrusage) are
 // counted, to show whether each handoff really went through the scheduler.
 // The cases run interleaved, in ROUNDS rounds, so that noise from the rest
@@ -27,6 +29,7 @@ import koffi from 'koffi';
 import { openOrCreate, Posix, type LockResult, type ManagedSegment, type Mutex, type Segment } from '../host/index.js';
 import { futexWait, futexWake } from '../host/linux/futex.js';
 import { latencyTable, measure, median, runMain, table, type Latencies, type Sample } from './measure.js';
+import { sampleRows, writeResults } from './results.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const C_SOURCE = fileURLToPath(new URL('./c/pthread_handoff.c', import.meta.url));
@@ -258,10 +261,7 @@ async function twoProcesses(label: string, mode: PeerMode): Promise<HandoffResul
       must(m[(k + 2) % 3]!.lockSync(options));
       k++;
     };
-    result = timeHandoffs(label, () => {
-      step();
-      step();
-    });
+    result = timeHandoffs(label, step); // one step is two handoffs: ours to the peer, and the peer's back
     Atomics.store(words, STOP, 1);
     m[k % 3]!.unlock();
     m[(k + 1) % 3]!.unlock();
@@ -373,7 +373,7 @@ const JS_ATOMICS = 'JS Atomics CAS lock / store unlock, plain SAB';
 const C_PLAIN = 'C pthread_mutex, process-shared';
 const C_ROBUST = 'C pthread_mutex, process-shared + robust';
 const C_ADAPTIVE = 'C pthread_mutex, process-shared + adaptive (spins)';
-const H_MUTEX = 'shmkit Mutex, 2 Node processes (spin 64, default)';
+const H_MUTEX = 'shmkit Mutex, 2 Node processes (adaptive spin, default)';
 const H_NOSPIN = 'shmkit Mutex, 2 Node processes (spin 0)';
 const H_EVENT = 'shmkit auto-reset Event pair, 2 Node processes';
 const H_FUTEX = 'raw futex via koffi (host/linux/futex.ts), 2 Node processes';
@@ -478,6 +478,10 @@ async function main(): Promise<void> {
     compare('like for like, both spin first', H_MUTEX, H_C_ADAPTIVE);
   }
   console.log(['### Goals', '', ...lines, ''].join('\n'));
+  writeResults('sync', [
+    ...sampleRows('Uncontended lock + unlock', 'ns per pair', uncontended),
+    ...sampleRows('Handoff, strict alternation', 'ns per handoff', handoffs.map((h) => h.sample)),
+  ], { uncontendedOps: UNCONTENDED_OPS, uncontendedRepeats: UNCONTENDED_REPEATS, roundTrips: ROUND_TRIPS, rounds: ROUNDS, handoffRepeats: HANDOFF_REPEATS, c: binary !== undefined });
 }
 
 if (process.argv[2] === '--peer') {

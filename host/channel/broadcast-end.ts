@@ -96,8 +96,7 @@ export abstract class BroadcastEnd implements Disposable {
 
   /** Tries `attempt` (spinning first), then sleeps between tries: its value, or null on timeout or a stop. */
   protected *waitFor<T>(attempt: () => T | null, options: WaitOptions): Steps<T | null> {
-    const deadline = new Deadline(options.timeoutMs);
-    return yield* spinThenSleep(this.#spinner, options.spin, attempt, () => this.#sleepFor(attempt, deadline));
+    return yield* spinThenSleep(this.#spinner, options.spin, new Deadline(options.timeoutMs), attempt, (deadline) => this.#sleepFor(attempt, deadline));
   }
 
   *#sleepFor<T>(attempt: () => T | null, deadline: Deadline): Steps<T | null> {

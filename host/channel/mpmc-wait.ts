@@ -58,8 +58,7 @@ export function reclaimDead(queue: QueueAccess, side: Side): boolean {
  * value, or null on timeout or when it answers ENDED.
  */
 export function* waitTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | null | typeof ENDED, options: WaitOptions, spinner: Spinner): Steps<T | null> {
-  const deadline = new Deadline(options.timeoutMs);
-  const got = yield* spinThenSleep(spinner, options.spin, attempt, () => sleepForTurn(queue, side, attempt, deadline));
+  const got = yield* spinThenSleep(spinner, options.spin, new Deadline(options.timeoutMs), attempt, (deadline) => sleepForTurn(queue, side, attempt, deadline));
   return got === ENDED ? null : got;
 }
 

@@ -3,7 +3,7 @@
 // store, so a batch of peeks costs one release. peekMany() peeks a batch
 // with one core call and reports it in reused arrays: no object per message.
 import { warnRenamed } from '../sync/deprecation.js';
-import { checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, type WaitOptions } from '../wait/index.js';
+import { checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, type Deadline, type Steps, type WaitOptions } from '../wait/index.js';
 import { ShmError, invalidArgument } from '../errors.js';
 import type { StructRef } from '../struct/accessors.js';
 import type { RecordOf } from '../struct/inferred.js';
@@ -13,6 +13,8 @@ import { CONSUMER, MAX_BATCH, SpscRole, type RingAccess } from './spsc-role.js';
 export class SpscConsumer<RecordType extends StructType = StructType> extends SpscRole<RecordType> implements AsyncIterable<Uint8Array> {
   #offsets: Uint32Array | undefined;
   #lengths: Uint32Array | undefined;
+  readonly #receive = (): Uint8Array | null => this.tryReceive();
+  readonly #receiveSleep = (deadline: Deadline): Steps<Uint8Array | null> => this.sleepFor(this.#receive, deadline);
 
   /** Made by SpscRing.acquireConsumer(), which takes the role first. */
   constructor(ring: RingAccess<RecordType>) {
@@ -98,7 +100,7 @@ export class SpscConsumer<RecordType extends StructType = StructType> extends Sp
    */
   receiveSync(options?: WaitOptions): Uint8Array | null {
     checkSyncWaitOptions(options, [], 'receiveSync');
-    return this.tryReceive() ?? runSync(this.waitFor(() => this.tryReceive(), options ?? {}), this.host);
+    return this.tryReceive() ?? this.waitForSync(this.#receive, this.#receiveSleep, options);
   }
 
   /** receiveSync() without blocking the event loop; takes an AbortSignal. */

@@ -7,7 +7,7 @@ import { corruption } from '../core/corruption.js';
 import type { CoreMemory } from '../core/core-memory.js';
 import { refClass, type StructRef } from '../struct/accessors.js';
 import type { StructType } from '../struct/struct.js';
-import { Deadline, LIVENESS_SLICE_MS, Spinner, spinThenSleep, type Steps, type WaitHost, type WaitOptions } from '../wait/index.js';
+import { Deadline, LIVENESS_SLICE_MS, Spinner, spinThenSleep, waitSync, type Steps, type WaitHost, type WaitOptions } from '../wait/index.js';
 
 export const PRODUCER = 'producer';
 export const CONSUMER = 'consumer';
@@ -187,11 +187,16 @@ export abstract class SpscRole<RecordType extends StructType = StructType> imple
    * reason 'peer-died').
    */
   protected *waitFor<T>(attempt: () => T | null, options: WaitOptions): Steps<T | null> {
-    const deadline = new Deadline(options.timeoutMs);
-    return yield* spinThenSleep(this.#spinner, options.spin, attempt, () => this.#sleepFor(attempt, deadline));
+    return yield* spinThenSleep(this.#spinner, options.spin, new Deadline(options.timeoutMs), attempt, (deadline) => this.sleepFor(attempt, deadline));
   }
 
-  *#sleepFor<T>(attempt: () => T | null, deadline: Deadline): Steps<T | null> {
+  /** waitFor() for a Sync form (waitSync): `sleep` is sleepFor() on `attempt`, both made once per handle, so a wait the spin ends allocates nothing. */
+  protected waitForSync<T>(attempt: () => T | null, sleep: (deadline: Deadline) => Steps<T | null>, options: WaitOptions | undefined): T | null {
+    return waitSync(this.#spinner, options, attempt, sleep, this.host);
+  }
+
+  /** waitFor()'s sleeping part. */
+  protected *sleepFor<T>(attempt: () => T | null, deadline: Deadline): Steps<T | null> {
     this.publish(); // unpublished work of ours could be what the peer waits for
     this.core.spscSleepBegin(this.d, this.#roleCode);
     try {

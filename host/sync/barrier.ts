@@ -87,7 +87,7 @@ export class Barrier extends Primitive {
     let result: BarrierResult = 'timed-out';
     try {
       const passed = () => (this.#passed(generation) ? 'passed' as const : null);
-      return (result = yield* spinThenSleep(this.spinner, options.spin, passed, () => this.#sleepSteps(generation, deadline)));
+      return (result = yield* spinThenSleep(this.spinner, options.spin, deadline, passed, () => this.#sleepSteps(generation, deadline)));
     } finally {
       if (result !== 'passed' && !this.core.barrierPassed(this.at, generation)) { // gave up (timeout or abort)
         this.core.barrierBreak(this.at);

@@ -8,7 +8,7 @@ import { guardOfLock, type Guard } from './guard.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import {
-  Deadline, LIVENESS_SLICE_MS, checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, spinThenSleep, type Steps, type WaitOptions,
+  Deadline, LIVENESS_SLICE_MS, checkSyncWaitOptions, checkWaitOptions, runAsync, spinThenSleep, waitSync, type Steps, type WaitOptions,
 } from '../wait/index.js';
 
 /** `acquired`, or `owner-died` (acquired; the last owner died holding it: repair, then markConsistent()), or `timed-out`. */
@@ -25,6 +25,9 @@ export class Mutex extends Primitive {
   readonly #id: number;
   /** The futex word: the owner's id. */
   readonly #word: number;
+  // A wait's spin attempt and sleeping part, made once: a wait the spin ends allocates nothing.
+  readonly #attempt = (): 'acquired' | null => this.#spinAttempt();
+  readonly #sleep = (deadline: Deadline): Steps<LockResult> => this.#sleepSteps(deadline);
 
   /** Formats a mutex at `place` (nobody may be using it). */
   static create(place: Place, options: MutexOptions = {}): Mutex {
@@ -59,7 +62,7 @@ export class Mutex extends Primitive {
     checkSyncWaitOptions(options, [], 'lockSync');
     // The uncontended case is one core call: no generator.
     if (this.#acquiredFast()) return 'acquired';
-    return runSync(this.#steps(options ?? {}), this.host);
+    return waitSync(this.spinner, options, this.#attempt, this.#sleep, this.host);
   }
 
   /** lockSync() without blocking the event loop; takes an AbortSignal. */
@@ -126,8 +129,7 @@ export class Mutex extends Primitive {
   }
 
   *#steps(options: WaitOptions): Steps<LockResult> {
-    const deadline = new Deadline(options.timeoutMs);
-    return yield* spinThenSleep(this.spinner, options.spin, () => this.#spinAttempt(), () => this.#sleepSteps(deadline));
+    return yield* spinThenSleep(this.spinner, options.spin, new Deadline(options.timeoutMs), this.#attempt, this.#sleep);
   }
 
   /** A spinning attempt: acquired, or null while someone (alive or not: that is asked after the spin) holds it. */

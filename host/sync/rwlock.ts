@@ -198,8 +198,8 @@ export class RwLock extends Primitive {
   }
 
   *#readSteps(options: WaitOptions): Steps<boolean> {
-    const deadline = new Deadline(options.timeoutMs);
-    return yield* spinThenSleep(this.spinner, options.spin, () => (this.core.rwTryRead(this.at, this.host.id) ? true : null), () => this.#readSleepSteps(deadline));
+    return yield* spinThenSleep(this.spinner, options.spin, new Deadline(options.timeoutMs), () => (this.core.rwTryRead(this.at, this.host.id) ? true : null),
+      (deadline) => this.#readSleepSteps(deadline));
   }
 
   *#readSleepSteps(deadline: Deadline): Steps<boolean> {
@@ -254,7 +254,7 @@ export class RwLock extends Primitive {
     const deadline = new Deadline(options.timeoutMs);
     const id = this.host.id;
     // Step 1: the writer word (a robust mutex among writers).
-    const step1 = yield* spinThenSleep(this.spinner, options.spin, () => (this.#tryWriterWord(0) === 0 ? true : null),
+    const step1 = yield* spinThenSleep(this.spinner, options.spin, deadline, () => (this.#tryWriterWord(0) === 0 ? true : null),
       () => this.#writerWordSteps(deadline, askAtOnce));
     if (!step1) return 'timed-out';
     // A writer died inside since the last repair, even if a reader then

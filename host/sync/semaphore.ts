@@ -4,12 +4,15 @@ import { coreConstant } from '../core/core.js';
 import { warnRenamed } from './deprecation.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, runAsync, runSync, spinThenSleep, type Steps, checkSyncWaitOptions, checkWaitOptions, type WaitOptions } from '../wait/index.js';
+import { Deadline, runAsync, spinThenSleep, waitSync, type Steps, checkSyncWaitOptions, checkWaitOptions, type WaitOptions } from '../wait/index.js';
 
 export class Semaphore extends Primitive {
   static get SIZE(): number { return coreConstant(layoutCore().core, 'SEMAPHORE_SIZE'); }
   /** The futex word: the tokens. */
   readonly #word: number;
+  // A wait's spin attempt and sleeping part, made once: a wait the spin ends allocates nothing.
+  readonly #attempt = (): true | null => (this.tryWait() ? true : null);
+  readonly #sleep = (deadline: Deadline): Steps<boolean> => this.#sleepSteps(deadline);
 
   static create(place: Place, value = 0): Semaphore {
     const most = coreConstant(layoutCore().core, 'SEMAPHORE_MAX_VALUE');
@@ -36,7 +39,7 @@ export class Semaphore extends Primitive {
   /** Takes a token, sleeping until one is posted: true, or false on timeout. */
   waitSync(options: WaitOptions = {}): boolean {
     checkSyncWaitOptions(options, [], 'waitSync');
-    return runSync(this.#steps(options), this.host);
+    return waitSync(this.spinner, options, this.#attempt, this.#sleep, this.host);
   }
 
   /** waitSync() without blocking the event loop; takes an AbortSignal. */
@@ -65,8 +68,7 @@ export class Semaphore extends Primitive {
   }
 
   *#steps(options: WaitOptions): Steps<boolean> {
-    const deadline = new Deadline(options.timeoutMs);
-    return yield* spinThenSleep(this.spinner, options.spin, () => (this.tryWait() ? true : null), () => this.#sleepSteps(deadline));
+    return yield* spinThenSleep(this.spinner, options.spin, new Deadline(options.timeoutMs), this.#attempt, this.#sleep);
   }
 
   *#sleepSteps(deadline: Deadline): Steps<boolean> {

@@ -110,8 +110,7 @@ export class SeqLock extends Primitive {
   // writer never wakes readers, so each nap lasts its slice unless the
   // sequence moved first. Whether the writer lives is asked before each nap.
   *#readSteps(length: number, options: WaitOptions): Steps<Uint8Array | null> {
-    const deadline = new Deadline(options.timeoutMs);
-    return yield* spinThenSleep(this.spinner, options.spin, () => this.#copy(length), () => this.#napSteps(length, deadline));
+    return yield* spinThenSleep(this.spinner, options.spin, new Deadline(options.timeoutMs), () => this.#copy(length), (deadline) => this.#napSteps(length, deadline));
   }
 
   *#napSteps(length: number, deadline: Deadline): Steps<Uint8Array | null> {

@@ -6,9 +6,9 @@
 // (backoff.ts), cancellable waits on kernel objects (sliced-wait.ts). The
 // futex host is OS glue and lives in host/linux/wait-host.ts.
 export { type WaitHost, type WaitResult, type Sleep, type Steps } from './wait-host.js';
-export { runSync, runAsync } from './run.js';
+export { runSync, runAsync, waitSync } from './run.js';
 export { Deadline, LIVENESS_SLICE_MS } from './deadline.js';
 export {
   type WaitOptions, ONE_ATTEMPT, WAIT_OPTION_KEYS, checkWaitOptions, checkSyncWaitOptions, checkSpin,
 } from './options.js';
-export { Spinner, type SpinOption, asAsyncStep, spinThenSleep } from './spin.js';
+export { Spinner, type SpinOption, spinThenSleep } from './spin.js';

@@ -3,8 +3,9 @@
 // the thread for them, runAsync awaits them (the event loop runs on).
 import { abortError } from '../errors.js';
 import { checkSignal } from '../core/validate.js';
-import { LIVENESS_SLICE_MS } from './deadline.js';
-import { asAsyncStep } from './spin.js';
+import { Deadline, LIVENESS_SLICE_MS } from './deadline.js';
+import type { WaitOptions } from './options.js';
+import { asAsyncStep, reportingSleep, type Spinner } from './spin.js';
 import type { Steps, WaitHost, WaitResult } from './wait-host.js';
 
 /** Runs an algorithm, blocking this thread for its sleeps. */
@@ -22,6 +23,21 @@ export function runSync<T>(steps: Steps<T>, host: WaitHost): T {
     next = steps.next(result);
   }
   return next.value;
+}
+
+/**
+ * A Sync form's wait: spins on `attempt` (an answer, or null for "not
+ * yet"), and only if that finds nothing builds `sleep(deadline)`, the
+ * algorithm, and runs it. `attempt` and `sleep` are made once per handle,
+ * so a wait the spin ends allocates nothing but its deadline.
+ */
+export function waitSync<T>(spinner: Spinner, options: WaitOptions | undefined, attempt: () => T | null,
+  sleep: (deadline: Deadline) => Steps<T>, host: WaitHost): T {
+  const deadline = new Deadline(options?.timeoutMs);
+  const started = performance.now();
+  const spun = spinner.spin(attempt, options?.spin, started, deadline);
+  if (spun !== null) return spun;
+  return runSync(reportingSleep(spinner, options?.spin, started, sleep(deadline)), host);
 }
 
 /** Runs an algorithm, awaiting its sleeps; the event loop keeps running. */

@@ -3,6 +3,7 @@
 // waits (the rule and its numbers are the core's: assembly/spin.ts, ABI §4);
 // a caller may fix a number of attempts instead, or none.
 import { coreConstants, type CoreExports } from '../core/core.js';
+import type { Deadline } from './deadline.js';
 import type { Steps } from './wait-host.js';
 
 /** `'adaptive'` (the default): spin for a time learnt from this handle's recent waits; a number: exactly that many attempts (0: none). */
@@ -45,11 +46,12 @@ export class Spinner {
   }
 
   /**
-   * Tries `attempt` until it answers (not null) or the spin is over: its
-   * answer, or null. `startedAt` (performance.now()) is when the wait began;
-   * a wait that goes on to sleep reports back with slept(startedAt).
+   * Tries `attempt` until it answers (not null) or the spin is over (its
+   * budget, or the deadline, passed): its answer, or null. `startedAt`
+   * (performance.now()) is when the wait began; a wait that goes on to
+   * sleep reports back with slept(startedAt).
    */
-  spin<T>(attempt: () => T | null, option: SpinOption | undefined, startedAt: number): T | null {
+  spin<T>(attempt: () => T | null, option: SpinOption | undefined, startedAt: number, deadline: Deadline): T | null {
     if (typeof option === 'number') {
       for (let i = 0; i < option; i++) {
         const got = attempt();
@@ -57,7 +59,7 @@ export class Spinner {
       }
       return null;
     }
-    const budgetMs = (spinningForAsync ? Math.min(this.#budgetNs, this.#asyncMaxNs) : this.#budgetNs) / NS_PER_MS;
+    const budgetMs = Math.min((spinningForAsync ? Math.min(this.#budgetNs, this.#asyncMaxNs) : this.#budgetNs) / NS_PER_MS, deadline.left());
     for (;;) {
       for (let i = 0; i < this.#clockEvery; i++) {
         const got = attempt();
@@ -83,15 +85,22 @@ export class Spinner {
 
 /**
  * A wait's algorithm with its spin phase in front: spins on `attempt` (an
- * answer, or null for "not yet"), then runs `sleep`, the algorithm proper,
- * and tells the spinner how long the whole wait took.
+ * answer, or null for "not yet"), then runs `sleep`, the algorithm proper.
+ * For the Async forms (runAsync); Sync forms use waitSync (run.ts), which
+ * builds no generator unless the wait must sleep.
  */
-export function* spinThenSleep<T>(spinner: Spinner, option: SpinOption | undefined, attempt: () => T | null, sleep: () => Steps<T>): Steps<T> {
+export function* spinThenSleep<T>(spinner: Spinner, option: SpinOption | undefined, deadline: Deadline, attempt: () => T | null,
+  sleep: (deadline: Deadline) => Steps<T>): Steps<T> {
   const started = performance.now();
-  const spun = spinner.spin(attempt, option, started);
+  const spun = spinner.spin(attempt, option, started, deadline);
   if (spun !== null) return spun;
+  return yield* reportingSleep(spinner, option, started, sleep(deadline));
+}
+
+/** Runs a wait's sleeping part, then tells the spinner how long the whole wait took. */
+export function* reportingSleep<T>(spinner: Spinner, option: SpinOption | undefined, started: number, steps: Steps<T>): Steps<T> {
   try {
-    return yield* sleep();
+    return yield* steps;
   } finally {
     spinner.slept(started, option);
   }
