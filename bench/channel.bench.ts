@@ -22,16 +22,18 @@
 // from the rest of the machine is shared out among them; the tables give the
 // median and min–max of every repeat of every round, and speed ratios (from
 // medians) against the unix socket and the C limit. The tables are printed
-// and written to bench/results/channel.md; a bar chart to channel.svg.
+// and written to bench/results/channel.md, every sample to channel.json
+// (bench/results.ts); a bar chart to channel.svg.
 //
 // The same file is the second process: `channel.bench.ts --peer <mode> ...`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cleanUp, installCleanup, othersCpuSeconds, privateDir, type Case, type CaseModule, type Settings } from './channel/case.js';
 import { runMain } from './measure.js';
+import { writeResults } from './results.js';
 import { cCases } from './channel/c-cases.js';
 import { nodeCases } from './channel/node-cases.js';
-import { goals, markdown, svg } from './channel/report.js';
+import { goals, markdown, resultRows, svg } from './channel/report.js';
 import { mpmcCases } from './channel/mpmc-cases.js';
 import { KINDS, options, runLines, runRounds, selectCases } from './channel/run-cases.js';
 import { shmkitCases } from './channel/shmkit-cases.js';
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(`${RESULTS}channel.md`, text);
   writeFileSync(`${RESULTS}channel.svg`, svg(all, KINDS, `${machine}; ${how}`, o.streamBytes));
+  writeResults('channel', resultRows(all), { ...o });
   console.error(`wrote bench/results/channel.md and bench/results/channel.svg (${seconds.toFixed(0)} s)`);
 }
 

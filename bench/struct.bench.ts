@@ -4,6 +4,7 @@
 import { CoreMemory, struct, string, Table } from '../host/index.js';
 import { coreModule } from '../host/core/node-module.js';
 import { measure, table, type Sample } from './measure.js';
+import { sampleRows, writeResults } from './results.js';
 
 const Reading = struct('Reading', { id: 'u32', flags: 'u16', name: string(10), value: 'f64', count: 'i32' });
 const N = 100_000;
@@ -92,8 +93,12 @@ const bulk: Sample[] = [
 ];
 
 console.log(`# Struct codecs (${N} records of ${Reading.size} bytes, ${REPEATS} runs each, Node ${process.version})\n`);
-console.log(table('Field reads (3 fields per record)', reads, 'hand-written DataView'));
-console.log(table('Field writes (3 fields per record)', writes, 'hand-written DataView'));
-console.log(table('Bulk: one f64 column, gather', bulk.slice(0, 3), 'JS loop: DataView → Float64Array'));
-console.log(table('Bulk: one f64 column, scatter', bulk.slice(3), 'JS loop: Float64Array → DataView'));
+const tables: Array<[title: string, samples: Sample[], baseline: string]> = [
+  ['Field reads (3 fields per record)', reads, 'hand-written DataView'],
+  ['Field writes (3 fields per record)', writes, 'hand-written DataView'],
+  ['Bulk: one f64 column, gather', bulk.slice(0, 3), 'JS loop: DataView → Float64Array'],
+  ['Bulk: one f64 column, scatter', bulk.slice(3), 'JS loop: Float64Array → DataView'],
+];
+for (const [title, samples, baseline] of tables) console.log(table(title, samples, baseline));
 if (sink === 42) console.log(''); // keeps the loops from being optimised away
+writeResults('struct', tables.flatMap(([title, samples]) => sampleRows(title, 'ns/op', samples)), { records: N, recordBytes: Reading.size, repeats: REPEATS });

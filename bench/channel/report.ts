@@ -1,5 +1,6 @@
-// Markdown tables and a hand-written SVG bar chart for bench/channel.bench.ts.
+// Markdown tables, a hand-written SVG bar chart and the stored rows (bench/results.ts) for bench/channel.bench.ts.
 import { median } from '../measure.js';
+import { resultRow, type ResultRow } from '../results.js';
 import type { Family, Kind } from './case.js';
 
 export interface Row {
@@ -166,4 +167,10 @@ export function goals(rows: Row[]): string[] {
     const met = r.kind === 'latency' ? m <= r.goal! : m >= r.goal!;
     return `- ${r.name} (${r.kind}): ${fmt(m)} ${UNIT[r.kind]} (goal ${r.kind === 'latency' ? '≤' : '≥'} ${fmt(r.goal!)} ${UNIT[r.kind]}): ${met ? 'met' : '**NOT met**'}`;
   });
+}
+
+/** The rows as bench/results.ts stores them: one table per kind, samples in display units. */
+export function resultRows(rows: Row[]): ResultRow[] {
+  return rows.map((r) => resultRow(TITLES[r.kind], r.name, UNIT[r.kind], r.kind === 'latency' ? 'lower' : 'higher',
+    r.nsPerOp.map((ns) => value(r.kind, ns)), r.error));
 }
