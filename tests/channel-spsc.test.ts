@@ -142,6 +142,38 @@ transfer('bad capacities and a name of another kind are refused', () => {
   assert.is(s.m.list().find((o) => o.name === 'ring')!.kind, 'ring');
 });
 
+transfer('messages that lie in the memory go by the core\'s bulk copy, both ways; plain buffers by JS copies; same bytes either way', () => {
+  const s = scenario(4096);
+  const producer = s.ring.acquireProducer();
+  const consumer = s.ring.acquireConsumer();
+  const source = s.m.findOrCreate('source', { bytes: s.ring.maxMessage });
+  const sink = s.m.findOrCreate('sink', { bytes: s.ring.maxMessage });
+  const plainSink = new Uint8Array(s.ring.maxMessage);
+  // every length from 0 to maxMessage in steps that cross the ring's end many times
+  for (let length = 0, i = 0; length <= s.ring.maxMessage; length += 37, i++) {
+    const view = source.subarray(0, length);
+    fillMessage(view, i);
+    const inMemory = i % 2 === 0;
+    assert.ok(producer.trySend(inMemory ? view : view.slice()), `sent ${length}`);
+    const into = i % 3 === 0 ? plainSink : sink;
+    assert.is(consumer.tryReceiveInto(into), length);
+    assert.ok(isMessage(into.subarray(0, length), i), `message ${i} of ${length} bytes (${inMemory ? 'from the memory' : 'from a plain buffer'})`);
+  }
+  assert.is(consumer.tryReceiveInto(sink), null);
+  assert.is(s.ring.used, 0);
+  // a full ring: false, and what went in comes out whole
+  let sent = 0;
+  while (producer.trySend(source.subarray(0, 100))) sent++;
+  assert.ok(sent > 0 && sent < 4096 / 100);
+  for (let i = 0; i < sent; i++) assert.is(consumer.tryReceiveInto(sink), 100);
+  // refused before any store: too long from the memory, too small a destination
+  const before = s.ring.used;
+  assert.is(thrown(() => producer.trySend(s.m.findOrCreate('big', { bytes: s.ring.maxMessage + 1 }))).code, 'EMSGSIZE');
+  assert.is(thrown(() => consumer.tryReceiveInto(new Uint8Array(s.ring.maxMessage - 1))).code, 'EINVAL');
+  assert.is(thrown(() => consumer.tryReceiveInto('x' as unknown as Uint8Array)).code, 'EINVAL');
+  assert.is(s.ring.used, before);
+});
+
 transfer.run();
 
 const roles = suite('spsc ring: roles and faults');

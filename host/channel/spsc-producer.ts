@@ -41,10 +41,17 @@ export class SpscProducer<RecordType extends StructType = StructType> extends Sp
     if (this.core.spscCommit(this.d)) this.host.wake(this.publishWord, 1);
   }
 
-  /** Copies `bytes` in as one message and commits (earlier claims with it): true, or false when full. Never waits. */
+  /**
+   * Copies `bytes` in as one message and commits (earlier claims with it):
+   * true, or false when full. Never waits. A message that already lies in
+   * this memory (a view of a segment's bytes object, say) is copied by the
+   * core in the same call: a Wasm bulk copy runs at memory speed, where a
+   * JS copy into shared memory runs at about half of it.
+   */
   trySend(bytes: Uint8Array): boolean {
     this.assertOpen();
     if (!(bytes instanceof Uint8Array)) invalidArgument(`trySend: give the message as a Uint8Array: got ${describeValue(bytes)}`);
+    if (bytes.buffer === this.bytes.buffer) return this.#sendFromMemory(bytes);
     const at = this.core.spscClaim(this.d, bytes.length) >>> 0;
     if (at <= this.constants.SPSC_CORRUPT && this.#refused(at, bytes.length) === null) return false;
     this.bytes.set(bytes, at); // into the cached view: no view is made per message
@@ -214,6 +221,13 @@ export class SpscProducer<RecordType extends StructType = StructType> extends Sp
     if (at === this.constants.SPSC_NONE) return null;
     if (at === this.constants.SPSC_TOO_LONG) this.#tooLong(length);
     return this.corrupt();
+  }
+
+  #sendFromMemory(bytes: Uint8Array): boolean {
+    if (bytes.length > this.maxMessage) this.#tooLong(bytes.length);
+    const sent = this.#counted(this.core.spscSend(this.d, bytes.byteOffset, bytes.length, 1));
+    if (sent & this.constants.SPSC_WAKE_PEER) this.host.wake(this.publishWord, 1);
+    return (sent & ~this.constants.SPSC_WAKE_PEER) === 1;
   }
 
   #counted(count: number): number {
