@@ -31,15 +31,23 @@ import { fileURLToPath } from 'node:url';
 import { cleanUp, installCleanup, othersCpuSeconds, privateDir, type Case, type CaseModule, type Settings } from './channel/case.js';
 import { runMain } from './measure.js';
 import { writeResults } from './results.js';
-import { cCases } from './channel/c-cases.js';
-import { nodeCases } from './channel/node-cases.js';
-import { goals, markdown, resultRows, svg } from './channel/report.js';
+import { C_RING_STREAM, C_SPIN_SC, cCases } from './channel/c-cases.js';
+import { UNIX_LATENCY, nodeCases } from './channel/node-cases.js';
+import { goals, markdown, ratioGoals, resultRows, svg, type RatioGoal } from './channel/report.js';
 import { mpmcCases } from './channel/mpmc-cases.js';
 import { KINDS, options, runLines, runRounds, selectCases } from './channel/run-cases.js';
-import { shmkitCases } from './channel/shmkit-cases.js';
+import { SHMKIT_BLOCK, SHMKIT_SPIN, SHMKIT_STREAM, shmkitCases } from './channel/shmkit-cases.js';
 
 /** Every module of cases, in table order within each kind: C limits first, then Node, then shmkit, then work queues (MPMC). */
 const MODULES: CaseModule[] = [cCases, nodeCases, shmkitCases, mpmcCases];
+
+/** Issue 13's goals: the blocking calls as fast as spinning, far ahead of a socket; spinning at what JS can do; streams near memory speed. */
+const RATIO_GOALS: RatioGoal[] = [
+  { what: 'blocking round trip ≤ 2× shmkit\'s own busy-wait', kind: 'latency', of: SHMKIT_BLOCK, to: SHMKIT_SPIN, most: 2 },
+  { what: 'blocking round trip ≥ 100× faster than a unix socket', kind: 'latency', of: UNIX_LATENCY, to: SHMKIT_BLOCK, least: 100 },
+  { what: 'busy-wait round trip ≤ 1.1× C as JS can write it', kind: 'latency', of: SHMKIT_SPIN, to: C_SPIN_SC, most: 1.1 },
+  { what: 'stream ≥ 0.7× the C ring', kind: 'stream', of: SHMKIT_STREAM, to: C_RING_STREAM, least: 0.7 },
+];
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -59,6 +67,7 @@ async function main(): Promise<void> {
   const { machine, how, loadLine } = runLines(o, seconds, othersBefore, othersCpuSeconds());
   const notes = cases.filter((c) => c.note).map((c) => `- ${c.kind} / ${c.name}: ${c.note}`);
   const goalLines = goals(all);
+  const ratioLines = ratioGoals(all, RATIO_GOALS);
   const text = [
     `## Channels between processes, 64-byte messages`,
     '',
@@ -69,6 +78,7 @@ async function main(): Promise<void> {
     '',
     markdown(all, KINDS, o.streamBytes),
     ...(goalLines.length ? ['### Goals (issue 5)', '', ...goalLines, ''] : []),
+    '### Goals (issue 13), as ratios in this run', '', ...ratioLines, '',
     '<details><summary>What each case does</summary>',
     '',
     ...notes,

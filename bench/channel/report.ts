@@ -169,6 +169,30 @@ export function goals(rows: Row[]): string[] {
   });
 }
 
+/** A goal that is a ratio of two rows' medians in this run: `of` ÷ `to` (in display units) at most, or at least, `bound`. */
+export interface RatioGoal {
+  what: string;
+  kind: Kind;
+  of: string;
+  to: string;
+  most?: number;
+  least?: number;
+}
+
+/** The ratio goal lines, met or not: ratios hold on fast and slow machines alike, where absolute figures do not. */
+export function ratioGoals(rows: Row[], wanted: RatioGoal[]): string[] {
+  return wanted.map((g) => {
+    const find = (name: string) => rows.find((r) => r.kind === g.kind && r.name === name && r.nsPerOp.length > 0);
+    const of = find(g.of);
+    const to = find(g.to);
+    const bound = g.most !== undefined ? `≤ ${fmt(g.most)}×` : `≥ ${fmt(g.least!)}×`;
+    if (!of || !to) return `- ${g.what}: not measured (goal ${bound})`;
+    const ratio = value(g.kind, median(of.nsPerOp)) / value(g.kind, median(to.nsPerOp));
+    const met = g.most !== undefined ? ratio <= g.most : ratio >= g.least!;
+    return `- ${g.what}: ${fmt(ratio)}× (${g.of} ${fmt(value(g.kind, median(of.nsPerOp)))} ${UNIT[g.kind]} ÷ ${g.to} ${fmt(value(g.kind, median(to.nsPerOp)))} ${UNIT[g.kind]}; goal ${bound}): ${met ? 'met' : '**NOT met**'}`;
+  });
+}
+
 /** The rows as bench/results.ts stores them: one table per kind, samples in display units. */
 export function resultRows(rows: Row[]): ResultRow[] {
   return rows.map((r) => resultRow(TITLES[r.kind], r.name, UNIT[r.kind], r.kind === 'latency' ? 'lower' : 'higher',
