@@ -15,8 +15,9 @@
 //   partner is preempted (two spinners on two cores lose to any third
 //   thread);
 // - slept, but the whole wait was short (≤ SPIN_MAX_NS): spinning longer
-//   would have saved the sleep and the wake-up, so the budget grows to twice
-//   that wait;
+//   would have saved the sleep and the wake-up, so the budget grows to that
+//   wait and a quarter (the wait includes this side's own wake-up, so the
+//   answer came sooner than that);
 // - slept long, or gave up: the partner is quiet, spinning for it only
 //   burns a core, so the budget halves.
 //
@@ -26,7 +27,7 @@
 /** The budget a handle starts with, in ns. */
 export const SPIN_START_NS: u32 = 20_000;
 /** The least a spinning wait tries for, in ns. */
-export const SPIN_MIN_NS: u32 = 4_000;
+export const SPIN_MIN_NS: u32 = 20_000;
 /** The most one wait spins, in ns: the CPU a waiter whose partner went quiet burns before sleeping. */
 export const SPIN_MAX_NS: u32 = 100_000;
 /** The most an Async form spins, in ns: it spins on the event loop, which must keep turning. */
@@ -43,7 +44,7 @@ export function spinBudgetNext(budgetNs: u32, waitedNs: u32, slept: bool): u32 {
   const budget = <u64>clampBudget(budgetNs);
   const waited = <u64>waitedNs;
   if (!slept) return clampBudget(max<u64>(budget - (budget >> 4), waited * 4));
-  if (waited <= <u64>SPIN_MAX_NS) return clampBudget(max<u64>(budget, waited * 2));
+  if (waited <= <u64>SPIN_MAX_NS) return clampBudget(max<u64>(budget, waited + (waited >> 2)));
   return clampBudget(budget >> 1);
 }
 
