@@ -13,7 +13,7 @@ export {
 } from "./arena";
 export { patternFill, patternMatchLength } from "./pattern";
 export { crc32 } from "./checksum";
-export { spinBudgetNext, SPIN_START_NS, SPIN_MIN_NS, SPIN_MAX_NS, SPIN_ASYNC_MAX_NS, SPIN_CLOCK_EVERY } from "./spin";
+export { spinBudgetNext, SPIN_START_NS, SPIN_MIN_NS, SPIN_MAX_NS, SPIN_ASYNC_MAX_NS, SPIN_AFTER_WAKE_NS, SPIN_CLOCK_EVERY } from "./spin";
 export { fnv1a64 } from "./hash";
 export { atomicAdd32, atomicLoad32, atomicStore32, atomicCompareExchange32, atomicAdd64, atomicLoad64 } from "./atomics";
 export {

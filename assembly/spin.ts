@@ -32,6 +32,8 @@ export const SPIN_MIN_NS: u32 = 20_000;
 export const SPIN_MAX_NS: u32 = 100_000;
 /** The most an Async form spins, in ns: it spins on the event loop, which must keep turning. */
 export const SPIN_ASYNC_MAX_NS: u32 = 20_000;
+/** The most a wait spins right after its thread woke a sleeper, in ns: the wakee may be queued for this very CPU. Above a slow machine's wake-up (about 25 µs), so a side that slept is still waited for. */
+export const SPIN_AFTER_WAKE_NS: u32 = 40_000;
 /** Attempts between two clock reads while spinning (a clock read costs about as much as an attempt). */
 export const SPIN_CLOCK_EVERY: u32 = 16;
 

@@ -220,7 +220,7 @@ export type CoreConstant =
   // assembly/index.ts
   | 'CORE_ABI_VERSION'
   // assembly/spin.ts
-  | 'SPIN_START_NS' | 'SPIN_MIN_NS' | 'SPIN_MAX_NS' | 'SPIN_ASYNC_MAX_NS' | 'SPIN_CLOCK_EVERY'
+  | 'SPIN_START_NS' | 'SPIN_MIN_NS' | 'SPIN_MAX_NS' | 'SPIN_ASYNC_MAX_NS' | 'SPIN_AFTER_WAKE_NS' | 'SPIN_CLOCK_EVERY'
   // assembly/arena.ts
   | 'ARENA_UNIT_SIZE' | 'ARENA_MAX_UNITS' | 'ARENA_OK' | 'ARENA_NO_SPACE' | 'ARENA_BAD_ARGUMENT'
   | 'ARENA_NOT_INITIALISED' | 'ARENA_STATE_OVERFLOW'

@@ -4,7 +4,7 @@
 import type { Arena } from '../arena/arena.js';
 import { futexWait, futexWaitAsync, futexWake, threadId } from './futex.js';
 import { isAliveWhileWaiting } from './liveness.js';
-import type { WaitHost, WaitResult } from '../wait/index.js';
+import { notePartnerWoken, type WaitHost, type WaitResult } from '../wait/index.js';
 
 const hosts = new WeakMap<Arena, WaitHost>();
 
@@ -18,7 +18,7 @@ export function linuxWaitHost(arena: Arena): WaitHost {
       isAlive: isAliveWhileWaiting,
       wait: (offset, expected, timeoutMs): WaitResult => futexWait(base + offset, expected, timeoutMs),
       waitAsync: (offset, expected, timeoutMs) => futexWaitAsync(base + offset, expected, timeoutMs),
-      wake: (offset, count) => void futexWake(base + offset, count),
+      wake: (offset, count) => void (futexWake(base + offset, count) > 0 && notePartnerWoken()),
     };
     hosts.set(arena, host);
   }

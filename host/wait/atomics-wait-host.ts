@@ -5,6 +5,7 @@
 import { ShmError } from '../errors.js';
 import type { CoreMemory } from '../core/core-memory.js';
 import { threadCanBlock } from './can-block.js';
+import { notePartnerWoken } from './spin.js';
 import type { WaitHost, WaitResult } from './wait-host.js';
 
 const hosts = new WeakMap<CoreMemory, WaitHost>();
@@ -34,7 +35,7 @@ export function atomicsWaitHost(memory: CoreMemory): WaitHost {
           clearInterval(keepAlive);
         }
       },
-      wake: (offset, count) => void Atomics.notify(words(), offset >> 2, count),
+      wake: (offset, count) => void (Atomics.notify(words(), offset >> 2, count) > 0 && notePartnerWoken()),
     };
     hosts.set(memory, host);
   }

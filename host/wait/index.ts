@@ -11,4 +11,4 @@ export { Deadline, LIVENESS_SLICE_MS } from './deadline.js';
 export {
   type WaitOptions, ONE_ATTEMPT, WAIT_OPTION_KEYS, checkWaitOptions, checkSyncWaitOptions, checkSpin,
 } from './options.js';
-export { Spinner, type SpinOption, spinThenSleep } from './spin.js';
+export { Spinner, type SpinOption, notePartnerWoken, spinThenSleep } from './spin.js';

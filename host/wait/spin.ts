@@ -15,6 +15,17 @@ const NS_PER_MS = 1e6;
 // spin phase runs: an Async form spins on the event loop, so it spins less.
 let spinningForAsync = false;
 
+// Set when this thread woke a sleeper, cleared by the next spin. The woken
+// thread may be waiting for this very CPU (the kernel often puts a wakee
+// beside its waker), and then a long spin only keeps it from running: so
+// the spin right after a wake-up is capped at SPIN_AFTER_WAKE_NS.
+let partnerWoken = false;
+
+/** The host woke at least one sleeper (its wake() calls this). */
+export function notePartnerWoken(): void {
+  partnerWoken = true;
+}
+
 /** Runs `firstStep` as an Async form's first step: a spin phase inside it is capped at SPIN_ASYNC_MAX_NS. */
 export function asAsyncStep<T>(firstStep: () => T): T {
   spinningForAsync = true;
@@ -30,6 +41,7 @@ export class Spinner {
   readonly #core: CoreExports;
   readonly #clockEvery: number;
   readonly #asyncMaxNs: number;
+  readonly #afterWakeNs: number;
   #budgetNs: number;
 
   constructor(core: CoreExports) {
@@ -37,6 +49,7 @@ export class Spinner {
     this.#core = core;
     this.#clockEvery = c.SPIN_CLOCK_EVERY;
     this.#asyncMaxNs = c.SPIN_ASYNC_MAX_NS;
+    this.#afterWakeNs = c.SPIN_AFTER_WAKE_NS;
     this.#budgetNs = c.SPIN_START_NS;
   }
 
@@ -59,7 +72,12 @@ export class Spinner {
       }
       return null;
     }
-    const budgetMs = Math.min((spinningForAsync ? Math.min(this.#budgetNs, this.#asyncMaxNs) : this.#budgetNs) / NS_PER_MS, deadline.left());
+    let budgetNs = spinningForAsync ? Math.min(this.#budgetNs, this.#asyncMaxNs) : this.#budgetNs;
+    if (partnerWoken) {
+      partnerWoken = false;
+      budgetNs = Math.min(budgetNs, this.#afterWakeNs);
+    }
+    const budgetMs = Math.min(budgetNs / NS_PER_MS, deadline.left());
     for (;;) {
       for (let i = 0; i < this.#clockEvery; i++) {
         const got = attempt();

@@ -124,5 +124,6 @@ def futex_wait(address: int, value: int, timeout_s: float | None) -> bool:
     return False
 
 
-def futex_wake(address: int, count: int) -> None:
-    _syscall(_SYS_FUTEX, address, FUTEX_WAKE, count, _NO_TIMEOUT, None, 0)
+def futex_wake(address: int, count: int) -> int:
+    """Wakes up to `count` sleepers on the word at `address`: how many were woken."""
+    return max(0, _syscall(_SYS_FUTEX, address, FUTEX_WAKE, count, _NO_TIMEOUT, None, 0))

@@ -6,6 +6,7 @@ ones included, are woken. Every primitive's loop is: try, spin a while
 from __future__ import annotations
 
 import math
+import threading
 import time
 from typing import Callable, Optional, TypeVar
 
@@ -30,17 +31,22 @@ class Spinner:
     as much as reading the clock many times, so the clock is read after
     every try."""
 
-    __slots__ = ("budget_ns",)
+    __slots__ = ("budget_ns", "_after_wake_ns")
 
     def __init__(self, C) -> None:  # noqa: ANN001 - the core's constants
         self.budget_ns = C["SPIN_START_NS"]
+        self._after_wake_ns = C["SPIN_AFTER_WAKE_NS"]
 
     def spin(self, t, attempt: Callable[[], T]) -> tuple[Optional[T], int]:  # noqa: ANN001 - this thread's core
         """Tries `attempt` until it answers (not None) or the budget has
         passed: (its answer or None, when the wait started). A wait that
         goes on to sleep reports back with slept()."""
         started = time.perf_counter_ns()
-        end = started + self.budget_ns
+        budget = self.budget_ns
+        if _woke.flag:  # the sleeper this thread woke may be queued for this very CPU
+            _woke.flag = False
+            budget = min(budget, self._after_wake_ns)
+        end = started + budget
         while True:
             got = attempt()
             if got is not None:
@@ -91,8 +97,16 @@ def sleep_on(address: int, value: int, deadline: Deadline, most: Optional[float]
     return _libc.futex_wait(address, value, deadline.left(most))
 
 
+class _Woke(threading.local):
+    flag = False
+
+
+_woke = _Woke()
+
+
 def wake(address: int, count: int) -> None:
-    _libc.futex_wake(address, count)
+    if _libc.futex_wake(address, count) > 0:
+        _woke.flag = True
 
 
 class Backoff:
