@@ -14,6 +14,7 @@ export {
 export { patternFill, patternMatchLength } from "./pattern";
 export { crc32 } from "./checksum";
 export { spinBudgetNext, SPIN_START_NS, SPIN_MIN_NS, SPIN_MAX_NS, SPIN_ASYNC_MAX_NS, SPIN_AFTER_WAKE_NS, SPIN_CLOCK_EVERY } from "./spin";
+export { livenessSliceNext, LIVENESS_SLICE_FIRST_MS, LIVENESS_SLICE_MAX_MS } from "./liveness";
 export { fnv1a64 } from "./hash";
 export { atomicAdd32, atomicLoad32, atomicStore32, atomicCompareExchange32, atomicAdd64, atomicLoad64 } from "./atomics";
 export {
@@ -50,7 +51,7 @@ export * from "./channel/mpmc";
 export * from "./channel/broadcast";
 
 /** Layout version of everything the core keeps in memory. */
-export const CORE_ABI_VERSION: u32 = 10;
+export const CORE_ABI_VERSION: u32 = 11;
 
 /** End of the core's statics; windows must start above it. */
 export function coreStaticsEnd(): usize {

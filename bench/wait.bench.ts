@@ -458,7 +458,7 @@ async function main(): Promise<void> {
   cleanups.push(() => managed.close(), unlink);
   const { words, word, address } = control(managed);
   const core = coreConstants(managed.segment.arena.core);
-  const spin = { SPIN_START_NS: core.SPIN_START_NS, SPIN_MIN_NS: core.SPIN_MIN_NS, SPIN_MAX_NS: core.SPIN_MAX_NS, SPIN_ASYNC_MAX_NS: core.SPIN_ASYNC_MAX_NS };
+  const spin = { SPIN_START_NS: core.SPIN_START_NS, SPIN_MIN_NS: core.SPIN_MIN_NS, SPIN_MAX_NS: core.SPIN_MAX_NS, SPIN_ASYNC_MAX_NS: core.SPIN_ASYNC_MAX_NS, LIVENESS_SLICE_FIRST_MS: core.LIVENESS_SLICE_FIRST_MS, LIVENESS_SLICE_MAX_MS: core.LIVENESS_SLICE_MAX_MS };
   // Rings and the idle waiters' primitives exist before anyone opens them; the mutex is ours for good.
   for (const kind of CONSUMER_KINDS) if (RING_OF[kind]) managed.ring(RING_OF[kind], RING_BYTES);
   for (let i = 0; i < LAG_RINGS; i++) managed.ring(lagRing(i), RING_BYTES);
@@ -651,7 +651,7 @@ async function main(): Promise<void> {
   out.push('## What waiting costs: idle CPU and event-loop lag', '');
   out.push(`${machine}; ${new Date().toISOString().slice(0, 10)}; whole run ${seconds.toFixed(0)} s (children's start-up ${startupSeconds.toFixed(1)} s). ` +
     `Commit ${git('rev-parse', '--short', 'HEAD') ?? '?'}${dirtyFiles.length ? ` with uncommitted changes in ${dirtyFiles.length} tracked files (${dirtyFiles.filter((f) => f.startsWith('host/') || f.startsWith('assembly/')).join(', ') || 'none in host/ or assembly/'})` : ''}.`);
-  out.push(`The core's spin numbers in this run: SPIN_START_NS ${spin.SPIN_START_NS}, SPIN_MIN_NS ${spin.SPIN_MIN_NS}, SPIN_MAX_NS ${spin.SPIN_MAX_NS}, SPIN_ASYNC_MAX_NS ${spin.SPIN_ASYNC_MAX_NS}; a sleeping waiter looks up every 100 ms (LIVENESS_SLICE_MS) to ask whether its peer lives.`);
+  out.push(`The core's spin numbers in this run: SPIN_START_NS ${spin.SPIN_START_NS}, SPIN_MIN_NS ${spin.SPIN_MIN_NS}, SPIN_MAX_NS ${spin.SPIN_MAX_NS}, SPIN_ASYNC_MAX_NS ${spin.SPIN_ASYNC_MAX_NS}; a sleeping waiter asks whether its peer lives after ${spin.LIVENESS_SLICE_FIRST_MS} ms, then after slices that double up to ${spin.LIVENESS_SLICE_MAX_MS} ms (LIVENESS_SLICE_*_MS).`);
   out.push(`CPU: every live thread of the child (/proc/PID/task/*/schedstat), in CPU seconds per second (cores busy); medians over windows. ` +
     `During the idle windows the rest of the machine kept ${othersCores.toFixed(3)} CPUs busy.`, '');
 
@@ -673,7 +673,7 @@ async function main(): Promise<void> {
   }
   out.push('');
   out.push(`### ${quietTable}`, '');
-  out.push(`CPU µs the consumer's process used in the window, ${BURST_REPEATS} repeats; the budget a quiet partner may cost per wait is SPIN_MAX_NS = ${spin.SPIN_MAX_NS / 1000} µs (Async forms: ${spin.SPIN_ASYNC_MAX_NS / 1000} µs), plus a liveness look every 100 ms.`, '');
+  out.push(`CPU µs the consumer's process used in the window, ${BURST_REPEATS} repeats; the budget a quiet partner may cost per wait is SPIN_MAX_NS = ${spin.SPIN_MAX_NS / 1000} µs (Async forms: ${spin.SPIN_ASYNC_MAX_NS / 1000} µs), plus liveness looks (after ${spin.LIVENESS_SLICE_FIRST_MS} ms, then doubling).`, '');
   out.push('| consumer | median CPU µs | samples | messages in the burst | × socket |', '| --- | ---: | --- | --- | ---: |');
   for (const r of quietRows) out.push(`| ${r.name} | ${fmt(r.median)} | ${r.samples.map((s) => fmt(s)).join(', ')} | ${(r.burstMessages as number[]).join(', ')} | ${r.baseline === r.name ? '(baseline)' : ratio(r)} |`);
   out.push('');

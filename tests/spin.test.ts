@@ -1,12 +1,13 @@
 // The spin policy every host follows (assembly/spin.ts, ABI §4): the rule
 // that sets a waiting handle's budget from its own waits, checked on the
-// core itself, and the host's spin phase that runs it. No timing: the
+// core itself, and the host's spin phase that runs it; and the liveness
+// slices a sleeper looks up after (assembly/liveness.ts). No timing: the
 // waits are stated, not slept.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { coreConstants, instantiateCore } from '../host/core/core.js';
 import { coreModule } from '../host/core/node-module.js';
-import { Deadline, Spinner } from '../host/wait/index.js';
+import { Deadline, LivenessSlices, Spinner } from '../host/wait/index.js';
 
 const core = instantiateCore(coreModule(), new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true }));
 const { SPIN_START_NS: START, SPIN_MIN_NS: MIN, SPIN_MAX_NS: MAX } = coreConstants(core);
@@ -81,3 +82,33 @@ spinner('a wait that slept long halves the budget; a fixed spin teaches nothing'
 });
 
 spinner.run();
+
+const slices = suite('liveness slices');
+const { LIVENESS_SLICE_FIRST_MS: FIRST, LIVENESS_SLICE_MAX_MS: LONGEST } = coreConstants(core);
+
+slices('the core rule doubles a quiet slice up to LIVENESS_SLICE_MAX_MS and clamps garbage', () => {
+  assert.ok(FIRST > 0 && FIRST < LONGEST);
+  assert.is(core.livenessSliceNext(FIRST) >>> 0, Math.min(2 * FIRST, LONGEST));
+  for (const ms of [0, 1, FIRST - 1, FIRST, LONGEST - 1, LONGEST, LONGEST + 1, 0x7fffffff, 0xffffffff]) {
+    const next = core.livenessSliceNext(ms) >>> 0;
+    assert.ok(next >= FIRST && next <= LONGEST, `livenessSliceNext(${ms}) = ${next}`);
+  }
+});
+
+slices('a wait starts at the first slice, grows only on quiet slices, and reaches the longest in a few', () => {
+  const s = new LivenessSlices(core);
+  assert.is(s.ms, FIRST);
+  assert.is(s.quiet('woken'), false);
+  assert.is(s.quiet('not-equal'), false);
+  assert.is(s.ms, FIRST); // wake-ups say the holder acts: no reason to look less often
+  let quietSlices = 0;
+  while (s.ms < LONGEST) {
+    assert.is(s.quiet('timed-out'), true);
+    quietSlices++;
+  }
+  assert.ok(quietSlices <= Math.ceil(Math.log2(LONGEST / FIRST)), `${quietSlices} quiet slices to the longest`);
+  s.quiet('timed-out');
+  assert.is(s.ms, LONGEST);
+});
+
+slices.run();

@@ -5,7 +5,7 @@ import { ShmError } from '../errors.js';
 import { coreConstants, type CoreConstants, type CoreExports } from '../core/core.js';
 import { corruption } from '../core/corruption.js';
 import type { CoreMemory } from '../core/core-memory.js';
-import { Deadline, LIVENESS_SLICE_MS, Spinner, spinThenSleep, type Steps, type WaitHost, type WaitOptions } from '../wait/index.js';
+import { Deadline, LivenessSlices, Spinner, spinThenSleep, type Steps, type WaitHost, type WaitOptions } from '../wait/index.js';
 
 /** Every reader sleeping on `published` is woken by a publish. */
 export const ALL = 0x7fffffff;
@@ -101,6 +101,7 @@ export abstract class BroadcastEnd implements Disposable {
 
   *#sleepFor<T>(attempt: () => T | null, deadline: Deadline): Steps<T | null> {
     const word = this.#writer ? this.progressWord : this.readSignalWord;
+    const slices = new LivenessSlices(this.core);
     let sliceExpired = false;
     for (;;) {
       // Announced and read before the attempt: a step of the other side after it moves the word.
@@ -110,7 +111,7 @@ export abstract class BroadcastEnd implements Disposable {
       if (got !== null) return got;
       if (stop) return stop();
       if (deadline.passed) return null;
-      sliceExpired = (yield { offset: word, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+      sliceExpired = slices.quiet(yield { offset: word, value, timeoutMs: deadline.left(slices.ms) });
     }
   }
 }

@@ -6,7 +6,7 @@
 // and, if that one is dead, gives the slot back (it counts as lost).
 // A close bumps both signal words, so every sleeper wakes to its answer.
 import { coreConstant, type CoreExports } from '../core/core.js';
-import { Deadline, LIVENESS_SLICE_MS, spinThenSleep, type Spinner, type Steps, type WaitHost, type WaitOptions } from '../wait/index.js';
+import { Deadline, LivenessSlices, spinThenSleep, type Spinner, type Steps, type WaitHost, type WaitOptions } from '../wait/index.js';
 
 export const PUSH = 'push';
 export const POP = 'pop';
@@ -65,6 +65,7 @@ export function* waitTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | 
 function* sleepForTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | null | typeof ENDED, deadline: Deadline): Steps<T | null | typeof ENDED> {
   const { core, d } = queue;
   const word = signalWord(queue, side);
+  const slices = new LivenessSlices(core);
   let sliceExpired = false;
   for (;;) {
     // Announced and read before the attempt: a slot published or freed after it changes the signal, so the sleep ends at once.
@@ -73,6 +74,6 @@ function* sleepForTurn<T>(queue: QueueAccess, side: Side, attempt: () => T | nul
     if (got !== null) return got;
     if (sliceExpired && reclaimDead(queue, side)) continue;
     if (deadline.passed) return null;
-    sliceExpired = (yield { offset: word, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+    sliceExpired = slices.quiet(yield { offset: word, value, timeoutMs: deadline.left(slices.ms) });
   }
 }

@@ -7,7 +7,7 @@ import { corruption } from '../core/corruption.js';
 import type { CoreMemory } from '../core/core-memory.js';
 import { refClass, type StructRef } from '../struct/accessors.js';
 import type { StructType } from '../struct/struct.js';
-import { Deadline, LIVENESS_SLICE_MS, Spinner, spinThenSleep, waitSync, type Steps, type WaitHost, type WaitOptions } from '../wait/index.js';
+import { Deadline, LivenessSlices, Spinner, spinThenSleep, waitSync, type Steps, type WaitHost, type WaitOptions } from '../wait/index.js';
 
 export const PRODUCER = 'producer';
 export const CONSUMER = 'consumer';
@@ -200,6 +200,7 @@ export abstract class SpscRole<RecordType extends StructType = StructType> imple
     this.publish(); // unpublished work of ours could be what the peer waits for
     this.core.spscSleepBegin(this.d, this.#roleCode);
     try {
+      const slices = new LivenessSlices(this.core);
       let sliceExpired = false;
       for (;;) {
         // The peer and the word to sleep on are read before the attempt:
@@ -216,7 +217,7 @@ export abstract class SpscRole<RecordType extends StructType = StructType> imple
           throw brokenPipe('peer-died', `the SPSC ring's ${this.#role === PRODUCER ? CONSUMER : PRODUCER} (thread ${peer}) died; nobody will ${this.#role === PRODUCER ? 'make room' : 'send'} until another acquires the role`);
         }
         if (deadline.passed) return null;
-        sliceExpired = (yield { offset: this.#sleepWord, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+        sliceExpired = slices.quiet(yield { offset: this.#sleepWord, value, timeoutMs: deadline.left(slices.ms) });
       }
     } finally {
       this.core.spscSleepEnd(this.d, this.#roleCode);

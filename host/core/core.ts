@@ -44,6 +44,8 @@ export interface CoreFunctions {
   crc32(addr: number, len: number, crc: number): number;
   // assembly/spin.ts
   spinBudgetNext(budgetNs: number, waitedNs: number, slept: number): number;
+  // assembly/liveness.ts
+  livenessSliceNext(sliceMs: number): number;
   // assembly/hash.ts
   fnv1a64(addr: number, len: number, out: number): void;
   // assembly/atomics.ts
@@ -221,6 +223,8 @@ export type CoreConstant =
   | 'CORE_ABI_VERSION'
   // assembly/spin.ts
   | 'SPIN_START_NS' | 'SPIN_MIN_NS' | 'SPIN_MAX_NS' | 'SPIN_ASYNC_MAX_NS' | 'SPIN_AFTER_WAKE_NS' | 'SPIN_CLOCK_EVERY'
+  // assembly/liveness.ts
+  | 'LIVENESS_SLICE_FIRST_MS' | 'LIVENESS_SLICE_MAX_MS'
   // assembly/arena.ts
   | 'ARENA_UNIT_SIZE' | 'ARENA_MAX_UNITS' | 'ARENA_OK' | 'ARENA_NO_SPACE' | 'ARENA_BAD_ARGUMENT'
   | 'ARENA_NOT_INITIALISED' | 'ARENA_STATE_OVERFLOW'
@@ -329,7 +333,7 @@ export const UNIT_SIZE = 65536;
 /** Pages a wasm32 memory may have: the core's ARENA_MAX_UNITS. */
 export const MAX_UNITS = 65536;
 /** The CORE_ABI_VERSION this host was written for. */
-export const CORE_ABI_VERSION = 10;
+export const CORE_ABI_VERSION = 11;
 
 /**
  * Instantiates the core on `memory`. Synchronous: the module is small.

@@ -8,7 +8,7 @@ import { guardOfLock, type Guard } from './guard.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import {
-  Deadline, LIVENESS_SLICE_MS, checkSyncWaitOptions, checkWaitOptions, runAsync, spinThenSleep, waitSync, type Steps, type WaitOptions,
+  Deadline, LivenessSlices, checkSyncWaitOptions, checkWaitOptions, runAsync, spinThenSleep, waitSync, type Steps, type WaitOptions,
 } from '../wait/index.js';
 
 /** `acquired`, or `owner-died` (acquired; the last owner died holding it: repair, then markConsistent()), or `timed-out`. */
@@ -142,6 +142,7 @@ export class Mutex extends Primitive {
   *#sleepSteps(deadline: Deadline): Steps<LockResult> {
     const id = this.host.id;
     let contended = 0;
+    const slices = new LivenessSlices(this.core);
     let sliceExpired = false;
     for (;;) {
       const r = this.core.mutexTryLock(this.at, id, contended);
@@ -156,7 +157,7 @@ export class Mutex extends Primitive {
       if (deadline.passed) return 'timed-out';
       const value = this.core.markWaiting(this.#word, r);
       if (value === 0) continue; // the holder changed meanwhile
-      sliceExpired = (yield { offset: this.#word, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+      sliceExpired = slices.quiet(yield { offset: this.#word, value, timeoutMs: deadline.left(slices.ms) });
       contended = 1; // others may sleep too: keep the flag so our unlock wakes them
     }
   }

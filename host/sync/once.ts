@@ -5,7 +5,7 @@ import { coreConstant } from '../core/core.js';
 import { warnRenamed } from './deprecation.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
-import { Deadline, LIVENESS_SLICE_MS, ONE_ATTEMPT, runAsync, runSync, type Steps, checkSyncWaitOptions, checkWaitOptions, type WaitOptions } from '../wait/index.js';
+import { Deadline, LivenessSlices, ONE_ATTEMPT, runAsync, runSync, type Steps, checkSyncWaitOptions, checkWaitOptions, type WaitOptions } from '../wait/index.js';
 
 /** What the initialiser's caller is told to do (the core's ONCE_RUN). */
 const RUN = Symbol('run');
@@ -102,6 +102,7 @@ export class Once extends Primitive {
   *#steps(options: WaitOptions, askAtOnce = false): Steps<OnceResult | typeof RUN> {
     const deadline = new Deadline(options.timeoutMs);
     const id = this.host.id;
+    const slices = new LivenessSlices(this.core);
     let sliceExpired = askAtOnce;
     for (;;) {
       const r = this.core.onceBegin(this.at, id);
@@ -115,7 +116,7 @@ export class Once extends Primitive {
       if (deadline.passed) return 'timed-out';
       const value = this.core.markWaiting(this.#word, r);
       if (value === 0) continue;
-      sliceExpired = (yield { offset: this.#word, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+      sliceExpired = slices.quiet(yield { offset: this.#word, value, timeoutMs: deadline.left(slices.ms) });
     }
   }
 }

@@ -15,7 +15,7 @@ import type { LockResult } from './mutex.js';
 import { layoutCore } from '../core/layout-core.js';
 import { Place, Primitive } from './place.js';
 import {
-  Deadline, LIVENESS_SLICE_MS, ONE_ATTEMPT, checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, spinThenSleep, type Steps, type WaitOptions,
+  Deadline, LivenessSlices, ONE_ATTEMPT, checkSyncWaitOptions, checkWaitOptions, runAsync, runSync, spinThenSleep, type Steps, type WaitOptions,
 } from '../wait/index.js';
 
 export class RwLock extends Primitive {
@@ -203,6 +203,7 @@ export class RwLock extends Primitive {
   }
 
   *#readSleepSteps(deadline: Deadline): Steps<boolean> {
+    const slices = new LivenessSlices(this.core);
     let sliceExpired = false;
     for (;;) {
       if (this.core.rwTryRead(this.at, this.host.id)) return true;
@@ -216,7 +217,7 @@ export class RwLock extends Primitive {
       if (deadline.passed) return false;
       const value = this.core.rwReadWaiting(this.at);
       if (value === 0) continue; // the writer left meanwhile
-      sliceExpired = (yield { offset: this.#stateAt, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+      sliceExpired = slices.quiet(yield { offset: this.#stateAt, value, timeoutMs: deadline.left(slices.ms) });
     }
   }
 
@@ -232,6 +233,7 @@ export class RwLock extends Primitive {
   /** Sleeps for the writer word: true once this thread has it, false on timeout. */
   *#writerWordSteps(deadline: Deadline, askAtOnce: boolean): Steps<boolean> {
     const id = this.host.id;
+    const slices = new LivenessSlices(this.core);
     let sliceExpired = askAtOnce;
     for (let contended = 0; ;) {
       const r = this.#tryWriterWord(contended);
@@ -243,7 +245,7 @@ export class RwLock extends Primitive {
       if (deadline.passed) return false;
       const value = this.core.markWaiting(this.#writerAt, r);
       if (value === 0) continue;
-      sliceExpired = (yield { offset: this.#writerAt, value, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+      sliceExpired = slices.quiet(yield { offset: this.#writerAt, value, timeoutMs: deadline.left(slices.ms) });
       contended = 1; // others may sleep too: keep the flag so our unlock wakes them
     }
   }
@@ -263,6 +265,7 @@ export class RwLock extends Primitive {
     const result: LockResult = this.core.rwOwnerDied(this.at) ? 'owner-died' : 'acquired';
     // Step 2: new readers are turned away; wait for those inside to leave.
     let acquired = false;
+    const slices = new LivenessSlices(this.core);
     let quietSlice = askAtOnce;
     try {
       for (;;) {
@@ -281,7 +284,7 @@ export class RwLock extends Primitive {
           continue; // the holds taken back may have been the last
         }
         if (deadline.passed) return 'timed-out';
-        quietSlice = (yield { offset: this.#stateAt, value: readers, timeoutMs: deadline.left(LIVENESS_SLICE_MS) }) === 'timed-out';
+        quietSlice = slices.quiet(yield { offset: this.#stateAt, value: readers, timeoutMs: deadline.left(slices.ms) });
       }
     } finally {
       if (!acquired) this.writeUnlock(); // timed out or aborted: let readers back in

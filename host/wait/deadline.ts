@@ -1,9 +1,5 @@
-// When a wait gives up, and how often a sleeper looks up from its sleep.
+// When a wait gives up.
 import { checkTimeout } from '../core/validate.js';
-
-// A sleeper re-checks liveness of a holder at least this often, so a holder
-// that died without waking anyone cannot keep it asleep forever.
-export const LIVENESS_SLICE_MS = 100;
 
 export class Deadline {
   readonly #end: number;

@@ -3,7 +3,8 @@
 // the thread for them, runAsync awaits them (the event loop runs on).
 import { abortError } from '../errors.js';
 import { checkSignal } from '../core/validate.js';
-import { Deadline, LIVENESS_SLICE_MS } from './deadline.js';
+import { Deadline } from './deadline.js';
+import { ABORT_SLICE_MS } from './sliced-wait.js';
 import type { WaitOptions } from './options.js';
 import { asAsyncStep, reportingSleep, type Spinner } from './spin.js';
 import type { Steps, WaitHost, WaitResult } from './wait-host.js';
@@ -48,7 +49,7 @@ export async function runAsync<T>(steps: Steps<T>, host: WaitHost, signal?: Abor
   while (!next.done) {
     const { offset, value, timeoutMs } = next.value;
     // Sleep in slices so an abort is noticed promptly.
-    const result = await host.waitAsync(offset, value, signal ? Math.min(timeoutMs, LIVENESS_SLICE_MS) : timeoutMs);
+    const result = await host.waitAsync(offset, value, signal ? Math.min(timeoutMs, ABORT_SLICE_MS) : timeoutMs);
     if (signal?.aborted) {
       steps.return(undefined as T); // runs the algorithm's cleanup (finally blocks)
       throw abortError(signal.reason, 'wait');

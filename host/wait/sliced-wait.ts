@@ -1,12 +1,12 @@
 // Async waits that can be cancelled. A call blocked in the kernel (on a
 // waiter thread, host/linux/waiter-threads.ts) cannot be interrupted from JS, so an
-// async wait runs as a series of native waits of at most SLICE_MS each;
+// async wait runs as a series of native waits of at most ABORT_SLICE_MS each;
 // between them the loop checks the AbortSignal and the deadline.
 import { abortError, type ShmErrorTarget } from '../errors.js';
 import { Deadline } from './deadline.js';
 
 /** Longest one native wait lasts: the worst abort latency. */
-export const SLICE_MS = 50;
+export const ABORT_SLICE_MS = 50;
 
 export interface SliceOptions {
   /** Total time to wait, in ms; Infinity for no limit. */
@@ -29,6 +29,6 @@ export async function waitInSlices(attempt: (sliceMs: number, round: number) => 
   for (let round = 0; ; round++) {
     if (o.signal?.aborted) throw abortError(o.signal.reason, o.what, o.target);
     if (deadline.passed && round > 0) return false;
-    if (await attempt(deadline.left(SLICE_MS), round)) return true;
+    if (await attempt(deadline.left(ABORT_SLICE_MS), round)) return true;
   }
 }

@@ -13,9 +13,6 @@ from typing import Callable, Optional, TypeVar
 from . import _libc
 from .errors import ShmError, ShmTimeoutError, invalid_argument
 
-SLICE_S = 0.1
-"""A sleeper waiting on a holder checks whether it lives after this long."""
-
 _MOST_NS = 0x7FFFFFFF
 
 WAKE_ALL = 0x7FFFFFFF
@@ -91,10 +88,33 @@ class Deadline:
         return self.end is not None and time.monotonic() >= self.end
 
 
-def sleep_on(address: int, value: int, deadline: Deadline, most: Optional[float] = None) -> bool:
+class LivenessSlices:
+    """How long one wait for a holder sleeps before it asks whether the holder
+    lives: slices that grow while the wait stays quiet, by the core's rule
+    (livenessSliceNext, LIVENESS_SLICE_*_MS, docs/ABI.md section 4)."""
+
+    __slots__ = ("_t", "_ms")
+
+    def __init__(self, C, t) -> None:  # noqa: ANN001 - the core's constants, a core
+        self._t = t
+        self._ms = C["LIVENESS_SLICE_FIRST_MS"]
+
+    @property
+    def seconds(self) -> float:
+        return self._ms / 1000
+
+    def passed(self) -> None:
+        """A whole slice passed without a wake-up: the next one is longer."""
+        self._ms = self._t.livenessSliceNext(self._ms) & 0xFFFFFFFF
+
+
+def sleep_on(address: int, value: int, deadline: Deadline, slices: Optional[LivenessSlices] = None) -> bool:
     """One sleep on the word at process `address` while it holds `value`:
-    True when it ended because its time (`most`, or the deadline) ran out."""
-    return _libc.futex_wait(address, value, deadline.left(most))
+    True when it ended because its time (the slice, or the deadline) ran out."""
+    expired = _libc.futex_wait(address, value, deadline.left(None if slices is None else slices.seconds))
+    if expired and slices is not None:
+        slices.passed()
+    return expired
 
 
 class _Woke(threading.local):

@@ -1,12 +1,13 @@
 """A Python waiter spins by the core's rule, as a Node one does (docs/ABI.md
 section 4): a budget learnt from the handle's own waits, never past
-SPIN_MAX_NS, halving after waits on a partner that went quiet."""
+SPIN_MAX_NS, halving after waits on a partner that went quiet; and looks
+up for a dead holder after slices that double as Node's do."""
 from __future__ import annotations
 
 import time
 
 from shmkit._arena import Arena
-from shmkit._wait import Spinner
+from shmkit._wait import LivenessSlices, Spinner
 
 
 def test_a_spin_answers_with_the_attempt_and_gives_up_within_its_budget() -> None:
@@ -32,3 +33,17 @@ def test_waits_on_a_quiet_partner_halve_the_budget_down_to_the_floor() -> None:
         seen.append(spinner.budget_ns)
     assert seen[:2] == [C["SPIN_MAX_NS"], C["SPIN_MAX_NS"] >> 1]
     assert spinner.budget_ns == C["SPIN_MIN_NS"]
+
+
+def test_liveness_slices_start_short_and_double_to_the_longest() -> None:
+    arena = Arena.default()
+    C = arena.C
+    slices = LivenessSlices(C, arena.t)
+    assert slices.seconds == C["LIVENESS_SLICE_FIRST_MS"] / 1000
+    seen = [slices.seconds]
+    while slices.seconds < C["LIVENESS_SLICE_MAX_MS"] / 1000:
+        slices.passed()
+        seen.append(slices.seconds)
+    assert seen[1] == min(2 * seen[0], C["LIVENESS_SLICE_MAX_MS"] / 1000)
+    slices.passed()
+    assert slices.seconds == C["LIVENESS_SLICE_MAX_MS"] / 1000

@@ -11,7 +11,7 @@ from typing import Iterator, Optional, Sequence
 from .._corruption import corruption
 from .._liveness import is_alive
 from .._place import Place
-from .._wait import SLICE_S, WAKE_ALL, Deadline, Spinner, check_timeout, sleep_on, wake
+from .._wait import WAKE_ALL, Deadline, LivenessSlices, Spinner, check_timeout, sleep_on, wake
 from ..errors import ShmError, invalid_argument, shm_error
 from ._descriptor import open_descriptor
 from ._staging import as_bytes
@@ -190,6 +190,7 @@ class _End:
             self._spinner.slept(self._t, started)
 
     def _sleep(self, attempt, deadline: Deadline, who: int, word: int):  # noqa: ANN001, ANN202
+        slices = LivenessSlices(self._C, self._t)
         slice_expired = False
         while True:
             value = self._t.bcastSleepValue(self._d, who) & _M
@@ -201,7 +202,7 @@ class _End:
                 return stop()
             if deadline.passed:
                 return None
-            slice_expired = sleep_on(word, value, deadline, SLICE_S)
+            slice_expired = sleep_on(word, value, deadline, slices)
 
     def _leave(self) -> None:
         raise NotImplementedError

@@ -10,7 +10,7 @@ from typing import Iterator, Optional, Sequence
 from .._corruption import corruption
 from .._liveness import is_alive
 from .._place import Place
-from .._wait import SLICE_S, WAKE_ALL, Deadline, Spinner, check_timeout, sleep_on, wake
+from .._wait import WAKE_ALL, Deadline, LivenessSlices, Spinner, check_timeout, sleep_on, wake
 from ..errors import ShmError, invalid_argument, shm_error
 from ._descriptor import open_descriptor
 from ._staging import MAX_BATCH, STAGING_MAX, Staging, as_bytes
@@ -263,6 +263,7 @@ class MpmcQueue:
 
     def _sleep(self, side: int, signal: int, attempt, deadline: Deadline):  # noqa: ANN001, ANN202
         local = self._local.get()
+        slices = LivenessSlices(self._arena.C, self._arena.t)
         slice_expired = False
         while True:
             value = local.sleep_value(self._d, side) & _M
@@ -273,7 +274,7 @@ class MpmcQueue:
                 continue
             if deadline.passed:
                 return None
-            slice_expired = sleep_on(signal, value, deadline, SLICE_S)
+            slice_expired = sleep_on(signal, value, deadline, slices)
 
     def __repr__(self) -> str:
         return f"<MpmcQueue {self.place.description}, {self.slots} × {self.slot_size} bytes>"

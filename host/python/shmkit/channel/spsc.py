@@ -17,7 +17,7 @@ from typing import Iterator, Optional, Sequence
 from .._corruption import corruption
 from .._liveness import is_alive
 from .._place import Place
-from .._wait import SLICE_S, Deadline, Spinner, check_timeout, sleep_on, wake
+from .._wait import Deadline, LivenessSlices, Spinner, check_timeout, sleep_on, wake
 from ..errors import ShmError, invalid_argument, shm_error
 from ._descriptor import open_descriptor
 from ._staging import MAX_BATCH, STAGING_MAX, Staging, as_bytes
@@ -222,6 +222,7 @@ class _Role:
         t, d, role = self._t, self._d, self._role
         t.spscSleepBegin(d, role)
         try:
+            slices = LivenessSlices(self._arena.C, t)
             slice_expired = False
             while True:
                 # The peer and the word to sleep on are read before the attempt:
@@ -246,7 +247,7 @@ class _Role:
                     )
                 if deadline.passed:
                     return None
-                slice_expired = sleep_on(self._sleep_word, value, deadline, SLICE_S)
+                slice_expired = sleep_on(self._sleep_word, value, deadline, slices)
         finally:
             t.spscSleepEnd(d, role)
 

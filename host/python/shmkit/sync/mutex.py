@@ -8,7 +8,7 @@ from typing import Optional
 
 from .._liveness import is_alive
 from .._place import Place
-from .._wait import SLICE_S, WAKE_ALL, Deadline, check_timeout, sleep_on, wake
+from .._wait import WAKE_ALL, Deadline, LivenessSlices, check_timeout, sleep_on, wake
 from ._primitive import Primitive
 
 
@@ -79,6 +79,7 @@ class Mutex(Primitive):
     def _sleep(self, t, me: int, deadline: Deadline) -> str:  # noqa: ANN001
         C, at = self._C, self._at
         contended = 0
+        slices = LivenessSlices(C, t)
         slice_expired = False
         while True:
             r = t.mutexTryLock(at, me, contended)
@@ -95,7 +96,7 @@ class Mutex(Primitive):
             value = t.markWaiting(self._word_at, r) & 0xFFFFFFFF
             if value == 0:
                 continue  # the holder changed meanwhile
-            slice_expired = sleep_on(self._word, value, deadline, SLICE_S)
+            slice_expired = sleep_on(self._word, value, deadline, slices)
             contended = 1  # others may sleep too: keep the flag so our unlock wakes them
 
     def try_acquire(self) -> bool:

@@ -9,7 +9,7 @@ from typing import Iterator, Optional
 
 from .._liveness import is_alive
 from .._place import Place
-from .._wait import SLICE_S, WAKE_ALL, Deadline, check_timeout, sleep_on, wake
+from .._wait import WAKE_ALL, Deadline, LivenessSlices, check_timeout, sleep_on, wake
 from ._primitive import Primitive
 
 _M = 0xFFFFFFFF
@@ -59,6 +59,7 @@ class RwLock(Primitive):
 
     def _sleep_read(self, t, me: int, deadline: Deadline) -> bool:  # noqa: ANN001 - this thread's core
         at = self._at
+        slices = LivenessSlices(self._C, t)
         slice_expired = False
         while True:
             if t.rwTryRead(at, me):
@@ -73,7 +74,7 @@ class RwLock(Primitive):
             value = t.rwReadWaiting(at) & _M
             if value == 0:
                 continue  # the writer left meanwhile
-            slice_expired = sleep_on(self._state, value, deadline, SLICE_S)
+            slice_expired = sleep_on(self._state, value, deadline, slices)
 
     def release_read(self) -> None:
         r = self._t.rwReadUnlock(self._at, threading.get_native_id())
@@ -115,6 +116,7 @@ class RwLock(Primitive):
 
     def _sleep_writer_word(self, t, me: int, deadline: Deadline) -> bool:  # noqa: ANN001
         """Sleeps for the writer word: True once this thread has it, False on timeout."""
+        slices = LivenessSlices(self._C, t)
         slice_expired = False
         contended = 0
         while True:
@@ -130,7 +132,7 @@ class RwLock(Primitive):
             value = t.markWaiting(self._writer_at, r) & _M
             if value == 0:
                 continue
-            slice_expired = sleep_on(self._writer, value, deadline, SLICE_S)
+            slice_expired = sleep_on(self._writer, value, deadline, slices)
             contended = 1
 
     def lock_write(self, timeout: Optional[float] = None) -> str:
@@ -148,6 +150,7 @@ class RwLock(Primitive):
                 self._spinner.slept(t, started)
         result = "owner-died" if t.rwOwnerDied(at) else "acquired"
         acquired = False
+        slices = LivenessSlices(C, t)
         quiet_slice = False
         try:
             while True:
@@ -164,7 +167,7 @@ class RwLock(Primitive):
                     continue  # the holds taken back may have been the last
                 if deadline.passed:
                     return "timed-out"
-                quiet_slice = sleep_on(self._state, readers, deadline, SLICE_S)
+                quiet_slice = sleep_on(self._state, readers, deadline, slices)
         finally:
             if not acquired:
                 self.release_write()  # gave up: let readers back in
