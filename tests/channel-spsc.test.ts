@@ -133,6 +133,28 @@ transfer('wrap-around in one thread: exact fill, one byte over (padding), the ma
   c.close();
 });
 
+transfer('bulk copies are whole at every distance between source and destination modulo 4 KiB (the core copies backwards where a forward copy would alias)', () => {
+  const s = scenario(1 << 16);
+  const producer = s.ring.acquireProducer();
+  const consumer = s.ring.acquireConsumer();
+  const area = s.m.findOrCreate('area', { bytes: 2 * 4096 + 2 * s.ring.maxMessage });
+  const lengths = [16, 255, 256, 257, 300, 1000, 4096 + 13, 9000];
+  for (let shift = 0, i = 0; shift < 4096 + 96; shift += shift < 96 ? 1 : 509) {
+    for (const length of lengths) {
+      const source = area.subarray(shift, shift + length);
+      fillMessage(source, i);
+      assert.ok(producer.trySend(source), `sent ${length} from +${shift}`);
+      const sinkAt = area.length - s.ring.maxMessage - 64 - (shift & 63); // the destination moves too
+      const guard = area.subarray(sinkAt + length, sinkAt + length + 64).fill(0xee);
+      const sink = area.subarray(sinkAt, sinkAt + s.ring.maxMessage);
+      assert.is(consumer.tryReceiveInto(sink), length);
+      assert.ok(isMessage(sink.subarray(0, length), i), `message ${i}: ${length} bytes from +${shift}`);
+      assert.ok(guard.every((b) => b === 0xee), `nothing written past ${length} bytes`);
+      i++;
+    }
+  }
+});
+
 transfer('bad capacities and a name of another kind are refused', () => {
   const s = scenario();
   for (const capacity of [0, 100, 32, 2 ** 31, 1.5]) assert.is(thrown(() => SpscRing.bytesFor(capacity)).code, 'EINVAL', String(capacity));

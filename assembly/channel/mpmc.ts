@@ -55,6 +55,7 @@
 //   │ slotSize  u32                                                 │ +20
 //   │ stride    u32  recomputed from slotSize, never read           │ +24
 //   └───────────────────────────────────────────────────────────────┘ +28
+import { copyBytes } from "../copy";
 import { ID_MASK } from "../sync/ids";
 import { CACHE_LINE } from "../format/header";
 import { announceSleep, signalAlways, signalEvent } from "../sync/event-count";
@@ -343,7 +344,7 @@ export function mpmcSend(d: usize, id: u32, source: usize, count: u32): i32 {
       if (payload == MPMC_CLOSED) return <i32>i | flags | MPMC_ENDED;
       return MPMC_CORRUPT_COUNT;
     }
-    memory.copy(payload, source + <usize>i * size, size);
+    copyBytes(payload, source + <usize>i * size, size);
     const woke = mpmcPublish(d, payload, id);
     if (woke < 0) return MPMC_NOT_HELD;
     if (woke) flags = MPMC_WAKE_PEER;
@@ -370,7 +371,7 @@ export function mpmcReceive(d: usize, id: u32, dest: usize, capacity: u32, max: 
       if (payload == MPMC_CLOSED) return <i32>i | flags | MPMC_ENDED;
       return MPMC_CORRUPT_COUNT;
     }
-    memory.copy(dest + <usize>i * size, payload, size);
+    copyBytes(dest + <usize>i * size, payload, size);
     const woke = mpmcRelease(d, payload, id);
     if (woke < 0) return MPMC_NOT_HELD;
     if (woke) flags = MPMC_WAKE_PEER;

@@ -62,6 +62,7 @@
 //   A claim needs room for its record and the 8-byte terminator after it.
 import { ID_MASK, NOT_OWNER } from "../sync/ids";
 import { CACHE_LINE } from "../format/header";
+import { copyBytes } from "../copy";
 import {
   D_KIND, FAULT_NONE, FAULT_SPSC_CAPACITY, FAULT_SPSC_HEAD, FAULT_SPSC_RECORD, FAULT_SPSC_TAIL, FAULT_WINDOW,
   descBase, descFail, descStart, fits, insideWindow, powerOfTwoIn,
@@ -422,7 +423,7 @@ export function spscClaimCopies(d: usize, source: usize, length: u32, count: u32
       if (end == 0) break;
       return SPSC_CORRUPT_COUNT;
     }
-    copySmall(payloadOf(d, capacity, end, length), from, length);
+    copyBytes(payloadOf(d, capacity, end, length), from, length);
     from += length;
     claimed = end;
     first = false;
@@ -449,19 +450,6 @@ export function spscSendMany(d: usize, source: usize, lengths: usize, count: u32
 @inline function commitSent(d: usize, sent: i32): i32 {
   if (sent < 0) return sent;
   return spscCommit(d) != 0 ? sent | SPSC_WAKE_PEER : sent;
-}
-
-// Messages are mostly small: 16-byte vector moves beat memory.copy's call
-// there (the last move may overlap the one before it).
-// @ts-ignore: decorator
-@inline function copySmall(to: usize, from: usize, length: u32): void {
-  if (length > 256 || length < 16) {
-    memory.copy(to, from, length);
-    return;
-  }
-  const last = <usize>length - 16;
-  for (let k: usize = 0; k < last; k += 16) v128.store(to + k, v128.load(from + k));
-  v128.store(to + last, v128.load(from + last));
 }
 
 /** Producer: publishes every claim so far with one store. Returns 1 when the consumer sleeps and must be woken. */
@@ -563,7 +551,7 @@ export function spscReceive(d: usize, dest: usize, capacity: u32, max: u32, leng
       store<u64>(d + D_PEEKED, before); // not taken: it comes first next time
       break;
     }
-    copySmall(dest + used, at, length);
+    copyBytes(dest + used, at, length);
     store<u32>(lengths + (<usize>i << 2), length);
     used += length;
   }

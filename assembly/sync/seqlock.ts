@@ -13,6 +13,7 @@
 //   │ data     u8[capacity]                               │
 //   └─────────────────────────────────────────────────────┘
 
+import { copyBytes } from "../copy";
 import { CACHE_LINE } from "../format/header";
 
 export const SEQLOCK_SEQUENCE: usize = 0;
@@ -34,7 +35,7 @@ export function seqWrite(q: usize, id: u32, src: usize, length: u32): i32 {
   if (length > load<u32>(q + SEQLOCK_CAPACITY)) return SEQ_TOO_LONG;
   atomic.store<u32>(q + SEQLOCK_WRITER, id);
   atomic.add<u32>(q + SEQLOCK_SEQUENCE, 1); // odd: readers will retry
-  memory.copy(q + SEQLOCK_HEADER, src, length);
+  copyBytes(q + SEQLOCK_HEADER, src, length);
   atomic.add<u32>(q + SEQLOCK_SEQUENCE, 1); // even: published
   atomic.store<u32>(q + SEQLOCK_WRITER, 0);
   return SEQ_OK;
