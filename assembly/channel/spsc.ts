@@ -578,6 +578,18 @@ export function spscUnreleased(d: usize): u32 {
   return <u32>(load<u64>(d + D_PEEKED) - load<u64>(d + D_HEAD));
 }
 
+/**
+ * Bytes this role has moved over the ring's whole life, from its private
+ * cursor: the producer's committed tail, the consumer's released head. Both
+ * only grow, so a host that notes one before a commit or release and reads
+ * it again later (after a crash, from the next holder of the role) tells
+ * whether that commit or release happened. `role`: SPSC_PRODUCER or
+ * SPSC_CONSUMER.
+ */
+export function spscMoved(d: usize, role: u32): u64 {
+  return load<u64>(d + (role == SPSC_PRODUCER ? D_TAIL : D_HEAD));
+}
+
 /** Bytes published and not yet released (records and padding), as far as the tail says; never more than the capacity. */
 export function spscUsed(d: usize): u32 {
   const r = descBase(d);

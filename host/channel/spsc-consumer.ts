@@ -141,6 +141,19 @@ export class SpscConsumer<RecordType extends StructType = StructType> extends Sp
     return got ? Promise.resolve(got) : runAsync(this.waitFor(() => this.tryReceive(), options), this.host, options.signal);
   }
 
+  /**
+   * tryPeek(), sleeping while the ring is empty: the next message in place
+   * (valid until release()), or null as for receiveAsync(). Peeks add up
+   * until release(), so a forwarder can wait for the first message, take
+   * the rest with peekMany(), and release them all once they are safe
+   * elsewhere.
+   */
+  peekAsync(options: WaitOptions = {}): Promise<Uint8Array | null> {
+    checkWaitOptions(options, [], 'peekAsync');
+    const got = options.signal?.aborted ? null : this.tryPeek();
+    return got ? Promise.resolve(got) : runAsync(this.waitFor(() => this.tryPeek(), options), this.host, options.signal);
+  }
+
   /** tryReceiveRecord(), sleeping while the ring is empty; null and EPIPE as for receiveSync(). */
   receiveRecordSync(options?: WaitOptions): RecordOf<RecordType> | null {
     checkSyncWaitOptions(options, [], 'receiveRecordSync');

@@ -94,6 +94,18 @@ export abstract class SpscRole<RecordType extends StructType = StructType> imple
   }
 
   /**
+   * Bytes this role has moved over the ring's whole life: committed (a
+   * producer) or released (a consumer), records and padding. It only grows,
+   * and the role's next holder starts from what was really moved, so noting
+   * it before a commit or release tells afterwards, even after a crash,
+   * whether that step happened (the NATS bridge's exactly-once handover).
+   */
+  get moved(): bigint {
+    this.assertOpen();
+    return BigInt.asUintN(64, this.core.spscMoved(this.d, this.#roleCode));
+  }
+
+  /**
    * Gives the role up; the other side then sees it closed (a consumer reads
    * what is left, then the end; a producer gets EPIPE, reason 'peer-closed',
    * once the ring is full).

@@ -167,6 +167,7 @@ export interface CoreFunctions {
   spscRelease(d: number): number;
   spscUnreleased(d: number): number;
   spscUsed(d: number): number;
+  spscMoved(d: number, role: number): bigint;
   spscSleepBegin(d: number, role: number): void;
   spscSleepEnd(d: number, role: number): void;
   spscSleepValue(d: number, role: number): number;
