@@ -9,7 +9,7 @@
 //   ├──────────────── outward (the bridge consumes the ring) ┤ +16
 //   │ outNext        u64  messages released after JetStream stored them
 //   │ outPending     u64  messages of the batch in flight (0: none)
-//   │ outHeadBefore  u64  consumer.moved noted before releasing that batch
+//   │ outHeadBefore  u64  consumer.moved noted before publishing that batch
 //   ├──────────────── inward (the bridge produces into the ring) ┤ +40
 //   │ inSeq          u64  stream sequence whose first inDone messages are committed
 //   │ inDone         u64
@@ -69,12 +69,10 @@ export class Checkpoint {
     return { next: Number(w[Slot.OutNext]), resend: pending }; // still at the ring's head: send exactly it again
   }
 
-  outPublishing(count: number): void {
-    this.#words[Slot.OutPending] = BigInt(count);
-  }
-
-  outReleasing(moved: bigint): void {
+  /** A batch of `count` messages is about to be published; `moved`: the consumer's now, before its release. */
+  outPublishing(count: number, moved: bigint): void {
     this.#words[Slot.OutHeadBefore] = moved;
+    this.#words[Slot.OutPending] = BigInt(count);
   }
 
   outReleased(): void {

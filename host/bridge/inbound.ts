@@ -35,8 +35,8 @@ export interface Inbound {
   signal: AbortSignal;
 }
 
-/** Most JetStream messages (batches) asked for at once: the channel's room decides the pace. */
-const FETCH_BATCHES = 16;
+/** Most JetStream messages (batches) one pull asks for: the channel's room decides the pace. */
+const FETCH_BATCHES = 64;
 const FETCH_EXPIRES_MS = 1000;
 
 export async function runInbound(i: Inbound): Promise<void> {
@@ -102,7 +102,11 @@ async function durableConsumer(i: Inbound, js: JetStreamIn): Promise<Consumer> {
     try {
       await js.manager.consumers.add(js.stream, {
         durable_name: js.durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
-        filter_subject: i.subject, ack_wait: nanos(js.ackWaitMs), max_ack_pending: 4 * FETCH_BATCHES,
+        filter_subject: i.subject, ack_wait: nanos(js.ackWaitMs),
+        // One batch unacknowledged at a time keeps delivery in stream order even across a
+        // crash: nothing newer comes before the batch a killed bridge left unacknowledged.
+        // The checkpoint relies on that order, and the batch is large enough to keep the pace.
+        max_ack_pending: 1,
       });
       return await js.client.consumers.get(js.stream, js.durable);
     } catch (error) {

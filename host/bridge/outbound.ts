@@ -61,13 +61,12 @@ export async function runOutbound(o: Outbound): Promise<void> {
     if (o.layout !== undefined) h.set(HEADER_LAYOUT, o.layout);
     const payload = batch.take();
     if (o.jetstream) {
-      o.checkpoint?.outPublishing(count);
+      o.checkpoint?.outPublishing(count, o.source.moved!());
       await publishStored(o, payload, h, `${sender}:${next}`);
     } else {
       await o.connection.whenUp(); // published while down, it would be dropped without a word
       o.connection.nc.publish(o.subject, payload, { headers: h });
     }
-    o.checkpoint?.outReleasing(o.source.moved!());
     o.source.settle();
     o.checkpoint?.outReleased();
     next += count;

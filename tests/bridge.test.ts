@@ -1,0 +1,222 @@
+// The NATS bridge against a real nats-server (JetStream on, loopback, a
+// temporary store): process A → ring → bridge → NATS → bridge → ring →
+// process B, with every party its own process, counting every message at
+// both ends; bridges killed with SIGKILL and a server restarted mid-stream.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { openOrCreate } from '../host/api/open-or-create.js';
+import { Posix } from '../host/api/posix.js';
+import { openBridge } from '../host/bridge/index.js';
+import { fixtureStart } from './helpers/processes.js';
+import { NatsServer } from './helpers/nats-server.js';
+import { freshName, trackPosix } from './helpers/resources.js';
+import { SEGMENT_SIZE } from './fixtures/bridge-party.js';
+
+type Line = Record<string, unknown>;
+
+/** A party process: its JSON lines as they come. */
+class Party {
+  readonly child: ChildProcess;
+  readonly lines: Line[] = [];
+  #waiters: Array<() => void> = [];
+  stderr = '';
+
+  constructor(args: string[]) {
+    const start = fixtureStart('bridge-party.ts', {});
+    this.child = spawn(process.execPath, [...start.args, ...args], { ...start.options, stdio: ['ignore', 'pipe', 'pipe'] });
+    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      this.lines.push(JSON.parse(line) as Line);
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    this.child.stderr!.on('data', (chunk) => (this.stderr += chunk));
+    this.child.once('exit', () => {
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    parties.add(this);
+  }
+
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** The first line `test` accepts, waiting up to `ms`. */
+  async line(test: (l: Line) => boolean, what: string, ms = 120_000): Promise<Line> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const found = this.lines.find(test);
+      if (found) return found;
+      const error = this.lines.find((l) => 'error' in l);
+      if (error || this.exited || Date.now() > end) {
+        throw new Error(`waiting for ${what}: ${error ? JSON.stringify(error) : this.exited ? 'the party exited' : 'timed out'}\n${this.stderr.slice(-2000)}`);
+      }
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill(signal);
+    await exited;
+  }
+}
+
+const parties = new Set<Party>();
+const server = new NatsServer();
+
+const bridge = suite('NATS bridge');
+
+bridge.before(async () => {
+  await server.start();
+});
+
+bridge.after.each(async () => {
+  for (const p of parties) await p.stop('SIGKILL');
+  parties.clear();
+});
+
+bridge.after(async () => {
+  await server.stop();
+});
+
+function segments(): [string, string] {
+  return [trackPosix(freshName('bridge-a')), trackPosix(freshName('bridge-b'))];
+}
+
+function removeSegments(names: string[]): void {
+  for (const name of names) {
+    try {
+      Posix.remove(name);
+    } catch { /* already gone */ }
+  }
+}
+
+const bridgeArgs = (options: Record<string, unknown>) => ['bridge', JSON.stringify({ nats: { servers: server.url }, ...options })];
+
+bridge('options are checked before anything connects or acquires a role', async () => {
+  const name = trackPosix(freshName('bridge-opts'));
+  const seg = openOrCreate({ kind: 'posix', name, size: SEGMENT_SIZE });
+  try {
+    const ring = seg.ring('r', 1 << 16);
+    const closedPort = { servers: 'nats://127.0.0.1:1' }; // nothing listens: an attempt to connect would fail differently
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['unknown key', { channel: ring, direction: 'out', subject: 'a.b', nats: closedPort, colour: 'red' }],
+      ['bad direction', { channel: ring, direction: 'sideways', subject: 'a.b', nats: closedPort }],
+      ['wildcard subject', { channel: ring, direction: 'out', subject: 'a.*', nats: closedPort }],
+      ['unknown nats key', { channel: ring, direction: 'out', subject: 'a.b', nats: { ...closedPort, maxReconnectAttempts: 3 } }],
+      ['ring through JetStream without a checkpoint', { channel: ring, direction: 'in', subject: 'a.b', nats: closedPort, jetstream: { stream: 'S' } }],
+      ['broadcast inward', { channel: seg.broadcast('b', { slots: 16, slotSize: 64 }), direction: 'in', subject: 'a.b', nats: closedPort }],
+      ['batch too large', { channel: ring, direction: 'out', subject: 'a.b', nats: closedPort, batch: { messages: 1e9 } }],
+      ['not a channel', { channel: {}, direction: 'out', subject: 'a.b', nats: closedPort }],
+    ];
+    for (const [what, options] of cases) {
+      const error = await openBridge(options as never).then(() => null, (e: { code?: string }) => e);
+      assert.is(error?.code, 'EINVAL', what);
+    }
+    assert.is(ring.acquireConsumer().closed, false, 'no role was taken by a refused bridge');
+    const refused = await openBridge({ channel: ring, direction: 'in', subject: 'a.b', nats: closedPort }).then(() => null, (e: { code?: string; message: string }) => e);
+    assert.is(refused?.code, 'ECONNREFUSED');
+  } finally {
+    seg.close();
+    removeSegments([name]);
+  }
+});
+
+bridge('core NATS: 1,000,000 messages from A to B in order and whole, in far fewer publishes', async () => {
+  const [a, b] = segments();
+  const count = 1_000_000;
+  try {
+    const consumer = new Party(['consume', b, 'in', String(count)]);
+    const inward = new Party(bridgeArgs({ segment: b, ring: 'in', direction: 'in', subject: 'test.core' }));
+    await inward.line((l) => l.ready === true, 'the inward bridge');
+    const outward = new Party(bridgeArgs({ segment: a, ring: 'out', direction: 'out', subject: 'test.core' }));
+    await outward.line((l) => l.ready === true, 'the outward bridge');
+    const producer = new Party(['produce', a, 'out', String(count)]);
+    await producer.line((l) => l.sent === count, 'the producer');
+    const seen = await consumer.line((l) => 'received' in l, 'the consumer');
+    assert.equal(seen, { received: count, repeated: 0, bad: 0, skipped: 0 });
+    await outward.stop();
+    await inward.stop();
+    const out = (await outward.line((l) => 'stats' in l, 'outward stats')).stats as Record<string, number>;
+    const into = (await inward.line((l) => 'stats' in l, 'inward stats')).stats as Record<string, number>;
+    assert.is(out.sent, count);
+    assert.ok(out.batches * 10 <= count, `${out.batches} publishes for ${count} messages`);
+    assert.is(into.written, count);
+    assert.is(into.lost, 0);
+  } finally {
+    removeSegments([a, b]);
+  }
+});
+
+/** A → out-bridge → JetStream → in-bridge → B, with `disturb` run once B has seen `after` messages. */
+async function jetstreamRun(count: number, after: number, disturb: (restart: Record<string, () => Promise<void>>) => Promise<void>): Promise<void> {
+  const [a, b] = segments();
+  const stream = `S${Date.now() % 1e6}`;
+  const subject = `test.js.${stream}`;
+  const outArgs = bridgeArgs({ segment: a, ring: 'out', direction: 'out', subject, jetstream: { stream }, checkpoint: true });
+  const inArgs = bridgeArgs({ segment: b, ring: 'in', direction: 'in', subject, jetstream: { stream, durable: 'b', ackWaitMs: 1000 }, checkpoint: true });
+  try {
+    const consumer = new Party(['consume', b, 'in', String(count)]);
+    let outward = new Party(outArgs);
+    await outward.line((l) => l.ready === true, 'the outward bridge');
+    let inward = new Party(inArgs);
+    await inward.line((l) => l.ready === true, 'the inward bridge');
+    const producer = new Party(['produce', a, 'out', String(count)]);
+    await consumer.line((l) => typeof l.progress === 'number' && l.progress >= after, `B past ${after}`);
+    await disturb({
+      outward: async () => {
+        await outward.stop('SIGKILL');
+        outward = new Party(outArgs);
+        await outward.line((l) => l.ready === true, 'the outward bridge again');
+      },
+      inward: async () => {
+        await inward.stop('SIGKILL');
+        inward = new Party(inArgs);
+        await inward.line((l) => l.ready === true, 'the inward bridge again');
+      },
+    });
+    await producer.line((l) => l.sent === count, 'the producer');
+    const seen = await consumer.line((l) => 'received' in l, 'the consumer');
+    assert.equal(seen, { received: count, repeated: 0, bad: 0, skipped: 0 }, 'B saw each message once, in order');
+  } finally {
+    removeSegments([a, b]);
+  }
+}
+
+bridge('JetStream: both bridges killed with SIGKILL mid-stream; B sees every message exactly once', async () => {
+  await jetstreamRun(300_000, 60_000, async (restart) => {
+    await restart.outward!();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await restart.inward!();
+  });
+});
+
+bridge('JetStream: the server restarts mid-stream; the bridges reconnect and nothing is lost or repeated', async () => {
+  await jetstreamRun(200_000, 40_000, async () => {
+    await server.stop({ keepStore: true });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await server.start();
+  });
+});
+
+bridge('a batch of another record layout is refused with ELAYOUT', async () => {
+  const [a, b] = segments();
+  try {
+    const inward = new Party(bridgeArgs({ segment: b, ring: 'in', direction: 'in', subject: 'test.layout' }));
+    await inward.line((l) => l.ready === true, 'the inward bridge');
+    const outward = new Party(bridgeArgs({ segment: a, ring: 'out', record: true, direction: 'out', subject: 'test.layout' }));
+    await outward.line((l) => l.ready === true, 'the outward bridge');
+    new Party(['produce', a, 'out', '10', 'record']);
+    const refusal = await inward.line((l) => 'error' in l, 'the refusal').catch((e: Error) => ({ error: e.message }));
+    assert.is(refusal.error, 'ELAYOUT', JSON.stringify(refusal));
+  } finally {
+    removeSegments([a, b]);
+  }
+});
+
+bridge.run();
