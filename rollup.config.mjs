@@ -8,10 +8,21 @@
 //                            (the `module` condition): a bundle holds one copy
 //   index.d.mts, index.d.cts declarations for each module format
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import typescript from '@rollup/plugin-typescript';
 import dts from 'rollup-plugin-dts';
 
-const external = (id) => id.startsWith('node:') || id === 'koffi';
+const external = (id) => id.startsWith('node:') || id === 'koffi' || id.startsWith('@nats-io/');
+
+const HOST = resolve('host') + '/';
+const shmkitOutsideBridge = {
+  name: 'shmkit-outside-bridge',
+  resolveId(id, importer) {
+    if (importer === undefined || !id.startsWith('.')) return null;
+    const path = resolve(dirname(importer), id);
+    return path.startsWith(HOST) && !path.startsWith(HOST + 'bridge/') ? { id: 'shmkit', external: true } : null;
+  },
+};
 
 const SOURCE_CORE_PATH = "'../../build/core.wasm'";
 
@@ -33,16 +44,18 @@ const coreWasmBeside = {
 const esmFaceOverCjs = {
   name: 'esm-face-over-cjs',
   generateBundle(_options, bundle) {
-    const names = bundle['index.cjs'].exports.filter((name) => name !== 'default');
-    const source = [
-      '// shmkit as an ES module for Node: the implementation of require(\'shmkit\'), so that',
-      '// importing and requiring shmkit in one process gives the same classes and one arena.',
-      "import shmkit from './index.cjs';",
-      '',
-      `export const {\n${names.map((name) => `  ${name},`).join('\n')}\n} = shmkit;`,
-      '',
-    ].join('\n');
-    this.emitFile({ type: 'asset', fileName: 'index.mjs', source });
+    for (const entry of ['index', 'bridge']) {
+      const names = bundle[`${entry}.cjs`].exports.filter((name) => name !== 'default');
+      const source = [
+        `// shmkit${entry === 'index' ? '' : '/' + entry} as an ES module for Node: the implementation of require('shmkit${entry === 'index' ? '' : '/' + entry}'), so that`,
+        '// importing and requiring shmkit in one process gives the same classes and one arena.',
+        `import shmkit from './${entry}.cjs';`,
+        '',
+        `export const {\n${names.map((name) => `  ${name},`).join('\n')}\n} = shmkit;`,
+        '',
+      ].join('\n');
+      this.emitFile({ type: 'asset', fileName: `${entry}.mjs`, source });
+    }
   },
 };
 
@@ -53,7 +66,7 @@ const compile = () => [
 
 export default [
   {
-    input: { index: 'host/index.ts', cli: 'host/cli/main.ts' },
+    input: { index: 'host/index.ts', bridge: 'host/bridge/index.ts', cli: 'host/cli/main.ts' },
     external,
     plugins: [...compile(), esmFaceOverCjs],
     output: {
@@ -62,6 +75,9 @@ export default [
       exports: 'named',
       entryFileNames: '[name].cjs',
       chunkFileNames: 'shmkit.cjs',
+      // Every module the entries share in one chunk, so dist/ holds one
+      // implementation file whichever entries a program loads.
+      manualChunks: (id) => (id.startsWith(HOST) && !id.startsWith(HOST + 'cli/') && !id.startsWith(HOST + 'bridge/') ? 'shmkit' : undefined),
       banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
     },
   },
@@ -76,5 +92,14 @@ export default [
     external,
     plugins: [dts({ tsconfig: './tsconfig.json' })],
     output: [{ file: 'dist/index.d.mts' }, { file: 'dist/index.d.cts' }],
+  },
+  {
+    // The bridge's declarations name shmkit's own classes (rings, segments)
+    // through 'shmkit', so a ring from one is a ring to the other: copied
+    // in, their #private fields would make them two unrelated types.
+    input: 'host/bridge/index.ts',
+    external,
+    plugins: [shmkitOutsideBridge, dts({ tsconfig: './tsconfig.json' })],
+    output: [{ file: 'dist/bridge.d.mts' }, { file: 'dist/bridge.d.cts' }],
   },
 ];

@@ -2,14 +2,14 @@
 // temporary store): process A → ring → bridge → NATS → bridge → ring →
 // process B, with every party its own process, counting every message at
 // both ends; bridges killed with SIGKILL and a server restarted mid-stream.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openOrCreate } from '../host/api/open-or-create.js';
 import { Posix } from '../host/api/posix.js';
 import { openBridge } from '../host/bridge/index.js';
-import { fixtureStart } from './helpers/processes.js';
+import { CLI, fixtureStart } from './helpers/processes.js';
 import { NatsServer } from './helpers/nats-server.js';
 import { freshName, trackPosix } from './helpers/resources.js';
 import { SEGMENT_SIZE } from './fixtures/bridge-party.js';
@@ -23,9 +23,12 @@ class Party {
   #waiters: Array<() => void> = [];
   stderr = '';
 
-  constructor(args: string[]) {
+  constructor(args: string[], netns?: string) {
     const start = fixtureStart('bridge-party.ts', {});
-    this.child = spawn(process.execPath, [...start.args, ...args], { ...start.options, stdio: ['ignore', 'pipe', 'pipe'] });
+    const node = [process.execPath, ...start.args, ...args];
+    this.child = netns
+      ? spawn('ip', ['netns', 'exec', netns, ...node], { ...start.options, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(node[0]!, node.slice(1), { ...start.options, stdio: ['ignore', 'pipe', 'pipe'] });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       this.lines.push(JSON.parse(line) as Line);
       for (const wake of this.#waiters.splice(0)) wake();
@@ -215,6 +218,156 @@ bridge('a batch of another record layout is refused with ELAYOUT', async () => {
     const refusal = await inward.line((l) => 'error' in l, 'the refusal').catch((e: Error) => ({ error: e.message }));
     assert.is(refusal.error, 'ELAYOUT', JSON.stringify(refusal));
   } finally {
+    removeSegments([a, b]);
+  }
+});
+
+async function until(test: () => boolean, what: string, ms = 60_000): Promise<void> {
+  for (const end = Date.now() + ms; !test(); await new Promise((resolve) => setTimeout(resolve, 20))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
+bridge('an MPMC queue both ways, and a broadcast outward, keep order and bytes', async () => {
+  const name = trackPosix(freshName('bridge-kinds'));
+  const seg = openOrCreate({ kind: 'posix', name, size: SEGMENT_SIZE });
+  const nats = { servers: server.url };
+  const open: Array<{ close(): Promise<void> }> = [];
+  try {
+    const from = seg.queue('from', { slots: 1024, slotSize: 64 });
+    const to = seg.queue('to', { slots: 1024, slotSize: 64 });
+    open.push(await openBridge({ channel: to, direction: 'in', subject: 'test.queue', nats }));
+    open.push(await openBridge({ channel: from, direction: 'out', subject: 'test.queue', nats }));
+    const count = 20_000;
+    let popped = 0;
+    const message = new Uint8Array(64);
+    const receiving = (async () => {
+      for (; popped < count; popped++) {
+        const m = await to.popAsync({ timeoutMs: 30_000 });
+        assert.ok(m !== null, `message ${popped} came`);
+        assert.is(new DataView(m!.buffer, m!.byteOffset).getUint32(0, true), popped);
+        assert.is(m![63], popped & 255);
+      }
+    })();
+    for (let i = 0; i < count; i++) {
+      new DataView(message.buffer).setUint32(0, i, true);
+      message[63] = i & 255;
+      if (!from.tryPush(message)) await from.pushAsync(message);
+    }
+    await receiving;
+    assert.is(popped, count);
+
+    const ticks = seg.broadcast('ticks', { slots: 256, slotSize: 64, mode: 'backpressure' });
+    const ring = seg.ring('ticks-in', 1 << 16);
+    const consumer = ring.acquireConsumer();
+    open.push(await openBridge({ channel: ring, direction: 'in', subject: 'test.ticks', nats }));
+    open.push(await openBridge({ channel: ticks, direction: 'out', subject: 'test.ticks', nats }));
+    const writer = ticks.acquireWriter();
+    for (let i = 0; i < 1000; i++) {
+      message[0] = i & 255;
+      while (!writer.tryPublish(message)) await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (let i = 0; i < 1000; i++) {
+      const m = await consumer.receiveAsync({ timeoutMs: 30_000 });
+      assert.ok(m !== null && m[0] === (i & 255), `tick ${i}`);
+    }
+    writer.close();
+    consumer.close();
+  } finally {
+    for (const b of open) await b.close().catch(() => undefined);
+    seg.close();
+    removeSegments([name]);
+  }
+});
+
+bridge('shmkit bridge (CLI): forwards until SIGINT, then drains and prints its counters', async () => {
+  const [a, b] = segments();
+  const segA = openOrCreate({ kind: 'posix', name: a, size: SEGMENT_SIZE });
+  const segB = openOrCreate({ kind: 'posix', name: b, size: SEGMENT_SIZE });
+  let inward: { close(): Promise<void> } | undefined;
+  try {
+    const producer = segA.ring('r', 1 << 16).acquireProducer();
+    const consumer = segB.ring('r', 1 << 16).acquireConsumer();
+    inward = await openBridge({ channel: segB.ring('r', 1 << 16), direction: 'in', subject: 'test.cli', nats: { servers: server.url } });
+    const cli = spawn(process.execPath, [CLI, 'bridge', 'out', a, '--channel', 'r', '--ring', '64KiB', '--subject', 'test.cli', '--server', server.url, '--stats', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    cli.stdout.on('data', (chunk) => (stdout += chunk));
+    cli.stderr.on('data', (chunk) => (stderr += chunk));
+    await until(() => stderr.includes('SIGINT or SIGTERM to stop'), 'the CLI bridge to start');
+    for (let i = 0; i < 1000; i++) {
+      const m = new Uint8Array(16).fill(i & 255);
+      if (!producer.trySend(m)) await producer.sendAsync(m);
+    }
+    for (let i = 0; i < 1000; i++) {
+      const m = await consumer.receiveAsync({ timeoutMs: 30_000 });
+      assert.ok(m !== null && m.length === 16 && m[15] === (i & 255), `message ${i}`);
+    }
+    const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+    cli.kill('SIGINT');
+    assert.is(await exited, 0, stderr);
+    const last = JSON.parse(stdout.trim().split('\n').pop()!) as { sent: number; batches: number };
+    assert.is(last.sent, 1000);
+    assert.ok(last.batches >= 1 && last.batches <= 1000);
+    assert.not.match(stdout + stderr, /password|token/i);
+    producer.close();
+    consumer.close();
+  } finally {
+    await inward?.close().catch(() => undefined);
+    segA.close();
+    segB.close();
+    removeSegments([a, b]);
+  }
+});
+
+// Two hosts as far as the network goes: namespaces joined by a veth pair, each
+// bridge in its own, the server in the second. (Shared memory is still one
+// machine's: each host's ring is its own segment.)
+const NS = [`shmkit-a-${process.pid}`, `shmkit-b-${process.pid}`] as const;
+const VETH = [`shka${process.pid % 100000}`, `shkb${process.pid % 100000}`] as const;
+const ADDRESS = ['10.213.77.1', '10.213.77.2'] as const;
+
+function ip(...args: string[]): boolean {
+  return spawnSync('ip', args, { stdio: 'ignore' }).status === 0;
+}
+
+function makeHosts(): boolean {
+  if (!ip('netns', 'add', NS[0])) return false;
+  const ok = ip('netns', 'add', NS[1]) && ip('link', 'add', VETH[0], 'type', 'veth', 'peer', 'name', VETH[1])
+    && [0, 1].every((k) => ip('link', 'set', VETH[k]!, 'netns', NS[k]!) && ip('-n', NS[k]!, 'addr', 'add', `${ADDRESS[k]}/30`, 'dev', VETH[k]!)
+      && ip('-n', NS[k]!, 'link', 'set', VETH[k]!, 'up') && ip('-n', NS[k]!, 'link', 'set', 'lo', 'up'));
+  if (!ok) removeHosts();
+  return ok;
+}
+
+function removeHosts(): void {
+  for (const ns of NS) ip('netns', 'del', ns); // takes its end of the veth pair with it
+}
+
+bridge('two hosts (network namespaces, a veth pair): A → bridge on host 1 → NATS on host 2 → bridge → B', async () => {
+  if (!makeHosts()) {
+    console.log('  (network namespaces are not available here: ran on one host only)');
+    return;
+  }
+  const remote = new NatsServer({ address: ADDRESS[1], netns: NS[1] });
+  const [a, b] = segments();
+  try {
+    await remote.start();
+    const count = 100_000;
+    const nats = { servers: remote.url };
+    const consumer = new Party(['consume', b, 'in', String(count)]);
+    const inward = new Party(['bridge', JSON.stringify({ segment: b, ring: 'in', direction: 'in', subject: 'test.hosts', nats })], NS[1]);
+    await inward.line((l) => l.ready === true, 'the bridge on host 2');
+    const outward = new Party(['bridge', JSON.stringify({ segment: a, ring: 'out', direction: 'out', subject: 'test.hosts', nats })], NS[0]);
+    await outward.line((l) => l.ready === true, 'the bridge on host 1');
+    new Party(['produce', a, 'out', String(count)]);
+    assert.equal(await consumer.line((l) => 'received' in l, 'the consumer'), { received: count, repeated: 0, bad: 0, skipped: 0 });
+    const unreachable = spawnSync(process.execPath, ['-e', `require('net').connect(${remote.port}, '${ADDRESS[1]}').on('error', (e) => { console.log(e.code); process.exit(0) }).on('connect', () => { console.log('connected'); process.exit(0) })`], { encoding: 'utf8' });
+    assert.not.equal(unreachable.stdout.trim(), 'connected', 'the server is not reachable from outside the two hosts');
+  } finally {
+    for (const p of parties) await p.stop('SIGKILL');
+    await remote.stop();
+    removeHosts();
     removeSegments([a, b]);
   }
 });

@@ -14,6 +14,10 @@ const manifest = JSON.parse(readFileSync(ROOT + 'package.json', 'utf8'));
 const TARBALL = [
   'LICENSE',
   'README.md',
+  'dist/bridge.cjs',
+  'dist/bridge.d.cts',
+  'dist/bridge.d.mts',
+  'dist/bridge.mjs',
   'dist/browser.d.ts',
   'dist/browser.mjs',
   'dist/cli.cjs',

@@ -461,7 +461,7 @@ export function spscCommit(d: usize): i32 {
   atomic.store<u64>(dataOf(d) + <usize>(<u32>tail & (capacityOf(d) - 1)), load<u64>(d + D_FIRST_HEADER)); // the publishing store
   store<u64>(d + D_TAIL, claimed);
   atomic.store<u64>(r + SPSC_TAIL, claimed);
-  return atomic.load<u32>(r + SPSC_CONSUMER_SLEEPS) != 0 ? 1 : 0;
+  return takeSleeper(r + SPSC_CONSUMER_SLEEPS);
 }
 
 /** Producer: claims not yet committed, in bytes. */
@@ -570,7 +570,7 @@ export function spscRelease(d: usize): i32 {
   const r = descBase(d);
   store<u64>(d + D_HEAD, peeked);
   atomic.store<u64>(r + SPSC_HEAD, peeked);
-  return atomic.load<u32>(r + SPSC_PRODUCER_SLEEPS) != 0 ? 1 : 0;
+  return takeSleeper(r + SPSC_PRODUCER_SLEEPS);
 }
 
 /** Consumer: peeked messages not yet released. */
@@ -600,6 +600,17 @@ export function spscUsed(d: usize): u32 {
   return tail - head > <u64>capacityOf(d) ? capacityOf(d) : <u32>(tail - head);
 }
 
+// A publish that finds the other side asleep clears its flag as it reports
+// it, so only the first publish after a sleep pays for a wake-up: the
+// sleeper takes a while to run again, and every publish in between would
+// otherwise make a futex call of its own. The sleeper raises the flag again
+// before each try (spscSleepValue). Read first: a publish with nobody
+// asleep leaves the shared line alone.
+// @ts-ignore: decorator
+@inline function takeSleeper(flag: usize): i32 {
+  return atomic.load<u32>(flag) != 0 && atomic.xchg<u32>(flag, 0) != 0 ? 1 : 0;
+}
+
 function sleepsWord(d: usize, role: u32): usize {
   return descBase(d) + (role == SPSC_PRODUCER ? SPSC_PRODUCER_SLEEPS : SPSC_CONSUMER_SLEEPS);
 }
@@ -623,5 +634,6 @@ export function spscSleepEnd(d: usize, role: u32): void {
  * read either changed the word or saw the sleep flag and wakes.
  */
 export function spscSleepValue(d: usize, role: u32): u32 {
+  atomic.store<u32>(sleepsWord(d, role), 1); // a waker may have cleared it since the last try
   return atomic.load<u32>(descBase(d) + (role == SPSC_PRODUCER ? SPSC_HEAD : SPSC_TAIL));
 }

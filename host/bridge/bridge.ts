@@ -13,7 +13,7 @@ import { Checkpoint } from './checkpoint.js';
 import { Connection, checkNatsOptions, type NatsOptions } from './connection.js';
 import { type Counters, zeroCounters } from './counters.js';
 import { type Channel, isChannel, sinkOf, sourceOf } from './endpoints.js';
-import { runInbound } from './inbound.js';
+import { inboundFeed, runInbound } from './inbound.js';
 import { type BatchLimits, runOutbound } from './outbound.js';
 import { formatLayout, MAX_BATCH_MESSAGES } from './wire.js';
 
@@ -120,13 +120,14 @@ export async function openBridge(options: BridgeOptions): Promise<Bridge> {
         source, connection, subject: o.subject, layout, limits, jetstream: js, checkpoint, runId, counters, signal,
       }).finally(() => source.close()));
     }
-    const sink = sinkOf(o.channel);
     const js = o.jetstream ? {
       client: jetstream(connection.nc), manager: await jetstreamManager(connection.nc), stream: o.jetstream.stream,
       durable: o.jetstream.durable ?? 'shmkit-bridge', ackWaitMs: o.jetstream.ackWaitMs ?? 5000,
     } : undefined;
+    const feed = await inboundFeed(connection, o.subject, js);
+    const sink = sinkOf(o.channel);
     return new Bridge(o, connection, counters, (signal) => runInbound({
-      sink, connection, subject: o.subject, layout, jetstream: js, checkpoint, counters, signal,
+      feed, sink, connection, subject: o.subject, layout, jetstream: js, checkpoint, counters, signal,
     }).finally(() => sink.close()));
   } catch (error) {
     await connection.nc.close();

@@ -28,6 +28,8 @@ export interface Source {
 /** What the inward loop writes to. */
 export interface Sink {
   readonly maxMessage: number;
+  /** Writes one message if there is room: whether it did. Never waits. */
+  tryWrite(message: Uint8Array): boolean;
   /** Writes one message, waiting while the channel is full. */
   write(message: Uint8Array, signal: AbortSignal): Promise<void>;
   /** Bytes committed over the ring's life (rings only). */
@@ -138,8 +140,8 @@ function ringSink(producer: SpscProducer): Sink {
   return {
     maxMessage: producer.maxMessage,
     moved: () => producer.moved,
+    tryWrite: (message) => producer.trySend(message),
     async write(message, signal) {
-      if (producer.trySend(message)) return;
       while (!(await producer.sendAsync(message, { signal })));
     },
     close: () => producer.close(),
@@ -149,9 +151,11 @@ function ringSink(producer: SpscProducer): Sink {
 function queueSink(queue: MpmcQueue): Sink {
   return {
     maxMessage: queue.slotSize,
-    async write(message, signal) {
+    tryWrite(message) {
       if (message.length !== queue.slotSize) throw new ShmError({ code: 'EMSGSIZE', message: `a bridged message of ${message.length} bytes does not fit the queue's ${queue.slotSize}-byte slots; bridge into a queue of the sender's slot size, or into a ring` });
-      if (queue.tryPush(message)) return;
+      return queue.tryPush(message);
+    },
+    async write(message, signal) {
       while (!(await queue.pushAsync(message, { signal })));
     },
     close: () => undefined,

@@ -5,7 +5,7 @@
 // the channel takes messages, acknowledges a batch once all of it is in the
 // channel, and (into a ring, with a checkpoint) skips what a killed bridge
 // had already written, so a redelivered batch is seen once.
-import type { Msg } from '@nats-io/transport-node';
+import type { Msg, Subscription } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { ShmError } from '../errors.js';
@@ -25,6 +25,8 @@ export interface JetStreamIn {
 }
 
 export interface Inbound {
+  /** The subscription (core NATS) or durable consumer (JetStream), made by inboundFeed(). */
+  feed: Subscription | Consumer;
   sink: Sink;
   connection: Connection;
   subject: string;
@@ -57,17 +59,28 @@ export async function runInbound(i: Inbound): Promise<void> {
     i.counters.duplicates += done;
     for (let k = done; k < messages.length; k++) {
       i.checkpoint?.inCommitting(seq!, k + 1, i.sink.moved!());
-      await i.sink.write(messages[k]!, i.signal);
+      if (!i.sink.tryWrite(messages[k]!)) await i.sink.write(messages[k]!, i.signal); // waits only while the channel is full
       i.checkpoint?.inCommitted();
       i.counters.written++;
     }
   };
-  if (i.jetstream) await pullStored(i, i.jetstream, deliver);
-  else await subscribed(i, deliver);
+  if (i.jetstream) await pullStored(i, i.feed as Consumer, deliver);
+  else await subscribed(i, i.feed as Subscription, deliver);
 }
 
-async function subscribed(i: Inbound, deliver: (m: Msg, seq: undefined) => Promise<void>): Promise<void> {
-  const subscription = i.connection.nc.subscribe(i.subject);
+/**
+ * What the inward bridge reads, made before it counts as open: a core
+ * subscription the server has registered (a message published before that
+ * would go to nobody), or the durable consumer.
+ */
+export async function inboundFeed(connection: Connection, subject: string, js: JetStreamIn | undefined): Promise<Subscription | Consumer> {
+  if (js) return durableConsumer(subject, js);
+  const subscription = connection.nc.subscribe(subject);
+  await connection.nc.flush();
+  return subscription;
+}
+
+async function subscribed(i: Inbound, subscription: Subscription, deliver: (m: Msg, seq: undefined) => Promise<void>): Promise<void> {
   const stop = () => subscription.unsubscribe();
   i.signal.addEventListener('abort', stop, { once: true });
   try {
@@ -77,8 +90,7 @@ async function subscribed(i: Inbound, deliver: (m: Msg, seq: undefined) => Promi
   }
 }
 
-async function pullStored(i: Inbound, js: JetStreamIn, deliver: (m: JsMsg, seq: number) => Promise<void>): Promise<void> {
-  const consumer = await durableConsumer(i, js);
+async function pullStored(i: Inbound, consumer: Consumer, deliver: (m: JsMsg, seq: number) => Promise<void>): Promise<void> {
   while (!i.signal.aborted) {
     try {
       const batches = await consumer.fetch({ max_messages: FETCH_BATCHES, expires: FETCH_EXPIRES_MS });
@@ -97,12 +109,12 @@ async function pullStored(i: Inbound, js: JetStreamIn, deliver: (m: JsMsg, seq: 
   }
 }
 
-async function durableConsumer(i: Inbound, js: JetStreamIn): Promise<Consumer> {
-  for (let wait = 100; ; wait = Math.min(2 * wait, 2000)) {
+async function durableConsumer(subject: string, js: JetStreamIn): Promise<Consumer> {
+  for (let wait = 100, tries = 1; ; wait = Math.min(2 * wait, 2000), tries++) {
     try {
       await js.manager.consumers.add(js.stream, {
         durable_name: js.durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
-        filter_subject: i.subject, ack_wait: nanos(js.ackWaitMs),
+        filter_subject: subject, ack_wait: nanos(js.ackWaitMs),
         // One batch unacknowledged at a time keeps delivery in stream order even across a
         // crash: nothing newer comes before the batch a killed bridge left unacknowledged.
         // The checkpoint relies on that order, and the batch is large enough to keep the pace.
@@ -113,8 +125,7 @@ async function durableConsumer(i: Inbound, js: JetStreamIn): Promise<Consumer> {
       if (/stream not found/i.test(String((error as Error).message))) {
         throw new ShmError({ code: 'ENOENT', message: `JetStream has no stream "${js.stream}"; create it (the outward bridge does, with jetstream.create), or name the right one`, cause: error });
       }
-      if (i.signal.aborted) throw error;
-      i.counters.retries++;
+      if (tries === 10) throw new ShmError({ code: 'ETIMEDOUT', message: `JetStream did not make the durable consumer "${js.durable}" on stream "${js.stream}": ${(error as Error).message}`, cause: error });
       await pause(wait);
     }
   }

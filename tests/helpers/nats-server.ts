@@ -8,19 +8,35 @@ import { join } from 'node:path';
 
 export const NATS_SERVER = '/usr/sbin/nats-server';
 
+export interface NatsServerPlace {
+  /** The address it listens on (default 127.0.0.1). */
+  address?: string;
+  /** A network namespace to run it in (ip netns exec). */
+  netns?: string;
+}
+
 export class NatsServer {
   readonly storeDir = mkdtempSync(join(tmpdir(), 'shmkit-nats-'));
+  readonly #address: string;
+  readonly #netns: string | undefined;
   port = -1;
   #child: ChildProcess | undefined;
 
+  constructor(place: NatsServerPlace = {}) {
+    this.#address = place.address ?? '127.0.0.1';
+    this.#netns = place.netns;
+  }
+
   get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
+    return `nats://${this.#address}:${this.port}`;
   }
 
   /** Starts it (again, on the same port and store, after stop({ keepStore: true })). */
   async start(): Promise<void> {
     if (!existsSync(NATS_SERVER)) throw new Error(`${NATS_SERVER} is missing: apt-get install nats-server (.ci/run does)`);
-    const child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const serverArgs = ['-a', this.#address, '-p', String(this.port), '-js', '-sd', this.storeDir];
+    const [command, args] = this.#netns ? ['ip', ['netns', 'exec', this.#netns, NATS_SERVER, ...serverArgs]] : [NATS_SERVER, serverArgs];
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#child = child;
     let log = '';
     this.port = await new Promise<number>((resolve, reject) => {

@@ -1,5 +1,6 @@
 // Every command, in the order help lists them.
 import type { Command } from '../command.js';
+import { bridge } from './bridge.js';
 import { codegen } from './codegen.js';
 import { create } from './create.js';
 import { dump } from './dump.js';
@@ -11,7 +12,7 @@ import { remove } from './remove.js';
 import { set } from './set.js';
 import { stat } from './stat.js';
 
-export const COMMANDS: readonly Command[] = [list, create, stat, info, set, remove, write, verify, dump, objects, codegen];
+export const COMMANDS: readonly Command[] = [list, create, stat, info, set, remove, write, verify, dump, objects, codegen, bridge];
 
 /** The command a name or alias stands for. */
 export function findCommand(name: string): Command | undefined {
