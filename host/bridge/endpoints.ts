@@ -55,70 +55,48 @@ export function sinkOf(channel: Channel): Sink {
   return invalidArgument('a broadcast is bridged outward only; bridge into a ring or a queue');
 }
 
+// A ring's messages are peeked in place and released once NATS has them.
 function ringSource(consumer: SpscConsumer): Source {
-  let first: Uint8Array | null = null; // peeked by wait(), taken by the next take()
-  return {
-    maxMessage: consumer.maxMessage,
-    holdsUntilSettled: true,
-    moved: () => consumer.moved,
-    async wait(signal) {
-      first ??= await consumer.peekAsync({ signal });
-      return first !== null;
-    },
-    take(batch, most, bytes) {
-      let taken = 0;
-      if (first !== null && most > 0) {
-        batch.add(first);
-        first = null;
-        taken++;
-      }
-      while (taken < most && batch.bytes < bytes) {
-        const n = consumer.peekMany(Math.min(most - taken, 256));
-        if (n === 0) break;
-        const { offsets, lengths } = consumer;
-        for (let i = 0; i < n; i++) batch.add(consumer.bytes.subarray(offsets[i]!, offsets[i]! + lengths[i]!));
-        taken += n;
-      }
-      return taken;
-    },
-    settle: () => consumer.release(),
-    close: () => consumer.close(),
-  };
+  return sourceOver({
+    maxMessage: consumer.maxMessage, holdsUntilSettled: true, moved: () => consumer.moved,
+    next: (signal) => consumer.peekAsync({ signal }), tryNext: () => consumer.tryPeek(),
+    settle: () => consumer.release(), close: () => consumer.close(),
+  });
 }
 
+// A queue's and a broadcast's reads copy a message out and consume it: nothing to settle.
 function queueSource(queue: MpmcQueue): Source {
   const into = new Uint8Array(queue.slotSize);
-  let first: Uint8Array | null = null;
-  return {
-    maxMessage: queue.slotSize,
-    holdsUntilSettled: false,
-    async wait(signal) {
-      first ??= await queue.popAsync({ signal });
-      return first !== null;
-    },
-    take(batch, most, bytes) {
-      let taken = 0;
-      if (first !== null && most > 0) {
-        batch.add(first);
-        first = null;
-        taken++;
-      }
-      for (let m: Uint8Array | null; taken < most && batch.bytes < bytes && (m = queue.tryPop(into)) !== null; taken++) batch.add(m);
-      return taken;
-    },
-    settle: () => undefined,
-    close: () => undefined,
-  };
+  return sourceOver({
+    maxMessage: queue.slotSize, holdsUntilSettled: false,
+    next: (signal) => queue.popAsync({ signal }), tryNext: () => queue.tryPop(into),
+    settle: () => undefined, close: () => undefined,
+  });
 }
 
 function broadcastSource(reader: BroadcastReader, slotSize: number): Source {
   const into = new Uint8Array(slotSize);
-  let first: Uint8Array | null = null;
+  return sourceOver({
+    maxMessage: slotSize, holdsUntilSettled: false,
+    next: async (signal) => (await reader.readAsync({ signal }))?.data ?? null, tryNext: () => reader.tryRead(into)?.data ?? null,
+    settle: () => undefined, close: () => reader.close(),
+  });
+}
+
+interface SourceParts extends Pick<Source, 'maxMessage' | 'holdsUntilSettled' | 'moved' | 'settle' | 'close'> {
+  /** The next message, waiting for it (null: the channel ended). */
+  next(signal: AbortSignal): Promise<Uint8Array | null>;
+  /** The next message if there is one. */
+  tryNext(): Uint8Array | null;
+}
+
+function sourceOver(parts: SourceParts): Source {
+  const { next, tryNext, ...rest } = parts;
+  let first: Uint8Array | null = null; // waited for by wait(), taken by the next take()
   return {
-    maxMessage: slotSize,
-    holdsUntilSettled: false,
+    ...rest,
     async wait(signal) {
-      first ??= (await reader.readAsync({ signal }))?.data.slice() ?? null;
+      first ??= await next(signal);
       return first !== null;
     },
     take(batch, most, bytes) {
@@ -128,11 +106,9 @@ function broadcastSource(reader: BroadcastReader, slotSize: number): Source {
         first = null;
         taken++;
       }
-      for (let m; taken < most && batch.bytes < bytes && (m = reader.tryRead(into)) !== null; taken++) batch.add(m.data);
+      for (let m: Uint8Array | null; taken < most && batch.bytes < bytes && (m = tryNext()) !== null; taken++) batch.add(m);
       return taken;
     },
-    settle: () => undefined,
-    close: () => reader.close(),
   };
 }
 

@@ -81,7 +81,7 @@ export async function inboundFeed(connection: Connection, subject: string, js: J
 }
 
 async function subscribed(i: Inbound, subscription: Subscription, deliver: (m: Msg, seq: undefined) => Promise<void>): Promise<void> {
-  const stop = () => subscription.unsubscribe();
+  const stop = () => void subscription.drain().catch(() => subscription.unsubscribe()); // what the client holds is still written
   i.signal.addEventListener('abort', stop, { once: true });
   try {
     for await (const m of subscription) await deliver(m, undefined);

@@ -14,6 +14,9 @@ import type { Counters } from './counters.js';
 import { BatchWriter, HEADER_BATCH, HEADER_LAYOUT, formatBatchId } from './wire.js';
 import { pause, untilAborted } from './timing.js';
 
+/** Core NATS: batches published between two flushes (round trips to the server). */
+const FLUSH_EVERY = 16;
+
 export interface BatchLimits {
   /** Most messages per NATS message. */
   messages: number;
@@ -42,6 +45,7 @@ export async function runOutbound(o: Outbound): Promise<void> {
   const bytes = Math.min(o.limits.bytes, o.connection.nc.info?.max_payload ?? o.limits.bytes) / 2; // a soft target: a take may pass it by one peek's worth
   let { next, resend } = o.checkpoint ? o.checkpoint.outStart(o.source.moved!()) : { next: 0, resend: 0 };
   const sender = o.checkpoint?.key ?? o.runId;
+  let unflushed = 0;
   for (;;) {
     if (resend > 0) {
       // The batch a killed bridge published last, at the ring's head: exactly it, under the same id.
@@ -66,6 +70,12 @@ export async function runOutbound(o: Outbound): Promise<void> {
     } else {
       await o.connection.whenUp(); // published while down, it would be dropped without a word
       o.connection.nc.publish(o.subject, payload, { headers: h });
+      // The client buffers without bound: a round trip now and then keeps
+      // what is in flight bounded, so a slow link backs up into the ring.
+      if (++unflushed === FLUSH_EVERY) {
+        unflushed = 0;
+        await o.connection.nc.flush().catch(() => o.connection.whenUp());
+      }
     }
     o.source.settle();
     o.checkpoint?.outReleased();

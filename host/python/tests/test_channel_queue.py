@@ -95,9 +95,11 @@ def test_broadcast_node_writer_to_python_reader_and_back(posix_name: str) -> Non
                 got += 1
             assert node.wait(120) == 0
             assert (got, crc, reader.lost) == (count, crc_all(count), 0) and reader.ended
-        node = node_process("channel-peer.ts", "bcast-consume", posix_name, stdout=subprocess.PIPE, text=True)
-        assert node.stdout.readline().strip() == "ready"
+        # The writer first: a reader that came while the first writer's close still
+        # stood would see the channel ended and read nothing.
         with channel.writer() as writer:
+            node = node_process("channel-peer.ts", "bcast-consume", posix_name, stdout=subprocess.PIPE, text=True)
+            assert node.stdout.readline().strip() == "ready"
             assert writer.publish_many([message(i) for i in range(count)], timeout=60) == count
         out, _ = node.communicate(timeout=120)
         assert node.returncode == 0 and json.loads(out) == {"count": count, "crc": crc_all(count), "lost": 0}
