@@ -55,6 +55,8 @@ export class SpscConsumer<RecordType extends StructType = StructType> extends Sp
    * Never waits, allocates nothing. When `into` lies in this memory (a view
    * of a segment's bytes object, say), the core copies in the same call, at
    * memory speed (a JS copy out of shared memory runs at about half of it).
+   * It also releases earlier peeks, and it reuses the arrays peekMany()
+   * fills: read offsets and lengths of a peekMany() before calling it.
    */
   tryReceiveInto(into: Uint8Array): number | null {
     this.assertOpen();
