@@ -30,6 +30,7 @@ import { openOrCreate, Posix, type LockResult, type ManagedSegment, type Mutex, 
 import { futexWait, futexWake } from '../host/linux/futex.js';
 import { latencyTable, measure, median, runMain, table, type Latencies, type Sample } from './measure.js';
 import { sampleRows, writeResults } from './results.js';
+import { cleanUp, installCleanup, onCleanup } from './cleanup.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const C_SOURCE = fileURLToPath(new URL('./c/pthread_handoff.c', import.meta.url));
@@ -134,23 +135,6 @@ function peer(mode: PeerMode, name: string): void {
   }
 }
 
-// ─── cleanup, also on Ctrl-C and errors ──────────────────────────────────
-
-const cleanups: Array<() => void> = [];
-function cleanUp(): void {
-  for (const task of cleanups.splice(0).reverse()) {
-    try {
-      task();
-    } catch {
-      // best effort: keep cleaning
-    }
-  }
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  cleanUp();
-  process.exit(signal === 'SIGINT' ? 130 : 143);
-}
 
 // ─── timing helpers ──────────────────────────────────────────────────────
 
@@ -223,14 +207,8 @@ let segments = 0;
 async function twoProcesses(label: string, mode: PeerMode): Promise<HandoffResult> {
   const name = `/shmkit-bench-sync-${process.pid}-${segments++}`;
   const managed = openOrCreate({ kind: 'posix', name, size: SEGMENT_SIZE });
-  let unlinked = false;
-  const unlink = () => {
-    if (!unlinked) {
-      unlinked = true;
-      Posix.remove(name);
-    }
-  };
-  cleanups.push(() => managed.close(), unlink);
+  const unlink = onCleanup(() => Posix.remove(name)); // runs once: now, or at exit
+  onCleanup(() => managed.close());
   const { words, address } = controlWords(managed);
   const m = mutexes(managed);
   const ping = managed.event('ping', { autoReset: true });
@@ -246,7 +224,7 @@ async function twoProcesses(label: string, mode: PeerMode): Promise<HandoffResul
   const kill = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
-  cleanups.push(kill);
+  onCleanup(kill);
   const done = exited(child);
   done.catch(() => {}); // awaited below; keep an early failure from going unhandled
   await until(() => Atomics.load(words, READY) === 1, child, 'ready');
@@ -305,7 +283,7 @@ for (;;) {
 async function twoThreads(label: string): Promise<HandoffResult> {
   const w = new Int32Array(new SharedArrayBuffer(64));
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: w.buffer });
-  cleanups.push(() => void worker.terminate());
+  onCleanup(() => void worker.terminate());
   const done = new Promise<void>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('exit', () => resolve());
@@ -333,7 +311,7 @@ async function twoThreads(label: string): Promise<HandoffResult> {
 function run(file: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile(file, args, { maxBuffer: 64 << 20 }, (error, stdout, stderr) => (error ? reject(new Error(`${file} ${args.join(' ')}: ${error.message}${stderr}`)) : resolve(stdout)));
-    cleanups.push(() => {
+    onCleanup(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });
   });
@@ -342,7 +320,7 @@ function run(file: string, args: string[]): Promise<string> {
 /** Compiles bench/c/pthread_handoff.c into a temporary directory; undefined without gcc. */
 async function compileC(): Promise<string | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'shmkit-bench-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const binary = join(dir, 'pthread_handoff');
   try {
     await run('gcc', ['-O2', '-pthread', '-o', binary, C_SOURCE]);
@@ -383,9 +361,7 @@ const H_C_ADAPTIVE = 'C pthread_mutex adaptive (spins), 2 processes';
 const H_ATOMICS = 'Atomics.wait/notify, 2 worker_threads (in-process)';
 
 async function main(): Promise<void> {
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('exit', cleanUp);
+  installCleanup();
   const started = performance.now();
   const binary = await compileC();
 
@@ -395,7 +371,7 @@ async function main(): Promise<void> {
     const name = `/shmkit-bench-sync-${process.pid}-u`;
     const managed = openOrCreate({ kind: 'posix', name, size: SEGMENT_SIZE });
     Posix.remove(name); // mapped here; nobody else needs the name
-    cleanups.push(() => managed.close());
+    onCleanup(() => managed.close());
     const mutex = managed.mutex('m');
     const core = managed.segment.arena.core;
     const at = mutex.place.offset;

@@ -39,6 +39,7 @@ import { openOrCreate, Posix, type ManagedSegment, type Segment } from '../host/
 import { coreConstants } from '../host/core/core.js';
 import { futexWait, futexWake } from '../host/linux/futex.js';
 import { median, quantile, runMain } from './measure.js';
+import { cleanUp, installCleanup, onCleanup } from './cleanup.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -316,29 +317,12 @@ async function child(args: string[]): Promise<void> {
   else throw new Error(`unknown child role: ${role}`);
 }
 
-// ─── cleanup, also on Ctrl-C and errors ──────────────────────────────────
-
-const cleanups: Array<() => void> = [];
-function cleanUp(): void {
-  for (const task of cleanups.splice(0).reverse()) {
-    try {
-      task();
-    } catch {
-      // best effort: keep cleaning
-    }
-  }
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  cleanUp();
-  process.exit(signal === 'SIGINT' ? 130 : 143);
-}
 
 const children: ChildProcess[] = [];
 function start(args: string[], stdio: StdioOptions): ChildProcess {
   const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--child', ...args], { stdio, detached: true });
   children.push(proc);
-  cleanups.push(() => {
+  onCleanup(() => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   });
   proc.once('exit', (code, signal) => {
@@ -442,20 +426,12 @@ const NAME: Record<ConsumerKind, string> = {
 const BASE_OF: Record<ConsumerKind, ConsumerKind> = { 'socket-sync': 'socket-sync', 'socket-async': 'socket-async', 'ring-sync': 'socket-sync', 'ring-async': 'socket-async' };
 
 async function main(): Promise<void> {
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('exit', cleanUp);
+  installCleanup();
   const started = performance.now();
   const name = `/shmkit-bench-wait-${process.pid}`;
   const managed = openSegment(name);
-  let unlinked = false;
-  const unlink = () => {
-    if (!unlinked) {
-      unlinked = true;
-      Posix.remove(name);
-    }
-  };
-  cleanups.push(() => managed.close(), unlink);
+  const unlink = onCleanup(() => Posix.remove(name)); // runs once: now, or at exit
+  onCleanup(() => managed.close());
   const { words, word, address } = control(managed);
   const core = coreConstants(managed.segment.arena.core);
   const spin = { SPIN_START_NS: core.SPIN_START_NS, SPIN_MIN_NS: core.SPIN_MIN_NS, SPIN_MAX_NS: core.SPIN_MAX_NS, SPIN_ASYNC_MAX_NS: core.SPIN_ASYNC_MAX_NS, LIVENESS_SLICE_FIRST_MS: core.LIVENESS_SLICE_FIRST_MS, LIVENESS_SLICE_MAX_MS: core.LIVENESS_SLICE_MAX_MS };

@@ -130,6 +130,33 @@ bridge('options are checked before anything connects or acquires a role', async 
   }
 });
 
+bridge('a checkpoint another process scribbled on is refused (ECORRUPT), at open and where a count is read', async () => {
+  const name = trackPosix(freshName('bridge-checkpoint'));
+  const seg = openOrCreate({ kind: 'posix', name, size: SEGMENT_SIZE });
+  try {
+    const ring = seg.ring('r', 1 << 16);
+    const words = (() => {
+      const bytes = seg.findOrCreate('r.nats', { bytes: 80, align: 8 });
+      return new BigUint64Array(bytes.buffer, bytes.byteOffset, 10);
+    })();
+    const options = { channel: ring, direction: 'out' as const, subject: 'test.checkpoint', nats: { servers: server.url }, jetstream: { stream: 'CHECKPOINT' }, checkpoint: { segment: seg, name: 'r' } };
+    words.fill(0xdeadbeefn);
+    const refused = await openBridge(options).then(() => null, (e: { code?: string }) => e);
+    assert.is(refused?.code, 'ECORRUPT', 'a wrong magic');
+    words.fill(0n); // fresh: the bridge writes magic and key
+    const fine = await openBridge(options);
+    await fine.close();
+    words[3] = 1n << 40n; // outPending: far more than a batch can hold
+    const scribbled = await openBridge(options);
+    const stopped = await scribbled.done.then(() => null, (e: { code?: string }) => e);
+    assert.is(stopped?.code, 'ECORRUPT', 'an impossible batch count');
+    await scribbled.close().catch(() => undefined);
+  } finally {
+    seg.close();
+    removeSegments([name]);
+  }
+});
+
 bridge('core NATS: 1,000,000 messages from A to B in order and whole, in far fewer publishes', async () => {
   const [a, b] = segments();
   const count = 1_000_000;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Sample } from '../measure.js';
+import { onCleanup } from '../cleanup.js';
 
 export type { Sample };
 
@@ -54,47 +55,8 @@ export interface Settings {
   dir: string;
 }
 
-// ─── cleanup, also on Ctrl-C and errors ──────────────────────────────────
-
-const cleanups: Array<() => void> = [];
-
-/** Registers `task` to run at exit (last registered, first run); returns a function that runs it now, once. */
-export function onCleanup(task: () => void): () => void {
-  let done = false;
-  const once = () => {
-    if (done) return;
-    done = true;
-    const at = cleanups.indexOf(once);
-    if (at >= 0) cleanups.splice(at, 1);
-    task();
-  };
-  cleanups.push(once);
-  return once;
-}
-
-export function cleanUp(): void {
-  for (const task of cleanups.splice(0).reverse()) {
-    try {
-      task();
-    } catch {
-      // best effort: keep cleaning
-    }
-  }
-}
-
-let installed = false;
-export function installCleanup(): void {
-  if (installed) return;
-  installed = true;
-  const onSignal = (signal: NodeJS.Signals) => {
-    cleanUp();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
-  process.on('exit', cleanUp);
-}
+// The cleanup every case registers with (bench/cleanup.ts).
+export { cleanUp, installCleanup, onCleanup } from '../cleanup.js';
 
 let tempDir: string | undefined;
 /** The run's private temporary directory (socket files, the C binary); removed at exit. */

@@ -31,21 +31,28 @@ const enum Slot { Magic, Key, OutNext, OutPending, OutHeadBefore, InSeq, InDone,
 
 export class Checkpoint {
   readonly #words: BigUint64Array;
+  readonly #where: string;
   readonly key: string;
 
   private constructor(words: BigUint64Array, where: string) {
     this.#words = words;
-    if (words[Slot.Magic] === 0n && words.every((w) => w === 0n)) {
+    this.#where = where;
+    if (words.every((w) => w === 0n)) {
       const random = new BigUint64Array(1);
       do crypto.getRandomValues(random); while (random[0] === 0n);
       words[Slot.Key] = random[0]!;
       words[Slot.Magic] = MAGIC;
     }
     if (words[Slot.Magic] !== MAGIC || words[Slot.Key] === 0n) throw corrupt(where, 'its magic or key');
-    const counts = [Slot.OutPending, Slot.InDone, Slot.InPendingDone];
-    if (counts.some((s) => words[s]! > BigInt(MAX_BATCH_MESSAGES))) throw corrupt(where, 'a batch count');
-    if (words[Slot.InPendingSeq]! < words[Slot.InSeq]!) throw corrupt(where, 'its inward sequence numbers');
     this.key = words[Slot.Key]!.toString(16).padStart(16, '0');
+  }
+
+  // Another process may write these words at any moment: every count is
+  // bounded where it is read, not once.
+  #count(slot: Slot): number {
+    const value = this.#words[slot]!;
+    if (value > BigInt(MAX_BATCH_MESSAGES)) throw corrupt(this.#where, 'a batch count');
+    return Number(value);
   }
 
   /** The checkpoint of ring `name` in `segment`, made on first use. */
@@ -60,7 +67,7 @@ export class Checkpoint {
   /** Index of the next message to publish, after settling a release a crash may have cut short (`moved`: the consumer's now). */
   outStart(moved: bigint): { next: number; resend: number } {
     const w = this.#words;
-    const pending = Number(w[Slot.OutPending]);
+    const pending = this.#count(Slot.OutPending);
     if (pending > 0 && moved > w[Slot.OutHeadBefore]!) {
       w[Slot.OutNext] = w[Slot.OutNext]! + BigInt(pending); // released before the crash
       w[Slot.OutPending] = 0n;
@@ -86,7 +93,8 @@ export class Checkpoint {
   /** Settles a commit a crash may have cut short (`moved`: the producer's now). */
   inStart(moved: bigint): void {
     const w = this.#words;
-    const pending = w[Slot.InPendingSeq] !== w[Slot.InSeq] || w[Slot.InPendingDone] !== w[Slot.InDone];
+    if (w[Slot.InPendingSeq]! < w[Slot.InSeq]!) throw corrupt(this.#where, 'its inward sequence numbers');
+    const pending = w[Slot.InPendingSeq] !== w[Slot.InSeq] || this.#count(Slot.InPendingDone) !== this.#count(Slot.InDone);
     if (pending && moved > w[Slot.InTailBefore]!) this.#inCommitted();
     w[Slot.InPendingSeq] = w[Slot.InSeq]!;
     w[Slot.InPendingDone] = w[Slot.InDone]!;
@@ -97,7 +105,7 @@ export class Checkpoint {
     const w = this.#words;
     const s = BigInt(seq);
     if (s < w[Slot.InSeq]!) return count;
-    if (s === w[Slot.InSeq]) return Math.min(count, Number(w[Slot.InDone]));
+    if (s === w[Slot.InSeq]) return Math.min(count, this.#count(Slot.InDone));
     return 0;
   }
 

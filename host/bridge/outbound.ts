@@ -42,7 +42,7 @@ export interface Outbound {
 
 export async function runOutbound(o: Outbound): Promise<void> {
   const batch = new BatchWriter(Math.min(o.limits.bytes, 1 << 16));
-  const bytes = Math.min(o.limits.bytes, o.connection.nc.info?.max_payload ?? o.limits.bytes) / 2; // a soft target: a take may pass it by one peek's worth
+  const bytes = Math.min(o.limits.bytes, o.connection.nc.info?.max_payload ?? o.limits.bytes) / 2; // a take stops once past this, by at most one message: half keeps a payload under both limits
   let { next, resend } = o.checkpoint ? o.checkpoint.outStart(o.source.moved!()) : { next: 0, resend: 0 };
   const sender = o.checkpoint?.key ?? o.runId;
   let unflushed = 0;
