@@ -30,12 +30,19 @@ export {
 } from "./descriptor";
 export {
   formatPeek, formatClaim, formatInitPid, formatTakeOver, formatInit, formatOpen,
+  formatInitWord, formatCondemn, formatRestore, formatRevive, formatFlags, formatSetFlags, formatLastJoinMs,
   SEGMENT_MAGIC, FORMAT_VERSION, CACHE_LINE, HEADER_SIZE, H_MAGIC, H_VERSION, H_TOTAL_SIZE, H_CREATOR_PID, H_DIR_CAPACITY,
-  H_DIR_OFFSET, H_HEAP_OFFSET, H_INIT_WORD, H_DIR_LOCK, H_DIR_GENERATION, MAX_PID, MAX_DIR_CAPACITY,
-  INIT_FRESH, INIT_BUSY, INIT_READY, INIT_PID_SHIFT,
+  H_DIR_OFFSET, H_HEAP_OFFSET, H_USER_CAPACITY, H_USER_OFFSET, H_FLAGS, H_LAST_JOIN_MS,
+  H_INIT_WORD, H_DIR_LOCK, H_DIR_GENERATION, MAX_PID, MAX_DIR_CAPACITY,
+  INIT_FRESH, INIT_BUSY, INIT_READY, INIT_GONE, INIT_PID_SHIFT, FLAG_REMOVE_WITH_LAST_USER,
   FORMAT_OK, FORMAT_BAD_MAGIC, FORMAT_BAD_VERSION, FORMAT_SIZE_MISMATCH, FORMAT_TOO_SMALL,
-  FORMAT_NOT_OWNER, FORMAT_CORRUPT, FORMAT_BAD_ARGUMENT, PEEK_FRESH, PEEK_READY, PEEK_WAIT, PEEK_FOREIGN,
+  FORMAT_NOT_OWNER, FORMAT_CORRUPT, FORMAT_BAD_ARGUMENT, PEEK_FRESH, PEEK_READY, PEEK_WAIT, PEEK_FOREIGN, PEEK_GONE,
 } from "./format/header";
+export {
+  userTokenOf, userTokenPid, userTokenStart, usersCapacity, userAt, userNamespaceAt, userJoin, userRelease,
+  USER_SLOT_SIZE, U_TOKEN, U_NAMESPACE, MAX_USER_CAPACITY, USER_PID_BITS,
+  USERS_FULL, USERS_GONE, USERS_BAD_ARGUMENT,
+} from "./format/users";
 export {
   dirRead, dirCapacity, dirGeneration, dirTryLock, dirStealLock, dirUnlock, dirFind, dirCreate, dirRemove,
   ENTRY_SIZE, E_STATE, E_KIND, E_OFFSET, E_SIZE, E_ALIGN, E_NAME_LENGTH, E_LAYOUT_HASH, E_LAYOUT_OFFSET,
@@ -51,7 +58,7 @@ export * from "./channel/mpmc";
 export * from "./channel/broadcast";
 
 /** Layout version of everything the core keeps in memory. */
-export const CORE_ABI_VERSION: u32 = 11;
+export const CORE_ABI_VERSION: u32 = 12;
 
 /** End of the core's statics; windows must start above it. */
 export function coreStaticsEnd(): usize {

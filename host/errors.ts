@@ -20,8 +20,12 @@ export interface ShmErrorTarget {
  * And beside EOWNERDEAD:
  * - `'owner-died'`: a seqlock writer died mid-update (the data holds a
  *   partial write until the next one).
+ * And beside ESTALE:
+ * - `'being-removed'`: a reaper (shmkit gc, or a last user leaving a
+ *   segment made with removeWhenUnused) is removing the formatted segment
+ *   being opened; open it again by name (openOrCreate does).
  */
-export type ShmErrorReason = 'peer-died' | 'peer-closed' | 'ended' | 'barrier-broken' | 'owner-died';
+export type ShmErrorReason = 'peer-died' | 'peer-closed' | 'ended' | 'barrier-broken' | 'owner-died' | 'being-removed';
 
 export interface ShmErrorInit extends ShmErrorTarget {
   code: string;

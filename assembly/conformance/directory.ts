@@ -9,6 +9,7 @@ import {
   dirCreate, dirFind, dirRead, dirRemove, dirTryLock, dirUnlock,
 } from "../format/directory";
 import { FORMAT_OK, HEADER_SIZE, H_HEAP_OFFSET, formatClaim, formatInit, formatOpen } from "../format/header";
+import { userTokenOf } from "../format/users";
 import { Rng } from "./prng";
 import { Property } from "./property";
 import { Window, allocate, descriptor } from "./window";
@@ -31,7 +32,7 @@ class Segment {
   format(): void {
     memory.fill(this.window.base, 0, HEADER_SIZE);
     formatClaim(this.window.base, PID);
-    formatInit(this.window.base, SEGMENT_SIZE, PID, this.capacity);
+    formatInit(this.window.base, SEGMENT_SIZE, PID, this.capacity, 1, 0, userTokenOf(PID, 1), 0, 0);
     formatOpen(this.d, this.window.base, SEGMENT_SIZE);
   }
 

@@ -18,7 +18,7 @@ import sys
 
 # docs/ABI.md, 5.1: the segment header.
 SEGMENT_MAGIC = 0x4B4D4853
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CACHE_LINE = 64
 HEADER_SIZE = 256
 H_MAGIC = 0
@@ -27,9 +27,13 @@ H_TOTAL_SIZE = 8
 H_DIR_CAPACITY = 20
 H_DIR_OFFSET = 24
 H_HEAP_OFFSET = 28
+H_USER_CAPACITY = 32
+H_USER_OFFSET = 36
 H_INIT_WORD = 64
 H_DIR_GENERATION = 132
 MAX_DIR_CAPACITY = 65536
+MAX_USER_CAPACITY = 4096
+USER_SLOT_SIZE = 16
 INIT_READY = 2
 INIT_PID_SHIFT = 2
 
@@ -97,8 +101,12 @@ def check_header(seg):
     total = u64(seg, H_TOTAL_SIZE)
     capacity = u32(seg, H_DIR_CAPACITY)
     heap = u32(seg, H_HEAP_OFFSET)
-    expected_heap = (HEADER_SIZE + capacity * ENTRY_SIZE + CACHE_LINE - 1) & ~(CACHE_LINE - 1)
+    users = u32(seg, H_USER_CAPACITY)
+    line_up = lambda n: (n + CACHE_LINE - 1) & ~(CACHE_LINE - 1)
+    expected_users_at = line_up(HEADER_SIZE + capacity * ENTRY_SIZE)
+    expected_heap = line_up(expected_users_at + users * USER_SLOT_SIZE)
     if (u32(seg, H_DIR_OFFSET) != HEADER_SIZE or not 1 <= capacity <= MAX_DIR_CAPACITY
+            or not 1 <= users <= MAX_USER_CAPACITY or u32(seg, H_USER_OFFSET) != expected_users_at
             or heap != expected_heap or heap >= total or total > len(seg)):
         raise NotReadable('the header is corrupt')
     return total, capacity, heap

@@ -9,7 +9,10 @@ import { Memfd } from './memfd.js';
 import { Posix } from './posix.js';
 import { SysV } from './sysv.js';
 import type { Segment } from './segment.js';
-import { ManagedSegment, checkManagedOptions, type ManagedOptions } from '../format/managed.js';
+import { ManagedSegment, allowRevival, checkManagedOptions, type ManagedOptions } from '../format/managed.js';
+import { condemnedBy } from '../format/users.js';
+import { isAlive } from '../linux/liveness.js';
+import { Backoff } from '../wait/backoff.js';
 
 interface Common extends ManagedOptions {
   /** Bytes of the whole segment (header and directory included). */
@@ -43,8 +46,8 @@ export type OpenOrCreateOptions = Common & (
   | { kind: 'memfd'; name?: string }
 );
 
-const COMMON = ['kind', 'size', 'arena', 'directorySlots', 'timeoutMs'];
-const FINDABLE = [...COMMON, 'mode', 'exclusive', 'allowForeignOwner'];
+const COMMON = ['kind', 'size', 'arena', 'directorySlots', 'userSlots', 'timeoutMs'];
+const FINDABLE = [...COMMON, 'removeWhenUnused', 'mode', 'exclusive', 'allowForeignOwner'];
 const OPTIONS_BY_KIND: Record<OpenOrCreateOptions['kind'], readonly string[]> = {
   sysv: [...FINDABLE, 'key', 'path', 'proj'],
   posix: [...FINDABLE, 'name'],
@@ -70,23 +73,35 @@ export function openOrCreate(options: OpenOrCreateOptions): ManagedSegment<Segme
     invalidArgument(`${where}: kind must be 'sysv', 'posix', 'file' or 'memfd': kind=${describeValue(kind)}`);
   }
   checkOptions(options, OPTIONS_BY_KIND[kind as OpenOrCreateOptions['kind']], `${where} (kind '${kind}')`);
-  const { directorySlots, timeoutMs } = options;
+  const { directorySlots, userSlots, timeoutMs } = options;
+  const removeWhenUnused = 'removeWhenUnused' in options ? options.removeWhenUnused : undefined;
   // Types here, ranges in checkManagedOptions (whose messages assume numbers).
-  for (const [name, value] of [['directorySlots', directorySlots], ['timeoutMs', timeoutMs]] as const) {
+  for (const [name, value] of [['directorySlots', directorySlots], ['userSlots', userSlots], ['timeoutMs', timeoutMs]] as const) {
     if (value !== undefined && typeof value !== 'number') invalidArgument(`${where}: ${name} must be a number: ${name}=${describeValue(value)}`);
   }
-  checkManagedOptions(options);
-  const segment = backing(options);
-  try {
-    return new ManagedSegment(segment, { directorySlots, timeoutMs });
-  } catch (error) {
+  const checked = checkManagedOptions({ directorySlots, userSlots, removeWhenUnused, timeoutMs });
+  // A segment being removed (ESTALE) is opened again by name until its
+  // reaper is done: the name then leads to a new object, or to the same one
+  // given back. One whose reaper died is revived, once it was seen dead.
+  const deadReapers = new Set<number>();
+  const backoff = new Backoff(checked.timeoutMs, `${options.kind} segment being removed by a reaper`);
+  for (;;) {
+    const segment = backing(options);
+    allowRevival(segment, deadReapers);
     try {
-      const made = madeHere(segment);
-      if (made && unclaimed(made, error)) removeBacking(made);
-    } finally {
-      segment.close();
+      return new ManagedSegment(segment, { directorySlots, userSlots, removeWhenUnused, timeoutMs });
+    } catch (error) {
+      try {
+        const made = madeHere(segment);
+        if (made && unclaimed(made, error)) removeBacking(made);
+      } finally {
+        segment.close();
+      }
+      const reaper = condemnedBy(error);
+      if (reaper === undefined) throw error;
+      if (reaper !== process.pid && !isAlive(reaper)) deadReapers.add(reaper);
+      backoff.pause();
     }
-    throw error;
   }
 }
 

@@ -9,7 +9,7 @@ import { Table } from '../struct/table.js';
 import type { Place } from '../sync/place.js';
 import type { WaitHost } from '../wait/index.js';
 import { linuxWaitHost } from '../linux/wait-host.js';
-import { processHolder } from '../linux/liveness.js';
+import { processHolder } from '../linux/process-identity.js';
 import type { Holder, SegmentLike } from '../format/segment-like.js';
 
 /** Test patterns the core can write and verify. */

@@ -57,9 +57,14 @@ export class Region implements SegmentLike, Disposable {
     return atomicsWaitHost(this.arena);
   }
 
-  /** This thread to a formatted region's init claim and directory lock. */
+  /** This thread to a formatted region's init claim, directory lock and user table (a page has no processes to tell apart). */
   get holder(): Holder {
-    return { id: this.waitHost.id };
+    const host = this.waitHost;
+    return {
+      id: host.id,
+      user: { pid: host.id, start: 0n, namespace: 0 },
+      judge: (user) => (host.isAlive(user.pid) ? 'alive' : 'dead'),
+    };
   }
 
   get info(): RegionInfo {

@@ -67,8 +67,24 @@ export interface CoreFunctions {
   formatClaim(seg: number, pid: number): number;
   formatInitPid(seg: number): number;
   formatTakeOver(seg: number, deadPid: number, pid: number): number;
-  formatInit(seg: number, size: bigint, pid: number, dirCapacity: number): number;
+  formatInit(seg: number, size: bigint, pid: number, dirCapacity: number, userCapacity: number, flags: number, token: bigint, namespace: number, nowMs: bigint): number;
   formatOpen(d: number, seg: number, mappedSize: number): number;
+  formatInitWord(seg: number): number;
+  formatCondemn(seg: number, expected: number, pid: number): number;
+  formatRestore(seg: number, pid: number, ready: number): number;
+  formatRevive(seg: number, mappedSize: number, deadPid: number, pid: number): number;
+  formatFlags(d: number): number;
+  formatSetFlags(d: number, flags: number): number;
+  formatLastJoinMs(d: number): bigint;
+  // assembly/format/users.ts
+  userTokenOf(pid: number, start: bigint): bigint;
+  userTokenPid(token: bigint): number;
+  userTokenStart(token: bigint): bigint;
+  usersCapacity(d: number): number;
+  userAt(d: number, slot: number): bigint;
+  userNamespaceAt(d: number, slot: number, token: bigint): bigint;
+  userJoin(d: number, token: bigint, namespace: number, nowMs: bigint): number;
+  userRelease(d: number, slot: number, token: bigint): number;
   // assembly/format/directory.ts
   dirRead(d: number, slot: number, out: number): number;
   dirCapacity(d: number): number;
@@ -239,11 +255,15 @@ export type CoreConstant =
   | 'FAULT_MPMC_CURSOR' | 'FAULT_BCAST_GEOMETRY' | 'FAULT_BCAST_SLOT' | 'FAULT_BCAST_CURSOR'
   // assembly/format/header.ts
   | 'SEGMENT_MAGIC' | 'FORMAT_VERSION' | 'CACHE_LINE' | 'HEADER_SIZE' | 'H_MAGIC' | 'H_VERSION'
-  | 'H_TOTAL_SIZE' | 'H_CREATOR_PID' | 'H_DIR_CAPACITY' | 'H_DIR_OFFSET' | 'H_HEAP_OFFSET' | 'H_INIT_WORD'
+  | 'H_TOTAL_SIZE' | 'H_CREATOR_PID' | 'H_DIR_CAPACITY' | 'H_DIR_OFFSET' | 'H_HEAP_OFFSET' | 'H_USER_CAPACITY'
+  | 'H_USER_OFFSET' | 'H_FLAGS' | 'H_LAST_JOIN_MS' | 'H_INIT_WORD'
   | 'H_DIR_LOCK' | 'H_DIR_GENERATION' | 'MAX_PID' | 'MAX_DIR_CAPACITY' | 'INIT_FRESH' | 'INIT_BUSY'
-  | 'INIT_READY' | 'INIT_PID_SHIFT' | 'FORMAT_OK' | 'FORMAT_BAD_MAGIC' | 'FORMAT_BAD_VERSION'
-  | 'FORMAT_SIZE_MISMATCH' | 'FORMAT_TOO_SMALL' | 'FORMAT_NOT_OWNER' | 'FORMAT_CORRUPT' | 'FORMAT_BAD_ARGUMENT'
-  | 'PEEK_FRESH' | 'PEEK_READY' | 'PEEK_WAIT' | 'PEEK_FOREIGN'
+  | 'INIT_READY' | 'INIT_GONE' | 'INIT_PID_SHIFT' | 'FLAG_REMOVE_WITH_LAST_USER' | 'FORMAT_OK' | 'FORMAT_BAD_MAGIC'
+  | 'FORMAT_BAD_VERSION' | 'FORMAT_SIZE_MISMATCH' | 'FORMAT_TOO_SMALL' | 'FORMAT_NOT_OWNER' | 'FORMAT_CORRUPT'
+  | 'FORMAT_BAD_ARGUMENT' | 'PEEK_FRESH' | 'PEEK_READY' | 'PEEK_WAIT' | 'PEEK_FOREIGN' | 'PEEK_GONE'
+  // assembly/format/users.ts
+  | 'USER_SLOT_SIZE' | 'U_TOKEN' | 'U_NAMESPACE' | 'MAX_USER_CAPACITY' | 'USER_PID_BITS'
+  | 'USERS_FULL' | 'USERS_GONE' | 'USERS_BAD_ARGUMENT'
   // assembly/format/directory.ts
   | 'ENTRY_SIZE' | 'E_STATE' | 'E_KIND' | 'E_OFFSET' | 'E_SIZE' | 'E_ALIGN' | 'E_NAME_LENGTH' | 'E_LAYOUT_HASH'
   | 'E_LAYOUT_OFFSET' | 'E_LAYOUT_LENGTH' | 'E_ELEMENT_SIZE' | 'E_COUNT' | 'E_NAME' | 'MAX_NAME' | 'ENTRY_FREE'
@@ -334,7 +354,7 @@ export const UNIT_SIZE = 65536;
 /** Pages a wasm32 memory may have: the core's ARENA_MAX_UNITS. */
 export const MAX_UNITS = 65536;
 /** The CORE_ABI_VERSION this host was written for. */
-export const CORE_ABI_VERSION = 11;
+export const CORE_ABI_VERSION = 12;
 
 /**
  * Instantiates the core on `memory`. Synchronous: the module is small.

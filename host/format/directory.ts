@@ -82,6 +82,11 @@ export class Directory {
     return this.#desc;
   }
 
+  /** EBADF once the segment is closed. */
+  assertOpen(): void {
+    void this.#d;
+  }
+
   constant(name: CoreConstant): number {
     return coreConstant(this.core, name);
   }

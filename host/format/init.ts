@@ -5,6 +5,7 @@ import { ShmError } from '../errors.js';
 import { coreConstant, type CoreExports } from '../core/core.js';
 import { Backoff } from '../wait/backoff.js';
 import type { SegmentLike } from './segment-like.js';
+import { condemnedError, tokenOf } from './users.js';
 
 // What the core's format results mean, by the names it exports them under (assembly/format/header.ts).
 const FORMAT_ERRORS = {
@@ -33,18 +34,33 @@ export function checkHeaderFits(segment: SegmentLike): void {
   if (segment.size < coreConstant(segment.arena.core, 'HEADER_SIZE')) unusableSegment(segment, 'EINVAL', FORMAT_ERRORS.FORMAT_TOO_SMALL);
 }
 
+/** How a segment is formatted when this caller is the one to format it. */
+export interface FormatShape {
+  directorySlots: number;
+  userSlots: number;
+  /** FLAG_* bits for the header. */
+  flags: number;
+}
+
 /**
- * Formats `segment` with `slots` directory slots, or waits (up to
- * `timeoutMs`) until whoever formats it is done. Returns whether this call
- * formatted it. The caller opens and checks the header afterwards.
+ * Formats `segment` as `shape`, registering this caller as its first user,
+ * or waits (up to `timeoutMs`) until whoever formats it is done. Returns
+ * whether this call formatted it. The caller opens and checks the header
+ * afterwards. A segment a reaper condemned is ESTALE, except when its
+ * reaper is one of `deadReapers`, found dead before this segment was
+ * opened (so the name still leads to it): then it is revived.
  */
-export function joinFormat(segment: SegmentLike, slots: number, timeoutMs: number): boolean {
+export function joinFormat(segment: SegmentLike, shape: FormatShape, timeoutMs: number, deadReapers: ReadonlySet<number> = new Set()): boolean {
   const core = segment.arena.core;
   const base = segment.offset;
   const pid = segment.holder.id;
-  const peekIs = (peek: number, name: 'PEEK_FRESH' | 'PEEK_READY' | 'PEEK_FOREIGN') => peek === coreConstant(core, name);
+  const user = segment.holder.user;
+  const peekIs = (peek: number, name: 'PEEK_FRESH' | 'PEEK_READY' | 'PEEK_FOREIGN' | 'PEEK_GONE') => peek === coreConstant(core, name);
   const format = () => {
-    const status = core.formatInit(base, BigInt(segment.size), pid, slots);
+    const status = core.formatInit(
+      base, BigInt(segment.size), pid, shape.directorySlots, shape.userSlots, shape.flags,
+      tokenOf(core, user), user.namespace, BigInt(Date.now()),
+    );
     if (status !== coreConstant(core, 'FORMAT_OK')) unusableSegment(segment, 'EINVAL', formatError(core, status));
   };
   const backoff = new Backoff(timeoutMs, `${segment.description} to be initialised`);
@@ -63,6 +79,17 @@ export function joinFormat(segment: SegmentLike, slots: number, timeoutMs: numbe
     if (peekIs(peek, 'PEEK_READY')) return false;
     if (peekIs(peek, 'PEEK_FOREIGN')) {
       unusableSegment(segment, 'ELAYOUT', 'it holds data that is not a shmkit header; open it as a raw segment, or clear it');
+    }
+    if (peekIs(peek, 'PEEK_GONE')) {
+      const reaper = core.formatInitWord(base) >>> coreConstant(core, 'INIT_PID_SHIFT');
+      if (!deadReapers.has(reaper) || segment.readOnly || segment.waitHost.isAlive(reaper)) throw condemnedError(segment, reaper);
+      const revived = core.formatRevive(base, segment.size, reaper, pid);
+      if (revived === coreConstant(core, 'PEEK_READY')) return false;
+      if (revived === coreConstant(core, 'PEEK_FRESH')) {
+        format(); // condemned before its header was whole: start over
+        return true;
+      }
+      continue;
     }
     const initPid = core.formatInitPid(base);
     if (initPid !== 0 && !segment.waitHost.isAlive(initPid) && !segment.readOnly && core.formatTakeOver(base, initPid, pid)) {

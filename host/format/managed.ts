@@ -23,6 +23,8 @@ import type { MpmcQueue, QueueShape } from '../channel/mpmc-queue.js';
 import type { Broadcast, BroadcastOptions } from '../channel/broadcast.js';
 import { Directory, type BytesSpec, type ObjectInfo, type ObjectSpec, type TableSpec } from './directory.js';
 import { checkHeaderFits, formatError, joinFormat, unusableSegment } from './init.js';
+import { condemnedError, holdsOn, joinUsers, readUsers, tokenOf, type UserEntry } from './users.js';
+import { removeUnlessUsed } from './condemn.js';
 import { openObject, type OpenSpec } from './objects.js';
 import {
   barrierIn, broadcastIn, conditionIn, eventIn, mutexIn, onceIn, queueIn, ringIn, rwlockIn, semaphoreIn, seqlockIn,
@@ -32,6 +34,16 @@ import type { SegmentLike } from './segment-like.js';
 export interface ManagedOptions {
   /** Directory slots when this call formats the segment (default 64). */
   directorySlots?: number;
+  /** Live-user slots when this call formats the segment (default 128): at most this many processes have it open at once. */
+  userSlots?: number;
+  /**
+   * The segment goes with its last user: whoever leaves last (by close, or
+   * by dying, noticed by the next opener) removes its name. The setting is
+   * the segment's, kept in its header: once any opener asks for it, it holds
+   * for every user, and it is never cleared. Needs a kernel object with a
+   * name (System V, POSIX, file).
+   */
+  removeWhenUnused?: boolean;
   /** How long to wait for another process's initialisation or directory change (default 10 s). */
   timeoutMs?: number;
 }
@@ -44,25 +56,71 @@ export class ManagedSegment<S extends SegmentLike = SegmentLike> implements Disp
   /** The segment's descriptor (its header, checked once). */
   readonly #desc: number;
   readonly #directory: Directory;
+  /** This process's slot in the user table; -1 for a read-only attachment, which cannot register. */
+  readonly #userSlot: number;
 
   /**
-   * Formats `segment` or joins its existing format. Exactly one of any
-   * number of racing openers formats it; the others wait until it is ready.
-   * An initialiser that died is noticed (its pid is gone) and replaced.
+   * Formats `segment` or joins its existing format, and registers this
+   * process as one of its users. Exactly one of any number of racing
+   * openers formats it; the others wait until it is ready. An initialiser
+   * that died is noticed (its pid is gone) and replaced; so are the user
+   * slots of processes that died. ESTALE (reason 'being-removed') when a
+   * reaper is removing the segment: open it again by name.
    */
   constructor(segment: S, options: ManagedOptions = {}) {
     this.segment = segment;
-    this.#core = segment.arena.core;
-    const { slots, timeoutMs } = checkManagedOptions(checkOptions<ManagedOptions>(options, ['directorySlots', 'timeoutMs'], 'ManagedSegment'));
-    checkHeaderFits(segment);
-    this.initialised = joinFormat(segment, slots, timeoutMs);
-    this.#desc = segment.arena.descriptors.take(this);
-    const status = this.#core.formatOpen(this.#desc, segment.offset, segment.size);
-    if (status !== coreConstant(this.#core, 'FORMAT_OK')) {
-      segment.arena.descriptors.release(this, this.#desc);
-      unusableSegment(segment, status === coreConstant(this.#core, 'FORMAT_CORRUPT') ? CORRUPT : 'ELAYOUT', formatError(this.#core, status));
+    const core = (this.#core = segment.arena.core);
+    const checked = checkManagedOptions(checkOptions<ManagedOptions>(options, MANAGED_OPTIONS, 'ManagedSegment'));
+    if (checked.removeWhenUnused && typeof segment.remove !== 'function') {
+      invalidArgument(`removeWhenUnused needs a kernel object with a name to remove; ${segment.description} has none (it goes with its last handle anyway)`);
     }
-    this.#directory = new Directory(segment, this.#desc, timeoutMs);
+    checkHeaderFits(segment);
+    const flags = checked.removeWhenUnused ? coreConstant(core, 'FLAG_REMOVE_WITH_LAST_USER') : 0;
+    this.initialised = joinFormat(segment, { directorySlots: checked.slots, userSlots: checked.userSlots, flags }, checked.timeoutMs, revivable.get(segment));
+    this.#desc = segment.arena.descriptors.take(this);
+    try {
+      const status = core.formatOpen(this.#desc, segment.offset, segment.size);
+      if (status !== coreConstant(core, 'FORMAT_OK')) {
+        unusableSegment(segment, status === coreConstant(core, 'FORMAT_CORRUPT') ? CORRUPT : 'ELAYOUT', formatError(core, status));
+      }
+      this.#userSlot = this.initialised ? 0 : this.#join(flags);
+    } catch (error) {
+      segment.arena.descriptors.release(this, this.#desc);
+      throw error;
+    }
+    this.#directory = new Directory(segment, this.#desc, checked.timeoutMs);
+  }
+
+  // Registers an opener that did not format the segment; a segment that
+  // goes with its last user, whose users all died, is removed instead
+  // (ESTALE: openOrCreate then makes it anew).
+  #join(flags: number): number {
+    const segment = this.segment;
+    if (segment.readOnly) return -1;
+    const core = this.#core;
+    if (flags !== 0) core.formatSetFlags(this.#desc, flags);
+    const removable = (core.formatFlags(this.#desc) & coreConstant(core, 'FLAG_REMOVE_WITH_LAST_USER')) !== 0;
+    if (removable && typeof segment.remove === 'function') {
+      const users = readUsers(core, this.#desc, segment.holder);
+      const word = core.formatInitWord(segment.offset);
+      if (users.length > 0 && !users.some(holdsOn)) {
+        const result = removeUnlessUsed(segment as S & { remove(): void }, this.#desc, word, word);
+        if (result.removed) throw condemnedError(segment, segment.holder.id);
+      }
+    }
+    return joinUsers(segment, this.#desc);
+  }
+
+  /** The processes registered as users of the segment, and what each is now (alive, dead, recycled pid, unknown). */
+  users(): UserEntry[] {
+    this.#directory.assertOpen();
+    return readUsers(this.#core, this.#desc, this.segment.holder);
+  }
+
+  /** Whether the segment goes with its last user (removeWhenUnused, asked by any of its openers). */
+  get removeWhenUnused(): boolean {
+    this.#directory.assertOpen();
+    return (this.#core.formatFlags(this.#desc) & coreConstant(this.#core, 'FLAG_REMOVE_WITH_LAST_USER')) !== 0;
   }
 
   /** Pid of the process that formatted the segment. */
@@ -173,9 +231,31 @@ export class ManagedSegment<S extends SegmentLike = SegmentLike> implements Disp
     return broadcastIn(this.#directory, name, options);
   }
 
+  /**
+   * Leaves the user table and unmaps. With removeWhenUnused, the last user
+   * to leave also removes the segment's name (never while another user is
+   * alive: a reaper's condemnation makes racing openers back off).
+   */
   close(): void {
-    this.segment.arena.descriptors.release(this, this.#desc); // harmless when released already
-    this.segment.close();
+    const segment = this.segment;
+    if (segment.closed) return;
+    try {
+      if (this.#userSlot >= 0) this.#leave();
+    } finally {
+      segment.arena.descriptors.release(this, this.#desc);
+      segment.close();
+    }
+  }
+
+  #leave(): void {
+    const core = this.#core;
+    const segment = this.segment;
+    core.userRelease(this.#desc, this.#userSlot, tokenOf(core, segment.holder.user));
+    if (!this.removeWhenUnused || typeof segment.remove !== 'function') return;
+    if (readUsers(core, this.#desc, segment.holder).some(holdsOn)) return;
+    const word = core.formatInitWord(segment.offset);
+    if ((word & ((1 << coreConstant(core, 'INIT_PID_SHIFT')) - 1)) !== coreConstant(core, 'INIT_READY')) return; // a reaper is at it
+    removeUnlessUsed(segment as S & { remove(): void }, this.#desc, word, word);
   }
 
   [Symbol.dispose](): void {
@@ -183,12 +263,29 @@ export class ManagedSegment<S extends SegmentLike = SegmentLike> implements Disp
   }
 }
 
+export const MANAGED_OPTIONS = ['directorySlots', 'userSlots', 'removeWhenUnused', 'timeoutMs'] as const;
+
 /** Checks ManagedOptions and fills in defaults. */
-export function checkManagedOptions(options: ManagedOptions): { slots: number; timeoutMs: number } {
+export function checkManagedOptions(options: ManagedOptions): { slots: number; userSlots: number; removeWhenUnused: boolean; timeoutMs: number } {
+  const core = layoutCore().core;
   const slots = options.directorySlots ?? 64;
-  const most = coreConstant(layoutCore().core, 'MAX_DIR_CAPACITY');
+  const most = coreConstant(core, 'MAX_DIR_CAPACITY');
   if (!Number.isInteger(slots) || slots < 1 || slots > most) invalidArgument(`directorySlots must be from 1 to ${most}: directorySlots=${describeValue(slots)}`);
+  const userSlots = options.userSlots ?? 128;
+  const mostUsers = coreConstant(core, 'MAX_USER_CAPACITY');
+  if (!Number.isInteger(userSlots) || userSlots < 1 || userSlots > mostUsers) invalidArgument(`userSlots must be from 1 to ${mostUsers}: userSlots=${describeValue(userSlots)}`);
+  const removeWhenUnused = options.removeWhenUnused ?? false;
+  if (typeof removeWhenUnused !== 'boolean') invalidArgument(`removeWhenUnused must be true or false: removeWhenUnused=${describeValue(removeWhenUnused)}`);
   const timeoutMs = options.timeoutMs ?? 10_000;
   if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) invalidArgument(`timeoutMs must be ≥ 0: timeoutMs=${describeValue(options.timeoutMs)}`);
-  return { slots, timeoutMs };
+  return { slots, userSlots, removeWhenUnused, timeoutMs };
+}
+
+// Segments openOrCreate opened by name after seeing them condemned by
+// these reapers, found dead: such a segment may be revived (init.ts).
+const revivable = new WeakMap<SegmentLike, ReadonlySet<number>>();
+
+/** Lets the ManagedSegment made over `segment` revive it from a condemnation by one of `deadReapers`. */
+export function allowRevival(segment: SegmentLike, deadReapers: ReadonlySet<number>): void {
+  revivable.set(segment, deadReapers);
 }

@@ -59,9 +59,6 @@ export function isAlive(id: number): boolean {
   return signalProbe(id) === 'exists' && !exited(id);
 }
 
-/** This process to a formatted segment's init claim and directory lock: its pid. */
-export const processHolder = { id: process.pid } as const;
-
 // isAliveWhileWaiting's memory: the holder last asked about, and since when.
 const ZOMBIE_CHECK_AFTER_MS = 50;
 let watched = 0;

@@ -4,8 +4,10 @@ ready, and an initialiser that died half-way is replaced."""
 from __future__ import annotations
 
 import os
+import time
 
-from ._liveness import is_alive
+from ._liveness import is_alive, own_identity
+from ._users import condemned
 from ._wait import Backoff
 from .errors import ShmError, shm_error
 from .segments import Segment
@@ -33,6 +35,10 @@ def unusable(segment: Segment, code: str, why: str) -> ShmError:
     return shm_error(code, f"{segment.description} cannot be used as a shmkit segment: {why}", object=segment.description)
 
 
+USER_SLOTS = 128
+"""User slots of a segment Python formats (the Node host's default)."""
+
+
 def check_header_fits(segment: Segment) -> None:
     if segment.size < segment.arena.C["HEADER_SIZE"]:
         raise unusable(segment, "EINVAL", _FORMAT_ERRORS["FORMAT_TOO_SMALL"])
@@ -48,7 +54,8 @@ def join_format(segment: Segment, slots: int, timeout: float) -> bool:
     pid = os.getpid()
 
     def format_it() -> bool:
-        status = t.formatInit(base, segment.size, pid, slots)
+        _, start, namespace = own_identity()
+        status = t.formatInit(base, segment.size, pid, slots, USER_SLOTS, 0, t.userTokenOf(pid, start), namespace, int(time.time() * 1000))
         if status != C["FORMAT_OK"]:
             raise unusable(segment, "EINVAL", format_error(C, status))
         return True
@@ -68,6 +75,8 @@ def join_format(segment: Segment, slots: int, timeout: float) -> bool:
             return False
         if peek == C["PEEK_FOREIGN"]:
             raise unusable(segment, "ELAYOUT", "it holds data that is not a shmkit header; open it as a raw segment, or clear it")
+        if peek == C["PEEK_GONE"]:
+            raise condemned(segment, (t.formatInitWord(base) & 0xFFFFFFFF) >> C["INIT_PID_SHIFT"])
         initialiser = t.formatInitPid(base) & 0xFFFFFFFF
         if initialiser and not is_alive(initialiser) and not segment.read_only and t.formatTakeOver(base, initialiser, pid):
             return format_it()  # the initialiser died half-way: start over

@@ -6,7 +6,9 @@ and kill(2) never sees 0 or a negative id (a process group, or everyone).
 """
 from __future__ import annotations
 
+import functools
 import os
+from typing import Optional
 
 PID_MAX_LIMIT = 4 * 1024 * 1024
 """Linux's PID_MAX_LIMIT: no pid or tid is larger."""
@@ -40,3 +42,52 @@ def is_alive(task: int) -> bool:
     if not isinstance(task, int) or task <= 0 or task > PID_MAX_LIMIT:
         return False
     return _exists(task) and not _exited(task)
+
+
+def start_ticks_of(pid: int) -> Optional[int]:
+    """Start time of `pid` in clock ticks since boot (/proc/PID/stat field
+    22), or None when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            text = stat.read()
+    except OSError:
+        return None
+    # Fields after the command name's ')' begin with field 3; starttime is 22.
+    fields = text[text.rfind(b")") + 2 :].split(b" ")
+    return int(fields[19]) if len(fields) > 19 and fields[19].isdigit() else None
+
+
+def pid_namespace_of(which: str = "self") -> int:
+    """Inode number of the pid namespace of `which` ('self' or a pid), 0 when unreadable."""
+    try:
+        link = os.readlink(f"/proc/{which}/ns/pid")
+    except OSError:
+        return 0
+    return int(link[5:-1]) if link.startswith("pid:[") and link.endswith("]") and link[5:-1].isdigit() else 0
+
+
+@functools.lru_cache(maxsize=None)
+def _own(pid: int) -> tuple[int, int, int]:
+    return pid, start_ticks_of(pid) or 0, pid_namespace_of()
+
+
+def own_identity() -> tuple[int, int, int]:
+    """This process as user tables record it: (pid, start ticks, pid namespace); a fork asks anew."""
+    return _own(os.getpid())
+
+
+def judge_user(pid: int, start: int, namespace: int) -> str:
+    """What a user slot's process is now, as the Node host judges it
+    (host/linux/process-identity.ts): 'alive', 'dead', 'recycled' (its pid
+    names a later process) or 'unknown' (another pid namespace, or hidden)."""
+    own_namespace = own_identity()[2]
+    if namespace != own_namespace or own_namespace == 0:
+        return "unknown"
+    if not is_alive(pid):
+        return "dead"
+    if start == 0:
+        return "alive"
+    now = start_ticks_of(pid)
+    if now is None:
+        return "unknown"
+    return "alive" if now == start else "recycled"

@@ -12,7 +12,8 @@ from ._arena import Arena
 from ._directory import Directory, ObjectInfo
 from ._format_init import check_header_fits, format_error, join_format, unusable
 from ._place import Place
-from ._wait import check_timeout
+from ._users import join_users, leave_users, read_users
+from ._wait import Backoff, check_timeout
 from .errors import ShmError, checked_arguments, invalid_argument, shm_error
 from .segments import Memfd, Posix, Segment, SysV
 
@@ -65,6 +66,12 @@ class FormattedSegment:
             arena.give_descriptor(descriptor)
             raise unusable(segment, "ECORRUPT" if status == arena.C["FORMAT_CORRUPT"] else "ELAYOUT", format_error(arena.C, status))
         self._descriptor = descriptor
+        try:
+            # A read-only attachment cannot write the table: it is not registered.
+            self._user_slot = 0 if self.initialised else (-1 if segment.read_only else join_users(segment, descriptor))
+        except BaseException:
+            arena.give_descriptor(descriptor)
+            raise
         self._directory = Directory(segment, descriptor, timeout)
 
     @property
@@ -357,8 +364,16 @@ class FormattedSegment:
         """Unmaps the segment; objects opened from it must not be used after."""
         if self.segment.closed:
             return
-        self.segment.close()
-        self.segment.arena.give_descriptor(self._descriptor)
+        try:
+            if self._user_slot >= 0:
+                leave_users(self.segment.arena.t, self._descriptor, self._user_slot)
+        finally:
+            self.segment.close()
+            self.segment.arena.give_descriptor(self._descriptor)
+
+    def users(self) -> list[dict]:
+        """The registered users: slot, pid, start, namespace, state ('alive', 'dead', 'recycled', 'unknown', 'joining')."""
+        return [{k: v for k, v in user.items() if k != "token"} for user in read_users(self.segment.arena.t, self._descriptor)]
 
     def remove_segment(self) -> None:
         """Removes the kernel object's name (System V: marks it for removal);
@@ -415,6 +430,20 @@ def open_or_create(kind: str, *, size: int, name: Optional[str] = None, key: Opt
         raise invalid_argument(f"open_or_create: kind {kind!r} takes {' or '.join(sorted(allowed))}, not {', '.join(extra)}")
     arena = arena or Arena.default()
     _check_format_options(arena, directory_slots, timeout)
+    backoff = Backoff(timeout, f"{kind} segment being removed by a reaper")
+    while True:
+        try:
+            return _open_formatted(kind, size, name, key, path, project, mode, exclusive, allow_foreign_owner, arena,
+                                   directory_slots, timeout)
+        except ShmError as error:
+            if getattr(error, "reason", None) != "being-removed":
+                raise
+            backoff.pause()  # the reaper removes it or gives it back; then the name leads on
+
+
+def _open_formatted(kind: str, size: int, name: Optional[str], key: Optional[int], path: Optional[str], project: int,
+                    mode: int, exclusive: bool, allow_foreign_owner: bool, arena: Arena, directory_slots: int,
+                    timeout: float) -> FormattedSegment:
     segment = _backing(kind, size, name, key, path, project, mode, exclusive, allow_foreign_owner, arena)
     try:
         return FormattedSegment(segment, directory_slots=directory_slots, timeout=timeout)

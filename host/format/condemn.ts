@@ -1,0 +1,49 @@
+// Removing a formatted segment that no user holds on to, with no window in
+// which an opener could join what is being removed: the reaper first
+// condemns the segment (its init word becomes GONE, which joiners check
+// after registering), then reads the user table, then either removes the
+// name or gives the segment back (assembly/format/users.ts explains why
+// the two orders make the race impossible). Used by gc and by the last
+// user of a segment made with removeWhenUnused.
+import { coreConstant, type CoreExports } from '../core/core.js';
+import { holdsOn, readUsers, type UserEntry } from './users.js';
+import type { SegmentLike } from './segment-like.js';
+
+export type RemovalResult =
+  | { removed: true }
+  | { removed: false; why: 'in-use'; users: UserEntry[] }
+  | { removed: false; why: 'raced' }
+  | { removed: false; why: 'failed'; error: unknown };
+
+/** The init word of a READY segment whose formatter was `creatorPid`. */
+export function readyWord(core: CoreExports, creatorPid: number): number {
+  return ((creatorPid & coreConstant(core, 'MAX_PID')) << coreConstant(core, 'INIT_PID_SHIFT')) | coreConstant(core, 'INIT_READY');
+}
+
+/**
+ * Condemns `segment` (whose init word was `expected` when the caller
+ * looked: READY, or the BUSY or GONE word of a process found dead), then
+ * removes its name unless a user holds on. `d` is the segment opened by
+ * formatOpen, or undefined when its header is not whole (then no one can
+ * have joined it). `restore` is the READY word to give back.
+ */
+export function removeUnlessUsed(
+  segment: SegmentLike & { remove(): void }, d: number | undefined, expected: number, restore: number,
+): RemovalResult {
+  const core = segment.arena.core;
+  const me = segment.holder.id;
+  if (!core.formatCondemn(segment.offset, expected, me)) return { removed: false, why: 'raced' };
+  const users = d === undefined ? [] : readUsers(core, d, segment.holder).filter(holdsOn);
+  if (users.length > 0) {
+    core.formatRestore(segment.offset, me, restore);
+    return { removed: false, why: 'in-use', users };
+  }
+  try {
+    segment.remove();
+    return { removed: true };
+  } catch (error) {
+    // Not ours to remove after all (or already gone): let openers back in.
+    core.formatRestore(segment.offset, me, restore);
+    return { removed: false, why: 'failed', error };
+  }
+}

@@ -1,0 +1,64 @@
+"""The live-user table of a formatted segment (assembly/format/users.ts):
+every process with the segment open holds a slot, named by its pid, its
+start time and its pid namespace. Python registers and leaves exactly as
+the Node host does (host/format/users.ts); slots come from the core, bounded
+by the capacity it checked at open, and tokens are only ever identities to
+ask the kernel about."""
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from ._liveness import judge_user, own_identity
+from .errors import ShmError, shm_error
+
+if TYPE_CHECKING:
+    from .segments import Segment
+
+_U64 = (1 << 64) - 1
+
+
+def own_token(t) -> int:
+    pid, start, _ = own_identity()
+    return t.userTokenOf(pid, start) & _U64
+
+
+def read_users(t, descriptor: int) -> list[dict]:
+    """Every registered user: slot, pid, start, namespace and state."""
+    users = []
+    for slot in range(t.usersCapacity(descriptor) & 0xFFFFFFFF):
+        token = t.userAt(descriptor, slot) & _U64
+        if token == 0:
+            continue
+        pid = t.userTokenPid(token) & 0xFFFFFFFF
+        start = t.userTokenStart(token) & _U64
+        namespace = t.userNamespaceAt(descriptor, slot, token)
+        state = "joining" if namespace < 0 else judge_user(pid, start, namespace)
+        users.append({"slot": slot, "pid": pid, "start": start, "namespace": max(namespace, 0), "state": state, "token": token})
+    return users
+
+
+def condemned(segment: "Segment", reaper: int) -> ShmError:
+    return shm_error("ESTALE", f"{segment.description} is being removed by process {reaper} (shmkit gc, or its last user leaving); "
+                     "open it again by name", reason="being-removed")
+
+
+def join_users(segment: "Segment", descriptor: int) -> int:
+    """Registers this process; its slot. Dead users' slots are freed first."""
+    arena = segment.arena
+    t, C = arena.t, arena.C
+    for user in read_users(t, descriptor):
+        if user["state"] in ("dead", "recycled"):
+            t.userRelease(descriptor, user["slot"], user["token"])
+    slot = t.userJoin(descriptor, own_token(t), own_identity()[2], int(time.time() * 1000))
+    if slot >= 0:
+        return slot
+    if slot == C["USERS_GONE"]:
+        raise condemned(segment, (t.formatInitWord(segment.offset) & 0xFFFFFFFF) >> C["INIT_PID_SHIFT"])
+    if slot == C["USERS_FULL"]:
+        raise shm_error("EUSERS", f"{segment.description} has as many live users as its user table holds; close some, or format it with more user slots")
+    raise shm_error("EINVAL", f"{segment.description}: this process cannot be registered as a user ({slot})")
+
+
+def leave_users(t, descriptor: int, slot: int) -> None:
+    t.userRelease(descriptor, slot, own_token(t))
