@@ -7,6 +7,9 @@ import { Posix } from './posix.js';
 import { SysVSemaphores } from './sysv-sem.js';
 import { SysV } from './sysv.js';
 import { withJsonForm } from './json-form.js';
+import { posixHolders, usageOf, type FormatState } from './usage.js';
+import { holdsOn } from '../format/users.js';
+import type { Segment } from './segment.js';
 
 export interface ListEntry {
   /** System V segment or semaphore set, POSIX object or named semaphore. */
@@ -40,21 +43,49 @@ export interface ListEntry {
   value: number | null;
   /** A SysV set's last semop. */
   otime: Date | null;
+  /** Segments: what they hold ('ready' and the other states of a shmkit format, or 'raw'); null if unreadable here, and for semaphores. */
+  format: FormatState | null;
+  /** Formatted segments: pids of the registered users not known dead; else null. */
+  users: number[] | null;
+  /** Segments: no user alive (formatted: by the user table, checked against the kernel; raw: by what the kernel tells); null when it cannot be told. */
+  orphaned: boolean | null;
+}
+
+type Usage = Pick<ListEntry, 'format' | 'users' | 'orphaned'>;
+const UNKNOWN_USAGE: Usage = { format: null, users: null, orphaned: null };
+
+// What a segment holds and who uses it, through a read-only attachment; unknown when it cannot be opened.
+function usage(open: () => Segment, othersAttached: () => boolean | null): Usage {
+  let segment: Segment;
+  try {
+    segment = open();
+  } catch {
+    return UNKNOWN_USAGE;
+  }
+  try {
+    return usageOf(segment, othersAttached(), (u) => ({ format: u.format, users: u.users?.filter(holdsOn).map((user) => user.pid) ?? null, orphaned: u.orphaned }));
+  } catch {
+    return UNKNOWN_USAGE;
+  } finally {
+    segment.close();
+  }
 }
 
 const NOT_SEMAPHORE = { nsems: null, value: null, otime: null } as const;
-const NOT_SEGMENT = { size: null, nattch: null, cpid: null, lpid: null, atime: null, dtime: null, removed: false, locked: false } as const;
+const NOT_SEGMENT = { size: null, nattch: null, cpid: null, lpid: null, atime: null, dtime: null, removed: false, locked: false, ...UNKNOWN_USAGE } as const;
 
 export function listAll(): ListEntry[] {
   const sysv: ListEntry[] = SysV.list().map((s) => ({
     kind: 'sysv', key: s.key, id: s.id, name: null, size: s.size, mode: s.mode, uid: s.uid, gid: s.gid,
     nattch: s.nattch, cpid: s.cpid, lpid: s.lpid, atime: s.atime, dtime: s.dtime, ctime: s.ctime,
     removed: s.removed, locked: s.locked, ...NOT_SEMAPHORE,
+    ...usage(() => SysV.open({ id: s.id }, { readOnly: true }), () => s.nattch > 0n),
   }));
   const posix: ListEntry[] = Posix.list().map((p) => ({
     kind: 'posix', key: null, id: null, name: p.name, size: p.size, mode: p.mode, uid: p.uid, gid: p.gid,
     nattch: null, cpid: null, lpid: null, atime: p.atime, dtime: null, ctime: p.ctime,
     removed: false, locked: false, ...NOT_SEMAPHORE,
+    ...usage(() => Posix.open(p.name, { readOnly: true }), () => posixHolders(p.name)),
   }));
   return [...sysv, ...posix, ...listSemaphores()].map(withJsonForm);
 }

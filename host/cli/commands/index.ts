@@ -4,6 +4,7 @@ import { bridge } from './bridge.js';
 import { codegen } from './codegen.js';
 import { create } from './create.js';
 import { dump } from './dump.js';
+import { gc } from './gc.js';
 import { info } from './info.js';
 import { list } from './list.js';
 import { objects } from './objects.js';
@@ -11,8 +12,9 @@ import { verify, write } from './pattern.js';
 import { remove } from './remove.js';
 import { set } from './set.js';
 import { stat } from './stat.js';
+import { who } from './who.js';
 
-export const COMMANDS: readonly Command[] = [list, create, stat, info, set, remove, write, verify, dump, objects, codegen, bridge];
+export const COMMANDS: readonly Command[] = [list, create, stat, info, set, remove, write, verify, dump, objects, who, gc, codegen, bridge];
 
 /** The command a name or alias stands for. */
 export function findCommand(name: string): Command | undefined {

@@ -7,7 +7,7 @@ import os
 import time
 
 from ._liveness import is_alive, own_identity
-from ._users import condemned
+from ._users import condemned, signed
 from ._wait import Backoff
 from .errors import ShmError, shm_error
 from .segments import Segment
@@ -55,7 +55,8 @@ def join_format(segment: Segment, slots: int, timeout: float) -> bool:
 
     def format_it() -> bool:
         _, start, namespace = own_identity()
-        status = t.formatInit(base, segment.size, pid, slots, USER_SLOTS, 0, t.userTokenOf(pid, start), namespace, int(time.time() * 1000))
+        status = t.formatInit(base, segment.size, pid, slots, USER_SLOTS, 0, t.userTokenOf(pid, start), signed(namespace, 32),
+                              int(time.time() * 1000))
         if status != C["FORMAT_OK"]:
             raise unusable(segment, "EINVAL", format_error(C, status))
         return True

@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 _U64 = (1 << 64) - 1
 
 
+def signed(value: int, bits: int) -> int:
+    """`value` as the signed Wasm integer of `bits` bits the core takes (a u32 namespace, a u64 token)."""
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
 def own_token(t) -> int:
     pid, start, _ = own_identity()
     return t.userTokenOf(pid, start) & _U64
@@ -30,9 +36,9 @@ def read_users(t, descriptor: int) -> list[dict]:
         token = t.userAt(descriptor, slot) & _U64
         if token == 0:
             continue
-        pid = t.userTokenPid(token) & 0xFFFFFFFF
-        start = t.userTokenStart(token) & _U64
-        namespace = t.userNamespaceAt(descriptor, slot, token)
+        pid = t.userTokenPid(signed(token, 64)) & 0xFFFFFFFF
+        start = t.userTokenStart(signed(token, 64)) & _U64
+        namespace = t.userNamespaceAt(descriptor, slot, signed(token, 64))
         state = "joining" if namespace < 0 else judge_user(pid, start, namespace)
         users.append({"slot": slot, "pid": pid, "start": start, "namespace": max(namespace, 0), "state": state, "token": token})
     return users
@@ -49,8 +55,8 @@ def join_users(segment: "Segment", descriptor: int) -> int:
     t, C = arena.t, arena.C
     for user in read_users(t, descriptor):
         if user["state"] in ("dead", "recycled"):
-            t.userRelease(descriptor, user["slot"], user["token"])
-    slot = t.userJoin(descriptor, own_token(t), own_identity()[2], int(time.time() * 1000))
+            t.userRelease(descriptor, user["slot"], signed(user["token"], 64))
+    slot = t.userJoin(descriptor, signed(own_token(t), 64), signed(own_identity()[2], 32), int(time.time() * 1000))
     if slot >= 0:
         return slot
     if slot == C["USERS_GONE"]:
@@ -61,4 +67,4 @@ def join_users(segment: "Segment", descriptor: int) -> int:
 
 
 def leave_users(t, descriptor: int, slot: int) -> None:
-    t.userRelease(descriptor, slot, own_token(t))
+    t.userRelease(descriptor, slot, signed(own_token(t), 64))

@@ -1,0 +1,150 @@
+// The reaper: finds shared memory objects no live process uses and removes
+// them, carefully. Formatted segments are judged by their user table and
+// removed through a condemnation that racing openers respect
+// (format/condemn.ts); raw objects only when asked, by what the kernel
+// tells. Nothing is removed that this user may not remove, and nothing
+// whose state cannot be told.
+import { fstatSync, statSync } from 'node:fs';
+import { ShmError, invalidArgument } from '../errors.js';
+import { coreConstant } from '../core/core.js';
+import { checkBoolean, checkOptions, describeValue } from '../core/validate.js';
+import { removeUnlessUsed, readyWord } from '../format/condemn.js';
+import { Posix } from './posix.js';
+import { SysV, type SysVStat } from './sysv.js';
+import { posixHolders, usageOf, type SegmentUsage } from './usage.js';
+import type { Segment } from './segment.js';
+
+export interface CollectOptions {
+  /** Report what would be removed, and remove nothing. */
+  dryRun?: boolean;
+  /** Only objects untouched for this long: no join (formatted) and no kernel-recorded change for this many ms. */
+  olderThanMs?: number;
+  /** Only POSIX objects whose name starts with this ('/app-'); System V segments have no name and are skipped. */
+  prefix?: string;
+  /** Also raw (unformatted) objects that the kernel shows unused. */
+  raw?: boolean;
+}
+
+export interface CollectEntry {
+  kind: 'sysv' | 'posix';
+  name: string | null;
+  key: number | null;
+  id: number | null;
+  action: 'removed' | 'would-remove' | 'kept';
+  why: string;
+}
+
+const OPTIONS = ['dryRun', 'olderThanMs', 'prefix', 'raw'] as const;
+
+/** Removes orphaned formatted segments (and raw ones, with `raw`); what it found, each with what it did and why. */
+export function collectOrphans(options: CollectOptions = {}): CollectEntry[] {
+  const where = 'collectOrphans';
+  const o = checkOptions<CollectOptions>(options, OPTIONS, where);
+  const dryRun = checkBoolean(o.dryRun, 'dryRun', where);
+  const raw = checkBoolean(o.raw, 'raw', where);
+  const olderThanMs = o.olderThanMs ?? 0;
+  if (typeof olderThanMs !== 'number' || !Number.isFinite(olderThanMs) || olderThanMs < 0) invalidArgument(`${where}: olderThanMs must be a number of milliseconds ≥ 0: olderThanMs=${describeValue(o.olderThanMs)}`);
+  const prefix = o.prefix;
+  if (prefix !== undefined && (typeof prefix !== 'string' || !prefix.startsWith('/'))) invalidArgument(`${where}: prefix is the start of a POSIX name, '/…': prefix=${describeValue(prefix)}`);
+  const rules = { dryRun, raw, olderThanMs, now: Date.now() };
+  const found: CollectEntry[] = [];
+  if (prefix === undefined) {
+    for (const stat of SysV.list()) found.push(collectSysV(stat, rules));
+  }
+  for (const stat of Posix.list()) {
+    if (prefix === undefined || stat.name.startsWith(prefix)) found.push(collectPosix(stat.name, [stat.ctime, stat.atime], rules));
+  }
+  return found;
+}
+
+interface Rules {
+  dryRun: boolean;
+  raw: boolean;
+  olderThanMs: number;
+  now: number;
+}
+
+function collectSysV(stat: SysVStat, rules: Rules): CollectEntry {
+  const entry = { kind: 'sysv' as const, name: null, key: stat.key, id: stat.id };
+  if (stat.removed) return { ...entry, action: 'kept', why: 'already marked for removal (it goes at its last detach)' };
+  let segment: SysV;
+  try {
+    segment = SysV.open({ id: stat.id }, { readOnly: rules.dryRun });
+  } catch (error) {
+    return { ...entry, action: 'kept', why: notOpened(error) };
+  }
+  // Our own attachment counts in shm_nattch; any other means in use.
+  return decide(segment, entry, stat.nattch > 0n, [stat.ctime, stat.dtime, stat.atime], rules);
+}
+
+function collectPosix(name: string, times: (Date | null)[], rules: Rules): CollectEntry {
+  const entry = { kind: 'posix' as const, name, key: null, id: null };
+  let segment: Posix;
+  try {
+    segment = Posix.open(name, { readOnly: rules.dryRun, noreserve: true });
+  } catch (error) {
+    return { ...entry, action: 'kept', why: notOpened(error) };
+  }
+  return decide(segment, entry, posixHolders(name), times, rules);
+}
+
+function notOpened(error: unknown): string {
+  const code = error instanceof ShmError ? error.code : 'error';
+  return code === 'EACCES' || code === 'EPERM' ? 'not this user\'s to open (permission denied)' : `could not be opened (${code})`;
+}
+
+function decide(
+  segment: Segment & { remove(): void }, entry: Omit<CollectEntry, 'action' | 'why'>,
+  othersAttached: boolean | null, times: (Date | null)[], rules: Rules,
+): CollectEntry {
+  try {
+    return usageOf(segment, othersAttached, (usage, d) => {
+      const kept = (why: string): CollectEntry => ({ ...entry, action: 'kept', why });
+      if (usage.orphaned !== true) return kept(usage.why);
+      if (usage.format === 'raw' && !rules.raw) return kept(`${usage.why} (raw objects are removed only when asked)`);
+      const age = rules.now - lastTouched(segment, d, times);
+      if (age < rules.olderThanMs) return kept(`${usage.why}, but touched ${Math.round(age / 1000)} s ago`);
+      if (rules.dryRun) return { ...entry, action: 'would-remove', why: usage.why };
+      if (segment.readOnly) return kept(`${usage.why}, but not this user's to change`);
+      return removal(segment, d, usage, entry);
+    });
+  } finally {
+    segment.close();
+  }
+}
+
+function removal(segment: Segment & { remove(): void }, d: number | undefined, usage: SegmentUsage, entry: Omit<CollectEntry, 'action' | 'why'>): CollectEntry {
+  if (usage.format === 'raw') {
+    segment.remove();
+    return { ...entry, action: 'removed', why: usage.why };
+  }
+  // A POSIX name is removed by name: make sure it still leads to the object
+  // condemned here (one a reaper already unlinked may still be open).
+  if (segment instanceof Posix && !namesObject(segment)) return { ...entry, action: 'kept', why: 'its name now leads to another object' };
+  const core = segment.arena.core;
+  const creator = new DataView(segment.arena.memory.buffer).getUint32(segment.offset + coreConstant(core, 'H_CREATOR_PID'), true);
+  const result = removeUnlessUsed(segment, d, usage.initWord, readyWord(core, creator));
+  if (result.removed) return { ...entry, action: 'removed', why: usage.why };
+  if (result.why === 'in-use') return { ...entry, action: 'kept', why: `a user joined meanwhile (${result.users.map((u) => u.pid).join(', ')})` };
+  if (result.why === 'raced') return { ...entry, action: 'kept', why: 'another process changed its state meanwhile' };
+  const code = result.error instanceof ShmError ? result.error.code : 'error';
+  return { ...entry, action: 'kept', why: `removing it failed (${code}): ${code === 'EPERM' || code === 'EACCES' ? 'not this user\'s to remove' : 'see the kernel object'}` };
+}
+
+function namesObject(segment: Posix): boolean {
+  try {
+    return statSync(`/dev/shm${segment.name}`).ino === fstatSync(segment.fd).ino;
+  } catch {
+    return false;
+  }
+}
+
+// Milliseconds since the epoch of the latest sign of use: the header's
+// last join (a hint from shared bytes: one from the future counts as now)
+// and the kernel's times.
+function lastTouched(segment: Segment, d: number | undefined, times: (Date | null)[]): number {
+  const kernel = Math.max(0, ...times.map((t) => t?.getTime() ?? 0));
+  if (d === undefined) return kernel;
+  const joined = Number(BigInt.asUintN(64, segment.arena.core.formatLastJoinMs(d)));
+  return Math.max(kernel, Math.min(joined, Date.now()));
+}

@@ -1,0 +1,109 @@
+// Whether a shared memory object is in use: for a formatted segment, its
+// live-user table (format/users.ts); for every object, what the kernel
+// tells besides (System V attachments, and the processes that map or hold
+// a POSIX object open). The table is shared bytes anyone may scribble on,
+// so an object is only ever called orphaned when the kernel agrees.
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { coreConstant } from '../core/core.js';
+import { holdsOn, readUsers, type UserEntry } from '../format/users.js';
+import { isAlive } from '../linux/liveness.js';
+import { formatError } from '../format/init.js';
+import type { Segment } from './segment.js';
+
+/** What an object holds: a shmkit format (and in which state), or anything else. */
+export type FormatState = 'ready' | 'formatting' | 'condemned' | 'corrupt' | 'raw';
+
+export interface SegmentUsage {
+  format: FormatState;
+  /** The registered users (formatted segments whose header could be read), else null. */
+  users: UserEntry[] | null;
+  /** No user alive, as far as can be told; null when it cannot be told. */
+  orphaned: boolean | null;
+  /** Why, in words. */
+  why: string;
+  /** The init word seen (for a reaper's condemnation), and the READY word to give back. */
+  initWord: number;
+}
+
+/**
+ * The usage of `segment` (mapped by the caller, read-only is enough),
+ * opening its header into a descriptor of `owner` when it is formatted;
+ * `withDescriptor` runs while the descriptor is open (the reaper removes
+ * from there). `othersAttached`: whether the kernel knows of a process
+ * other than this one that has it attached, mapped or open (null: cannot tell).
+ */
+export function usageOf<T>(
+  segment: Segment, othersAttached: boolean | null,
+  withDescriptor: (usage: SegmentUsage, d: number | undefined) => T,
+): T {
+  const core = segment.arena.core;
+  const base = segment.offset;
+  const c = (name: Parameters<typeof coreConstant>[1]) => coreConstant(core, name);
+  const kernelSays = othersAttached === true ? 'the kernel counts another process attached' : undefined;
+  if (segment.size < c('HEADER_SIZE')) return withDescriptor(raw(othersAttached, 'too small for a shmkit header'), undefined);
+  const word = core.formatInitWord(base) >>> 0;
+  const pid = word >>> c('INIT_PID_SHIFT');
+  const peek = core.formatPeek(base);
+  // The table says orphaned; an attachment the kernel knows of overrules it.
+  const decided = (format: FormatState, orphaned: boolean | null, why: string): SegmentUsage => {
+    const overruled = orphaned === true && kernelSays !== undefined;
+    return { format, users: null, orphaned: overruled ? false : orphaned, why: overruled ? `${why}, but ${kernelSays}` : why, initWord: word };
+  };
+  if (peek === c('PEEK_WAIT')) {
+    const alive = isAlive(pid);
+    return withDescriptor(decided('formatting', !alive, alive ? `being formatted by process ${pid}` : `its formatter, process ${pid}, died before it was ready`), undefined);
+  }
+  if (peek === c('PEEK_GONE') && isAlive(pid)) return withDescriptor(decided('condemned', false, `being removed by process ${pid}`), undefined);
+  if (peek !== c('PEEK_READY') && peek !== c('PEEK_GONE')) return withDescriptor(raw(othersAttached, 'no shmkit header'), undefined);
+  const d = segment.arena.descriptors.take(usageOf);
+  try {
+    const status = core.formatOpen(d, base, segment.size);
+    if (status !== c('FORMAT_OK')) {
+      if (peek === c('PEEK_GONE')) return withDescriptor(decided('condemned', true, `its reaper, process ${pid}, died while removing it`), undefined);
+      return withDescriptor(decided('corrupt', null, `its header cannot be trusted (${formatError(core, status)}); it is never removed as an orphan`), undefined);
+    }
+    const users = readUsers(core, d, segment.holder);
+    const live = users.filter(holdsOn);
+    const usage = live.length > 0
+      ? { ...decided('ready', false, `${live.length} live user${live.length === 1 ? '' : 's'} (${live.map((u) => u.pid).join(', ')})`), users }
+      : { ...decided(peek === c('PEEK_GONE') ? 'condemned' : 'ready', true, users.length ? `every registered user died (${users.map((u) => `${u.pid} ${u.state}`).join(', ')})` : 'no registered user'), users };
+    return withDescriptor(usage, d);
+  } finally {
+    segment.arena.descriptors.release(usageOf, d);
+  }
+}
+
+function raw(othersAttached: boolean | null, what: string): SegmentUsage {
+  const orphaned = othersAttached === null ? null : !othersAttached;
+  const why = othersAttached === null ? `${what}; the kernel cannot tell whether it is in use` : othersAttached ? `${what}; in use by another process` : `${what}; no process has it attached, mapped or open`;
+  return { format: 'raw', users: null, orphaned, why, initWord: 0 };
+}
+
+/**
+ * Whether a process other than this one maps /dev/shm/NAME or holds it
+ * open, from /proc/PID/maps and /proc/PID/fd; null when some process could
+ * not be looked at (another user's, without privilege), unless one that
+ * could already has it.
+ */
+export function posixHolders(name: string): boolean | null {
+  const path = `/dev/shm${name}`;
+  let unreadable = false;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const maps = readFileSync(`/proc/${entry}/maps`, 'latin1');
+      if (maps.split('\n').some((line) => line.endsWith(` ${path}`) || line.endsWith(` ${path} (deleted)`))) return true;
+      for (const fd of readdirSync(`/proc/${entry}/fd`)) {
+        try {
+          if (readlinkSync(`/proc/${entry}/fd/${fd}`) === path) return true;
+        } catch {
+          // closed meanwhile
+        }
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ESRCH') unreadable = true; // gone meanwhile is fine
+    }
+  }
+  return unreadable ? null : false;
+}

@@ -1,0 +1,312 @@
+// Live users and the reaper, for real: users are processes, killed with
+// SIGKILL; pids are recycled by the kernel; the reaper races openers in
+// other processes; a scribbled user table never costs a segment in use.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ManagedSegment, Posix, SysV, collectOrphans, openOrCreate, type CollectEntry } from '../host/index.js';
+import { coreConstant } from '../host/core/core.js';
+import { asNobody, fixtureStart, runCli } from './helpers/processes.js';
+import { cleanup, freshKey, freshName, trackPosix, trackSysV } from './helpers/resources.js';
+
+const test = suite('live users and gc');
+test.after.each(cleanup);
+
+interface User {
+  pid: number;
+  initialised: boolean;
+  child: ChildProcess;
+  kill(): Promise<void>;
+  leave(): Promise<void>;
+}
+
+const users: User[] = [];
+test.after.each(async () => {
+  for (const user of users.splice(0)) await user.kill();
+});
+
+/** A process that opens the segment and holds it. */
+function startUser(kind: 'posix' | 'sysv', target: string | number, option?: 'remove-when-unused'): Promise<User> {
+  const start = fixtureStart('lifetime-user.ts', {});
+  const child = spawn(process.execPath, [...start.args, kind, String(target), ...(option ? [option] : [])], { ...start.options, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  return new Promise((resolve, reject) => {
+    child.on('close', (code) => reject(new Error(`user exited (${code}) before it opened: ${stderr}`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      const { pid, initialised } = JSON.parse(line) as { pid: number; initialised: boolean };
+      const user: User = {
+        pid, initialised, child,
+        async kill() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          await exited;
+        },
+        async leave() {
+          child.stdin!.end();
+          await exited;
+        },
+      };
+      users.push(user);
+      resolve(user);
+    });
+  });
+}
+
+const named = (name: string) => existsSync(`/dev/shm${name}`);
+
+interface Racer {
+  opens: number;
+  created: number;
+  removedInUse: number;
+}
+
+/** Two opener processes (ROUNDS joins and leaves each) and a reaper that runs until they are done. */
+async function race(name: string, rounds: number, option: string[]): Promise<{ openers: Racer[]; removed: number }> {
+  const spawnRacer = (args: string[]) => {
+    const start = fixtureStart('lifetime-racer.ts', {});
+    const child = spawn(process.execPath, [...start.args, ...args], { ...start.options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const done = new Promise<string>((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`racer ${args.join(' ')} failed (${code}): ${stderr}`)))));
+    return { pid: child.pid!, done };
+  };
+  const openers = [spawnRacer(['open', name, String(rounds), ...option]), spawnRacer(['open', name, String(rounds), ...option])];
+  const reaper = spawnRacer(['reap', name, ...openers.map((o) => String(o.pid))]);
+  const [a, b, r] = await Promise.all([...openers.map((o) => o.done), reaper.done]);
+  return { openers: [JSON.parse(a!) as Racer, JSON.parse(b!) as Racer], removed: (JSON.parse(r!) as { removed: number }).removed };
+}
+const entryFor = (report: CollectEntry[], name: string) => report.find((e) => e.name === name);
+
+test('openers register and leave; a second process is a second user', async () => {
+  const name = trackPosix(freshName('users'));
+  const mine = openOrCreate({ kind: 'posix', name, size: 65536 });
+  try {
+    assert.ok(mine.initialised);
+    assert.equal(mine.users().map((u) => [u.pid, u.state]), [[process.pid, 'alive']]);
+    const other = await startUser('posix', name);
+    assert.not.ok(other.initialised);
+    assert.equal(mine.users().map((u) => u.pid).sort(), [process.pid, other.pid].sort());
+    await other.leave();
+    assert.equal(mine.users().map((u) => u.pid), [process.pid]);
+  } finally {
+    mine.close();
+  }
+});
+
+test('every user SIGKILLed: gc removes exactly the orphans, and keeps what is in use', async () => {
+  const orphans = [trackPosix(freshName('orphan')), trackPosix(freshName('orphan'))];
+  const inUse = trackPosix(freshName('inuse'));
+  const raw = trackPosix(freshName('raw'));
+  for (const name of orphans) {
+    const first = await startUser('posix', name);
+    await startUser('posix', name);
+    assert.ok(first.initialised);
+  }
+  await startUser('posix', inUse);
+  Posix.create(raw, { size: 4096 }).close();
+  for (const user of users.slice(0, 4)) await user.kill();
+
+  const dry = collectOrphans({ prefix: '/shmkit-test-', dryRun: true });
+  for (const name of orphans) assert.equal(entryFor(dry, name)?.action, 'would-remove', name);
+  for (const name of orphans) assert.ok(named(name), 'a dry run removes nothing');
+
+  const report = collectOrphans({ prefix: '/shmkit-test-' });
+  for (const name of orphans) {
+    assert.equal(entryFor(report, name)?.action, 'removed', `${name}: ${entryFor(report, name)?.why}`);
+    assert.not.ok(named(name));
+  }
+  assert.equal(entryFor(report, inUse)?.action, 'kept');
+  assert.match(entryFor(report, inUse)!.why, /1 live user/);
+  assert.equal(entryFor(report, raw)?.action, 'kept', 'raw objects only when asked');
+  assert.ok(named(inUse) && named(raw));
+});
+
+test('System V: killed users make an orphan that gc removes; a live one keeps its segment', async () => {
+  const dead = freshKey();
+  const live = freshKey();
+  await startUser('sysv', dead);
+  await startUser('sysv', dead);
+  await startUser('sysv', live);
+  const deadId = trackSysV(SysV.stat({ key: dead }).id);
+  const liveId = trackSysV(SysV.stat({ key: live }).id);
+  for (const user of users.slice(0, 2)) await user.kill();
+  const report = collectOrphans();
+  assert.equal(report.find((e) => e.id === deadId)?.action, 'removed', report.find((e) => e.id === deadId)?.why);
+  assert.equal(report.find((e) => e.id === liveId)?.action, 'kept');
+  assert.not.ok(SysV.list().some((s) => s.id === deadId), 'no one attached: it went at once');
+  assert.ok(SysV.list().some((s) => s.id === liveId));
+});
+
+test('a recycled pid (a live process with the dead user\'s pid, started later) counts as dead', async () => {
+  const lastPid = '/proc/sys/kernel/ns_last_pid';
+  const name = trackPosix(freshName('recycled'));
+  const user = await startUser('posix', name);
+  await user.kill();
+  // Ask the kernel for the dead user's pid again: the next fork gets ns_last_pid + 1.
+  let impostor: ChildProcess | undefined;
+  for (let tries = 0; tries < 20 && impostor?.pid !== user.pid; tries++) {
+    impostor?.kill('SIGKILL');
+    try {
+      writeFileSync(lastPid, String(user.pid - 1));
+    } catch {
+      break;
+    }
+    impostor = spawn('sleep', ['30'], { stdio: 'ignore' });
+  }
+  try {
+    if (impostor?.pid !== user.pid) {
+      console.log(`  (skipped: could not recycle pid ${user.pid} through ${lastPid}: needs root in the pid namespace)`);
+      return;
+    }
+    const who = JSON.parse((await runCli(['who', name, '--json'])).stdout) as { orphaned: boolean; users: { pid: number; state: string }[] };
+    assert.equal(who.users.map((u) => [u.pid, u.state]), [[user.pid, 'recycled']]);
+    assert.equal(who.orphaned, true);
+    const report = collectOrphans({ prefix: name });
+    assert.equal(entryFor(report, name)?.action, 'removed');
+  } finally {
+    impostor?.kill('SIGKILL');
+  }
+});
+
+test('reapers racing openers thousands of times never remove a segment in use', async () => {
+  const name = trackPosix(freshName('race'));
+  const rounds = 1500;
+  const { openers, removed } = await race(name, rounds, []);
+  assert.equal(openers.map((o) => o.opens), [rounds, rounds]);
+  assert.equal(openers[0]!.removedInUse + openers[1]!.removedInUse, 0, 'a segment was removed while a user held it');
+  assert.ok(removed > 0, 'the reaper should have found the segment unused at least once');
+  console.log(`  (race: ${2 * rounds} opens, ${removed} removals by the reaper, 0 removed in use)`);
+});
+
+test('last users removing the segment race joiners and a reaper: never removed in use', async () => {
+  const name = trackPosix(freshName('race-last'));
+  const rounds = 1000;
+  const { openers } = await race(name, rounds, ['remove-when-unused']);
+  assert.equal(openers.map((o) => o.opens), [rounds, rounds]);
+  assert.equal(openers[0]!.removedInUse + openers[1]!.removedInUse, 0, 'a segment was removed while a user held it');
+  assert.ok(openers[0]!.created + openers[1]!.created > 1, 'last users should have removed it, and openers made it anew');
+  assert.not.ok(named(name), 'the last user to leave removed it');
+});
+
+test('a scribbled user table is read as identities only: bounded, judged, never an address', () => {
+  const name = trackPosix(freshName('scribble'));
+  const mine = openOrCreate({ kind: 'posix', name, size: 65536 });
+  try {
+    const core = mine.segment.arena.core;
+    const view = new DataView(mine.segment.arena.memory.buffer);
+    const base = mine.segment.offset;
+    const table = base + view.getUint32(base + coreConstant(core, 'H_USER_OFFSET'), true);
+    const slots = view.getUint32(base + coreConstant(core, 'H_USER_CAPACITY'), true);
+    const bytes = new Uint8Array(mine.segment.arena.memory.buffer, table, slots * coreConstant(core, 'USER_SLOT_SIZE'));
+    const states = new Set(['alive', 'dead', 'recycled', 'unknown', 'joining']);
+    for (let round = 0; round < 200; round++) {
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (Math.random() * 256) | 0;
+      // Any bytes: judged as identities, never trusted as addresses or counts.
+      const seen = mine.users();
+      assert.ok(seen.length <= slots && seen.every((u) => states.has(u.state) && u.slot < slots));
+    }
+    bytes.fill(0);
+    assert.equal(mine.users(), []);
+  } finally {
+    mine.close();
+  }
+});
+
+test('a scribbled table of a segment another process maps: kept, with the kernel\'s word for it', async () => {
+  const name = trackPosix(freshName('scribble2'));
+  await startUser('posix', name);
+  const mine = new ManagedSegment(Posix.open(name));
+  const core = mine.segment.arena.core;
+  const view = new DataView(mine.segment.arena.memory.buffer);
+  const base = mine.segment.offset;
+  const table = base + view.getUint32(base + coreConstant(core, 'H_USER_OFFSET'), true);
+  const slots = view.getUint32(base + coreConstant(core, 'H_USER_CAPACITY'), true);
+  mine.close(); // this process leaves: only the user process maps it now
+  const segment = Posix.open(name);
+  try {
+    const bytes = new Uint8Array(segment.arena.memory.buffer, segment.offset + (table - base), slots * coreConstant(core, 'USER_SLOT_SIZE'));
+    for (let round = 0; round < 20; round++) {
+      if (round % 2 === 0) bytes.fill(0);
+      else for (let i = 0; i < bytes.length; i++) bytes[i] = (Math.random() * 256) | 0;
+      const entry = entryFor(collectOrphans({ prefix: name }), name);
+      assert.equal(entry?.action, 'kept', `round ${round}: ${entry?.why}`);
+      assert.ok(named(name));
+    }
+    // A header whose geometry is scribbled: reported corrupt, kept.
+    view.setUint32(segment.offset + coreConstant(core, 'H_USER_CAPACITY'), 0xffff, true);
+    const entry = entryFor(collectOrphans({ prefix: name }), name);
+    assert.equal(entry?.action, 'kept');
+    assert.match(entry!.why, /cannot be trusted/);
+  } finally {
+    segment.close();
+  }
+});
+
+test('gc as another user removes nothing it may not', async () => {
+  const name = trackPosix(freshName('foreign'));
+  const user = await startUser('posix', name);
+  await user.kill();
+  const run = await runCli(['gc', '--prefix', name, '--json'], asNobody);
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as CollectEntry[];
+  assert.equal(entryFor(report, name)?.action, 'kept');
+  assert.ok(named(name), 'still there');
+});
+
+test('removeWhenUnused: the last user to leave removes it; one that died is removed by the next opener', async () => {
+  const name = trackPosix(freshName('last'));
+  const a = await startUser('posix', name, 'remove-when-unused');
+  const b = await startUser('posix', name, 'remove-when-unused');
+  assert.ok(a.initialised && !b.initialised);
+  await a.leave();
+  assert.ok(named(name), 'a user is still there');
+  await b.leave();
+  assert.not.ok(named(name), 'the last user removed it');
+
+  const c = await startUser('posix', name, 'remove-when-unused');
+  await startUser('posix', name, 'remove-when-unused');
+  assert.ok(c.initialised);
+  for (const user of users.slice(0)) await user.kill();
+  assert.ok(named(name));
+  const next = openOrCreate({ kind: 'posix', name, size: 65536, removeWhenUnused: true });
+  try {
+    assert.ok(next.initialised, 'a new segment, not the dead users\' one');
+    assert.equal(next.users().map((u) => u.pid), [process.pid]);
+  } finally {
+    next.close();
+  }
+  assert.not.ok(named(name));
+});
+
+test('shmkit ls and who show users and orphans', async () => {
+  const live = trackPosix(freshName('ls-live'));
+  const dead = trackPosix(freshName('ls-dead'));
+  const holder = await startUser('posix', live);
+  const gone = await startUser('posix', dead);
+  await gone.kill();
+  const list = JSON.parse((await runCli(['ls', '--json'])).stdout) as { name: string | null; format: string; users: number[] | null; orphaned: boolean | null }[];
+  const row = (name: string) => list.find((e) => e.name === name)!;
+  assert.equal([row(live).format, row(live).users, row(live).orphaned], ['ready', [holder.pid], false]);
+  assert.equal([row(dead).format, row(dead).users, row(dead).orphaned], ['ready', [], true]);
+  const who = await runCli(['who', dead]);
+  assert.match(who.stdout, /orphaned/);
+  assert.match(who.stdout, new RegExp(`${gone.pid}.*dead`));
+  const gc = await runCli(['gc', '--dry-run', '--prefix', dead]);
+  assert.match(gc.stdout, /would-remove/);
+  assert.match(gc.stdout, /1 would be removed/);
+});
+
+test('options are checked before anything is touched', () => {
+  assert.throws(() => collectOrphans({ prefix: 'no-slash' }), /prefix/);
+  assert.throws(() => collectOrphans({ olderThanMs: -1 }), /olderThanMs/);
+  assert.throws(() => collectOrphans({ bogus: 1 } as never), /bogus/);
+  assert.throws(() => openOrCreate({ kind: 'memfd', size: 65536, removeWhenUnused: true } as never), /removeWhenUnused/);
+  assert.throws(() => openOrCreate({ kind: 'posix', name: freshName('bad'), size: 65536, userSlots: 0 }), /userSlots/);
+});
+
+test.run();
