@@ -238,7 +238,10 @@ export class ManagedSegment<S extends SegmentLike = SegmentLike> implements Disp
    */
   close(): void {
     const segment = this.segment;
-    if (segment.closed) return;
+    if (segment.closed) {
+      segment.arena.descriptors.release(this, this.#desc); // harmless when released already
+      return;
+    }
     try {
       if (this.#userSlot >= 0) this.#leave();
     } finally {
