@@ -13,7 +13,7 @@ import { cleanup, freshKey, freshName, trackPosix, trackSysV } from './helpers/r
 const hex = (key: number) => '0x' + key.toString(16).padStart(8, '0');
 
 // A field's allowed JSON types; 'decimal', 'key', 'mode', 'hash' and 'date' are strings of that form.
-type Kind = 'number' | 'boolean' | 'string' | 'decimal' | 'key' | 'mode' | 'hash' | 'date' | 'null';
+type Kind = 'number' | 'boolean' | 'string' | 'decimal' | 'key' | 'mode' | 'hash' | 'date' | 'null' | 'pids';
 const FORMS: Partial<Record<Kind, RegExp>> = {
   decimal: /^\d+$/,
   key: /^0x[0-9a-f]{8}$/,
@@ -24,6 +24,7 @@ const FORMS: Partial<Record<Kind, RegExp>> = {
 
 function kindOf(value: unknown, allowed: Kind[]): Kind | undefined {
   if (value === null) return 'null';
+  if (Array.isArray(value)) return value.every((pid) => Number.isInteger(pid) && pid > 0) ? 'pids' : undefined;
   if (typeof value === 'number') return Number.isInteger(value) ? 'number' : undefined;
   if (typeof value === 'boolean') return 'boolean';
   if (typeof value !== 'string') return undefined;
@@ -59,6 +60,7 @@ const LIST_ENTRY: Record<string, Kind[]> = {
   mode: ['mode'], uid: ['number'], gid: ['number'], nattch: ['decimal', 'null'], cpid: ['number', 'null'],
   lpid: ['number', 'null'], atime: ['date', 'null'], dtime: ['date', 'null'], ctime: ['date', 'null'],
   removed: ['boolean'], locked: ['boolean'], nsems: ['number', 'null'], value: ['number', 'null'], otime: ['date', 'null'],
+  format: ['string', 'null'], users: ['pids', 'null'], orphaned: ['boolean', 'null'],
 };
 const PATTERN_RESULT = { pattern: ['string'], size: ['decimal'] } satisfies Record<string, Kind[]>;
 const SYSV_IDENTITY = { kind: ['string'], key: ['key'], id: ['number'] } satisfies Record<string, Kind[]>;
