@@ -288,7 +288,8 @@ export function formatRestore(seg: usize, pid: u32, ready: u32): bool {
  */
 export function formatRevive(seg: usize, mappedSize: u32, deadPid: u32, pid: u32): i32 {
   const gone = initWordOf(deadPid, INIT_GONE);
-  if (pid == 0 || pid > MAX_PID || atomic.load<u32>(seg + H_INIT_WORD) != gone) return PEEK_WAIT;
+  // The window is checked before the first load, as formatOpen does.
+  if (<usize>mappedSize < HEADER_SIZE || pid == 0 || pid > MAX_PID || atomic.load<u32>(seg + H_INIT_WORD) != gone) return PEEK_WAIT;
   const whole = headerStatus(seg, mappedSize, 0, false) == FORMAT_OK;
   const next = whole ? initWordOf(load<u32>(seg + H_CREATOR_PID) & MAX_PID, INIT_READY) : initWordOf(pid, INIT_BUSY);
   if (atomic.cmpxchg<u32>(seg + H_INIT_WORD, gone, next) != gone) return PEEK_WAIT;

@@ -27,7 +27,7 @@ export interface SegmentUsage {
 
 /**
  * The usage of `segment` (mapped by the caller, read-only is enough),
- * opening its header into a descriptor of `owner` when it is formatted;
+ * opening its header into a descriptor when it is formatted;
  * `withDescriptor` runs while the descriptor is open (the reaper removes
  * from there). `othersAttached`: whether the kernel knows of a process
  * other than this one that has it attached, mapped or open (null: cannot tell).
