@@ -2,17 +2,21 @@
 // Runs every uvu suite under tests/, then the Python host's pytest suite
 // (host/python/tests, in build/python-venv), and ends with the plain line
 // "N passed, N failed" that CI reads, counting both. Each runner's own
-// summary is passed through.
+// summary is passed through, and the output of every failing suite is
+// printed again just before that line: CI keeps only the tail of a long log.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { pythonEnv } from './python-env.mjs';
 
+// Enough for uvu's failure report and a stack, short enough that several fit in CI's tail.
+const FAILURE_LINES = 80;
 const files = readdirSync('tests').filter((name) => name.endsWith('.test.ts')).sort();
 const only = process.argv.slice(2);
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
 
 let passed = 0;
 let failed = 0;
+const failures = [];
 // One process per file: a fatal error in one suite cannot hide the others.
 for (const file of selected) {
   const { code, out } = await run(process.execPath, ['--import', 'tsx', 'node_modules/uvu/bin.js', 'tests', `^${file.replace(/\./g, '\\.')}$`]);
@@ -23,6 +27,7 @@ for (const file of selected) {
   if (code !== 0 && bad === 0) bad = 1; // the file crashed before uvu could count
   passed += ok;
   failed += bad;
+  if (bad) failures.push({ name: file, out });
   process.stdout.write(`-- ${file}: ${ok} passed, ${bad} failed\n`);
 }
 // The Python suite runs unless a filter leaves it out ("pytest" selects it).
@@ -43,7 +48,13 @@ if (!only.length || only.some((o) => 'pytest'.includes(o) || o.startsWith('host/
   if (code !== 0 && bad === 0) bad = 1; // it could not run, or crashed before counting
   passed += ok;
   failed += bad;
+  if (bad) failures.push({ name: 'pytest host/python/tests', out });
   process.stdout.write(`-- pytest host/python/tests: ${ok} passed, ${bad} failed\n`);
+}
+for (const { name, out } of failures) {
+  const lines = out.split('\n');
+  const shown = lines.slice(-FAILURE_LINES);
+  process.stdout.write(`\n== ${name} failed${lines.length > shown.length ? ` (its last ${shown.length} lines)` : ''} ==\n${shown.join('\n')}\n`);
 }
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(failed === 0 ? 0 : 1);
