@@ -285,6 +285,18 @@ test('removeWhenUnused: the last user to leave removes it; one that died is remo
   assert.not.ok(named(name));
 });
 
+test('removal goes by name only while the name leads to the same object', () => {
+  const name = trackPosix(freshName('renamed'));
+  const old = openOrCreate({ kind: 'posix', name, size: 65536, removeWhenUnused: true });
+  try {
+    Posix.remove(name);
+    Posix.create(name, { size: 4096 }).close(); // someone else's object under the same name
+  } finally {
+    old.close();
+  }
+  assert.ok(named(name), 'the last user of the old object left the new one alone');
+});
+
 test('shmkit ls and who show users and orphans', async () => {
   const live = trackPosix(freshName('ls-live'));
   const dead = trackPosix(freshName('ls-dead'));

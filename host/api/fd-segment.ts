@@ -1,6 +1,6 @@
 // Segments backed by a file descriptor: POSIX objects, memfds and regular
 // files all map the same way (mmap MAP_SHARED|MAP_FIXED into a window).
-import { fchmodSync, fchownSync, type BigIntStats } from 'node:fs';
+import { fchmodSync, fchownSync, fstatSync, statSync, type BigIntStats } from 'node:fs';
 import { ShmError, invalidArgument, type ShmErrorTarget } from '../errors.js';
 import { Arena, type Window } from '../arena/arena.js';
 import { closeFd, fallocate, fstat, ftruncate, reservePages } from '../linux/fd.js';
@@ -133,6 +133,17 @@ export abstract class FdSegment extends Segment {
       throw error;
     }
     return { arena, window, mappedSize };
+  }
+
+  /** Whether `path` still leads to this object (a name can be removed and made anew while a mapping lives on). */
+  protected isNamedBy(path: string): boolean {
+    try {
+      const named = statSync(path, { bigint: true });
+      const held = fstatSync(this.fd, { bigint: true });
+      return named.ino === held.ino && named.dev === held.dev;
+    } catch {
+      return false;
+    }
   }
 
   /** fstat of the object. */

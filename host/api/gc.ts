@@ -4,7 +4,6 @@
 // (format/condemn.ts); raw objects only when asked, by what the kernel
 // tells. Nothing is removed that this user may not remove, and nothing
 // whose state cannot be told.
-import { fstatSync, statSync } from 'node:fs';
 import { ShmError, invalidArgument } from '../errors.js';
 import { coreConstant } from '../core/core.js';
 import { checkBoolean, checkOptions, describeValue } from '../core/validate.js';
@@ -94,7 +93,7 @@ function notOpened(error: unknown): string {
 }
 
 function decide(
-  segment: Segment & { remove(): void }, entry: Omit<CollectEntry, 'action' | 'why'>,
+  segment: Segment & { remove(): void; namesItself?(): boolean }, entry: Omit<CollectEntry, 'action' | 'why'>,
   othersAttached: boolean | null, times: (Date | null)[], rules: Rules,
 ): CollectEntry {
   try {
@@ -113,31 +112,23 @@ function decide(
   }
 }
 
-function removal(segment: Segment & { remove(): void }, d: number | undefined, usage: SegmentUsage, entry: Omit<CollectEntry, 'action' | 'why'>): CollectEntry {
+function removal(segment: Segment & { remove(): void; namesItself?(): boolean }, d: number | undefined, usage: SegmentUsage, entry: Omit<CollectEntry, 'action' | 'why'>): CollectEntry {
   if (usage.format === 'raw') {
+    if (segment.namesItself?.() === false) return { ...entry, action: 'kept', why: 'its name now leads to another object' };
     segment.remove();
     return { ...entry, action: 'removed', why: usage.why };
   }
-  // A POSIX name is removed by name: make sure it still leads to the object
-  // condemned here (one a reaper already unlinked may still be open).
-  if (segment instanceof Posix && !namesObject(segment)) return { ...entry, action: 'kept', why: 'its name now leads to another object' };
   const core = segment.arena.core;
   const creator = new DataView(segment.arena.memory.buffer).getUint32(segment.offset + coreConstant(core, 'H_CREATOR_PID'), true);
   const result = removeUnlessUsed(segment, d, usage.initWord, readyWord(core, creator));
   if (result.removed) return { ...entry, action: 'removed', why: usage.why };
   if (result.why === 'in-use') return { ...entry, action: 'kept', why: `a user joined meanwhile (${result.users.map((u) => u.pid).join(', ')})` };
   if (result.why === 'raced') return { ...entry, action: 'kept', why: 'another process changed its state meanwhile' };
+  if (result.why === 'renamed') return { ...entry, action: 'kept', why: 'its name now leads to another object' };
   const code = result.error instanceof ShmError ? result.error.code : 'error';
   return { ...entry, action: 'kept', why: `removing it failed (${code}): ${code === 'EPERM' || code === 'EACCES' ? 'not this user\'s to remove' : 'see the kernel object'}` };
 }
 
-function namesObject(segment: Posix): boolean {
-  try {
-    return statSync(`/dev/shm${segment.name}`).ino === fstatSync(segment.fd).ino;
-  } catch {
-    return false;
-  }
-}
 
 // Milliseconds since the epoch of the latest sign of use: the header's
 // last join (a hint from shared bytes: one from the future counts as now)

@@ -107,6 +107,11 @@ export class MappedFile extends FdSegment {
   remove(): void {
     unlinkPath(this.path, this.target, this.description);
   }
+
+  /** Whether the path still leads to this file (not to one made after it was removed). */
+  namesItself(): boolean {
+    return this.isNamedBy(this.path);
+  }
 }
 
 // O_CREAT|O_EXCL first, so a failure later on knows whether the file is ours to remove.

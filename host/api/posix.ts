@@ -140,6 +140,11 @@ export class Posix extends FdSegment {
     shmUnlink(this.name);
   }
 
+  /** Whether the name still leads to this object (not to one made after it was removed). */
+  namesItself(): boolean {
+    return this.isNamedBy(POSIX_SHM_DIR + this.name);
+  }
+
   static remove(name: string): void {
     shmUnlink(name);
   }

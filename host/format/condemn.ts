@@ -13,6 +13,7 @@ export type RemovalResult =
   | { removed: true }
   | { removed: false; why: 'in-use'; users: UserEntry[] }
   | { removed: false; why: 'raced' }
+  | { removed: false; why: 'renamed' }
   | { removed: false; why: 'failed'; error: unknown };
 
 /** The init word of a READY segment whose formatter was `creatorPid`. */
@@ -37,6 +38,11 @@ export function removeUnlessUsed(
   if (users.length > 0) {
     core.formatRestore(segment.offset, me, restore);
     return { removed: false, why: 'in-use', users };
+  }
+  // Removal goes by name: one that now leads to a newer object is not ours.
+  if (segment.namesItself && !segment.namesItself()) {
+    core.formatRestore(segment.offset, me, restore);
+    return { removed: false, why: 'renamed' };
   }
   try {
     segment.remove();

@@ -44,5 +44,7 @@ export interface SegmentLike {
   readonly holder: Holder;
   /** Removes the kernel object's name, where it has one (for segments that go with their last user). */
   remove?(): void;
+  /** Whether its name still leads to it, where a name can be made anew for another object (POSIX, files). */
+  namesItself?(): boolean;
   close(): void;
 }

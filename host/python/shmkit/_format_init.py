@@ -36,7 +36,7 @@ def unusable(segment: Segment, code: str, why: str) -> ShmError:
 
 
 USER_SLOTS = 128
-"""User slots of a segment Python formats (the Node host's default)."""
+"""User slots of a segment Python formats, unless told (the Node host's default)."""
 
 
 def check_header_fits(segment: Segment) -> None:
@@ -44,10 +44,14 @@ def check_header_fits(segment: Segment) -> None:
         raise unusable(segment, "EINVAL", _FORMAT_ERRORS["FORMAT_TOO_SMALL"])
 
 
-def join_format(segment: Segment, slots: int, timeout: float) -> bool:
-    """Formats `segment` with `slots` directory slots, or waits (up to
-    `timeout` seconds) until whoever formats it is done. Whether this call
-    formatted it; the caller opens and checks the header afterwards."""
+def join_format(segment: Segment, slots: int, user_slots: int, flags: int, timeout: float,
+                dead_reapers: frozenset[int] = frozenset()) -> bool:
+    """Formats `segment` with `slots` directory slots, `user_slots` user
+    slots and header `flags`, or waits (up to `timeout` seconds) until
+    whoever formats it is done. Whether this call formatted it; the caller
+    opens and checks the header afterwards. A segment condemned by one of
+    `dead_reapers` (seen dead before this open by name, so the name still
+    leads to it) is revived; any other condemned segment is ESTALE."""
     arena = segment.arena
     t, C = arena.t, arena.C
     base = segment.offset
@@ -55,7 +59,7 @@ def join_format(segment: Segment, slots: int, timeout: float) -> bool:
 
     def format_it() -> bool:
         _, start, namespace = own_identity()
-        status = t.formatInit(base, segment.size, pid, slots, USER_SLOTS, 0, t.userTokenOf(pid, start), signed(namespace, 32),
+        status = t.formatInit(base, segment.size, pid, slots, user_slots, flags, t.userTokenOf(pid, start), signed(namespace, 32),
                               int(time.time() * 1000))
         if status != C["FORMAT_OK"]:
             raise unusable(segment, "EINVAL", format_error(C, status))
@@ -77,7 +81,15 @@ def join_format(segment: Segment, slots: int, timeout: float) -> bool:
         if peek == C["PEEK_FOREIGN"]:
             raise unusable(segment, "ELAYOUT", "it holds data that is not a shmkit header; open it as a raw segment, or clear it")
         if peek == C["PEEK_GONE"]:
-            raise condemned(segment, (t.formatInitWord(base) & 0xFFFFFFFF) >> C["INIT_PID_SHIFT"])
+            reaper = (t.formatInitWord(base) & 0xFFFFFFFF) >> C["INIT_PID_SHIFT"]
+            if reaper not in dead_reapers or segment.read_only or is_alive(reaper):
+                raise condemned(segment, reaper)
+            revived = t.formatRevive(base, segment.size, reaper, pid)
+            if revived == C["PEEK_READY"]:
+                return False
+            if revived == C["PEEK_FRESH"]:
+                return format_it()  # condemned before its header was whole: start over
+            continue
         initialiser = t.formatInitPid(base) & 0xFFFFFFFF
         if initialiser and not is_alive(initialiser) and not segment.read_only and t.formatTakeOver(base, initialiser, pid):
             return format_it()  # the initialiser died half-way: start over

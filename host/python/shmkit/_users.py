@@ -29,6 +29,11 @@ def own_token(t) -> int:
     return t.userTokenOf(pid, start) & _U64
 
 
+def holds_on(user: dict) -> bool:
+    """A user that keeps the segment in use: anything not known to be dead."""
+    return user["state"] not in ("dead", "recycled")
+
+
 def read_users(t, descriptor: int) -> list[dict]:
     """Every registered user: slot, pid, start, namespace and state."""
     users = []
@@ -45,8 +50,12 @@ def read_users(t, descriptor: int) -> list[dict]:
 
 
 def condemned(segment: "Segment", reaper: int) -> ShmError:
-    return shm_error("ESTALE", f"{segment.description} is being removed by process {reaper} (shmkit gc, or its last user leaving); "
-                     "open it again by name", reason="being-removed")
+    """ESTALE for an opener that found the segment condemned by `reaper`
+    (kept as the error's `reaper`, so open_or_create can tell a dead one)."""
+    error = shm_error("ESTALE", f"{segment.description} is being removed by process {reaper} (shmkit gc, or its last user leaving); "
+                      "open it again by name", reason="being-removed")
+    error.reaper = reaper  # type: ignore[attr-defined]
+    return error
 
 
 def join_users(segment: "Segment", descriptor: int) -> int:
@@ -54,7 +63,7 @@ def join_users(segment: "Segment", descriptor: int) -> int:
     arena = segment.arena
     t, C = arena.t, arena.C
     for user in read_users(t, descriptor):
-        if user["state"] in ("dead", "recycled"):
+        if not holds_on(user):
             t.userRelease(descriptor, user["slot"], signed(user["token"], 64))
     slot = t.userJoin(descriptor, signed(own_token(t), 64), signed(own_identity()[2], 32), int(time.time() * 1000))
     if slot >= 0:

@@ -5,14 +5,17 @@ that follows docs/ABI.md) finds the same objects under the same names."""
 from __future__ import annotations
 
 import os
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from ._arena import Arena
 from ._directory import Directory, ObjectInfo
-from ._format_init import check_header_fits, format_error, join_format, unusable
+from ._condemn import is_ready, removable, remove_unless_used
+from ._format_init import USER_SLOTS, check_header_fits, format_error, join_format, unusable
+from ._liveness import is_alive
 from ._place import Place
-from ._users import join_users, leave_users, read_users
+from ._users import condemned, holds_on, join_users, leave_users, read_users
 from ._wait import Backoff, check_timeout
 from .errors import ShmError, checked_arguments, invalid_argument, shm_error
 from .segments import Memfd, Posix, Segment, SysV
@@ -48,17 +51,27 @@ class FormattedSegment:
     """A shmkit segment: `segment` is the kernel segment under it."""
 
     @checked_arguments
-    def __init__(self, segment: Segment, *, directory_slots: int = 64, timeout: float = 10.0) -> None:
-        """Formats `segment` or joins its format. Any number of processes may
-        race here: one formats, the rest wait (at most `timeout` seconds);
-        an initialiser that died is noticed and replaced."""
+    def __init__(self, segment: Segment, *, directory_slots: int = 64, user_slots: int = USER_SLOTS,
+                 remove_when_unused: bool = False, timeout: float = 10.0) -> None:
+        """Formats `segment` or joins its format, and registers this process
+        as one of its users. Any number of processes may race here: one
+        formats, the rest wait (at most `timeout` seconds); an initialiser
+        that died is noticed and replaced, and so are the user slots of
+        processes that died. With `remove_when_unused` (kept in the header:
+        any opener may ask, none can take it back) the last user to leave
+        removes the name. ESTALE (reason 'being-removed') when a reaper is
+        removing the segment: open it again by name."""
         if not isinstance(segment, Segment) or segment.closed:
             raise invalid_argument(f"FormattedSegment: give an open segment (Posix, SysV or Memfd): {segment!r}")
-        slots, timeout = _check_format_options(segment.arena, directory_slots, timeout)
+        slots, user_slots, timeout = _check_format_options(segment.arena, directory_slots, user_slots, remove_when_unused, timeout)
+        if remove_when_unused and not removable(segment):
+            raise invalid_argument(f"remove_when_unused needs a kernel object with a name to remove; {segment.description} has none "
+                                   "(it goes with its last handle anyway)")
         self.segment = segment
         arena = segment.arena
         check_header_fits(segment)
-        self.initialised = join_format(segment, slots, timeout)
+        flags = arena.C["FLAG_REMOVE_WITH_LAST_USER"] if remove_when_unused else 0
+        self.initialised = join_format(segment, slots, user_slots, flags, timeout, _revivable.get(segment, frozenset()))
         """True when this call formatted the segment."""
         descriptor = arena.take_descriptor()
         status = arena.t.formatOpen(descriptor, segment.offset, segment.size)
@@ -68,11 +81,31 @@ class FormattedSegment:
         self._descriptor = descriptor
         try:
             # A read-only attachment cannot write the table: it is not registered.
-            self._user_slot = 0 if self.initialised else (-1 if segment.read_only else join_users(segment, descriptor))
+            self._user_slot = 0 if self.initialised else (-1 if segment.read_only else self._join(descriptor, flags))
         except BaseException:
             arena.give_descriptor(descriptor)
             raise
         self._directory = Directory(segment, descriptor, timeout)
+
+    def _join(self, descriptor: int, flags: int) -> int:
+        # A segment that goes with its last user, whose users all died, is
+        # removed instead (ESTALE: open_or_create then makes it anew).
+        segment = self.segment
+        t = segment.arena.t
+        if flags:
+            t.formatSetFlags(descriptor, flags)
+        if self.remove_when_unused and removable(segment):
+            users = read_users(t, descriptor)
+            word = t.formatInitWord(segment.offset) & 0xFFFFFFFF
+            if users and not any(holds_on(user) for user in users) and remove_unless_used(segment, descriptor, word) == "removed":
+                raise condemned(segment, os.getpid())
+        return join_users(segment, descriptor)
+
+    @property
+    def remove_when_unused(self) -> bool:
+        """Whether the segment goes with its last user (asked by any of its openers)."""
+        t, C = self.segment.arena.t, self.segment.arena.C
+        return bool(t.formatFlags(self._descriptor) & C["FLAG_REMOVE_WITH_LAST_USER"])
 
     @property
     def description(self) -> str:
@@ -366,10 +399,22 @@ class FormattedSegment:
             return
         try:
             if self._user_slot >= 0:
-                leave_users(self.segment.arena.t, self._descriptor, self._user_slot)
+                self._leave()
         finally:
             self.segment.close()
             self.segment.arena.give_descriptor(self._descriptor)
+
+    def _leave(self) -> None:
+        segment = self.segment
+        t, C = segment.arena.t, segment.arena.C
+        leave_users(t, self._descriptor, self._user_slot)
+        if not self.remove_when_unused or not removable(segment):
+            return
+        if any(holds_on(user) for user in read_users(t, self._descriptor)):
+            return
+        word = t.formatInitWord(segment.offset) & 0xFFFFFFFF
+        if is_ready(C, word):  # else a reaper is at it
+            remove_unless_used(segment, self._descriptor, word)
 
     def users(self) -> list[dict]:
         """The registered users: slot, pid, start, namespace, state ('alive', 'dead', 'recycled', 'unknown', 'joining')."""
@@ -394,13 +439,23 @@ def _article(kind: str) -> str:
     return "raw bytes" if kind == "bytes" else f"a {kind}"
 
 
-def _check_format_options(arena: Arena, slots: Any, timeout: Any) -> tuple[int, float]:
+def _check_format_options(arena: Arena, slots: Any, user_slots: Any, remove_when_unused: Any, timeout: Any) -> tuple[int, int, float]:
     most = arena.C["MAX_DIR_CAPACITY"]
     if isinstance(slots, bool) or not isinstance(slots, int) or not 1 <= slots <= most:
         raise invalid_argument(f"directory_slots must be from 1 to {most}: directory_slots={slots!r}")
+    most_users = arena.C["MAX_USER_CAPACITY"]
+    if isinstance(user_slots, bool) or not isinstance(user_slots, int) or not 1 <= user_slots <= most_users:
+        raise invalid_argument(f"user_slots must be from 1 to {most_users}: user_slots={user_slots!r}")
+    if not isinstance(remove_when_unused, bool):
+        raise invalid_argument(f"remove_when_unused must be True or False: remove_when_unused={remove_when_unused!r}")
     if timeout is None:
         raise invalid_argument("timeout must be seconds ≥ 0 (setup waits are bounded): timeout=None")
-    return slots, check_timeout(timeout, "formatted segment")  # type: ignore[return-value]
+    return slots, user_slots, check_timeout(timeout, "formatted segment")  # type: ignore[return-value]
+
+
+# Segments open_or_create opened by name after seeing them condemned by
+# these reapers, found dead: such a segment may be revived (join_format).
+_revivable: "weakref.WeakKeyDictionary[Segment, frozenset[int]]" = weakref.WeakKeyDictionary()
 
 
 _KINDS = ("posix", "sysv", "memfd")
@@ -409,8 +464,8 @@ _KINDS = ("posix", "sysv", "memfd")
 @checked_arguments
 def open_or_create(kind: str, *, size: int, name: Optional[str] = None, key: Optional[int] = None,
                    path: Optional[str] = None, project: int = 1, mode: int = 0o600, exclusive: bool = False,
-                   allow_foreign_owner: bool = False, directory_slots: int = 64, timeout: float = 10.0,
-                   arena: Optional[Arena] = None) -> FormattedSegment:
+                   allow_foreign_owner: bool = False, directory_slots: int = 64, user_slots: int = USER_SLOTS,
+                   remove_when_unused: bool = False, timeout: float = 10.0, arena: Optional[Arena] = None) -> FormattedSegment:
     """A formatted shmkit segment over a new or existing kernel segment, as
     the Node host's openOrCreate makes it:
 
@@ -420,6 +475,10 @@ def open_or_create(kind: str, *, size: int, name: Optional[str] = None, key: Opt
       is within `mode` (else EPERM / EACCES; see `allow_foreign_owner`,
       `exclusive`). If this call fails, it removes the object only if it made
       it and no other process has begun to format it.
+    - A segment a reaper is removing is opened again by name until the name
+      leads on (to a new object, or the same one given back); one whose
+      reaper died meanwhile is revived. `remove_when_unused`: see
+      FormattedSegment (not for memfd, which has no name).
     """
     if kind not in _KINDS:
         raise invalid_argument(f"open_or_create: kind must be 'posix', 'sysv' or 'memfd': kind={kind!r}")
@@ -429,24 +488,33 @@ def open_or_create(kind: str, *, size: int, name: Optional[str] = None, key: Opt
     if extra:
         raise invalid_argument(f"open_or_create: kind {kind!r} takes {' or '.join(sorted(allowed))}, not {', '.join(extra)}")
     arena = arena or Arena.default()
-    _check_format_options(arena, directory_slots, timeout)
+    _check_format_options(arena, directory_slots, user_slots, remove_when_unused, timeout)
+    if remove_when_unused and kind == "memfd":
+        raise invalid_argument("open_or_create: remove_when_unused needs a kernel object with a name to remove; a memfd has none "
+                               "(it goes with its last handle anyway)")
+    shape = {"directory_slots": directory_slots, "user_slots": user_slots, "remove_when_unused": remove_when_unused, "timeout": timeout}
+    dead_reapers: set[int] = set()
     backoff = Backoff(timeout, f"{kind} segment being removed by a reaper")
     while True:
         try:
-            return _open_formatted(kind, size, name, key, path, project, mode, exclusive, allow_foreign_owner, arena,
-                                   directory_slots, timeout)
+            return _open_formatted(kind, size, name, key, path, project, mode, exclusive, allow_foreign_owner, arena, shape,
+                                   frozenset(dead_reapers))
         except ShmError as error:
-            if getattr(error, "reason", None) != "being-removed":
+            reaper = getattr(error, "reaper", None) if error.reason == "being-removed" else None
+            if reaper is None:
                 raise
+            if reaper != os.getpid() and not is_alive(reaper):
+                dead_reapers.add(reaper)  # the next open by name may revive what it left
             backoff.pause()  # the reaper removes it or gives it back; then the name leads on
 
 
 def _open_formatted(kind: str, size: int, name: Optional[str], key: Optional[int], path: Optional[str], project: int,
-                    mode: int, exclusive: bool, allow_foreign_owner: bool, arena: Arena, directory_slots: int,
-                    timeout: float) -> FormattedSegment:
+                    mode: int, exclusive: bool, allow_foreign_owner: bool, arena: Arena, shape: dict,
+                    dead_reapers: frozenset[int]) -> FormattedSegment:
     segment = _backing(kind, size, name, key, path, project, mode, exclusive, allow_foreign_owner, arena)
+    _revivable[segment] = dead_reapers
     try:
-        return FormattedSegment(segment, directory_slots=directory_slots, timeout=timeout)
+        return FormattedSegment(segment, **shape)
     except BaseException as error:
         try:
             if getattr(segment, "created", False) and _unclaimed(segment, error):

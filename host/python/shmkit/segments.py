@@ -342,6 +342,14 @@ class Posix(FdSegment):
     def remove(self) -> None:
         Posix.unlink(self.name)
 
+    def names_itself(self) -> bool:
+        """Whether the name still leads to this object (not to one made after it was removed)."""
+        try:
+            named, held = os.stat(f"/dev/shm{self.name}"), os.fstat(self.fd)
+        except OSError:
+            return False
+        return (named.st_ino, named.st_dev) == (held.st_ino, held.st_dev)
+
     @staticmethod
     def unlink(name: str) -> None:
         """Removes the name; mappings stay valid until closed."""

@@ -1,0 +1,188 @@
+"""The live-user table from Python, with real processes: registration and
+leaving, users killed with SIGKILL, remove_when_unused, a reaper that died
+half-way, and Node users in the same table."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from typing import Iterator
+
+import pytest
+
+import shmkit
+from shmkit import Posix, ShmError
+
+from conftest import REPO
+
+# A Python user: opens the segment, prints its pid, holds it until stdin ends.
+_HOLDER = """
+import sys, shmkit
+seg = shmkit.open_or_create('posix', name=sys.argv[1], size=65536, remove_when_unused=sys.argv[2] == '1')
+print(seg.initialised, flush=True)
+sys.stdin.read()
+seg.close()
+"""
+
+
+class User:
+    def __init__(self, command: list[str]) -> None:
+        self.process = subprocess.Popen(command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            raise AssertionError(f"the user exited before it opened: {self.process.stderr.read()}")  # type: ignore[union-attr]
+        self.pid = self.process.pid
+
+    def leave(self) -> None:
+        self.process.communicate(timeout=60)
+        assert self.process.returncode == 0
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.communicate(timeout=60)
+
+
+@pytest.fixture
+def users() -> Iterator[list[User]]:
+    started: list[User] = []
+    yield started
+    for user in started:
+        user.kill()
+
+
+def python_user(started: list[User], name: str, remove_when_unused: bool = False) -> User:
+    user = User([sys.executable, "-c", _HOLDER, name, "1" if remove_when_unused else "0"])
+    started.append(user)
+    return user
+
+
+def node_user(started: list[User], name: str, remove_when_unused: bool = False) -> User:
+    # The Node host's own lifetime fixture: the same table seen from both hosts.
+    fixture = str(REPO / "tests" / "fixtures" / "lifetime-user.ts")
+    user = User(["node", "--import", "tsx", fixture, "posix", name, *(["remove-when-unused"] if remove_when_unused else [])])
+    started.append(user)
+    return user
+
+
+def pids(seg: shmkit.FormattedSegment) -> list[int]:
+    return sorted(user["pid"] for user in seg.users())
+
+
+def named(name: str) -> bool:
+    return os.path.exists(f"/dev/shm{name}")
+
+
+def test_openers_register_and_leave_across_hosts(posix_name: str, users: list[User]) -> None:
+    with shmkit.open_or_create("posix", name=posix_name, size=65536) as seg:
+        assert [(u["pid"], u["state"]) for u in seg.users()] == [(os.getpid(), "alive")]
+        py = python_user(users, posix_name)
+        js = node_user(users, posix_name)
+        assert pids(seg) == sorted([os.getpid(), py.pid, js.pid])
+        assert all(u["state"] == "alive" for u in seg.users())
+        py.leave()
+        js.leave()
+        assert pids(seg) == [os.getpid()]
+
+
+def test_the_slots_of_killed_users_are_freed_by_the_next_opener(posix_name: str, users: list[User]) -> None:
+    with shmkit.open_or_create("posix", name=posix_name, size=65536) as seg:
+        dead = [python_user(users, posix_name), node_user(users, posix_name)]
+        for user in dead:
+            user.kill()
+        assert sorted((u["pid"], u["state"]) for u in seg.users()) == sorted([(os.getpid(), "alive")] + [(u.pid, "dead") for u in dead])
+        with shmkit.open_or_create("posix", name=posix_name, size=65536) as again:
+            assert pids(again) == [os.getpid(), os.getpid()]  # the dead are gone; this process holds two slots
+    assert named(posix_name), "without remove_when_unused the segment stays"
+
+
+def test_remove_when_unused_the_last_user_to_leave_removes_it(posix_name: str, users: list[User]) -> None:
+    seg = shmkit.open_or_create("posix", name=posix_name, size=65536, remove_when_unused=True)
+    js = node_user(users, posix_name)
+    assert seg.remove_when_unused
+    seg.close()
+    assert named(posix_name), "a user is still there"
+    js.leave()
+    assert not named(posix_name), "the last user (Node) removed it"
+
+    first = python_user(users, posix_name, remove_when_unused=True)
+    with shmkit.open_or_create("posix", name=posix_name, size=65536) as joined:
+        assert not joined.initialised and joined.remove_when_unused, "the flag is the segment's, whoever asked"
+        first.leave()
+        assert named(posix_name)
+    assert not named(posix_name), "the last user (Python) removed it"
+
+
+def test_remove_when_unused_users_all_killed_the_next_opener_makes_it_anew(posix_name: str, users: list[User]) -> None:
+    python_user(users, posix_name, remove_when_unused=True)
+    node_user(users, posix_name)
+    with shmkit.open_or_create("posix", name=posix_name, size=65536) as seg:
+        seg.create_bytes("old", 8)
+    for user in users:
+        user.kill()
+    with shmkit.open_or_create("posix", name=posix_name, size=65536) as seg:
+        assert seg.initialised, "a new segment, not the dead users' one"
+        assert seg.find_bytes("old") is None
+        assert pids(seg) == [os.getpid()]
+    assert named(posix_name), "the new one was made without remove_when_unused"
+
+
+def test_a_name_that_leads_to_a_newer_object_is_not_removed(posix_name: str) -> None:
+    seg = shmkit.open_or_create("posix", name=posix_name, size=65536, remove_when_unused=True)
+    try:
+        Posix.unlink(posix_name)
+        Posix.create(posix_name, 4096).close()  # someone else's object under the same name
+    finally:
+        seg.close()
+    assert named(posix_name), "the last user of the old object left the new one alone"
+
+
+def test_a_segment_whose_reaper_died_half_way_is_revived(posix_name: str) -> None:
+    with shmkit.open_or_create("posix", name=posix_name, size=65536) as seg:
+        seg.create_bytes("kept", 8)[:4] = b"kept"
+    # A reaper that condemns the segment and dies before it decides.
+    reaper = subprocess.run([sys.executable, "-c", """
+import os, sys, shmkit
+seg = shmkit.Posix.open(sys.argv[1])
+t = seg.arena.t
+assert t.formatCondemn(seg.offset, t.formatInitWord(seg.offset), os.getpid())
+os.kill(os.getpid(), 9)
+""", posix_name], capture_output=True, text=True, timeout=60)
+    assert reaper.returncode == -signal.SIGKILL, reaper.stderr
+    raw = Posix.open(posix_name)
+    try:
+        with pytest.raises(ShmError) as condemned:
+            shmkit.FormattedSegment(raw, timeout=1)
+    finally:
+        raw.close()
+    assert condemned.value.code == "ESTALE" and condemned.value.reason == "being-removed"
+    with shmkit.open_or_create("posix", name=posix_name, size=65536, timeout=10) as seg:
+        assert not seg.initialised, "revived, not made anew"
+        assert bytes(seg.find_bytes("kept")[:4]) == b"kept"
+        assert pids(seg) == [os.getpid()]
+
+
+def test_user_options_are_checked_before_anything_is_made(posix_name: str) -> None:
+    for options, word in [({"user_slots": 0}, "user_slots"), ({"user_slots": 5000}, "user_slots"), ({"user_slots": True}, "user_slots"),
+                          ({"remove_when_unused": 1}, "remove_when_unused")]:
+        with pytest.raises(ShmError, match=word):
+            shmkit.open_or_create("posix", name=posix_name, size=65536, **options)
+        assert not named(posix_name)
+    with pytest.raises(ShmError, match="remove_when_unused"):
+        shmkit.open_or_create("memfd", size=65536, remove_when_unused=True)
+    memfd = shmkit.Memfd.create(65536)
+    try:
+        with pytest.raises(ShmError, match="remove_when_unused"):
+            shmkit.FormattedSegment(memfd, remove_when_unused=True)
+    finally:
+        memfd.close()
+
+
+def test_user_slots_bound_the_table(posix_name: str, users: list[User]) -> None:
+    with shmkit.open_or_create("posix", name=posix_name, size=65536, user_slots=2) as seg:
+        python_user(users, posix_name)
+        with pytest.raises(ShmError) as full:
+            shmkit.open_or_create("posix", name=posix_name, size=65536)
+        assert full.value.code == "EUSERS"
+        assert len(seg.users()) == 2
