@@ -226,27 +226,65 @@ test('a scribbled table of a segment another process maps: kept, with the kernel
   const core = mine.segment.arena.core;
   const view = new DataView(mine.segment.arena.memory.buffer);
   const base = mine.segment.offset;
-  const table = base + view.getUint32(base + coreConstant(core, 'H_USER_OFFSET'), true);
+  const tableOffset = view.getUint32(base + coreConstant(core, 'H_USER_OFFSET'), true);
   const slots = view.getUint32(base + coreConstant(core, 'H_USER_CAPACITY'), true);
   mine.close(); // this process leaves: only the user process maps it now
-  const segment = Posix.open(name);
-  try {
-    const bytes = new Uint8Array(segment.arena.memory.buffer, segment.offset + (table - base), slots * coreConstant(core, 'USER_SLOT_SIZE'));
-    for (let round = 0; round < 20; round++) {
+  // Each scribble is unmapped before gc looks, so only the user process holds the object.
+  const scribble = (write: (segment: Posix) => void) => {
+    const segment = Posix.open(name);
+    try {
+      write(segment);
+    } finally {
+      segment.close();
+    }
+  };
+  for (let round = 0; round < 20; round++) {
+    scribble((segment) => {
+      const bytes = new Uint8Array(segment.arena.memory.buffer, segment.offset + tableOffset, slots * coreConstant(core, 'USER_SLOT_SIZE'));
       if (round % 2 === 0) bytes.fill(0);
       else for (let i = 0; i < bytes.length; i++) bytes[i] = (Math.random() * 256) | 0;
-      const entry = entryFor(collectOrphans({ prefix: name }), name);
-      assert.equal(entry?.action, 'kept', `round ${round}: ${entry?.why}`);
-      assert.ok(named(name));
-    }
-    // A header whose geometry is scribbled: reported corrupt, kept.
-    view.setUint32(segment.offset + coreConstant(core, 'H_USER_CAPACITY'), 0xffff, true);
+    });
     const entry = entryFor(collectOrphans({ prefix: name }), name);
-    assert.equal(entry?.action, 'kept');
-    assert.match(entry!.why, /cannot be trusted/);
-  } finally {
-    segment.close();
+    assert.equal(entry?.action, 'kept', `round ${round}: ${entry?.why}`);
+    // A zeroed table says nobody: the kernel overrules it (random bytes read as unknown users).
+    if (round % 2 === 0) assert.match(entry!.why, /mapped or open elsewhere/);
+    assert.ok(named(name));
   }
+  // A header whose geometry is scribbled: reported corrupt, kept.
+  scribble((segment) => new DataView(segment.arena.memory.buffer).setUint32(segment.offset + coreConstant(core, 'H_USER_CAPACITY'), 0xffff, true));
+  const entry = entryFor(collectOrphans({ prefix: name }), name);
+  assert.equal(entry?.action, 'kept');
+  assert.match(entry!.why, /cannot be trusted/);
+});
+
+test('gc counts what its own process holds elsewhere: a scribbled table and a raw object stay', () => {
+  const name = trackPosix(freshName('own'));
+  const raw = trackPosix(freshName('own-raw'));
+  const mine = openOrCreate({ kind: 'posix', name, size: 65536 });
+  const held = Posix.create(raw, { size: 4096 });
+  try {
+    const core = mine.segment.arena.core;
+    const view = new DataView(mine.segment.arena.memory.buffer);
+    const base = mine.segment.offset;
+    const table = base + view.getUint32(base + coreConstant(core, 'H_USER_OFFSET'), true);
+    new Uint8Array(mine.segment.arena.memory.buffer, table, coreConstant(core, 'USER_SLOT_SIZE')).fill(0); // our own slot, scribbled away
+    assert.equal(mine.users(), []);
+    for (const [target, prefix] of [[name, name], [raw, raw]] as const) {
+      const entry = entryFor(collectOrphans({ prefix, raw: true }), target);
+      assert.equal(entry?.action, 'kept', `${target}: ${entry?.why}`);
+      assert.match(entry!.why, /mapped or open elsewhere/);
+    }
+  } finally {
+    held.close();
+    mine.close();
+  }
+  // Let go of, the formatted one is an orphan by its table; the raw one is
+  // one where every process can be looked at (some sandboxes hide pid 1).
+  assert.equal(entryFor(collectOrphans({ prefix: name }), name)?.action, 'removed');
+  assert.not.ok(named(name));
+  const rawEntry = entryFor(collectOrphans({ prefix: raw, raw: true }), raw)!;
+  if (rawEntry.action === 'kept') assert.match(rawEntry.why, /cannot tell/);
+  else assert.equal([rawEntry.action, named(raw)], ['removed', false]);
 });
 
 test('gc as another user removes nothing it may not', async () => {

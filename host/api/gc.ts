@@ -84,7 +84,7 @@ function collectPosix(name: string, times: (Date | null)[], rules: Rules): Colle
   } catch (error) {
     return { ...entry, action: 'kept', why: notOpened(error) };
   }
-  return decide(segment, entry, posixHolders(name), times, rules);
+  return decide(segment, entry, posixHolders(segment), times, rules);
 }
 
 function notOpened(error: unknown): string {

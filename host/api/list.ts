@@ -55,15 +55,15 @@ type Usage = Pick<ListEntry, 'format' | 'users' | 'orphaned'>;
 const UNKNOWN_USAGE: Usage = { format: null, users: null, orphaned: null };
 
 // What a segment holds and who uses it, through a read-only attachment; unknown when it cannot be opened.
-function usage(open: () => Segment, othersAttached: () => boolean | null): Usage {
-  let segment: Segment;
+function usage<S extends Segment>(open: () => S, othersAttached: (segment: S) => boolean | null): Usage {
+  let segment: S;
   try {
     segment = open();
   } catch {
     return UNKNOWN_USAGE;
   }
   try {
-    return usageOf(segment, othersAttached(), (u) => ({ format: u.format, users: u.users?.filter(holdsOn).map((user) => user.pid) ?? null, orphaned: u.orphaned }));
+    return usageOf(segment, othersAttached(segment), (u) => ({ format: u.format, users: u.users?.filter(holdsOn).map((user) => user.pid) ?? null, orphaned: u.orphaned }));
   } catch {
     return UNKNOWN_USAGE;
   } finally {
@@ -85,7 +85,7 @@ export function listAll(): ListEntry[] {
     kind: 'posix', key: null, id: null, name: p.name, size: p.size, mode: p.mode, uid: p.uid, gid: p.gid,
     nattch: null, cpid: null, lpid: null, atime: p.atime, dtime: null, ctime: p.ctime,
     removed: false, locked: false, ...NOT_SEMAPHORE,
-    ...usage(() => Posix.open(p.name, { readOnly: true }), () => posixHolders(p.name)),
+    ...usage(() => Posix.open(p.name, { readOnly: true }), (segment) => posixHolders(segment)),
   }));
   return [...sysv, ...posix, ...listSemaphores()].map(withJsonForm);
 }

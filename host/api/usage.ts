@@ -8,6 +8,7 @@ import { coreConstant } from '../core/core.js';
 import { holdsOn, readUsers, type UserEntry } from '../format/users.js';
 import { isAlive } from '../linux/liveness.js';
 import { formatError } from '../format/init.js';
+import type { Posix } from './posix.js';
 import type { Segment } from './segment.js';
 
 /** What an object holds: a shmkit format (and in which state), or anything else. */
@@ -29,8 +30,9 @@ export interface SegmentUsage {
  * The usage of `segment` (mapped by the caller, read-only is enough),
  * opening its header into a descriptor when it is formatted;
  * `withDescriptor` runs while the descriptor is open (the reaper removes
- * from there). `othersAttached`: whether the kernel knows of a process
- * other than this one that has it attached, mapped or open (null: cannot tell).
+ * from there). `othersAttached`: whether the kernel knows of an
+ * attachment, mapping or descriptor of it besides the caller's own (null:
+ * cannot tell).
  */
 export function usageOf<T>(
   segment: Segment, othersAttached: boolean | null,
@@ -39,7 +41,7 @@ export function usageOf<T>(
   const core = segment.arena.core;
   const base = segment.offset;
   const c = (name: Parameters<typeof coreConstant>[1]) => coreConstant(core, name);
-  const kernelSays = othersAttached === true ? 'the kernel counts another process attached' : undefined;
+  const kernelSays = othersAttached === true ? 'the kernel shows it attached, mapped or open elsewhere' : undefined;
   if (segment.size < c('HEADER_SIZE')) return withDescriptor(raw(othersAttached, 'too small for a shmkit header'), undefined);
   const word = core.formatInitWord(base) >>> 0;
   const pid = word >>> c('INIT_PID_SHIFT');
@@ -75,25 +77,36 @@ export function usageOf<T>(
 
 function raw(othersAttached: boolean | null, what: string): SegmentUsage {
   const orphaned = othersAttached === null ? null : !othersAttached;
-  const why = othersAttached === null ? `${what}; the kernel cannot tell whether it is in use` : othersAttached ? `${what}; in use by another process` : `${what}; no process has it attached, mapped or open`;
+  const why = othersAttached === null ? `${what}; the kernel cannot tell whether it is in use` : othersAttached ? `${what}; attached, mapped or open elsewhere` : `${what}; no process has it attached, mapped or open`;
   return { format: 'raw', users: null, orphaned, why, initWord: 0 };
 }
 
 /**
- * Whether a process other than this one maps /dev/shm/NAME or holds it
- * open, from /proc/PID/maps and /proc/PID/fd; null when some process could
- * not be looked at (another user's, without privilege), unless one that
- * could already has it.
+ * Whether anything but `segment` itself maps its POSIX object or holds it
+ * open: another process, or this one elsewhere (another mapping or
+ * descriptor of the same name), from /proc/PID/maps and /proc/PID/fd; null
+ * when some process could not be looked at (another user's, without
+ * privilege), unless one that could already has it.
  */
-export function posixHolders(name: string): boolean | null {
-  const path = `/dev/shm${name}`;
+export function posixHolders(segment: Posix): boolean | null {
+  const path = `/dev/shm${segment.name}`;
+  const names = (line: string) => line.endsWith(` ${path}`) || line.endsWith(` ${path} (deleted)`);
+  // This process's maps show `segment`'s own window too: only other ranges count.
+  const start = BigInt(segment.address);
+  const end = start + BigInt(segment.mappedSize);
+  const elsewhere = (line: string) => {
+    const [from, to] = line.slice(0, line.indexOf(' ')).split('-').map((hex) => BigInt(`0x${hex}`));
+    return from! < start || to! > end;
+  };
   let unreadable = false;
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    if (!/^\d+$/.test(entry)) continue;
+    const self = Number(entry) === process.pid;
     try {
       const maps = readFileSync(`/proc/${entry}/maps`, 'latin1');
-      if (maps.split('\n').some((line) => line.endsWith(` ${path}`) || line.endsWith(` ${path} (deleted)`))) return true;
+      if (maps.split('\n').some((line) => names(line) && (!self || elsewhere(line)))) return true;
       for (const fd of readdirSync(`/proc/${entry}/fd`)) {
+        if (self && Number(fd) === segment.fd) continue;
         try {
           if (readlinkSync(`/proc/${entry}/fd/${fd}`) === path) return true;
         } catch {

@@ -17,7 +17,7 @@ export const who: Command = {
   run(parsed) {
     using segment = openTarget(parseTarget(parsed), true);
     // This command's own attachment is not another process's.
-    const others = segment instanceof SysV ? segment.stat().nattch > 1n : posixHolders(segment.name);
+    const others = segment instanceof SysV ? segment.stat().nattch > 1n : posixHolders(segment);
     const usage = usageOf(segment, others, (u) => u);
     const users = (usage.users ?? []).map((u) => ({ slot: u.slot, pid: u.pid, start: String(u.start), namespace: u.namespace, state: u.state }));
     if (parsed.flags.json) {
