@@ -30,7 +30,7 @@ export {
 } from "./descriptor";
 export {
   formatPeek, formatClaim, formatInitPid, formatTakeOver, formatInit, formatOpen,
-  formatInitWord, formatCondemn, formatRestore, formatRevive, formatFlags, formatSetFlags, formatLastJoinMs,
+  formatInitWord, formatReadyWord, formatCondemn, formatRestore, formatRevive, formatFlags, formatSetFlags, formatLastJoinMs,
   SEGMENT_MAGIC, FORMAT_VERSION, CACHE_LINE, HEADER_SIZE, H_MAGIC, H_VERSION, H_TOTAL_SIZE, H_CREATOR_PID, H_DIR_CAPACITY,
   H_DIR_OFFSET, H_HEAP_OFFSET, H_USER_CAPACITY, H_USER_OFFSET, H_FLAGS, H_LAST_JOIN_MS,
   H_INIT_WORD, H_DIR_LOCK, H_DIR_GENERATION, MAX_PID, MAX_DIR_CAPACITY,
@@ -58,7 +58,7 @@ export * from "./channel/mpmc";
 export * from "./channel/broadcast";
 
 /** Layout version of everything the core keeps in memory. */
-export const CORE_ABI_VERSION: u32 = 12;
+export const CORE_ABI_VERSION: u32 = 13;
 
 /** End of the core's statics; windows must start above it. */
 export function coreStaticsEnd(): usize {

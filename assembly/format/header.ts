@@ -272,6 +272,11 @@ export function formatCondemn(seg: usize, expected: u32, pid: u32): bool {
   return atomic.cmpxchg<u32>(seg + H_INIT_WORD, expected, initWordOf(pid, INIT_GONE)) == expected;
 }
 
+/** The READY word of the header at `seg`: its creator's pid, as formatRestore takes it back. */
+export function formatReadyWord(seg: usize): u32 {
+  return initWordOf(load<u32>(seg + H_CREATOR_PID) & MAX_PID, INIT_READY);
+}
+
 /** Gives a segment `pid` condemned back to its users: GONE becomes `ready` (a READY word) again. */
 export function formatRestore(seg: usize, pid: u32, ready: u32): bool {
   if ((ready & STATE_MASK) != INIT_READY) return false;
@@ -291,7 +296,7 @@ export function formatRevive(seg: usize, mappedSize: u32, deadPid: u32, pid: u32
   // The window is checked before the first load, as formatOpen does.
   if (<usize>mappedSize < HEADER_SIZE || pid == 0 || pid > MAX_PID || atomic.load<u32>(seg + H_INIT_WORD) != gone) return PEEK_WAIT;
   const whole = headerStatus(seg, mappedSize, 0, false) == FORMAT_OK;
-  const next = whole ? initWordOf(load<u32>(seg + H_CREATOR_PID) & MAX_PID, INIT_READY) : initWordOf(pid, INIT_BUSY);
+  const next = whole ? formatReadyWord(seg) : initWordOf(pid, INIT_BUSY);
   if (atomic.cmpxchg<u32>(seg + H_INIT_WORD, gone, next) != gone) return PEEK_WAIT;
   return whole ? PEEK_READY : PEEK_FRESH;
 }

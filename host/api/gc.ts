@@ -5,9 +5,8 @@
 // tells. Nothing is removed that this user may not remove, and nothing
 // whose state cannot be told.
 import { ShmError, invalidArgument } from '../errors.js';
-import { coreConstant } from '../core/core.js';
 import { checkBoolean, checkOptions, describeValue } from '../core/validate.js';
-import { removeUnlessUsed, readyWord } from '../format/condemn.js';
+import { removeUnlessUsed } from '../format/condemn.js';
 import { Posix } from './posix.js';
 import { SysV, type SysVStat } from './sysv.js';
 import { posixHolders, usageOf, type SegmentUsage } from './usage.js';
@@ -118,9 +117,7 @@ function removal(segment: Segment & { remove(): void; namesItself?(): boolean },
     segment.remove();
     return { ...entry, action: 'removed', why: usage.why };
   }
-  const core = segment.arena.core;
-  const creator = new DataView(segment.arena.memory.buffer).getUint32(segment.offset + coreConstant(core, 'H_CREATOR_PID'), true);
-  const result = removeUnlessUsed(segment, d, usage.initWord, readyWord(core, creator));
+  const result = removeUnlessUsed(segment, d, usage.initWord, segment.arena.core.formatReadyWord(segment.offset));
   if (result.removed) return { ...entry, action: 'removed', why: usage.why };
   if (result.why === 'in-use') return { ...entry, action: 'kept', why: `a user joined meanwhile (${result.users.map((u) => u.pid).join(', ')})` };
   if (result.why === 'raced') return { ...entry, action: 'kept', why: 'another process changed its state meanwhile' };

@@ -70,6 +70,7 @@ export interface CoreFunctions {
   formatInit(seg: number, size: bigint, pid: number, dirCapacity: number, userCapacity: number, flags: number, token: bigint, namespace: number, nowMs: bigint): number;
   formatOpen(d: number, seg: number, mappedSize: number): number;
   formatInitWord(seg: number): number;
+  formatReadyWord(seg: number): number;
   formatCondemn(seg: number, expected: number, pid: number): number;
   formatRestore(seg: number, pid: number, ready: number): number;
   formatRevive(seg: number, mappedSize: number, deadPid: number, pid: number): number;
@@ -354,7 +355,7 @@ export const UNIT_SIZE = 65536;
 /** Pages a wasm32 memory may have: the core's ARENA_MAX_UNITS. */
 export const MAX_UNITS = 65536;
 /** The CORE_ABI_VERSION this host was written for. */
-export const CORE_ABI_VERSION = 12;
+export const CORE_ABI_VERSION = 13;
 
 /**
  * Instantiates the core on `memory`. Synchronous: the module is small.

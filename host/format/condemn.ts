@@ -5,7 +5,6 @@
 // name or gives the segment back (assembly/format/users.ts explains why
 // the two orders make the race impossible). Used by gc and by the last
 // user of a segment made with removeWhenUnused.
-import { coreConstant, type CoreExports } from '../core/core.js';
 import { holdsOn, readUsers, type UserEntry } from './users.js';
 import type { SegmentLike } from './segment-like.js';
 
@@ -15,11 +14,6 @@ export type RemovalResult =
   | { removed: false; why: 'raced' }
   | { removed: false; why: 'renamed' }
   | { removed: false; why: 'failed'; error: unknown };
-
-/** The init word of a READY segment whose formatter was `creatorPid`. */
-export function readyWord(core: CoreExports, creatorPid: number): number {
-  return ((creatorPid & coreConstant(core, 'MAX_PID')) << coreConstant(core, 'INIT_PID_SHIFT')) | coreConstant(core, 'INIT_READY');
-}
 
 /**
  * Condemns `segment` (whose init word was `expected` when the caller
