@@ -28,6 +28,8 @@ export function tokenOf(core: CoreExports, user: UserIdentity): bigint {
 export function readUsers(core: CoreExports, d: number, holder: Holder): UserEntry[] {
   const users: UserEntry[] = [];
   const capacity = core.usersCapacity(d);
+  // A process with the segment open several times holds several slots: judged once.
+  const judged = new Map<string, UserState>();
   for (let slot = 0; slot < capacity; slot++) {
     const token = BigInt.asUintN(64, core.userAt(d, slot));
     if (token === 0n) continue;
@@ -35,7 +37,14 @@ export function readUsers(core: CoreExports, d: number, holder: Holder): UserEnt
     const start = BigInt.asUintN(64, core.userTokenStart(token));
     const namespace = Number(core.userNamespaceAt(d, slot, token));
     const identity = { pid, start, namespace: Math.max(namespace, 0) };
-    users.push({ slot, ...identity, state: namespace < 0 ? 'joining' : holder.judge(identity) });
+    if (namespace < 0) {
+      users.push({ slot, ...identity, state: 'joining' });
+      continue;
+    }
+    const key = `${token}/${namespace}`;
+    let state = judged.get(key);
+    if (state === undefined) judged.set(key, (state = holder.judge(identity)));
+    users.push({ slot, ...identity, state });
   }
   return users;
 }

@@ -30,6 +30,7 @@ const PROTOTYPES = {
   getpagesize: 'int getpagesize()',
   strerror: 'const char *strerror(int errnum)',
   gettid: 'int gettid()',
+  kill: 'int kill(int pid, int sig)',
   // fcntl is variadic; F_ADD_SEALS takes one int.
   fcntl: 'int fcntl(int fd, int cmd, int arg)',
   // futex(2) through syscall(2), declared non-variadic so it has an .async form.

@@ -3,8 +3,8 @@
 // user table records both (assembly/format/users.ts), so a pid the kernel
 // hands to a new process after the user died is not taken for that user,
 // and a reaper never judges a pid from another namespace by its own.
-import { readFileSync, readlinkSync } from 'node:fs';
-import { isAlive } from './liveness.js';
+import { readlinkSync } from 'node:fs';
+import { taskStatus } from './liveness.js';
 import type { Holder, UserIdentity, UserState } from '../format/segment-like.js';
 
 // Fields of /proc/PID/stat after the command name's closing parenthesis:
@@ -13,15 +13,12 @@ const STARTTIME_AFTER_COMMAND = 22 - 3;
 
 /** Start time of process `pid` in clock ticks since boot, or undefined when it cannot be read (gone, or hidden). */
 export function startTicksOf(pid: number): bigint | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  // The command name may hold any byte, ')' and spaces included.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const field = fields[STARTTIME_AFTER_COMMAND];
+  const status = taskStatus(pid);
+  return status.running ? startTicksIn(status.fields) : undefined;
+}
+
+function startTicksIn(fields: string[] | undefined): bigint | undefined {
+  const field = fields?.[STARTTIME_AFTER_COMMAND];
   return field !== undefined && /^\d+$/.test(field) ? BigInt(field) : undefined;
 }
 
@@ -53,9 +50,11 @@ export function ownIdentity(): UserIdentity {
 export function judgeUser({ pid, start, namespace }: UserIdentity): UserState {
   const self = ownIdentity();
   if (namespace !== self.namespace || self.namespace === 0) return 'unknown';
-  if (!isAlive(pid)) return 'dead';
+  // One kill(2) and one read of /proc/PID/stat: its state letter and start time.
+  const status = taskStatus(pid);
+  if (!status.running) return 'dead';
   if (start === 0n) return 'alive';
-  const now = startTicksOf(pid);
+  const now = startTicksIn(status.fields);
   if (now === undefined) return 'unknown';
   return now === start ? 'alive' : 'recycled';
 }

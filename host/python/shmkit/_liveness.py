@@ -24,37 +24,47 @@ def _exists(task: int) -> bool:
     return True
 
 
-def _exited(task: int) -> bool:
+def _stat_fields(task: int) -> "list[bytes] | OSError":
+    """The fields of /proc/TASK/stat after the command name (the first is
+    field 3, the state letter), or the error that kept them from being read."""
     try:
-        with open(f"/proc/{task}/stat", "rb") as stat:
-            text = stat.read()
-    except (FileNotFoundError, ProcessLookupError):
-        return not _exists(task)
-    except OSError:
-        return False  # there, but not ours to read
-    # The command name in parentheses may hold any byte, ')' included.
-    state = text[text.rfind(b")") + 2 : text.rfind(b")") + 3]
-    return state in (b"Z", b"X")
+        with open(f"/proc/{task}/stat", "rb", buffering=0) as stat:
+            text = stat.read(4096)  # one read: a stat line is well under a page
+    except OSError as error:
+        return error
+    # The command name in parentheses may hold any byte, ')' and spaces included.
+    return text[text.rfind(b")") + 2 :].split(b" ")
+
+
+def _task_status(task: int) -> "tuple[bool, Optional[list[bytes]]]":
+    """(running, its stat fields when readable): gone, implausible, a zombie
+    (Z) or dead (X) is not running; one kill(2) and one read of /proc."""
+    if not isinstance(task, int) or task <= 0 or task > PID_MAX_LIMIT or not _exists(task):
+        return False, None
+    fields = _stat_fields(task)
+    if isinstance(fields, OSError):
+        # Reaped meanwhile, or hidden: kill tells which. Other errors mean
+        # the task is there but not ours to read.
+        gone = isinstance(fields, (FileNotFoundError, ProcessLookupError)) and not _exists(task)
+        return (False, None) if gone else (True, None)
+    return (fields[0] not in (b"Z", b"X")), fields
 
 
 def is_alive(task: int) -> bool:
     """Whether `task` (a pid, or a kernel thread id) has not exited."""
-    if not isinstance(task, int) or task <= 0 or task > PID_MAX_LIMIT:
-        return False
-    return _exists(task) and not _exited(task)
+    return _task_status(task)[0]
+
+
+def _start_ticks_in(fields: "Optional[list[bytes]]") -> Optional[int]:
+    # starttime is field 22, the 20th after the command name.
+    return int(fields[19]) if fields is not None and len(fields) > 19 and fields[19].isdigit() else None
 
 
 def start_ticks_of(pid: int) -> Optional[int]:
     """Start time of `pid` in clock ticks since boot (/proc/PID/stat field
-    22), or None when it cannot be read."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            text = stat.read()
-    except OSError:
-        return None
-    # Fields after the command name's ')' begin with field 3; starttime is 22.
-    fields = text[text.rfind(b")") + 2 :].split(b" ")
-    return int(fields[19]) if len(fields) > 19 and fields[19].isdigit() else None
+    22), or None when it cannot be read (gone, or hidden)."""
+    running, fields = _task_status(pid)
+    return _start_ticks_in(fields) if running else None
 
 
 def pid_namespace_of(which: str = "self") -> int:
@@ -83,11 +93,12 @@ def judge_user(pid: int, start: int, namespace: int) -> str:
     own_namespace = own_identity()[2]
     if namespace != own_namespace or own_namespace == 0:
         return "unknown"
-    if not is_alive(pid):
+    running, fields = _task_status(pid)
+    if not running:
         return "dead"
     if start == 0:
         return "alive"
-    now = start_ticks_of(pid)
+    now = _start_ticks_in(fields)
     if now is None:
         return "unknown"
     return "alive" if now == start else "recycled"

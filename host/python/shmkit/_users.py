@@ -37,6 +37,7 @@ def holds_on(user: dict) -> bool:
 def read_users(t, descriptor: int) -> list[dict]:
     """Every registered user: slot, pid, start, namespace and state."""
     users = []
+    judged: dict[tuple[int, int], str] = {}  # a process with several slots is judged once
     for slot in range(t.usersCapacity(descriptor) & 0xFFFFFFFF):
         token = t.userAt(descriptor, slot) & _U64
         if token == 0:
@@ -44,7 +45,10 @@ def read_users(t, descriptor: int) -> list[dict]:
         pid = t.userTokenPid(signed(token, 64)) & 0xFFFFFFFF
         start = t.userTokenStart(signed(token, 64)) & _U64
         namespace = t.userNamespaceAt(descriptor, slot, signed(token, 64))
-        state = "joining" if namespace < 0 else judge_user(pid, start, namespace)
+        if namespace < 0:
+            state = "joining"
+        else:
+            state = judged.get((token, namespace)) or judged.setdefault((token, namespace), judge_user(pid, start, namespace))
         users.append({"slot": slot, "pid": pid, "start": start, "namespace": max(namespace, 0), "state": state, "token": token})
     return users
 
