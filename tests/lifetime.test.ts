@@ -195,6 +195,81 @@ test('last users removing the segment race joiners and a reaper: never removed i
   assert.not.ok(named(name), 'the last user to leave removed it');
 });
 
+/**
+ * Openers churning and a reaper running, while processes are SIGKILLed at
+ * random moments (mid-join, mid-leave, mid-removal) and started again; then
+ * everyone is killed and gc (or the next user) cleans up. Returns the
+ * segments found removed while in use, and the kills.
+ */
+async function chaos(name: string, churnOption: string[], kills: number): Promise<{ removedInUse: string[]; kills: number }> {
+  const removedInUse: string[] = [];
+  const failures: string[] = [];
+  const live = new Set<ChildProcess>();
+  const start = (role: 'churn' | 'reap'): Promise<void> => {
+    const fixture = fixtureStart('lifetime-racer.ts', {});
+    const args = role === 'churn' ? ['churn', name, ...churnOption] : ['reap', name, String(process.pid)];
+    const child = spawn(process.execPath, [...fixture.args, ...args], { ...fixture.options, stdio: ['ignore', 'pipe', 'pipe'] });
+    (child as ChildProcess & { role?: string }).role = role;
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code, signal) => {
+      live.delete(child);
+      if (signal !== 'SIGKILL') failures.push(`${role} ended (${code ?? signal}): ${stderr}`);
+    });
+    return new Promise((resolve) => {
+      if (role === 'reap') {
+        live.add(child);
+        resolve();
+        return;
+      }
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (line === 'opened') {
+          live.add(child); // only a process that is under way is worth killing
+          resolve();
+        } else if (line.startsWith('removed-in-use')) removedInUse.push(line);
+      });
+      child.on('close', () => resolve());
+    });
+  };
+  await Promise.all([start('churn'), start('churn'), start('churn'), start('reap')]);
+  try {
+    for (let k = 0; k < kills; k++) {
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 60));
+      const victims = [...live];
+      const victim = victims[Math.floor(Math.random() * victims.length)]!;
+      const role = (victim as ChildProcess & { role?: 'churn' | 'reap' }).role!;
+      victim.kill('SIGKILL');
+      await start(role);
+      assert.equal(failures, [], 'no opener or reaper may fail or hang');
+    }
+  } finally {
+    const ending = [...live].map((child) => new Promise((resolve) => child.on('close', resolve)));
+    for (const child of live) child.kill('SIGKILL');
+    await Promise.all(ending);
+  }
+  assert.equal(failures, []);
+  return { removedInUse, kills };
+}
+
+test('processes killed at random while they open, leave and reap: nothing removed in use, nothing left', async () => {
+  const name = trackPosix(freshName('chaos'));
+  const { removedInUse, kills } = await chaos(name, [], 30);
+  assert.equal(removedInUse, [], 'a segment was removed while a user held it');
+  // Every user is dead now, whatever state they left it in: gc removes it.
+  const entry = entryFor(collectOrphans({ prefix: name }), name);
+  if (named(name)) assert.unreachable(`left behind: ${entry?.action}, ${entry?.why}`);
+  console.log(`  (chaos: ${kills} kills, 0 removed in use, nothing left: ${entry ? entry.why : 'already gone'})`);
+});
+
+test('the same with removeWhenUnused: the next user after the killing cleans up', async () => {
+  const name = trackPosix(freshName('chaos-last'));
+  const { removedInUse } = await chaos(name, ['remove-when-unused'], 30);
+  assert.equal(removedInUse, [], 'a segment was removed while a user held it');
+  // No reaper needed: one more user comes and goes, and takes the name with it.
+  openOrCreate({ kind: 'posix', name, size: 65536, removeWhenUnused: true, timeoutMs: 30_000 }).close();
+  assert.not.ok(named(name), 'the last user to leave removed it');
+});
+
 test('a scribbled user table is read as identities only: bounded, judged, never an address', () => {
   const name = trackPosix(freshName('scribble'));
   const mine = openOrCreate({ kind: 'posix', name, size: 65536 });

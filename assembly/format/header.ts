@@ -149,7 +149,12 @@ export function formatPeek(seg: usize): i32 {
   if (state == INIT_READY) return load<u32>(seg + H_MAGIC) == SEGMENT_MAGIC ? PEEK_READY : PEEK_FOREIGN;
   if (state == INIT_BUSY) return PEEK_WAIT;
   if (state == INIT_GONE) return PEEK_GONE;
-  if (word != 0 || !headerIsBlank(seg)) return PEEK_FOREIGN;
+  if (word != 0) return PEEK_FOREIGN;
+  if (!headerIsBlank(seg)) {
+    // A claimer may have claimed and begun to write since the word was
+    // read: that is a segment being formatted, not foreign bytes.
+    return atomic.load<u32>(seg + H_INIT_WORD) != 0 ? PEEK_WAIT : PEEK_FOREIGN;
+  }
   return PEEK_FRESH;
 }
 
