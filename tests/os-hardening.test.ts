@@ -378,6 +378,9 @@ sparse('on a full /dev/shm (a 1 MiB tmpfs in a mount namespace) a sparse object 
   assert.ok(r.biggerStays, 'the refused object is kept');
   assert.is(r.biggerReadOnly.code, null, 'a read-only open of it works');
   assert.is(r.biggerAllocated, 0);
+  assert.is(r.joinBigger.code, 'ENOSPC');
+  assert.is(r.joinedSize, 64 << 10, 'a refused join leaves the size as it was');
+  assert.is(r.joinedByte, 7);
   assert.is(r.noRoom.code, 'ENOSPC');
   assert.is(r.noRoomAllocated, 0, 'a failed reservation is undone');
   assert.is(r.fileNoRoom.code, 'ENOSPC');

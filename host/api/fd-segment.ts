@@ -3,7 +3,7 @@
 import { fchmodSync, fchownSync, fstatSync, statSync, type BigIntStats } from 'node:fs';
 import { ShmError, invalidArgument, type ShmErrorTarget } from '../errors.js';
 import { Arena, type Window } from '../arena/arena.js';
-import { closeFd, fallocate, fstat, ftruncate, reservePages } from '../linux/fd.js';
+import { closeFd, fstat, reservePages } from '../linux/fd.js';
 import { flushMapping, mapSharedFixed, pageSize } from '../linux/mman.js';
 import type { FoundOwner } from '../linux/ownership.js';
 import { Segment } from './segment.js';
@@ -67,25 +67,6 @@ export function toFdStat(st: BigIntStats): FdStat {
     mtime: st.mtime,
     ctime: st.ctime,
   });
-}
-
-/**
- * Makes an object at least `size` bytes, with its pages reserved, so that a
- * full filesystem is ENOSPC now rather than SIGBUS on first touch.
- */
-export function ensureSize(fd: number, size: number, target: ShmErrorTarget, what: string): void {
-  const before = fstat(fd, target, what).size;
-  const grow = before < BigInt(size);
-  if (grow) ftruncate(fd, size, target, what);
-  try {
-    fallocate(fd, size, target, what);
-  } catch (error) {
-    // A failed create must not leave an existing object grown (and sparse).
-    if (grow) {
-      try { ftruncate(fd, Number(before), target, what); } catch { /* the first error says more */ }
-    }
-    throw error;
-  }
 }
 
 /** How many bytes of the object may be mapped: never past its end (SIGBUS). */

@@ -3,9 +3,9 @@
 import { invalidArgument, type ShmErrorTarget } from '../errors.js';
 import { O_CREAT, O_EXCL, O_RDONLY, O_RDWR } from '../linux/constants.js';
 import type { Arena, Window } from '../arena/arena.js';
-import { closeFd, fstat, openFile, unlinkPath, unlinkQuietly } from '../linux/fd.js';
+import { closeFd, ensureSize, fstat, openFile, unlinkPath, unlinkQuietly } from '../linux/fd.js';
 import { checkJoinable } from '../linux/ownership.js';
-import { FdSegment, arenaFor, ensureSize, mappableSize, ownerOf } from './fd-segment.js';
+import { FdSegment, arenaFor, mappableSize, ownerOf } from './fd-segment.js';
 import { checkBoolean, checkPath, checkMode, checkOptions, checkSize } from '../core/validate.js';
 
 export interface MappedFileOptions {

@@ -4,8 +4,8 @@
 // Memfd.fromFd.
 import type { ShmErrorTarget } from '../errors.js';
 import type { Arena, Window } from '../arena/arena.js';
-import { checkMemfd, closeFd, fstat, memfdCreate, sealShrink } from '../linux/fd.js';
-import { FdSegment, arenaFor, ensureSize, mappableSize } from './fd-segment.js';
+import { checkMemfd, closeFd, ensureSize, fstat, memfdCreate, sealShrink } from '../linux/fd.js';
+import { FdSegment, arenaFor, mappableSize } from './fd-segment.js';
 import { checkBoolean, checkInteger, checkLabel, checkOptions, checkSize } from '../core/validate.js';
 
 // memfd_create(2) takes names of at most 249 bytes (NAME_MAX less 'memfd:').

@@ -3,10 +3,10 @@ import { readdirSync } from 'node:fs';
 import type { ShmErrorTarget } from '../errors.js';
 import type { Arena, Window } from '../arena/arena.js';
 import { O_CREAT, O_EXCL, O_RDONLY, O_RDWR } from '../linux/constants.js';
-import { closeFd, fchmod, fstat, ftruncate, statPath } from '../linux/fd.js';
+import { closeFd, ensureSize, fchmod, fstat, ftruncate, statPath } from '../linux/fd.js';
 import { checkJoinable } from '../linux/ownership.js';
 import { POSIX_SHM_DIR, shmOpen, shmUnlink, validatePosixName } from '../linux/posix.js';
-import { FdSegment, arenaFor, ensureSize, mappableSize, ownerOf, toFdStat, type FdStat } from './fd-segment.js';
+import { FdSegment, arenaFor, mappableSize, ownerOf, toFdStat, type FdStat } from './fd-segment.js';
 import { checkBoolean, checkMode, checkOptions, checkSize } from '../core/validate.js';
 import { withJsonForm } from './json-form.js';
 

@@ -17,13 +17,20 @@ export function ftruncate(fd: number, size: number, target: ShmErrorTarget, what
 }
 
 /**
- * posix_fallocate(3): reserves the pages now, so a full filesystem (/dev/shm
- * included) fails here with ENOSPC instead of as SIGBUS on first touch.
+ * Makes an object at least `size` bytes with its pages reserved, so that a
+ * full filesystem (/dev/shm included) fails here with ENOSPC instead of as
+ * SIGBUS on first touch. posix_fallocate grows the size as it reserves and
+ * never shrinks it, so a creator racing another (one asking for more) cannot
+ * cut the other's segment; a failed reservation leaves a tmpfs object's size
+ * as it was, and nothing is undone by hand (an ftruncate back could cut what
+ * a concurrent creator has formatted since).
  */
-export function fallocate(fd: number, size: number, target: ShmErrorTarget, what: string): void {
+export function ensureSize(fd: number, size: number, target: ShmErrorTarget, what: string): void {
   if (size === 0) return;
-  const errno = libc.posix_fallocate(fd, 0, size);
-  if (errno !== 0) {
+  for (;;) {
+    const errno = libc.posix_fallocate(fd, 0, size);
+    if (errno === 0) return;
+    if (errno === EINTR) continue; // tmpfs gives up a long reservation for any signal
     throw systemError('posix_fallocate', errno, target, what, (code) =>
       code === 'ENOSPC' ? `no room for ${size} bytes; free space in the filesystem (df -h) or ask for less` : '');
   }
