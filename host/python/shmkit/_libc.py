@@ -77,6 +77,7 @@ shmctl = _fn("shmctl", ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.POINTER(
 mmap = _fn("mmap", ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long)
 shm_open = _fn("shm_open", ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint32)
 shm_unlink = _fn("shm_unlink", ctypes.c_int, ctypes.c_char_p)
+fallocate = _fn("fallocate", ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64)
 ftok = _fn("ftok", ctypes.c_int32, ctypes.c_char_p, ctypes.c_int)
 _syscall = _fn("syscall", ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_int, ctypes.c_uint32, ctypes.POINTER(Timespec), ctypes.c_void_p, ctypes.c_uint32)
 

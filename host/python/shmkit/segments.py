@@ -93,6 +93,37 @@ class Segment:
         return f"<{self.description}, {state}>"
 
 
+def _ensure_size(fd: int, size: int, what: str, object: Optional[str] = None) -> None:
+    """Grows the object to at least `size` bytes with its pages reserved, so a
+    full /dev/shm is ENOSPC here rather than SIGBUS at the first write.
+    posix_fallocate never shrinks, so a creator racing one that asked for
+    more cannot cut the other's segment, and a failure leaves the size as it
+    was (nothing is undone by hand)."""
+    try:
+        os.posix_fallocate(fd, 0, size)
+    except OSError as error:
+        number = error.errno or errno.EIO
+        advice = "free space in the file system (df -h) or ask for less" if number == errno.ENOSPC else ""
+        raise os_error("posix_fallocate", number, what, advice, object=object) from None
+
+
+def _reserve_pages(fd: int, size: int, what: str, object: Optional[str] = None) -> None:
+    """At a writable open: pages another program left sparse (ftruncate
+    alone) get storage now, ENOSPC here instead of SIGBUS at a later write.
+    Plain fallocate, never posix_fallocate's fallback of writing zeros, which
+    could overwrite what a peer writes meanwhile: where the file system cannot
+    reserve, nothing is."""
+    while _libc.fallocate(fd, 0, 0, size) == -1:
+        number = _libc.errno()
+        if number == errno.EINTR:
+            continue  # tmpfs gives up a long reservation for any signal
+        if number == errno.EOPNOTSUPP:
+            return
+        advice = ("it is sparse and the file system has no room for its pages; a write there would kill this process with SIGBUS. "
+                  "Free space (df -h) or open it with read_only=True") if number in (errno.ENOSPC, errno.EDQUOT) else ""
+        raise os_error("fallocate", number, what, advice, object=object)
+
+
 def _map_fd(arena: Arena, fd: int, size: int, read_only: bool, what: str) -> Window:
     window = arena.claim(size)
     try:
@@ -302,19 +333,16 @@ class Posix(FdSegment):
         _check_mode(mode, "Posix.create")
         _check_flag(exclusive, "exclusive", "Posix.create")
         _check_flag(allow_foreign_owner, "allow_foreign_owner", "Posix.create")
-        flags = os.O_RDWR | os.O_CREAT | (os.O_EXCL if exclusive else 0)
-        fd = _libc.shm_open(encoded, flags, mode)
-        if fd == -1:
-            number = _libc.errno()
-            raise os_error("shm_open", number, repr(name), "pick another name, or open it with Posix.open" if number == errno.EEXIST else "", object=name)
-        found = os.fstat(fd)
-        created = found.st_size == 0
+        fd, created = _open_or_make(encoded, name, mode, exclusive)
         try:
-            if not created:
+            if created:
+                os.fchmod(fd, mode)  # shm_open applies the umask; the mode asked for is the mode given (as in the Node host)
+            else:
+                # Before anything is changed: a refused object is left as it was found.
+                found = os.fstat(fd)
                 check_joinable(f"POSIX segment {name}", uid=found.st_uid, mode=_stat.S_IMODE(found.st_mode), creator_uid=None,
                                wanted_mode=mode, allow_foreign_owner=allow_foreign_owner, removal=f"rm /dev/shm{name}")
-            if found.st_size < size:
-                os.ftruncate(fd, size)
+            _ensure_size(fd, size, repr(name), object=name)
             return cls(arena or Arena.default(), _map_fd(arena or Arena.default(), fd, size, False, repr(name)), fd, size, False, name, created)
         except BaseException:
             os.close(fd)
@@ -333,6 +361,8 @@ class Posix(FdSegment):
             size = os.fstat(fd).st_size
             if size == 0:
                 raise shm_error("EINVAL", f"POSIX segment {name} is empty (0 bytes): its creator has not sized it yet", object=name)
+            if not read_only:
+                _reserve_pages(fd, size, repr(name), object=name)
             arena = arena or Arena.default()
             return cls(arena, _map_fd(arena, fd, size, read_only, repr(name)), fd, size, read_only, name, False)
         except BaseException:
@@ -358,6 +388,26 @@ class Posix(FdSegment):
             raise os_error("shm_unlink", _libc.errno(), repr(name), object=name)
 
 
+def _open_or_make(encoded: bytes, name: str, mode: int, exclusive: bool) -> tuple[int, bool]:
+    """The object's descriptor, and whether this call made it: O_EXCL first,
+    so an object found empty (its maker has not sized it yet) is joined, not
+    taken for one's own and removed on a failure."""
+    while True:
+        fd = _libc.shm_open(encoded, os.O_RDWR | os.O_CREAT | os.O_EXCL, mode)
+        if fd != -1:
+            return fd, True
+        number = _libc.errno()
+        if exclusive or number != errno.EEXIST:
+            advice = "pick another name, or open it with Posix.open" if number == errno.EEXIST else ""
+            raise os_error("shm_open", number, repr(name), advice, object=name)
+        fd = _libc.shm_open(encoded, os.O_RDWR, 0)
+        if fd != -1:
+            return fd, False
+        number = _libc.errno()
+        if number != errno.ENOENT:  # ENOENT: removed between the two calls; make it again
+            raise os_error("shm_open", number, repr(name), object=name)
+
+
 class Memfd(FdSegment):
     """Anonymous shared memory (memfd_create): reachable only through its
     descriptor, by a child that inherits it or by /proc/PID/fd/N."""
@@ -370,7 +420,7 @@ class Memfd(FdSegment):
             raise invalid_argument(f"Memfd.create: name must be 1 … 249 bytes: name={name!r}")
         fd = os.memfd_create(name, os.MFD_CLOEXEC)
         try:
-            os.ftruncate(fd, size)
+            _ensure_size(fd, size, f"memfd {name!r}")
             arena = arena or Arena.default()
             return cls(arena, _map_fd(arena, fd, size, False, f"memfd {name}"), fd, size, False, f"memfd {name!r} (fd {fd})")
         except BaseException:
@@ -389,6 +439,8 @@ class Memfd(FdSegment):
             size = os.fstat(fd).st_size
             if size == 0:
                 raise invalid_argument(f"{path} is empty: not a sized memfd")
+            if not read_only:
+                _reserve_pages(fd, size, repr(path))
             arena = arena or Arena.default()
             return cls(arena, _map_fd(arena, fd, size, read_only, path), fd, size, read_only, f"memfd {path}")
         except BaseException:

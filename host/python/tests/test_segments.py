@@ -1,8 +1,11 @@
 """Raw segments of the three kernel kinds, mapped into the arena."""
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -31,6 +34,73 @@ def test_posix_exclusive_and_ownership_rules(posix_name: str) -> None:
         assert wider.value.code == "EACCES" and "mode=0o644" in str(wider.value)
         with Posix.create(posix_name, 4096, exclusive=False, mode=0o644) as joined:
             assert not joined.created
+
+
+def test_an_empty_object_another_process_made_is_checked_and_kept_not_taken_for_ours(posix_name: str) -> None:
+    # Another program's create caught before it sized the object: empty, and open to all.
+    fd = os.open(f"/dev/shm{posix_name}", os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.fchmod(fd, 0o666)
+        with pytest.raises(ShmPermissionError):
+            Posix.create(posix_name, 4096, exclusive=False)
+        assert os.path.exists(f"/dev/shm{posix_name}"), "a refused join removed the other's object"
+        os.fchmod(fd, 0o600)
+        with Posix.create(posix_name, 4096, exclusive=False) as joined:
+            assert not joined.created and os.fstat(fd).st_size == 4096
+    finally:
+        os.close(fd)
+
+
+def test_a_created_object_has_the_mode_asked_whatever_the_umask(posix_name: str) -> None:
+    before = os.umask(0o077)
+    try:
+        with Posix.create(posix_name, 4096, mode=0o640) as made:
+            assert made.stat().mode == 0o640
+    finally:
+        os.umask(before)
+
+
+SPARSE_ON_A_FULL_DEV_SHM = """
+import json, os
+from shmkit import Posix, ShmError
+
+def outcome(fn):
+    try:
+        fn().close()
+        return None
+    except ShmError as error:
+        return [error.code, str(error)]
+
+with open("/dev/shm/sparse", "wb") as made:  # another program's object: sized, no pages
+    made.truncate(8 << 20)
+result = {
+    "writable": outcome(lambda: Posix.open("/sparse")),
+    "read_only": outcome(lambda: Posix.open("/sparse", read_only=True)),
+    "allocated": os.stat("/dev/shm/sparse").st_blocks,
+    "create": outcome(lambda: Posix.create("/too-big", 2 << 20)),
+    "too_big_left": os.path.exists("/dev/shm/too-big"),
+}
+with Posix.create("/joined", 64 << 10) as joined:
+    joined.buf[100] = 7
+    result["join_bigger"] = outcome(lambda: Posix.create("/joined", 2 << 20, exclusive=False))
+    result["joined"] = [os.stat("/dev/shm/joined").st_size, joined.buf[100]]
+print(json.dumps(result))
+"""
+
+
+def test_on_a_full_dev_shm_python_gets_enospc_not_sigbus() -> None:
+    # A 1 MiB tmpfs over /dev/shm in a mount namespace of its own: nothing outside sees it.
+    command = f'mount -t tmpfs -o size=1m tmpfs /dev/shm || exit 77; exec "{sys.executable}" -c "$0"'
+    run = subprocess.run(["unshare", "-m", "/bin/sh", "-c", command, SPARSE_ON_A_FULL_DEV_SHM],
+                         capture_output=True, text=True, timeout=60)
+    if run.returncode == 77 or "Operation not permitted" in run.stderr:
+        pytest.skip("no mount namespace with a tmpfs here")
+    assert run.returncode == 0, f"died with {run.returncode}: {run.stderr}"
+    result = json.loads(run.stdout)
+    assert result["writable"][0] == "ENOSPC" and "read_only=True" in result["writable"][1]
+    assert result["read_only"] is None and result["allocated"] == 0
+    assert result["create"][0] == "ENOSPC" and not result["too_big_left"]
+    assert result["join_bigger"][0] == "ENOSPC" and result["joined"] == [64 << 10, 7]
 
 
 def test_read_only_attachment_refuses_writes(posix_name: str) -> None:
