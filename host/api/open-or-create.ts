@@ -151,6 +151,8 @@ function unclaimed(segment: Segment, error: unknown): boolean {
 }
 
 function removeBacking(segment: SysV | Posix | MappedFile): void {
+  // Removed and made anew by others meanwhile (gc of raw objects): that object is not ours.
+  if (!(segment instanceof SysV) && !segment.namesItself()) return;
   try {
     segment.remove();
   } catch {

@@ -517,7 +517,9 @@ def _open_formatted(kind: str, size: int, name: Optional[str], key: Optional[int
         return FormattedSegment(segment, **shape)
     except BaseException as error:
         try:
-            if getattr(segment, "created", False) and _unclaimed(segment, error):
+            # A name removed and made anew by others meanwhile leads to an object that is not ours.
+            ours = not isinstance(segment, Posix) or segment.names_itself()
+            if getattr(segment, "created", False) and ours and _unclaimed(segment, error):
                 try:
                     segment.remove()
                 except ShmError:
