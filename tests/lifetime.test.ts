@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { ManagedSegment, Posix, SysV, collectOrphans, openOrCreate, type CollectEntry } from '../host/index.js';
 import { coreConstant } from '../host/core/core.js';
 import { asNobody, fixtureStart, runCli } from './helpers/processes.js';
-import { cleanup, freshKey, freshName, trackPosix, trackSysV } from './helpers/resources.js';
+import { cleanup, freshKey, freshName, trackKey, trackPosix, trackSysV } from './helpers/resources.js';
 
 const test = suite('live users and gc');
 test.after.each(cleanup);
@@ -137,9 +137,11 @@ test('System V: killed users make an orphan that gc removes; a live one keeps it
   const deadId = trackSysV(SysV.stat({ key: dead }).id);
   const liveId = trackSysV(SysV.stat({ key: live }).id);
   for (const user of users.slice(0, 2)) await user.kill();
-  const report = collectOrphans();
-  assert.equal(report.find((e) => e.id === deadId)?.action, 'removed', report.find((e) => e.id === deadId)?.why);
-  assert.equal(report.find((e) => e.id === liveId)?.action, 'kept');
+  // A key selects System V segments only: no POSIX object is looked at.
+  const report = [...collectOrphans({ key: dead }), ...collectOrphans({ key: live })];
+  assert.equal(report.map((e) => e.id), [deadId, liveId]);
+  assert.equal(report[0]!.action, 'removed', report[0]!.why);
+  assert.equal(report[1]!.action, 'kept');
   assert.not.ok(SysV.list().some((s) => s.id === deadId), 'no one attached: it went at once');
   assert.ok(SysV.list().some((s) => s.id === liveId));
 });
@@ -198,16 +200,17 @@ test('last users removing the segment race joiners and a reaper: never removed i
 /**
  * Openers churning and a reaper running, while processes are SIGKILLed at
  * random moments (mid-join, mid-leave, mid-removal) and started again; then
- * everyone is killed and gc (or the next user) cleans up. Returns the
- * segments found removed while in use, and the kills.
+ * everyone is killed and gc (or the next user) cleans up. `target` is a
+ * POSIX name or a System V key (decimal). Returns the segments found
+ * removed while in use, and the kills.
  */
-async function chaos(name: string, churnOption: string[], kills: number): Promise<{ removedInUse: string[]; kills: number }> {
+async function chaos(target: string, churnOption: string[], kills: number): Promise<{ removedInUse: string[]; kills: number }> {
   const removedInUse: string[] = [];
   const failures: string[] = [];
   const live = new Set<ChildProcess>();
   const start = (role: 'churn' | 'reap'): Promise<void> => {
     const fixture = fixtureStart('lifetime-racer.ts', {});
-    const args = role === 'churn' ? ['churn', name, ...churnOption] : ['reap', name, String(process.pid)];
+    const args = role === 'churn' ? ['churn', target, ...churnOption] : ['reap', target, String(process.pid)];
     const child = spawn(process.execPath, [...fixture.args, ...args], { ...fixture.options, stdio: ['ignore', 'pipe', 'pipe'] });
     (child as ChildProcess & { role?: string }).role = role;
     let stderr = '';
@@ -268,6 +271,16 @@ test('the same with removeWhenUnused: the next user after the killing cleans up'
   // No reaper needed: one more user comes and goes, and takes the name with it.
   openOrCreate({ kind: 'posix', name, size: 65536, removeWhenUnused: true, timeoutMs: 30_000 }).close();
   assert.not.ok(named(name), 'the last user to leave removed it');
+});
+
+test('System V alike: killed at random while they open, leave and reap, nothing removed in use, nothing left', async () => {
+  const key = trackKey(freshKey());
+  const { removedInUse, kills } = await chaos(String(key), [], 30);
+  assert.equal(removedInUse, [], 'a segment was removed while a user held it');
+  const report = collectOrphans({ key });
+  const left = SysV.list().filter((s) => s.key === key);
+  if (left.length > 0) assert.unreachable(`left behind: ${report.map((e) => `${e.action}, ${e.why}`).join('; ')}`);
+  console.log(`  (chaos, System V: ${kills} kills, 0 removed in use, nothing left: ${report[0]?.why ?? 'already gone'})`);
 });
 
 test('a scribbled user table is read as identities only: bounded, judged, never an address', () => {
@@ -426,11 +439,17 @@ test('shmkit ls and who show users and orphans', async () => {
   const gc = await runCli(['gc', '--dry-run', '--prefix', dead]);
   assert.match(gc.stdout, /would-remove/);
   assert.match(gc.stdout, /1 would be removed/);
+  const both = JSON.parse((await runCli(['gc', '--dry-run', '--json', '--prefix', dead, '--key', '0x7ffffffe'])).stdout) as CollectEntry[];
+  assert.equal(both.map((e) => [e.name, e.action]), [[dead, 'would-remove']], 'a key no segment has adds nothing');
+  const refused = await runCli(['gc', '--key', 'twelve']);
+  assert.is(refused.code, 2);
+  assert.match(refused.stderr, /--key must be an integer/);
 });
 
 test('options are checked before anything is touched', () => {
   assert.throws(() => collectOrphans({ prefix: 'no-slash' }), /prefix/);
   assert.throws(() => collectOrphans({ olderThanMs: -1 }), /olderThanMs/);
+  assert.throws(() => collectOrphans({ key: 2 ** 32 }), /key must be a 32-bit integer/);
   assert.throws(() => collectOrphans({ bogus: 1 } as never), /bogus/);
   assert.throws(() => openOrCreate({ kind: 'memfd', size: 65536, removeWhenUnused: true } as never), /removeWhenUnused/);
   assert.throws(() => openOrCreate({ kind: 'posix', name: freshName('bad'), size: 65536, userSlots: 0 }), /userSlots/);

@@ -5,7 +5,7 @@
 // tells. Nothing is removed that this user may not remove, and nothing
 // whose state cannot be told.
 import { ShmError, invalidArgument } from '../errors.js';
-import { checkBoolean, checkOptions, describeValue } from '../core/validate.js';
+import { checkBoolean, checkKey, checkOptions, describeValue } from '../core/validate.js';
 import { removeUnlessUsed } from '../format/condemn.js';
 import { Posix } from './posix.js';
 import { SysV, type SysVStat } from './sysv.js';
@@ -17,8 +17,14 @@ export interface CollectOptions {
   dryRun?: boolean;
   /** Only objects untouched for this long: no join (formatted) and no kernel-recorded change for this many ms. */
   olderThanMs?: number;
-  /** Only POSIX objects whose name starts with this ('/app-'); System V segments have no name and are skipped. */
+  /**
+   * Only POSIX objects whose name starts with this ('/app-'). With a filter
+   * (this or `key`) only what a filter selects is looked at: System V
+   * segments have no name, and go only by `key`.
+   */
   prefix?: string;
+  /** Only the System V segment with this key (32 bits, signed or unsigned; 0 is every IPC_PRIVATE one). */
+  key?: number;
   /** Also raw (unformatted) objects that the kernel shows unused. */
   raw?: boolean;
 }
@@ -32,7 +38,7 @@ export interface CollectEntry {
   why: string;
 }
 
-const OPTIONS = ['dryRun', 'olderThanMs', 'prefix', 'raw'] as const;
+const OPTIONS = ['dryRun', 'olderThanMs', 'prefix', 'key', 'raw'] as const;
 
 /** Removes orphaned formatted segments (and raw ones, with `raw`); what it found, each with what it did and why. */
 export function collectOrphans(options: CollectOptions = {}): CollectEntry[] {
@@ -44,13 +50,19 @@ export function collectOrphans(options: CollectOptions = {}): CollectEntry[] {
   if (typeof olderThanMs !== 'number' || !Number.isFinite(olderThanMs) || olderThanMs < 0) invalidArgument(`${where}: olderThanMs must be a number of milliseconds ≥ 0: olderThanMs=${describeValue(o.olderThanMs)}`);
   const prefix = o.prefix;
   if (prefix !== undefined && (typeof prefix !== 'string' || !prefix.startsWith('/'))) invalidArgument(`${where}: prefix is the start of a POSIX name, '/…': prefix=${describeValue(prefix)}`);
+  const key = o.key === undefined ? undefined : checkKey(o.key, where);
   const rules = { dryRun, raw, olderThanMs, now: Date.now() };
+  const everything = prefix === undefined && key === undefined;
   const found: CollectEntry[] = [];
-  if (prefix === undefined) {
-    for (const stat of SysV.list()) found.push(collectSysV(stat, rules));
+  if (everything || key !== undefined) {
+    for (const stat of SysV.list()) {
+      if (everything || stat.key === key) found.push(collectSysV(stat, rules));
+    }
   }
-  for (const stat of Posix.list()) {
-    if (prefix === undefined || stat.name.startsWith(prefix)) found.push(collectPosix(stat.name, [stat.ctime, stat.atime], rules));
+  if (everything || prefix !== undefined) {
+    for (const stat of Posix.list()) {
+      if (everything || stat.name.startsWith(prefix!)) found.push(collectPosix(stat.name, [stat.ctime, stat.atime], rules));
+    }
   }
   return found;
 }

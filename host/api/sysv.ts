@@ -165,19 +165,31 @@ export class SysV extends Segment {
     const key = creationKey(o, where);
 
     const flags = mode | (hugetlb ? SHM_HUGETLB : 0) | (noreserve ? SHM_NORESERVE : 0);
-    // An existing segment is opened with flags 0: its size and kind are its own.
-    const { id, created } = createOrOpen(key, exclusive, (creating) => sys.shmget(key, size, creating === 0 ? 0 : flags | creating));
-    try {
-      if (created) return SysV.#attach(id, key, size, { readOnly: false, exec, hugetlb, arena }, true);
-      const { perm } = sys.shmStat(id);
-      checkJoinable({ uid: perm.uid, creatorUid: perm.cuid, mode: perm.mode & 0o777 }, { mode, allowForeignOwner },
-        { key, id }, `System V segment ${formatKey(key)} (id ${id})`, `shmkit rm --id ${id}`);
-      // An existing segment may be larger than asked (shmget allows that) and
-      // of either page kind, and shmat maps all of it: size it like open does.
-      return SysV.#attach(id, key, mappableSize(id), { readOnly: false, exec, hugetlb: undefined, arena }, false);
-    } catch (error) {
-      if (created) sys.shmRemove(id); // nothing half-made stays behind
-      throw error;
+    for (;;) {
+      // An existing segment is opened with flags 0: its size and kind are its own.
+      const { id, created } = createOrOpen(key, exclusive, (creating) => sys.shmget(key, size, creating === 0 ? 0 : flags | creating));
+      try {
+        if (created) return SysV.#attach(id, key, size, { readOnly: false, exec, hugetlb, arena }, true);
+        const { perm } = sys.shmStat(id);
+        checkJoinable({ uid: perm.uid, creatorUid: perm.cuid, mode: perm.mode & 0o777 }, { mode, allowForeignOwner },
+          { key, id }, `System V segment ${formatKey(key)} (id ${id})`, `shmkit rm --id ${id}`);
+        // An existing segment may be larger than asked (shmget allows that) and
+        // of either page kind, and shmat maps all of it: size it like open does.
+        return SysV.#attach(id, key, mappableSize(id), { readOnly: false, exec, hugetlb: undefined, arena }, false);
+      } catch (error) {
+        // Removed between shmget and shmat (by gc, or by its last user: a
+        // joiner may attach and format it before its creator does, and
+        // leave): this call never used it, and the key leads on to a new one.
+        if (!existsNow(id)) continue;
+        if (created) {
+          try {
+            sys.shmRemove(id); // nothing half-made stays behind
+          } catch {
+            // removed meanwhile after all; the first error says more
+          }
+        }
+        throw error;
+      }
     }
   }
 
@@ -296,6 +308,16 @@ export class SysV extends Segment {
 }
 
 /** The size of an existing segment, which an attachment maps whole. */
+/** Whether segment `id` is still there (IPC_STAT fails once it is destroyed). */
+function existsNow(id: number): boolean {
+  try {
+    sys.shmStat(id);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function mappableSize(id: number): number {
   const { size } = sys.shmStat(id);
   if (size > BigInt(Number.MAX_SAFE_INTEGER)) {

@@ -7,6 +7,7 @@ import { IPC_RMID } from '../../host/linux/constants.js';
 
 const openHandles: { close(): void }[] = [];
 const sysvIds = new Set<number>();
+const sysvKeys = new Set<number>();
 const posixNames = new Set<string>();
 const paths = new Set<string>();
 const semSetIds = new Set<number>();
@@ -29,6 +30,12 @@ export function freshName(tag = 't'): string {
 export function trackSysV(id: number): number {
   sysvIds.add(id);
   return id;
+}
+
+/** A key whose segment (whichever holds the key at cleanup) is removed: for tests where the segment is made anew under it. */
+export function trackKey(key: number): number {
+  sysvKeys.add(key);
+  return key;
 }
 
 export function trackPosix(name: string): string {
@@ -56,6 +63,11 @@ export function cleanup(): void {
       // closing is best effort here; removal below is what matters
     }
   }
+  for (const key of sysvKeys) {
+    const id = libc.shmget(key | 0, 0, 0);
+    if (id !== -1) sysvIds.add(id);
+  }
+  sysvKeys.clear();
   for (const id of sysvIds) libc.shmctl(id, IPC_RMID, null);
   sysvIds.clear();
   for (const name of posixNames) libc.shm_unlink(name);

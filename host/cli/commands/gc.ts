@@ -5,6 +5,7 @@ import { JSON_OPTION, type Command } from '../command.js';
 import { table } from '../format.js';
 import { printJson, printLine } from '../output.js';
 import { usageError } from '../usage-error.js';
+import { parseKey } from '../values.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -18,16 +19,17 @@ export function parseDuration(text: string): number {
 export const gc: Command = {
   name: 'gc',
   summary: 'remove orphaned segments',
-  usage: ['gc [--dry-run] [--older-than DURATION] [--prefix /NAME] [--raw] [--json]'],
+  usage: ['gc [--dry-run] [--older-than DURATION] [--prefix /NAME] [--key KEY] [--raw] [--json]'],
   description: 'Removes the shmkit-formatted segments whose registered users are all gone, System V and\nPOSIX, never one with a live user or one a process is opening at that moment (openers\nback off while it is condemned). Raw objects go only with --raw, and only when the kernel\nshows them unused. Prints every object looked at, with what was done and why.',
   options: {
     'dry-run': { type: 'boolean', description: 'say what would be removed; remove nothing' },
     'older-than': { type: 'string', value: 'DURATION', description: 'only objects untouched this long (30s, 15m, 2h, 7d)' },
-    prefix: { type: 'string', value: '/NAME', description: 'only POSIX objects whose name starts so (System V ones are skipped)' },
+    prefix: { type: 'string', value: '/NAME', description: 'only POSIX objects whose name starts so (System V ones are skipped unless --key)' },
+    key: { type: 'string', value: 'KEY', description: 'only the System V segment with this key (POSIX ones are skipped unless --prefix)' },
     raw: { type: 'boolean', description: 'also raw objects that no process has attached, mapped or open' },
     ...JSON_OPTION,
   },
-  examples: ['shmkit gc --dry-run', 'shmkit gc --older-than 1h --prefix /app-', 'shmkit gc --json'],
+  examples: ['shmkit gc --dry-run', 'shmkit gc --older-than 1h --prefix /app-', 'shmkit gc --key 0x5eed --json'],
   run({ positionals, flags }) {
     if (positionals.length > 0) usageError(`gc takes no arguments (got '${positionals[0]}')`);
     const olderThan = flags['older-than'];
@@ -36,6 +38,7 @@ export const gc: Command = {
       raw: flags.raw === true,
       olderThanMs: typeof olderThan === 'string' ? parseDuration(olderThan) : undefined,
       prefix: typeof flags.prefix === 'string' ? flags.prefix : undefined,
+      key: typeof flags.key === 'string' ? parseKey(flags.key) : undefined,
     });
     if (flags.json) {
       printJson(report.map((e) => ({ ...e, key: e.key === null ? null : formatKey(e.key) })));

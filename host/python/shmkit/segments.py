@@ -171,6 +171,33 @@ def _sysv_stat(shmid: int) -> SysVStat:
     )
 
 
+def _make_or_find(raw_key: int, size: int, mode: int, exclusive: bool) -> tuple[int, bool]:
+    """The segment's id, and whether this call made it: IPC_EXCL first, so a
+    segment found under the key is joined (and checked), never taken for one
+    this call made and removed on a failure."""
+    while True:
+        shmid = _libc.shmget(raw_key, size, _libc.IPC_CREAT | _libc.IPC_EXCL | mode)
+        if shmid != -1:
+            return shmid, True
+        number = _libc.errno()
+        if number == errno.EEXIST and not exclusive:
+            shmid = _libc.shmget(raw_key, 0, 0)
+            if shmid != -1:
+                return shmid, False
+            number = _libc.errno()
+            if number == errno.ENOENT:
+                continue  # removed between the two calls: make it
+        key = raw_key & 0xFFFFFFFF
+        raise os_error("shmget", number, f"key {key:#x}, {size} bytes",
+                       "pick another key, or open the existing one with SysV.open" if number == errno.EEXIST else
+                       "see `ipcs -l` for the limits, and `ipcs -m` for who holds what", object=f"key {key:#x}")
+
+
+def _sysv_exists(shmid: int) -> bool:
+    """Whether segment `shmid` is still there (IPC_STAT fails once it is destroyed)."""
+    return _libc.shmctl(shmid, _libc.IPC_STAT, ctypes.byref(_libc.ShmidDs())) != -1
+
+
 def _check_key(key: Any, where: str) -> int:
     if isinstance(key, bool) or not isinstance(key, int) or not 0 <= key <= 0xFFFFFFFF:
         raise invalid_argument(f"{where}: key must be a 32-bit number (0 for IPC_PRIVATE): key={key!r}")
@@ -209,25 +236,27 @@ class SysV(Segment):
         _check_mode(mode, "SysV.create")
         _check_flag(exclusive, "exclusive", "SysV.create")
         _check_flag(allow_foreign_owner, "allow_foreign_owner", "SysV.create")
-        flags = _libc.IPC_CREAT | mode | (_libc.IPC_EXCL if exclusive else 0)
-        shmid = _libc.shmget(raw_key, size, flags)
-        created = True
-        if shmid == -1 and _libc.errno() == errno.EEXIST and not exclusive:
-            shmid, created = _libc.shmget(raw_key, 0, 0), False
-        if shmid == -1:
-            raise os_error("shmget", _libc.errno(), f"key {key:#x}, {size} bytes",
-                           "pick another key, or open the existing one with SysV.open" if _libc.errno() == errno.EEXIST else
-                           "see `ipcs -l` for the limits, and `ipcs -m` for who holds what", object=f"key {key:#x}")
-        try:
-            if not created:
-                found = _sysv_stat(shmid)
-                check_joinable(f"System V segment {shmid} (key {key:#x})", uid=found.uid, mode=found.mode, creator_uid=found.cuid,
-                               wanted_mode=mode, allow_foreign_owner=allow_foreign_owner, removal=f"ipcrm -m {shmid}")
-            return cls._attach(shmid, False, created, arena or Arena.default())
-        except BaseException:
-            if created:
-                _libc.shmctl(shmid, _libc.IPC_RMID, None)
-            raise
+        while True:
+            shmid, created = _make_or_find(raw_key, size, mode, exclusive)
+            try:
+                if not created:
+                    found = _sysv_stat(shmid)
+                    check_joinable(f"System V segment {shmid} (key {key:#x})", uid=found.uid, mode=found.mode, creator_uid=found.cuid,
+                                   wanted_mode=mode, allow_foreign_owner=allow_foreign_owner, removal=f"ipcrm -m {shmid}")
+                return cls._attach(shmid, False, created, arena or Arena.default())
+            except ShmError:
+                # Removed between shmget and shmat (by gc, or by its last user:
+                # a joiner may attach and format it before its creator does,
+                # and leave): this call never used it; the key leads on.
+                if not _sysv_exists(shmid):
+                    continue
+                if created:
+                    _libc.shmctl(shmid, _libc.IPC_RMID, None)  # nothing half-made stays behind
+                raise
+            except BaseException:
+                if created:
+                    _libc.shmctl(shmid, _libc.IPC_RMID, None)
+                raise
 
     @classmethod
     @checked_arguments

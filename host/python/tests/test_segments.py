@@ -124,6 +124,17 @@ def test_sysv_create_open_stat_and_remove(sysv_key: int) -> None:
         assert made.stat().removed
 
 
+def test_sysv_join_is_checked_and_a_refused_one_leaves_the_segment(sysv_key: int) -> None:
+    with SysV.create(8192, key=sysv_key, mode=0o644) as made:
+        made.buf[0] = 5
+        with pytest.raises(ShmPermissionError):
+            SysV.create(8192, key=sysv_key, exclusive=False)  # 0o644 grants more than the 0o600 asked
+        assert not made.stat().removed, "a refused join removed the segment"
+        with SysV.create(8192, key=sysv_key, exclusive=False, mode=0o644) as joined:
+            assert not joined.created and joined.id == made.id and joined.buf[0] == 5
+        made.remove()
+
+
 def test_sysv_private_segment(tmp_path) -> None:
     with SysV.create(4096) as private:
         try:
