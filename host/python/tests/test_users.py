@@ -4,9 +4,12 @@ half-way, and Node users in the same table."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
+import threading
+import time
 from typing import Iterator
 
 import pytest
@@ -186,3 +189,91 @@ def test_user_slots_bound_the_table(posix_name: str, users: list[User]) -> None:
             shmkit.open_or_create("posix", name=posix_name, size=65536)
         assert full.value.code == "EUSERS"
         assert len(seg.users()) == 2
+
+
+# A Python churner: opens and leaves until it is killed. It prints "opened"
+# once, then a line at once for every segment found removed while it held
+# it (a process about to be killed cannot report at its end).
+_CHURNER = """
+import sys, shmkit
+name, remove = sys.argv[1], sys.argv[2] == '1'
+i = 0
+while True:
+    seg = shmkit.open_or_create('posix', name=name, size=65536, remove_when_unused=remove, timeout=30.0)
+    if not seg.segment.names_itself():
+        print(f'removed-in-use at open {i}', flush=True)
+    seg.close()
+    if i == 0:
+        print('opened', flush=True)
+    i += 1
+"""
+
+
+class Churner:
+    """A Python or Node process churning on the segment, or the Node reaper."""
+
+    def __init__(self, role: str, name: str, remove_when_unused: bool, removed_in_use: list[str]) -> None:
+        racer = str(REPO / "tests" / "fixtures" / "lifetime-racer.ts")
+        command = {
+            "python": [sys.executable, "-c", _CHURNER, name, "1" if remove_when_unused else "0"],
+            "node": ["node", "--import", "tsx", racer, "churn", name, *(["remove-when-unused"] if remove_when_unused else [])],
+            "reaper": ["node", "--import", "tsx", racer, "reap", name, str(os.getpid())],
+        }[role]
+        self.role = role
+        self.process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.started = threading.Event()
+        self.lines = threading.Thread(target=self._read, args=(removed_in_use,), daemon=True)
+        self.lines.start()
+        if role == "reaper":
+            self.started.set()
+        self.started.wait(60)
+
+    def _read(self, removed_in_use: list[str]) -> None:
+        for line in self.process.stdout:  # type: ignore[union-attr]
+            if line.strip() == "opened":
+                self.started.set()
+            elif line.startswith("removed-in-use"):
+                removed_in_use.append(f"{self.role}: {line.strip()}")
+        self.started.set()
+
+    def kill(self) -> str | None:
+        """SIGKILLs it; what went wrong if it had ended otherwise."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        _, stderr = self.process.communicate(timeout=60)
+        self.lines.join(60)
+        return None if self.process.returncode == -signal.SIGKILL else f"{self.role} ended ({self.process.returncode}): {stderr}"
+
+
+@pytest.mark.parametrize("remove_when_unused", [False, True], ids=["gc", "remove_when_unused"])
+def test_python_and_node_users_killed_at_random_nothing_removed_in_use_nothing_left(posix_name: str, remove_when_unused: bool) -> None:
+    rng = random.Random()
+    removed_in_use: list[str] = []
+    failures: list[str] = []
+    roles = ["python", "python", "node"] + ([] if remove_when_unused else ["reaper"])
+    running = [Churner(role, posix_name, remove_when_unused, removed_in_use) for role in roles]
+    try:
+        for _ in range(30):
+            time.sleep(rng.uniform(0.005, 0.065))
+            victim = running.pop(rng.randrange(len(running)))
+            if victim.process.poll() is not None:
+                failures.append(victim.kill() or f"{victim.role} ended early")
+            else:
+                failures.extend(filter(None, [victim.kill()]))
+            running.append(Churner(victim.role, posix_name, remove_when_unused, removed_in_use))
+            assert failures == [], "no opener or reaper may fail or hang"
+    finally:
+        for churner in running:
+            failure = churner.kill()
+            if failure:
+                failures.append(failure)
+    assert failures == []
+    assert removed_in_use == [], "a segment was removed while a user held it"
+    if remove_when_unused:
+        # No reaper: one more user comes and goes, and takes the name with it.
+        shmkit.open_or_create("posix", name=posix_name, size=65536, remove_when_unused=True, timeout=30.0).close()
+    else:
+        gc = subprocess.run(["node", "--import", "tsx", "host/cli/main.ts", "gc", "--prefix", posix_name, "--json"],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert gc.returncode == 0, gc.stderr
+    assert not named(posix_name), "left behind after everyone was killed"
