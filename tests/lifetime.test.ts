@@ -1,7 +1,7 @@
 // Live users and the reaper, for real: users are processes, killed with
 // SIGKILL; pids are recycled by the kernel; the reaper races openers in
 // other processes; a scribbled user table never costs a segment in use.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { suite } from 'uvu';
@@ -28,7 +28,7 @@ test.after.each(async () => {
 });
 
 /** A process that opens the segment and holds it. */
-function startUser(kind: 'posix' | 'sysv', target: string | number, option?: 'remove-when-unused'): Promise<User> {
+function startUser(kind: 'posix' | 'sysv' | 'raw-sysv', target: string | number, option?: 'remove-when-unused'): Promise<User> {
   const start = fixtureStart('lifetime-user.ts', {});
   const child = spawn(process.execPath, [...start.args, kind, String(target), ...(option ? [option] : [])], { ...start.options, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
@@ -146,25 +146,34 @@ test('System V: killed users make an orphan that gc removes; a live one keeps it
   assert.ok(SysV.list().some((s) => s.id === liveId));
 });
 
-test('a recycled pid (a live process with the dead user\'s pid, started later) counts as dead', async () => {
-  const lastPid = '/proc/sys/kernel/ns_last_pid';
-  const name = trackPosix(freshName('recycled'));
-  const user = await startUser('posix', name);
-  await user.kill();
-  // Ask the kernel for the dead user's pid again: the next fork gets ns_last_pid + 1.
+const LAST_PID = '/proc/sys/kernel/ns_last_pid';
+
+/** A new process (sleep) with the dead process's pid, or undefined where the kernel will not be asked for it (not root in the pid namespace). */
+function recycle(pid: number): ChildProcess | undefined {
+  // The next fork gets ns_last_pid + 1, unless another fork came first: try again.
   let impostor: ChildProcess | undefined;
-  for (let tries = 0; tries < 20 && impostor?.pid !== user.pid; tries++) {
+  for (let tries = 0; tries < 20 && impostor?.pid !== pid; tries++) {
     impostor?.kill('SIGKILL');
     try {
-      writeFileSync(lastPid, String(user.pid - 1));
+      writeFileSync(LAST_PID, String(pid - 1));
     } catch {
-      break;
+      return undefined;
     }
     impostor = spawn('sleep', ['30'], { stdio: 'ignore' });
   }
+  if (impostor?.pid === pid) return impostor;
+  impostor?.kill('SIGKILL');
+  return undefined;
+}
+
+test('a recycled pid (a live process with the dead user\'s pid, started later) counts as dead', async () => {
+  const name = trackPosix(freshName('recycled'));
+  const user = await startUser('posix', name);
+  await user.kill();
+  const impostor = recycle(user.pid);
   try {
-    if (impostor?.pid !== user.pid) {
-      console.log(`  (skipped: could not recycle pid ${user.pid} through ${lastPid}: needs root in the pid namespace)`);
+    if (impostor === undefined) {
+      console.log(`  (skipped: could not recycle pid ${user.pid} through ${LAST_PID}: needs root in the pid namespace)`);
       return;
     }
     const who = JSON.parse((await runCli(['who', name, '--json'])).stdout) as { orphaned: boolean; users: { pid: number; state: string }[] };
@@ -172,6 +181,44 @@ test('a recycled pid (a live process with the dead user\'s pid, started later) c
     assert.equal(who.orphaned, true);
     const report = collectOrphans({ prefix: name });
     assert.equal(entryFor(report, name)?.action, 'removed');
+  } finally {
+    impostor?.kill('SIGKILL');
+  }
+});
+
+test('raw System V: orphaned only when nothing is attached and its creator and last user are gone (or their pids recycled)', async () => {
+  const key = trackKey(freshKey());
+  const rawEntry = () => {
+    const report = collectOrphans({ key, raw: true });
+    assert.is(report.length, 1);
+    return report[0]!;
+  };
+  const creator = await startUser('raw-sysv', key); // made it, detached, lives on
+  const id = trackSysV(SysV.stat({ key }).id);
+  assert.is(SysV.stat({ id }).nattch, 0n);
+  let entry = rawEntry();
+  assert.equal(entry.action, 'kept');
+  assert.match(entry.why, new RegExp(`creator, process ${creator.pid}, still runs`));
+  const lastUser = await startUser('raw-sysv', key); // attached and detached, lives on
+  await creator.kill();
+  entry = rawEntry();
+  assert.equal(entry.action, 'kept');
+  assert.match(entry.why, new RegExp(`last user, process ${lastUser.pid}, still runs`));
+  await lastUser.kill();
+  entry = rawEntry();
+  assert.equal([entry.action, entry.why], ['removed', 'no shmkit header; no process has it attached, mapped or open']);
+  assert.not.ok(SysV.list().some((s) => s.id === id));
+
+  // A creator whose pid now names a later process: that process is not the creator.
+  const made = Number(/id: (\d+)/.exec(execFileSync('ipcmk', ['-M', '4096', '-p', '0600'], { encoding: 'utf8' }))?.[1]);
+  trackSysV(made);
+  const { cpid, key: madeKey } = SysV.stat({ id: made });
+  await new Promise((resolve) => setTimeout(resolve, 2100)); // past the kernel's whole-second times
+  const impostor = recycle(cpid);
+  try {
+    if (impostor === undefined) return void console.log(`  (recycled creator skipped: could not recycle pid ${cpid} through ${LAST_PID})`);
+    const report = collectOrphans({ key: madeKey, raw: true }).filter((e) => e.id === made);
+    assert.equal(report.map((e) => e.action), ['removed'], report[0]?.why);
   } finally {
     impostor?.kill('SIGKILL');
   }

@@ -9,7 +9,7 @@ import { checkBoolean, checkKey, checkOptions, describeValue } from '../core/val
 import { removeUnlessUsed } from '../format/condemn.js';
 import { Posix } from './posix.js';
 import { SysV, type SysVStat } from './sysv.js';
-import { posixHolders, usageOf, type SegmentUsage } from './usage.js';
+import { posixHolders, sysvView, usageOf, type KernelView, type SegmentUsage } from './usage.js';
 import type { Segment } from './segment.js';
 
 export interface CollectOptions {
@@ -83,8 +83,8 @@ function collectSysV(stat: SysVStat, rules: Rules): CollectEntry {
   } catch (error) {
     return { ...entry, action: 'kept', why: notOpened(error) };
   }
-  // Our own attachment counts in shm_nattch; any other means in use.
-  return decide(segment, entry, stat.nattch > 0n, [stat.ctime, stat.dtime, stat.atime], rules);
+  // Stat was taken before this attachment: any attachment there means in use.
+  return decide(segment, entry, sysvView(stat, false), [stat.ctime, stat.dtime, stat.atime], rules);
 }
 
 function collectPosix(name: string, times: (Date | null)[], rules: Rules): CollectEntry {
@@ -95,7 +95,7 @@ function collectPosix(name: string, times: (Date | null)[], rules: Rules): Colle
   } catch (error) {
     return { ...entry, action: 'kept', why: notOpened(error) };
   }
-  return decide(segment, entry, posixHolders(segment), times, rules);
+  return decide(segment, entry, { othersAttached: posixHolders(segment) }, times, rules);
 }
 
 function notOpened(error: unknown): string {
@@ -105,10 +105,10 @@ function notOpened(error: unknown): string {
 
 function decide(
   segment: Segment & { remove(): void; namesItself?(): boolean }, entry: Omit<CollectEntry, 'action' | 'why'>,
-  othersAttached: boolean | null, times: (Date | null)[], rules: Rules,
+  kernel: KernelView, times: (Date | null)[], rules: Rules,
 ): CollectEntry {
   try {
-    return usageOf(segment, othersAttached, (usage, d) => {
+    return usageOf(segment, kernel, (usage, d) => {
       const kept = (why: string): CollectEntry => ({ ...entry, action: 'kept', why });
       if (usage.orphaned !== true) return kept(usage.why);
       if (usage.format === 'raw' && !rules.raw) return kept(`${usage.why} (raw objects are removed only when asked)`);

@@ -7,7 +7,7 @@ import { Posix } from './posix.js';
 import { SysVSemaphores } from './sysv-sem.js';
 import { SysV } from './sysv.js';
 import { withJsonForm } from './json-form.js';
-import { posixHolders, usageOf, type FormatState } from './usage.js';
+import { posixHolders, sysvView, usageOf, type FormatState, type KernelView } from './usage.js';
 import { holdsOn } from '../format/users.js';
 import type { Segment } from './segment.js';
 
@@ -55,7 +55,7 @@ type Usage = Pick<ListEntry, 'format' | 'users' | 'orphaned'>;
 const UNKNOWN_USAGE: Usage = { format: null, users: null, orphaned: null };
 
 // What a segment holds and who uses it, through a read-only attachment; unknown when it cannot be opened.
-function usage<S extends Segment>(open: () => S, othersAttached: (segment: S) => boolean | null): Usage {
+function usage<S extends Segment>(open: () => S, kernel: (segment: S) => KernelView): Usage {
   let segment: S;
   try {
     segment = open();
@@ -63,7 +63,7 @@ function usage<S extends Segment>(open: () => S, othersAttached: (segment: S) =>
     return UNKNOWN_USAGE;
   }
   try {
-    return usageOf(segment, othersAttached(segment), (u) => ({ format: u.format, users: u.users?.filter(holdsOn).map((user) => user.pid) ?? null, orphaned: u.orphaned }));
+    return usageOf(segment, kernel(segment), (u) => ({ format: u.format, users: u.users?.filter(holdsOn).map((user) => user.pid) ?? null, orphaned: u.orphaned }));
   } catch {
     return UNKNOWN_USAGE;
   } finally {
@@ -79,13 +79,13 @@ export function listAll(): ListEntry[] {
     kind: 'sysv', key: s.key, id: s.id, name: null, size: s.size, mode: s.mode, uid: s.uid, gid: s.gid,
     nattch: s.nattch, cpid: s.cpid, lpid: s.lpid, atime: s.atime, dtime: s.dtime, ctime: s.ctime,
     removed: s.removed, locked: s.locked, ...NOT_SEMAPHORE,
-    ...usage(() => SysV.open({ id: s.id }, { readOnly: true }), () => s.nattch > 0n),
+    ...usage(() => SysV.open({ id: s.id }, { readOnly: true }), () => sysvView(s, false)),
   }));
   const posix: ListEntry[] = Posix.list().map((p) => ({
     kind: 'posix', key: null, id: null, name: p.name, size: p.size, mode: p.mode, uid: p.uid, gid: p.gid,
     nattch: null, cpid: null, lpid: null, atime: p.atime, dtime: null, ctime: p.ctime,
     removed: false, locked: false, ...NOT_SEMAPHORE,
-    ...usage(() => Posix.open(p.name, { readOnly: true }), (segment) => posixHolders(segment)),
+    ...usage(() => Posix.open(p.name, { readOnly: true }), (segment) => ({ othersAttached: posixHolders(segment) })),
   }));
   return [...sysv, ...posix, ...listSemaphores()].map(withJsonForm);
 }

@@ -9,6 +9,8 @@ import { holdsOn, readUsers, type UserEntry } from '../format/users.js';
 import { isAlive } from '../linux/liveness.js';
 import { formatError } from '../format/init.js';
 import type { Posix } from './posix.js';
+import type { SysVStat } from './sysv.js';
+import { startedAtMs } from '../linux/process-identity.js';
 import type { Segment } from './segment.js';
 
 /** What an object holds: a shmkit format (and in which state), or anything else. */
@@ -26,23 +28,63 @@ export interface SegmentUsage {
   initWord: number;
 }
 
+/** What the kernel tells of an object's use, besides the caller's own attachment, mapping or descriptor. */
+export interface KernelView {
+  /** Attached, mapped or open elsewhere; null when that cannot be told. */
+  othersAttached: boolean | null;
+  /**
+   * For a raw object: a process the kernel records as its creator or last
+   * user that still runs, in words. It may attach again, so the object is
+   * not orphaned. (A formatted segment's users are in its table instead.)
+   */
+  recordedUser?: string;
+}
+
+/**
+ * The kernel's view of a System V segment, from `stat` taken before the
+ * caller attached it (`callerAttached` false) or after (true).
+ */
+export function sysvView(stat: SysVStat, callerAttached: boolean): KernelView {
+  return { othersAttached: stat.nattch > (callerAttached ? 1n : 0n), recordedUser: runningRecordedUser(stat) };
+}
+
+// System V keeps the creator's pid (shm_cpid) and the last pid to attach
+// or detach (shm_lpid). The kernel's own words, but the pid may since have
+// gone to a process that started after the moment recorded: that one is
+// not the process recorded. This process as the last user is only its own
+// looking (ls, who and gc attach to read).
+function runningRecordedUser(stat: SysVStat): string | undefined {
+  const lastUseMs = Math.max(stat.atime?.getTime() ?? 0, stat.dtime?.getTime() ?? 0);
+  const recorded = [
+    { role: 'creator', pid: stat.cpid, byMs: stat.ctime?.getTime() ?? Infinity },
+    { role: 'last user', pid: stat.lpid === process.pid ? 0 : stat.lpid, byMs: lastUseMs || Infinity },
+  ];
+  for (const { role, pid, byMs } of recorded) {
+    if (pid <= 0) continue;
+    const started = startedAtMs(pid);
+    // A second's slack: the kernel's times are whole seconds.
+    if (started === undefined || (started !== null && started > byMs + 1000)) continue;
+    return `its ${role}, process ${pid}, still runs`;
+  }
+  return undefined;
+}
+
 /**
  * The usage of `segment` (mapped by the caller, read-only is enough),
  * opening its header into a descriptor when it is formatted;
  * `withDescriptor` runs while the descriptor is open (the reaper removes
- * from there). `othersAttached`: whether the kernel knows of an
- * attachment, mapping or descriptor of it besides the caller's own (null:
- * cannot tell).
+ * from there). `kernel`: what the kernel tells of its use besides the
+ * caller's own.
  */
 export function usageOf<T>(
-  segment: Segment, othersAttached: boolean | null,
+  segment: Segment, kernel: KernelView,
   withDescriptor: (usage: SegmentUsage, d: number | undefined) => T,
 ): T {
   const core = segment.arena.core;
   const base = segment.offset;
   const c = (name: Parameters<typeof coreConstant>[1]) => coreConstant(core, name);
-  const kernelSays = othersAttached === true ? 'the kernel shows it attached, mapped or open elsewhere' : undefined;
-  if (segment.size < c('HEADER_SIZE')) return withDescriptor(raw(othersAttached, 'too small for a shmkit header'), undefined);
+  const kernelSays = kernel.othersAttached === true ? 'the kernel shows it attached, mapped or open elsewhere' : undefined;
+  if (segment.size < c('HEADER_SIZE')) return withDescriptor(raw(kernel, 'too small for a shmkit header'), undefined);
   const word = core.formatInitWord(base) >>> 0;
   const pid = word >>> c('INIT_PID_SHIFT');
   const peek = core.formatPeek(base);
@@ -56,7 +98,7 @@ export function usageOf<T>(
     return withDescriptor(decided('formatting', !alive, alive ? `being formatted by process ${pid}` : `its formatter, process ${pid}, died before it was ready`), undefined);
   }
   if (peek === c('PEEK_GONE') && isAlive(pid)) return withDescriptor(decided('condemned', false, `being removed by process ${pid}`), undefined);
-  if (peek !== c('PEEK_READY') && peek !== c('PEEK_GONE')) return withDescriptor(raw(othersAttached, 'no shmkit header'), undefined);
+  if (peek !== c('PEEK_READY') && peek !== c('PEEK_GONE')) return withDescriptor(raw(kernel, 'no shmkit header'), undefined);
   const d = segment.arena.descriptors.take(usageOf);
   try {
     const status = core.formatOpen(d, base, segment.size);
@@ -75,10 +117,12 @@ export function usageOf<T>(
   }
 }
 
-function raw(othersAttached: boolean | null, what: string): SegmentUsage {
-  const orphaned = othersAttached === null ? null : !othersAttached;
-  const why = othersAttached === null ? `${what}; the kernel cannot tell whether it is in use` : othersAttached ? `${what}; attached, mapped or open elsewhere` : `${what}; no process has it attached, mapped or open`;
-  return { format: 'raw', users: null, orphaned, why, initWord: 0 };
+function raw({ othersAttached, recordedUser }: KernelView, what: string): SegmentUsage {
+  const usage = (orphaned: boolean | null, why: string): SegmentUsage => ({ format: 'raw', users: null, orphaned, why: `${what}; ${why}`, initWord: 0 });
+  if (othersAttached === true) return usage(false, 'attached, mapped or open elsewhere');
+  if (recordedUser !== undefined) return usage(false, `no process has it attached, but ${recordedUser}`);
+  if (othersAttached === null) return usage(null, 'the kernel cannot tell whether it is in use');
+  return usage(true, 'no process has it attached, mapped or open');
 }
 
 /**

@@ -28,6 +28,7 @@ const PROTOTYPES = {
   munmap: 'int munmap(intptr_t addr, size_t length)',
   msync: 'int msync(intptr_t addr, size_t length, int flags)',
   getpagesize: 'int getpagesize()',
+  sysconf: 'long sysconf(int name)',
   strerror: 'const char *strerror(int errnum)',
   gettid: 'int gettid()',
   kill: 'int kill(int pid, int sig)',

@@ -3,7 +3,8 @@
 // user table records both (assembly/format/users.ts), so a pid the kernel
 // hands to a new process after the user died is not taken for that user,
 // and a reaper never judges a pid from another namespace by its own.
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { libc } from './libc.js';
 import { taskStatus } from './liveness.js';
 import type { Holder, UserIdentity, UserState } from '../format/segment-like.js';
 
@@ -20,6 +21,26 @@ export function startTicksOf(pid: number): bigint | undefined {
 function startTicksIn(fields: string[] | undefined): bigint | undefined {
   const field = fields?.[STARTTIME_AFTER_COMMAND];
   return field !== undefined && /^\d+$/.test(field) ? BigInt(field) : undefined;
+}
+
+const _SC_CLK_TCK = 2;
+let clock: { bootMs: number; tickMs: number } | undefined;
+
+/**
+ * When process `pid` started, in ms since the epoch (to within the second
+ * the kernel gives boot time in): undefined when it is not running, null
+ * when its start cannot be read (hidden).
+ */
+export function startedAtMs(pid: number): number | null | undefined {
+  const status = taskStatus(pid);
+  if (!status.running) return undefined;
+  const ticks = startTicksIn(status.fields);
+  if (ticks === undefined) return null;
+  clock ??= {
+    bootMs: Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'))?.[1] ?? 0) * 1000,
+    tickMs: 1000 / Number(libc.sysconf(_SC_CLK_TCK)),
+  };
+  return clock.bootMs + Number(ticks) * clock.tickMs;
 }
 
 /** The inode number of the pid namespace of process `which` ('self' or a pid), or 0 when it cannot be read. */

@@ -1,5 +1,5 @@
 // who: the registered users of a shmkit-formatted segment, and what each is now.
-import { posixHolders, usageOf } from '../../api/usage.js';
+import { posixHolders, sysvView, usageOf } from '../../api/usage.js';
 import { SysV } from '../../api/sysv.js';
 import { JSON_OPTION, TARGET_OPTIONS, TARGET_USAGE, type Command } from '../command.js';
 import { table } from '../format.js';
@@ -17,8 +17,8 @@ export const who: Command = {
   run(parsed) {
     using segment = openTarget(parseTarget(parsed), true);
     // This command's own attachment is not another process's.
-    const others = segment instanceof SysV ? segment.stat().nattch > 1n : posixHolders(segment);
-    const usage = usageOf(segment, others, (u) => u);
+    const kernel = segment instanceof SysV ? sysvView(segment.stat(), true) : { othersAttached: posixHolders(segment) };
+    const usage = usageOf(segment, kernel, (u) => u);
     const users = (usage.users ?? []).map((u) => ({ slot: u.slot, pid: u.pid, start: String(u.start), namespace: u.namespace, state: u.state }));
     if (parsed.flags.json) {
       printJson({ format: usage.format, orphaned: usage.orphaned, why: usage.why, users });
