@@ -32,9 +32,9 @@ export {
   formatPeek, formatClaim, formatInitPid, formatTakeOver, formatInit, formatOpen,
   formatInitWord, formatReadyWord, formatCondemn, formatRestore, formatRevive, formatFlags, formatSetFlags, formatLastJoinMs,
   SEGMENT_MAGIC, FORMAT_VERSION, CACHE_LINE, HEADER_SIZE, H_MAGIC, H_VERSION, H_TOTAL_SIZE, H_CREATOR_PID, H_DIR_CAPACITY,
-  H_DIR_OFFSET, H_HEAP_OFFSET, H_USER_CAPACITY, H_USER_OFFSET, H_FLAGS, H_LAST_JOIN_MS,
+  H_DIR_OFFSET, H_HEAP_OFFSET, H_USER_CAPACITY, H_USER_OFFSET, H_FLAGS, H_CREATOR_NAMESPACE, H_LAST_JOIN_MS,
   H_INIT_WORD, H_DIR_LOCK, H_DIR_GENERATION, MAX_PID, MAX_DIR_CAPACITY,
-  INIT_FRESH, INIT_BUSY, INIT_READY, INIT_GONE, INIT_PID_SHIFT, FLAG_REMOVE_WITH_LAST_USER,
+  INIT_FRESH, INIT_BUSY, INIT_READY, INIT_GONE, INIT_PID_SHIFT, FLAG_REMOVE_WITH_LAST_USER, FLAG_MIXED_NAMESPACES,
   FORMAT_OK, FORMAT_BAD_MAGIC, FORMAT_BAD_VERSION, FORMAT_SIZE_MISMATCH, FORMAT_TOO_SMALL,
   FORMAT_NOT_OWNER, FORMAT_CORRUPT, FORMAT_BAD_ARGUMENT, PEEK_FRESH, PEEK_READY, PEEK_WAIT, PEEK_FOREIGN, PEEK_GONE,
 } from "./format/header";
@@ -58,7 +58,7 @@ export * from "./channel/mpmc";
 export * from "./channel/broadcast";
 
 /** Layout version of everything the core keeps in memory. */
-export const CORE_ABI_VERSION: u32 = 13;
+export const CORE_ABI_VERSION: u32 = 14;
 
 /** End of the core's statics; windows must start above it. */
 export function coreStaticsEnd(): usize {

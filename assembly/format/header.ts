@@ -15,7 +15,8 @@
 //   │ userCapacity   u32  live-user slots (format/users.ts)        │ 32
 //   │ userOffset     u32  first live-user slot                     │ 36
 //   │ flags          u32  FLAG_* (atomic; only ever set)           │ 40
-//   │ reserved       u32                                           │ 44
+//   │ creatorNs      u32  the initialiser's pid namespace (inode;  │ 44
+//   │                     0: unknown): format/users.ts             │
 //   │ lastJoinMs     u64  wall clock (ms) of the latest join: a    │ 48
 //   │                     hint for reapers, never an address       │
 //   │ reserved                                                     │ 56 .. 64
@@ -63,7 +64,8 @@ export const H_HEAP_OFFSET: usize = H_DIR_OFFSET + 4;
 export const H_USER_CAPACITY: usize = H_HEAP_OFFSET + 4;
 export const H_USER_OFFSET: usize = H_USER_CAPACITY + 4;
 export const H_FLAGS: usize = H_USER_OFFSET + 4;
-export const H_LAST_JOIN_MS: usize = H_FLAGS + 8; // past flags and a reserved word
+export const H_CREATOR_NAMESPACE: usize = H_FLAGS + 4;
+export const H_LAST_JOIN_MS: usize = H_CREATOR_NAMESPACE + 4;
 export const H_INIT_WORD: usize = H_MAGIC + CACHE_LINE;
 export const H_DIR_LOCK: usize = H_INIT_WORD + CACHE_LINE;
 export const H_DIR_GENERATION: usize = H_DIR_LOCK + 4;
@@ -97,6 +99,12 @@ export const PEEK_GONE: i32 = 3;    // a reaper is removing it: open it again by
 
 /** Set in `flags` by whoever asks: the last user to leave removes the segment. */
 export const FLAG_REMOVE_WITH_LAST_USER: u32 = 1;
+/**
+ * Set by the core, never by hosts: a user from a pid namespace other than
+ * creatorNs has joined (format/users.ts). Set before that user claims a slot.
+ */
+export const FLAG_MIXED_NAMESPACES: u32 = 2;
+// The flags hosts may ask for and read back.
 const KNOWN_FLAGS: u32 = FLAG_REMOVE_WITH_LAST_USER;
 
 // formatCheck / formatInit results
@@ -208,6 +216,7 @@ export function formatInit(
   store<u32>(seg + H_USER_CAPACITY, userCapacity);
   store<u32>(seg + H_USER_OFFSET, <u32>userOffset);
   store<u32>(seg + H_FLAGS, flags);
+  store<u32>(seg + H_CREATOR_NAMESPACE, namespace);
   store<u64>(seg + H_LAST_JOIN_MS, nowMs);
   userSlotPublish(seg + <usize>userOffset, token, namespace);
   store<u32>(seg + H_MAGIC, SEGMENT_MAGIC); // last before READY: a header with magic is whole

@@ -27,9 +27,15 @@
 //   └──────────────────────────────────────────────────────────────┘ +16
 //
 // A joiner claims a free slot with its token, then stores the namespace
-// word; between the two a reader finds the check wrong and counts the
-// user as unknown (alive), never as dead. Pids only mean something inside
-// their namespace, so a user of another namespace is unknown too.
+// word. Between the two (and for good, if it is killed there) a reader
+// finds the check wrong. While every user came from the creator's pid
+// namespace (the header's creatorNs), the user's namespace is that one, so
+// it is judged like any other: alive while it joins, dead if it died
+// there, and its slot is reclaimed. A joiner from another namespace first
+// sets FLAG_MIXED_NAMESPACES, so a reader that finds its token also finds
+// the flag; from then on such a user is unknown (alive), never dead. Pids
+// only mean something inside their namespace, so a user of another
+// namespace is unknown too.
 //
 // Joining and condemning (format/header.ts) exclude each other without a
 // lock: a joiner stores its token and then reads the init word; a reaper
@@ -38,7 +44,10 @@
 // backs off, or the reaper finds a user and gives the segment back.
 
 import { descBase } from "../descriptor";
-import { D_USER_CAPACITY, D_USER_OFFSET, H_INIT_WORD, H_LAST_JOIN_MS, INIT_PID_SHIFT, INIT_READY } from "./header";
+import {
+  D_USER_CAPACITY, D_USER_OFFSET, FLAG_MIXED_NAMESPACES, H_CREATOR_NAMESPACE, H_FLAGS, H_INIT_WORD, H_LAST_JOIN_MS,
+  INIT_PID_SHIFT, INIT_READY,
+} from "./header";
 
 export const USER_SLOT_SIZE: u32 = 16;
 export const U_TOKEN: usize = 0;
@@ -97,15 +106,20 @@ export function userAt(d: usize, slot: u32): u64 {
 }
 
 /**
- * The pid namespace of the user `token` found in `slot`, or -1 while the
- * slot's namespace word does not vouch for that token (being joined, or
- * scribbled on): such a user's liveness is unknown.
+ * The pid namespace of the user `token` found in `slot`, or -1 when it
+ * cannot be told: the slot's namespace word does not vouch for that token
+ * (being joined, its joiner killed half-way, or scribbled on) and users
+ * from other namespaces have joined. Such a user's liveness is unknown.
  */
 export function userNamespaceAt(d: usize, slot: u32, token: u64): i64 {
   if (slot >= usersCapacity(d) || token == 0) return -1;
   const word = atomic.load<u64>(slotAt(d, slot) + U_NAMESPACE);
-  if (word >> 32 != tokenCheck(token) || atomic.load<u64>(slotAt(d, slot) + U_TOKEN) != token) return -1;
-  return <i64>(word & 0xffffffff);
+  if (atomic.load<u64>(slotAt(d, slot) + U_TOKEN) != token) return -1;
+  if (word >> 32 == tokenCheck(token)) return <i64>(word & 0xffffffff);
+  // Read after the token: a joiner from elsewhere set the flag before its token went in.
+  if ((atomic.load<u32>(descBase(d) + H_FLAGS) & FLAG_MIXED_NAMESPACES) != 0) return -1;
+  const creatorNamespace = atomic.load<u32>(descBase(d) + H_CREATOR_NAMESPACE);
+  return creatorNamespace == 0 ? -1 : <i64>creatorNamespace;
 }
 
 /**
@@ -116,6 +130,10 @@ export function userNamespaceAt(d: usize, slot: u32, token: u64): i64 {
  */
 export function userJoin(d: usize, token: u64, namespace: u32, nowMs: u64): i32 {
   if (token == 0) return USERS_BAD_ARGUMENT;
+  // Before the token goes in (userNamespaceAt relies on the order).
+  if (namespace == 0 || namespace != atomic.load<u32>(descBase(d) + H_CREATOR_NAMESPACE)) {
+    atomic.or<u32>(descBase(d) + H_FLAGS, FLAG_MIXED_NAMESPACES);
+  }
   const capacity = usersCapacity(d);
   let slot: u32 = 0;
   while (slot < capacity && atomic.cmpxchg<u64>(slotAt(d, slot) + U_TOKEN, 0, token) != 0) slot++;

@@ -257,9 +257,9 @@ export type CoreConstant =
   // assembly/format/header.ts
   | 'SEGMENT_MAGIC' | 'FORMAT_VERSION' | 'CACHE_LINE' | 'HEADER_SIZE' | 'H_MAGIC' | 'H_VERSION'
   | 'H_TOTAL_SIZE' | 'H_CREATOR_PID' | 'H_DIR_CAPACITY' | 'H_DIR_OFFSET' | 'H_HEAP_OFFSET' | 'H_USER_CAPACITY'
-  | 'H_USER_OFFSET' | 'H_FLAGS' | 'H_LAST_JOIN_MS' | 'H_INIT_WORD'
+  | 'H_USER_OFFSET' | 'H_FLAGS' | 'H_CREATOR_NAMESPACE' | 'H_LAST_JOIN_MS' | 'H_INIT_WORD'
   | 'H_DIR_LOCK' | 'H_DIR_GENERATION' | 'MAX_PID' | 'MAX_DIR_CAPACITY' | 'INIT_FRESH' | 'INIT_BUSY'
-  | 'INIT_READY' | 'INIT_GONE' | 'INIT_PID_SHIFT' | 'FLAG_REMOVE_WITH_LAST_USER' | 'FORMAT_OK' | 'FORMAT_BAD_MAGIC'
+  | 'INIT_READY' | 'INIT_GONE' | 'INIT_PID_SHIFT' | 'FLAG_REMOVE_WITH_LAST_USER' | 'FLAG_MIXED_NAMESPACES' | 'FORMAT_OK' | 'FORMAT_BAD_MAGIC'
   | 'FORMAT_BAD_VERSION' | 'FORMAT_SIZE_MISMATCH' | 'FORMAT_TOO_SMALL' | 'FORMAT_NOT_OWNER' | 'FORMAT_CORRUPT'
   | 'FORMAT_BAD_ARGUMENT' | 'PEEK_FRESH' | 'PEEK_READY' | 'PEEK_WAIT' | 'PEEK_FOREIGN' | 'PEEK_GONE'
   // assembly/format/users.ts
@@ -355,7 +355,7 @@ export const UNIT_SIZE = 65536;
 /** Pages a wasm32 memory may have: the core's ARENA_MAX_UNITS. */
 export const MAX_UNITS = 65536;
 /** The CORE_ABI_VERSION this host was written for. */
-export const CORE_ABI_VERSION = 13;
+export const CORE_ABI_VERSION = 14;
 
 /**
  * Instantiates the core on `memory`. Synchronous: the module is small.

@@ -24,7 +24,7 @@ from wasmtime import _ffi as ffi
 
 from .errors import ShmError
 
-ABI_VERSION = 13
+ABI_VERSION = 14
 """The CORE_ABI_VERSION this host is written against (docs/ABI.md)."""
 
 
