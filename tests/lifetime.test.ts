@@ -2,13 +2,14 @@
 // SIGKILL; pids are recycled by the kernel; the reaper races openers in
 // other processes; a scribbled user table never costs a segment in use.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManagedSegment, Posix, SysV, collectOrphans, openOrCreate, type CollectEntry } from '../host/index.js';
 import { coreConstant } from '../host/core/core.js';
 import { startTicksOf } from '../host/linux/process-identity.js';
+import { readNotes } from '../host/api/creation-note.js';
 import { asNobody, fixtureStart, runCli } from './helpers/processes.js';
 import { cleanup, freshKey, freshName, trackKey, trackPosix, trackSysV } from './helpers/resources.js';
 
@@ -85,6 +86,10 @@ async function race(name: string, rounds: number, option: string[]): Promise<{ o
   return { openers: [JSON.parse(a!) as Racer, JSON.parse(b!) as Racer], removed: (JSON.parse(r!) as { removed: number }).removed };
 }
 const entryFor = (report: CollectEntry[], name: string) => report.find((e) => e.name === name);
+/** The creation notes (api/creation-note.ts) naming a POSIX name or a System V key. */
+const notesNaming = (target: string | number) => readNotes()
+  .filter((n) => n.target !== undefined && (n.target.kind === 'posix' ? n.target.name === target : n.target.key === target))
+  .map((n) => n.name);
 
 test('openers register and leave; a second process is a second user', async () => {
   const name = trackPosix(freshName('users'));
@@ -310,6 +315,7 @@ test('processes killed at random while they open, leave and reap: nothing remove
   // Every user is dead now, whatever state they left it in: gc removes it.
   const entry = entryFor(collectOrphans({ prefix: name }), name);
   if (named(name)) assert.unreachable(`left behind: ${entry?.action}, ${entry?.why}`);
+  assert.equal(notesNaming(name), [], 'no creation note left');
   console.log(`  (chaos: ${kills} kills, 0 removed in use, nothing left: ${entry ? entry.why : 'already gone'})`);
 });
 
@@ -320,6 +326,7 @@ test('the same with removeWhenUnused: the next user after the killing cleans up'
   // No reaper needed: one more user comes and goes, and takes the name with it.
   openOrCreate({ kind: 'posix', name, size: 65536, removeWhenUnused: true, timeoutMs: 30_000 }).close();
   assert.not.ok(named(name), 'the last user to leave removed it');
+  assert.equal(notesNaming(name), [], 'no creation note left');
 });
 
 test('System V alike: killed at random while they open, leave and reap, nothing removed in use, nothing left', async () => {
@@ -329,6 +336,7 @@ test('System V alike: killed at random while they open, leave and reap, nothing 
   const report = collectOrphans({ key });
   const left = SysV.list().filter((s) => s.key === key);
   if (left.length > 0) assert.unreachable(`left behind: ${report.map((e) => `${e.action}, ${e.why}`).join('; ')}`);
+  assert.equal(notesNaming(key), [], 'no creation note left');
   console.log(`  (chaos, System V: ${kills} kills, 0 removed in use, nothing left: ${report[0]?.why ?? 'already gone'})`);
 });
 
@@ -366,6 +374,78 @@ test('a joiner killed between its two stores is judged like any user; once anoth
   } finally {
     mine.close();
   }
+});
+
+/** A half-made segment (tests/fixtures/half-made.ts); resolves once its maker died or says it is ready. */
+function halfMade(kind: 'posix' | 'sysv', target: string | number, stage: 'note' | 'empty' | 'object', end: 'die' | 'hang'): Promise<{ child: ChildProcess; notes: () => string[] }> {
+  const start = fixtureStart('half-made.ts', {});
+  const child = spawn(process.execPath, [...start.args, kind, String(target), stage, end], { ...start.options, stdio: ['ignore', 'pipe', 'pipe'] });
+  const notes = () => readdirSync('/dev/shm').filter((n) => n.startsWith(`.shmkit-making-`) && n.split('-')[3] === String(child.pid));
+  halfMakers.push({ child, notes });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    if (end === 'die') child.on('close', () => resolve({ child, notes }));
+    else createInterface({ input: child.stdout! }).once('line', () => resolve({ child, notes }));
+  });
+}
+const halfMakers: { child: ChildProcess; notes: () => string[] }[] = [];
+test.after.each(() => {
+  for (const { child, notes } of halfMakers.splice(0)) {
+    child.kill('SIGKILL');
+    for (const note of notes()) rmSync(`/dev/shm/${note}`, { force: true });
+  }
+});
+
+test('a maker killed before it claimed the header leaves a blank object and a note: gc removes both, never a live maker\'s', async () => {
+  const at = trackPosix(freshName('half'));
+  // At work: its note and its object are kept.
+  const working = await halfMade('posix', at, 'object', 'hang');
+  assert.is(working.notes().length, 1);
+  const note = `/${working.notes()[0]}`;
+  let report = collectOrphans({ prefix: at });
+  assert.equal(report.map((e) => e.action), ['kept', 'kept'], JSON.stringify(report));
+  assert.match(report[0]!.why, new RegExp(`process ${working.child.pid} is making ${at}`));
+  assert.ok(named(at));
+  // Killed there: both go, the object through a condemnation like any other.
+  const ended = new Promise((resolve) => working.child.once('close', resolve));
+  working.child.kill('SIGKILL');
+  await ended;
+  assert.equal(collectOrphans({ prefix: at, dryRun: true }).map((e) => e.action), ['would-remove', 'would-remove']);
+  report = collectOrphans({ prefix: at });
+  assert.equal(report.map((e) => [e.name, e.action]), [[at, 'removed'], [note, 'removed']]);
+  assert.match(report[0]!.why, /never formatted: its maker, process \d+, died/);
+  assert.not.ok(named(at));
+  assert.equal(working.notes(), []);
+
+  // Killed before the object was sized, or before it existed at all.
+  const empty = await halfMade('posix', at, 'empty', 'die');
+  assert.equal(collectOrphans({ prefix: at }).map((e) => e.action), ['removed', 'removed']);
+  assert.not.ok(named(at));
+  assert.equal(empty.notes(), []);
+  const noteOnly = await halfMade('posix', at, 'note', 'die');
+  assert.equal(collectOrphans({ prefix: at }).map((e) => e.action), ['removed']);
+  assert.equal(noteOnly.notes(), []);
+
+  // No gc: the next opener formats what the dead maker left blank, and takes its note away.
+  const dead = await halfMade('posix', at, 'object', 'die');
+  const joiner = openOrCreate({ kind: 'posix', name: at, size: 65536 });
+  try {
+    assert.ok(joiner.initialised);
+    assert.equal(dead.notes(), []);
+    assert.equal(collectOrphans({ prefix: at }).map((e) => [e.name, e.action]), [[at, 'kept']]);
+  } finally {
+    joiner.close();
+  }
+});
+
+test('System V alike: the blank segment of a maker killed before it claimed the header goes with its note', async () => {
+  const key = trackKey(freshKey());
+  const maker = await halfMade('sysv', key, 'object', 'die');
+  assert.is(maker.notes().length, 1);
+  const report = collectOrphans({ key });
+  assert.equal(report.map((e) => [e.kind, e.action]), [['sysv', 'removed'], ['posix', 'removed']], JSON.stringify(report));
+  assert.not.ok(SysV.list().some((s) => s.key === key));
+  assert.equal(maker.notes(), []);
 });
 
 test('a scribbled user table is read as identities only: bounded, judged, never an address', () => {

@@ -277,12 +277,14 @@ export function formatInitWord(seg: usize): u32 {
 /**
  * Condemns the segment for reaper `pid`: replaces the init word, which must
  * still be `expected` (READY, or BUSY or GONE of a pid the caller found
- * dead), by GONE. Openers that see GONE stop joining. The reaper then looks
- * at the user table: with a live user there it gives the word back with
- * formatRestore; with none it removes the segment. Exactly one caller wins.
+ * dead, or 0 for a header no one has claimed: one whose maker died before
+ * formatting it), by GONE. Openers that see GONE stop joining, and none can
+ * claim a condemned fresh header. The reaper then looks at the user table:
+ * with a live user there it gives the word back with formatRestore; with
+ * none it removes the segment. Exactly one caller wins.
  */
 export function formatCondemn(seg: usize, expected: u32, pid: u32): bool {
-  if (pid == 0 || pid > MAX_PID || (expected & STATE_MASK) == INIT_FRESH) return false;
+  if (pid == 0 || pid > MAX_PID || (expected != 0 && (expected & STATE_MASK) == INIT_FRESH)) return false;
   return atomic.cmpxchg<u32>(seg + H_INIT_WORD, expected, initWordOf(pid, INIT_GONE)) == expected;
 }
 
@@ -291,9 +293,9 @@ export function formatReadyWord(seg: usize): u32 {
   return initWordOf(load<u32>(seg + H_CREATOR_PID) & MAX_PID, INIT_READY);
 }
 
-/** Gives a segment `pid` condemned back to its users: GONE becomes `ready` (a READY word) again. */
+/** Gives a segment `pid` condemned back to its users: GONE becomes `ready` (a READY word, or 0 for a fresh header) again. */
 export function formatRestore(seg: usize, pid: u32, ready: u32): bool {
-  if ((ready & STATE_MASK) != INIT_READY) return false;
+  if (ready != 0 && (ready & STATE_MASK) != INIT_READY) return false;
   const gone = initWordOf(pid, INIT_GONE);
   return atomic.cmpxchg<u32>(seg + H_INIT_WORD, gone, ready) == gone;
 }

@@ -11,6 +11,8 @@ import { Posix } from './posix.js';
 import { SysV, type SysVStat } from './sysv.js';
 import { posixHolders, sysvView, usageOf, type KernelView, type SegmentUsage } from './usage.js';
 import type { Segment } from './segment.js';
+import { collectNotes } from './gc-notes.js';
+import { isNoteName } from './creation-note.js';
 
 export interface CollectOptions {
   /** Report what would be removed, and remove nothing. */
@@ -53,21 +55,26 @@ export function collectOrphans(options: CollectOptions = {}): CollectEntry[] {
   const key = o.key === undefined ? undefined : checkKey(o.key, where);
   const rules = { dryRun, raw, olderThanMs, now: Date.now() };
   const everything = prefix === undefined && key === undefined;
-  const found: CollectEntry[] = [];
+  // Notes first: what a dead maker left blank is gone before the lists below are taken.
+  const found = collectNotes((t) => everything || (t.kind === 'posix' ? prefix !== undefined && t.name.startsWith(prefix) : t.key === key), rules);
+  // Each object once: what that pass reported is not looked at again.
+  const seenIds = new Set(found.map((e) => e.id));
+  const seenNames = new Set(found.map((e) => e.name));
   if (everything || key !== undefined) {
     for (const stat of SysV.list()) {
-      if (everything || stat.key === key) found.push(collectSysV(stat, rules));
+      if ((everything || stat.key === key) && !seenIds.has(stat.id)) found.push(collectSysV(stat, rules));
     }
   }
   if (everything || prefix !== undefined) {
     for (const stat of Posix.list()) {
+      if (isNoteName(stat.name) || seenNames.has(stat.name)) continue;
       if (everything || stat.name.startsWith(prefix!)) found.push(collectPosix(stat.name, [stat.ctime, stat.atime], rules));
     }
   }
   return found;
 }
 
-interface Rules {
+export interface Rules {
   dryRun: boolean;
   raw: boolean;
   olderThanMs: number;

@@ -13,6 +13,8 @@ import { ManagedSegment, allowRevival, checkManagedOptions, type ManagedOptions 
 import { condemnedBy } from '../format/users.js';
 import { isAlive } from '../linux/liveness.js';
 import { Backoff } from '../wait/backoff.js';
+import { CreationNote, clearDeadNotes } from './creation-note.js';
+import { creationKey } from './sysv-target.js';
 
 interface Common extends ManagedOptions {
   /** Bytes of the whole segment (header and directory included). */
@@ -86,11 +88,18 @@ export function openOrCreate(options: OpenOrCreateOptions): ManagedSegment<Segme
   const deadReapers = new Set<number>();
   const backoff = new Backoff(checked.timeoutMs, `${options.kind} segment being removed by a reaper`);
   for (;;) {
-    const segment = backing(options);
-    allowRevival(segment, deadReapers);
+    const note = creationNote(options);
+    let segment: Segment | undefined;
     try {
-      return new ManagedSegment(segment, { directorySlots, userSlots, removeWhenUnused, timeoutMs });
+      segment = backing(options, note);
+      allowRevival(segment, deadReapers);
+      const managed = new ManagedSegment(segment, { directorySlots, userSlots, removeWhenUnused, timeoutMs });
+      // Formatting it here (made here, or left blank by a maker that died)
+      // settles what the notes of dead makers said about it.
+      if (managed.initialised && note !== undefined) clearDeadNotes(note.target);
+      return managed;
     } catch (error) {
+      if (segment === undefined) throw error;
       try {
         const made = madeHere(segment);
         if (made && unclaimed(made, error)) removeBacking(made);
@@ -101,20 +110,34 @@ export function openOrCreate(options: OpenOrCreateOptions): ManagedSegment<Segme
       if (reaper === undefined) throw error;
       if (reaper !== process.pid && !isAlive(reaper)) deadReapers.add(reaper);
       backoff.pause();
+    } finally {
+      // The format is claimed (or what was made is removed): the note has said its piece.
+      note?.done();
     }
   }
 }
 
-function backing(o: OpenOrCreateOptions): Segment {
+/** A note for the kinds gc looks for (api/creation-note.ts); other kinds leave nothing behind to find. */
+function creationNote(o: OpenOrCreateOptions): CreationNote | undefined {
+  if (o.kind === 'posix') return new CreationNote({ kind: 'posix', name: o.name });
+  if (o.kind !== 'sysv') return undefined;
+  try {
+    return new CreationNote({ kind: 'sysv', key: creationKey(o, 'openOrCreate') });
+  } catch {
+    return undefined; // SysV.create refuses the same options, in its own words
+  }
+}
+
+function backing(o: OpenOrCreateOptions, note: CreationNote | undefined): Segment {
   const { size, arena } = o;
   switch (o.kind) {
     case 'sysv': {
       const { key, path, proj, mode, exclusive, allowForeignOwner } = o;
-      return SysV.create({ key, path, proj, size, mode, exclusive, allowForeignOwner, arena });
+      return SysV.create({ key, path, proj, size, mode, exclusive, allowForeignOwner, arena }, note);
     }
     case 'posix': {
       const { mode, exclusive, allowForeignOwner } = o;
-      return Posix.create(o.name, { size, mode, exclusive, allowForeignOwner, arena });
+      return Posix.create(o.name, { size, mode, exclusive, allowForeignOwner, arena }, note);
     }
     case 'file': {
       const { mode, exclusive, allowForeignOwner } = o;

@@ -1,6 +1,6 @@
 // POSIX shared memory objects: shm_open + mmap into the arena.
 import { readdirSync } from 'node:fs';
-import type { ShmErrorTarget } from '../errors.js';
+import { invalidArgument, type ShmErrorTarget } from '../errors.js';
 import type { Arena, Window } from '../arena/arena.js';
 import { O_CREAT, O_EXCL, O_RDONLY, O_RDWR } from '../linux/constants.js';
 import { closeFd, ensureSize, fchmod, fstat, ftruncate, statPath } from '../linux/fd.js';
@@ -9,6 +9,7 @@ import { POSIX_SHM_DIR, shmOpen, shmUnlink, validatePosixName } from '../linux/p
 import { FdSegment, arenaFor, mappableSize, ownerOf, toFdStat, type FdStat } from './fd-segment.js';
 import { checkBoolean, checkMode, checkOptions, checkSize } from '../core/validate.js';
 import { withJsonForm } from './json-form.js';
+import { CreationNote } from './creation-note.js';
 
 export interface PosixCreateOptions {
   /** Bytes. The object is made at least this big, with its pages reserved. */
@@ -77,8 +78,9 @@ export class Posix extends FdSegment {
    * it read-write. An existing object is joined only if this user owns it
    * and its mode is within `mode` (else EPERM or EACCES; see the options).
    */
-  static create(name: string, options: PosixCreateOptions): Posix {
+  static create(name: string, options: PosixCreateOptions, note?: CreationNote): Posix {
     const where = 'Posix.create';
+    if (note !== undefined && !(note instanceof CreationNote)) invalidArgument(`${where}: the third argument is openOrCreate's creation note; leave it out`);
     validatePosixName(name);
     const o = checkOptions<PosixCreateOptions>(options, CREATE_OPTIONS, where);
     const target = { objectName: name };
@@ -90,7 +92,7 @@ export class Posix extends FdSegment {
     const arena = arenaFor(o.arena, where);
     const what = `POSIX object '${name}'`;
 
-    const { fd, created } = openOrMake(name, mode, exclusive);
+    const { fd, created } = openOrMake(name, mode, exclusive, note);
     try {
       if (created) {
         fchmod(fd, mode, target, what); // shm_open applies the umask; the mode asked for is the mode given (as SysV does)
@@ -170,19 +172,26 @@ export class Posix extends FdSegment {
   }
 }
 
-// O_CREAT|O_EXCL first, so the caller knows whether it made the object.
-// Never O_TRUNC: an existing object is checked before it is changed.
-function openOrMake(name: string, mode: number, exclusive: boolean): { fd: number; created: boolean } {
+// An existing object is opened; else made with O_CREAT|O_EXCL, so the
+// caller knows whether it made the object, and only then is a creation
+// note written (before the object can exist). Never O_TRUNC: an existing
+// object is checked before it is changed.
+function openOrMake(name: string, mode: number, exclusive: boolean, note: CreationNote | undefined): { fd: number; created: boolean } {
   for (;;) {
+    if (!exclusive) {
+      try {
+        return { fd: shmOpen(name, O_RDWR, 0), created: false };
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'ENOENT') throw error;
+      }
+    }
+    note?.making();
     try {
-      return { fd: shmOpen(name, O_RDWR | O_CREAT | O_EXCL, mode), created: true };
+      const fd = shmOpen(name, O_RDWR | O_CREAT | O_EXCL, mode);
+      note?.made(fstat(fd, { objectName: name }, `POSIX object '${name}'`).ino);
+      return { fd, created: true };
     } catch (error) {
       if (exclusive || (error as { code?: string }).code !== 'EEXIST') throw error;
-    }
-    try {
-      return { fd: shmOpen(name, O_RDWR, 0), created: false };
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'ENOENT') throw error;
     }
   }
 }

@@ -53,23 +53,41 @@ export function creationKey(o: KeySource, where: string): number {
   return key;
 }
 
+/** What a maker is told around the call that may create the object (openOrCreate's creation note). */
+export interface MakingHooks {
+  /** Before the call that may create it. */
+  making(): void;
+  /** Just after it made the object `id`. */
+  made(id: number): void;
+}
+
 /**
- * Create-or-open that knows which happened, so a failed setup can undo a
+ * Open-or-create that knows which happened, so a failed setup can undo a
  * creation. `get(flags)` is shmget or semget with the rest of its arguments
- * bound. The key may vanish between the two calls; then try again.
+ * bound. The key may vanish between the two calls, or be taken; then try
+ * again. An existing object is opened first, so `note` hears only of calls
+ * that may make one.
  */
-export function createOrOpen(key: number, exclusive: boolean, get: (flags: number) => number): { id: number; created: boolean } {
-  if (key === IPC_PRIVATE) return { id: get(IPC_CREAT), created: true };
+export function createOrOpen(key: number, exclusive: boolean, get: (flags: number) => number, note?: MakingHooks): { id: number; created: boolean } {
+  const make = (flags: number) => {
+    note?.making();
+    const id = get(flags);
+    note?.made(id);
+    return { id, created: true };
+  };
+  if (key === IPC_PRIVATE) return make(IPC_CREAT);
   for (;;) {
-    try {
-      return { id: get(IPC_CREAT | IPC_EXCL), created: true };
-    } catch (error) {
-      if (exclusive || !(error instanceof ShmError) || error.code !== 'EEXIST') throw error;
+    if (!exclusive) {
+      try {
+        return { id: get(0), created: false };
+      } catch (error) {
+        if (!(error instanceof ShmError) || error.code !== 'ENOENT') throw error;
+      }
     }
     try {
-      return { id: get(0), created: false };
+      return make(IPC_CREAT | IPC_EXCL);
     } catch (error) {
-      if (!(error instanceof ShmError) || error.code !== 'ENOENT') throw error;
+      if (exclusive || !(error instanceof ShmError) || error.code !== 'EEXIST') throw error;
     }
   }
 }

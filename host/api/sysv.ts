@@ -1,5 +1,5 @@
 // System V segments: shmget/shmat into the arena, shmctl for the rest.
-import { ShmError, formatKey, type ShmErrorTarget } from '../errors.js';
+import { ShmError, formatKey, invalidArgument, type ShmErrorTarget } from '../errors.js';
 import type { Arena, Window } from '../arena/arena.js';
 import {
   IPC_PRIVATE, SHM_DEST, SHM_EXEC, SHM_HUGETLB, SHM_LOCKED, SHM_NORESERVE, SHM_RDONLY, SHM_REMAP,
@@ -11,6 +11,7 @@ import * as sys from '../linux/sysv.js';
 import type { ShmLimits, ShmUsage, ShmidDs } from '../linux/structs.js';
 import { Segment } from './segment.js';
 import { withJsonForm } from './json-form.js';
+import { CreationNote } from './creation-note.js';
 import { arenaFor } from './fd-segment.js';
 import { DEFAULT_PROJ, checkTarget, createOrOpen, creationKey, targetKey, type SysVTarget } from './sysv-target.js';
 import { checkBoolean, checkPath, checkMode, checkOptions, checkProj, checkSize, checkUid } from '../core/validate.js';
@@ -151,8 +152,9 @@ export class SysV extends Segment {
    * owns and created it and its mode is within `mode` (else EPERM or
    * EACCES; see the options).
    */
-  static create(options: SysVCreateOptions): SysV {
+  static create(options: SysVCreateOptions, note?: CreationNote): SysV {
     const where = 'SysV.create';
+    if (note !== undefined && !(note instanceof CreationNote)) invalidArgument(`${where}: the second argument is openOrCreate's creation note; leave it out`);
     const o = checkOptions<SysVCreateOptions>(options, CREATE_OPTIONS, where);
     const size = checkSize(o.size, where);
     const mode = checkMode(o.mode === undefined ? 0o600 : o.mode, where);
@@ -167,7 +169,7 @@ export class SysV extends Segment {
     const flags = mode | (hugetlb ? SHM_HUGETLB : 0) | (noreserve ? SHM_NORESERVE : 0);
     for (;;) {
       // An existing segment is opened with flags 0: its size and kind are its own.
-      const { id, created } = createOrOpen(key, exclusive, (creating) => sys.shmget(key, size, creating === 0 ? 0 : flags | creating));
+      const { id, created } = createOrOpen(key, exclusive, (creating) => sys.shmget(key, size, creating === 0 ? 0 : flags | creating), note);
       try {
         if (created) return SysV.#attach(id, key, size, { readOnly: false, exec, hugetlb, arena }, true);
         const { perm } = sys.shmStat(id);

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from ._arena import Arena
+from ._creation_note import CreationNote, clear_dead_notes
 from ._directory import Directory, ObjectInfo
 from ._condemn import is_ready, removable, remove_unless_used
 from ._format_init import USER_SLOTS, check_header_fits, format_error, join_format, unusable
@@ -511,10 +512,41 @@ def open_or_create(kind: str, *, size: int, name: Optional[str] = None, key: Opt
 def _open_formatted(kind: str, size: int, name: Optional[str], key: Optional[int], path: Optional[str], project: int,
                     mode: int, exclusive: bool, allow_foreign_owner: bool, arena: Arena, shape: dict,
                     dead_reapers: frozenset[int]) -> FormattedSegment:
-    segment = _backing(kind, size, name, key, path, project, mode, exclusive, allow_foreign_owner, arena)
+    note = _creation_note(kind, name, key, path, project)
+    try:
+        return _format_backing(kind, size, name, key, path, project, mode, exclusive, allow_foreign_owner, arena, shape,
+                               dead_reapers, note)
+    finally:
+        if note is not None:
+            note.done()  # the format is claimed, or what was made is removed: the note has said its piece
+
+
+def _creation_note(kind: str, name: Optional[str], key: Optional[int], path: Optional[str], project: int) -> Optional[CreationNote]:
+    """A note for the kinds the Node gc looks for (_creation_note.py); a memfd leaves nothing behind to find."""
+    if kind == "posix" and name is not None:
+        return CreationNote(("posix", name))
+    if kind == "sysv":
+        try:
+            target_key = SysV.ftok(path, project) if path is not None else key
+        except ShmError:
+            return None  # _backing refuses the same arguments, in its own words
+        if isinstance(target_key, int) and not isinstance(target_key, bool) and 0 < target_key <= 0xFFFFFFFF:
+            return CreationNote(("sysv", target_key))
+    return None
+
+
+def _format_backing(kind: str, size: int, name: Optional[str], key: Optional[int], path: Optional[str], project: int,
+                    mode: int, exclusive: bool, allow_foreign_owner: bool, arena: Arena, shape: dict,
+                    dead_reapers: frozenset[int], note: Optional[CreationNote]) -> FormattedSegment:
+    segment = _backing(kind, size, name, key, path, project, mode, exclusive, allow_foreign_owner, arena, note)
     _revivable[segment] = dead_reapers
     try:
-        return FormattedSegment(segment, **shape)
+        formatted = FormattedSegment(segment, **shape)
+        # Formatting it here (made here, or left blank by a maker that died)
+        # settles what the notes of dead makers said about it.
+        if formatted.initialised and note is not None:
+            clear_dead_notes(note.target)
+        return formatted
     except BaseException as error:
         try:
             # A name removed and made anew by others meanwhile leads to an object that is not ours.
@@ -530,16 +562,16 @@ def _open_formatted(kind: str, size: int, name: Optional[str], key: Optional[int
 
 
 def _backing(kind: str, size: int, name: Optional[str], key: Optional[int], path: Optional[str], project: int,
-             mode: int, exclusive: bool, allow_foreign_owner: bool, arena: Arena) -> Segment:
+             mode: int, exclusive: bool, allow_foreign_owner: bool, arena: Arena, note: Optional[CreationNote]) -> Segment:
     if kind == "posix":
         if name is None:
             raise invalid_argument("open_or_create('posix'): give name='/something'")
-        return Posix.create(name, size, mode=mode, exclusive=exclusive, allow_foreign_owner=allow_foreign_owner, arena=arena)
+        return Posix._create(name, size, mode, exclusive, allow_foreign_owner, arena, note)
     if kind == "sysv":
         if (key is None) == (path is None):
             raise invalid_argument("open_or_create('sysv'): give key= or path= (for ftok), one of them")
         key = SysV.ftok(path, project) if path is not None else key
-        return SysV.create(size, key=key, mode=mode, exclusive=exclusive, allow_foreign_owner=allow_foreign_owner, arena=arena)
+        return SysV._create(size, key, mode, exclusive, allow_foreign_owner, arena, note)
     return Memfd.create(size, name=name or "shmkit", arena=arena)
 
 

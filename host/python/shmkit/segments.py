@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from . import _libc
 from ._arena import Arena, Window
+from ._creation_note import CreationNote
 from ._ownership import check_joinable
 from .errors import ShmError, checked_arguments, invalid_argument, os_error, shm_error
 
@@ -171,26 +172,32 @@ def _sysv_stat(shmid: int) -> SysVStat:
     )
 
 
-def _make_or_find(raw_key: int, size: int, mode: int, exclusive: bool) -> tuple[int, bool]:
-    """The segment's id, and whether this call made it: IPC_EXCL first, so a
-    segment found under the key is joined (and checked), never taken for one
-    this call made and removed on a failure."""
+def _make_or_find(raw_key: int, size: int, mode: int, exclusive: bool, note: Optional[CreationNote]) -> tuple[int, bool]:
+    """The segment's id, and whether this call made it. A segment under the
+    key is opened (and then checked); else one is made with IPC_EXCL, never
+    taking another's for one this call made, and only then is `note` written."""
     while True:
-        shmid = _libc.shmget(raw_key, size, _libc.IPC_CREAT | _libc.IPC_EXCL | mode)
-        if shmid != -1:
-            return shmid, True
-        number = _libc.errno()
-        if number == errno.EEXIST and not exclusive:
+        if not exclusive and raw_key != 0:
             shmid = _libc.shmget(raw_key, 0, 0)
             if shmid != -1:
                 return shmid, False
             number = _libc.errno()
-            if number == errno.ENOENT:
-                continue  # removed between the two calls: make it
-        key = raw_key & 0xFFFFFFFF
-        raise os_error("shmget", number, f"key {key:#x}, {size} bytes",
-                       "pick another key, or open the existing one with SysV.open" if number == errno.EEXIST else
-                       "see `ipcs -l` for the limits, and `ipcs -m` for who holds what", object=f"key {key:#x}")
+            if number != errno.ENOENT:
+                break
+        if note is not None:
+            note.making()
+        shmid = _libc.shmget(raw_key, size, _libc.IPC_CREAT | _libc.IPC_EXCL | mode)
+        if shmid != -1:
+            if note is not None:
+                note.made(shmid)
+            return shmid, True
+        number = _libc.errno()
+        if exclusive or number != errno.EEXIST:  # EEXIST: made by another between the two calls; open it
+            break
+    key = raw_key & 0xFFFFFFFF
+    raise os_error("shmget", number, f"key {key:#x}, {size} bytes",
+                   "pick another key, or open the existing one with SysV.open" if number == errno.EEXIST else
+                   "see `ipcs -l` for the limits, and `ipcs -m` for who holds what", object=f"key {key:#x}")
 
 
 def _sysv_exists(shmid: int) -> bool:
@@ -231,13 +238,19 @@ class SysV(Segment):
         """A new segment of `size` bytes: private (key 0, IPC_PRIVATE) or under `key`.
         With exclusive=False an existing segment under `key` is joined, if this
         user made it and its mode is within `mode` (see check_joinable)."""
+        return cls._create(size, key, mode, exclusive, allow_foreign_owner, arena, None)
+
+    @classmethod
+    def _create(cls, size: int, key: int, mode: int, exclusive: bool, allow_foreign_owner: bool, arena: Optional[Arena],
+                note: Optional[CreationNote]) -> "SysV":
+        """create(), telling `note` (open_or_create's creation note) of the call that may make the segment."""
         _check_size(size, "SysV.create")
         raw_key = _check_key(key, "SysV.create")
         _check_mode(mode, "SysV.create")
         _check_flag(exclusive, "exclusive", "SysV.create")
         _check_flag(allow_foreign_owner, "allow_foreign_owner", "SysV.create")
         while True:
-            shmid, created = _make_or_find(raw_key, size, mode, exclusive)
+            shmid, created = _make_or_find(raw_key, size, mode, exclusive, note)
             try:
                 if not created:
                     found = _sysv_stat(shmid)
@@ -357,12 +370,18 @@ class Posix(FdSegment):
         """A new object of `size` bytes; with exclusive=False an existing one is
         joined (and grown to `size`), if this user owns it and its mode is
         within `mode` (see check_joinable)."""
+        return cls._create(name, size, mode, exclusive, allow_foreign_owner, arena, None)
+
+    @classmethod
+    def _create(cls, name: str, size: int, mode: int, exclusive: bool, allow_foreign_owner: bool, arena: Optional[Arena],
+                note: Optional[CreationNote]) -> "Posix":
+        """create(), telling `note` (open_or_create's creation note) of the call that may make the object."""
         encoded = _check_posix_name(name, "Posix.create")
         _check_size(size, "Posix.create")
         _check_mode(mode, "Posix.create")
         _check_flag(exclusive, "exclusive", "Posix.create")
         _check_flag(allow_foreign_owner, "allow_foreign_owner", "Posix.create")
-        fd, created = _open_or_make(encoded, name, mode, exclusive)
+        fd, created = _open_or_make(encoded, name, mode, exclusive, note)
         try:
             if created:
                 os.fchmod(fd, mode)  # shm_open applies the umask; the mode asked for is the mode given (as in the Node host)
@@ -417,24 +436,30 @@ class Posix(FdSegment):
             raise os_error("shm_unlink", _libc.errno(), repr(name), object=name)
 
 
-def _open_or_make(encoded: bytes, name: str, mode: int, exclusive: bool) -> tuple[int, bool]:
-    """The object's descriptor, and whether this call made it: O_EXCL first,
-    so an object found empty (its maker has not sized it yet) is joined, not
-    taken for one's own and removed on a failure."""
+def _open_or_make(encoded: bytes, name: str, mode: int, exclusive: bool, note: Optional[CreationNote]) -> tuple[int, bool]:
+    """The object's descriptor, and whether this call made it. An existing
+    object is opened; else it is made with O_EXCL, so that one found empty
+    (its maker has not sized it yet) is joined, not taken for one's own and
+    removed on a failure, and only then is `note` written."""
     while True:
+        if not exclusive:
+            fd = _libc.shm_open(encoded, os.O_RDWR, 0)
+            if fd != -1:
+                return fd, False
+            number = _libc.errno()
+            if number != errno.ENOENT:
+                raise os_error("shm_open", number, repr(name), object=name)
+        if note is not None:
+            note.making()
         fd = _libc.shm_open(encoded, os.O_RDWR | os.O_CREAT | os.O_EXCL, mode)
         if fd != -1:
+            if note is not None:
+                note.made(os.fstat(fd).st_ino)
             return fd, True
         number = _libc.errno()
-        if exclusive or number != errno.EEXIST:
+        if exclusive or number != errno.EEXIST:  # EEXIST: made by another between the two calls; open it
             advice = "pick another name, or open it with Posix.open" if number == errno.EEXIST else ""
             raise os_error("shm_open", number, repr(name), advice, object=name)
-        fd = _libc.shm_open(encoded, os.O_RDWR, 0)
-        if fd != -1:
-            return fd, False
-        number = _libc.errno()
-        if number != errno.ENOENT:  # ENOENT: removed between the two calls; make it again
-            raise os_error("shm_open", number, repr(name), object=name)
 
 
 class Memfd(FdSegment):
