@@ -3,6 +3,7 @@ leaving, users killed with SIGKILL, remove_when_unused, a reaper that died
 half-way, and Node users in the same table."""
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -277,3 +278,52 @@ def test_python_and_node_users_killed_at_random_nothing_removed_in_use_nothing_l
                             cwd=REPO, capture_output=True, text=True, timeout=120)
         assert gc.returncode == 0, gc.stderr
     assert not named(posix_name), "left behind after everyone was killed"
+
+
+# A Python maker stopped where a kill between making the object and
+# claiming its header would stop it: the note written, the object made.
+_HALF_MADE = """
+import os, signal, sys
+from shmkit.segments import Posix
+from shmkit._creation_note import CreationNote
+note = CreationNote(("posix", sys.argv[1]))
+note.making()
+Posix._create(sys.argv[1], 65536, 0o600, True, False, None, note)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def notes_naming(name: str) -> list[str]:
+    found = []
+    for entry in os.listdir("/dev/shm"):
+        if entry.startswith(".shmkit-making-"):
+            try:
+                with open(f"/dev/shm/{entry}", "rb") as note:
+                    if note.read(512).startswith(f"posix {name}\n".encode()):
+                        found.append(entry)
+            except OSError:
+                pass
+    return found
+
+
+def test_a_python_maker_killed_before_it_claimed_the_header_leaves_nothing_for_good(posix_name: str) -> None:
+    try:
+        half = subprocess.run([sys.executable, "-c", _HALF_MADE, posix_name], cwd=REPO, capture_output=True, text=True, timeout=60)
+        assert half.returncode == -signal.SIGKILL, half.stderr
+        assert named(posix_name) and len(notes_naming(posix_name)) == 1
+        # The Node gc tells the blank object it left from anyone else's, and removes both.
+        gc = subprocess.run(["node", "--import", "tsx", "host/cli/main.ts", "gc", "--prefix", posix_name, "--json"],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert gc.returncode == 0, gc.stderr
+        assert [entry["action"] for entry in json.loads(gc.stdout)] == ["removed", "removed"], gc.stdout
+        assert not named(posix_name) and notes_naming(posix_name) == []
+        # Without gc: the next opener formats what was left blank, and takes the note away.
+        subprocess.run([sys.executable, "-c", _HALF_MADE, posix_name], cwd=REPO, capture_output=True, timeout=60)
+        seg = shmkit.open_or_create("posix", name=posix_name, size=65536)
+        try:
+            assert seg.initialised and notes_naming(posix_name) == []
+        finally:
+            seg.close()
+    finally:
+        for entry in notes_naming(posix_name):
+            os.unlink(f"/dev/shm/{entry}")
