@@ -88,13 +88,14 @@ export class CreationNote {
 }
 
 /**
- * Removes the notes naming `target` whose makers died: called by a process
- * that has just formatted it, after which they have nothing left to say
- * (gc removes the rest). A note of a live maker stays.
+ * Removes the notes naming `target` whose makers died, and those of dead
+ * makers that name nothing (killed before they wrote a word): called by a
+ * process that has just formatted it, after which they have nothing left
+ * to say (gc removes the rest). A note of a live maker stays.
  */
 export function clearDeadNotes(target: NoteTarget): void {
   for (const note of readNotes()) {
-    if (note.target === undefined || targetLine(note.target) !== targetLine(target)) continue;
+    if (note.target !== undefined && targetLine(note.target) !== targetLine(target)) continue;
     const state = judgeUser(note.maker);
     if (state === 'dead' || state === 'recycled') {
       try {

@@ -74,7 +74,8 @@ class CreationNote:
 
 
 def clear_dead_notes(target: Target) -> None:
-    """Removes the notes naming `target` whose makers died: called by a
+    """Removes the notes naming `target` whose makers died, and those of dead
+    makers that name nothing (killed before they wrote a word): called by a
     process that has just formatted it (the Node gc removes the rest)."""
     line = _first_line(target)
     try:
@@ -88,7 +89,8 @@ def clear_dead_notes(target: Target) -> None:
         path = f"{_DIR}/{entry}"
         try:
             with open(path, "rb") as note:
-                names = note.read(_MAX_BYTES).startswith(line)
+                text = note.read(_MAX_BYTES)
+                names = text.startswith(line) or text == b""
         except OSError:
             continue
         namespace, pid, start = (int(group) for group in match.groups())
