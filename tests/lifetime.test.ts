@@ -2,16 +2,16 @@
 // SIGKILL; pids are recycled by the kernel; the reaper races openers in
 // other processes; a scribbled user table never costs a segment in use.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManagedSegment, Posix, SysV, collectOrphans, openOrCreate, type CollectEntry } from '../host/index.js';
 import { coreConstant } from '../host/core/core.js';
-import { startTicksOf } from '../host/linux/process-identity.js';
+import { ownIdentity, startTicksOf } from '../host/linux/process-identity.js';
 import { readNotes } from '../host/api/creation-note.js';
 import { asNobody, fixtureStart, runCli } from './helpers/processes.js';
-import { cleanup, freshKey, freshName, trackKey, trackPosix, trackSysV } from './helpers/resources.js';
+import { cleanup, freshKey, freshName, trackKey, trackPath, trackPosix, trackSysV } from './helpers/resources.js';
 
 const test = suite('live users and gc');
 test.after.each(cleanup);
@@ -436,6 +436,22 @@ test('a maker killed before it claimed the header leaves a blank object and a no
   } finally {
     joiner.close();
   }
+});
+
+test('creation notes are untrusted: a FIFO or a link under a note name is never opened, garbage names nothing', async () => {
+  const dead = spawn('true');
+  await new Promise((resolve) => dead.once('close', resolve));
+  const { namespace } = ownIdentity();
+  const path = (seq: number) => trackPath(`/dev/shm/.shmkit-making-${namespace}-${dead.pid}-1-${seq}`);
+  const victim = trackPosix(freshName('victim'));
+  Posix.create(victim, { size: 4096 }).close();
+  writeFileSync(trackPath(`/dev/shm${victim}.bait`), `posix ${victim}\n`);
+  execFileSync('mkfifo', [path(1)]);
+  symlinkSync(`/dev/shm${victim}.bait`, path(2));
+  writeFileSync(path(3), Buffer.from([0xff, 0x00, 0x0a, 0x70, 0x6f, 0x73]));
+  const report = collectOrphans({ prefix: victim }); // returns: a FIFO would have hung it
+  assert.equal(report.map((e) => [e.name, e.action]), [[path(3).slice('/dev/shm'.length), 'removed'], [victim, 'kept'], [`${victim}.bait`, 'kept']]);
+  assert.ok(existsSync(path(1)) && existsSync(path(2)) && named(victim));
 });
 
 test('System V alike: the blank segment of a maker killed before it claimed the header goes with its note', async () => {

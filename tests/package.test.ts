@@ -31,10 +31,11 @@ const TARBALL = [
   'package.json',
 ];
 // The library is built twice for Node (CJS, ESM for bundlers) and typed
-// twice, plus the browser bundle with the core inlined; about 1.44 MB
-// unpacked, 0.39 MB packed today.
-const MAX_UNPACKED_BYTES = 1_700_000;
-const MAX_PACKED_BYTES = 460_000;
+// twice, plus the browser bundle with the core inlined; about 1.72 MB
+// unpacked, 0.47 MB packed today (the live-user table, gc and creation
+// notes grew it). The bound catches a stray source map or dependency.
+const MAX_UNPACKED_BYTES = 1_850_000;
+const MAX_PACKED_BYTES = 500_000;
 
 const useIt = `
   const seg = shmkit.Memfd.create({ size: 100000 });

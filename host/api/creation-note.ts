@@ -16,7 +16,7 @@
 //   └──────────────────────────────────────────────────────────────┘
 //   KEY and N in decimal. Another process may have written anything
 //   there: a reader bounds what it reads and checks it against the kernel.
-import { closeSync, fstatSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { judgeUser, ownIdentity } from '../linux/process-identity.js';
 import { POSIX_SHM_DIR, validatePosixName } from '../linux/posix.js';
 import type { UserIdentity } from '../format/segment-like.js';
@@ -126,12 +126,12 @@ export function isNoteName(name: string): boolean {
 /** Every note in /dev/shm; an unreadable or malformed one has target undefined. */
 export function readNotes(): FoundNote[] {
   const notes: FoundNote[] = [];
-  for (const entry of readdirSync(POSIX_SHM_DIR)) {
-    const match = NOTE_NAME.exec(entry);
-    if (!match) continue;
-    const found = readNote(`${POSIX_SHM_DIR}/${entry}`);
-    if (found === undefined) continue; // removed meanwhile
-    notes.push({ name: '/' + entry, maker: { namespace: Number(match[1]), pid: Number(match[2]), start: BigInt(match[3]!) }, ...found });
+  for (const entry of readdirSync(POSIX_SHM_DIR, { withFileTypes: true })) {
+    const match = NOTE_NAME.exec(entry.name);
+    if (!match || !entry.isFile()) continue;
+    const found = readNote(`${POSIX_SHM_DIR}/${entry.name}`);
+    if (found === undefined) continue; // removed meanwhile, or not a plain file after all
+    notes.push({ name: '/' + entry.name, maker: { namespace: Number(match[1]), pid: Number(match[2]), start: BigInt(match[3]!) }, ...found });
   }
   return notes;
 }
@@ -139,12 +139,14 @@ export function readNotes(): FoundNote[] {
 function readNote(path: string): Omit<FoundNote, 'name' | 'maker'> | undefined {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // Anyone may put anything under that name: never follow a link, never wait on a FIFO.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
     return undefined;
   }
   try {
     const st = fstatSync(fd);
+    if (!st.isFile()) return undefined;
     const bytes = Buffer.alloc(NOTE_MAX_BYTES);
     const text = bytes.toString('utf8', 0, readSync(fd, bytes, 0, NOTE_MAX_BYTES, 0));
     return { uid: st.uid, ctimeMs: st.ctimeMs, ...parseNote(text) };

@@ -23,14 +23,18 @@ import type { Segment } from './segment.js';
 
 type Verdict = { target: CollectEntry | undefined; noteDone: boolean };
 
-/** What gc did with each note whose target `selects` accepts (and with every note that names nothing). */
-export function collectNotes(selects: (target: NoteTarget) => boolean, rules: Rules): CollectEntry[] {
+/**
+ * What gc did with each note whose target `selects` accepts, and with each
+ * note of a dead maker that names nothing (it goes, whatever the filter).
+ */
+export function collectNotes(selects: (target: NoteTarget | undefined) => boolean, rules: Rules): CollectEntry[] {
   const entries: CollectEntry[] = [];
   for (const note of readNotes()) {
-    if (note.target !== undefined && !selects(note.target)) continue;
-    const noteEntry = { kind: 'posix' as const, name: note.name, key: null, id: null };
     const state = judgeUser(note.maker);
-    if (state === 'alive' || state === 'unknown') {
+    const live = state === 'alive' || state === 'unknown';
+    if (note.target === undefined ? live && !selects(undefined) : !selects(note.target)) continue;
+    const noteEntry = { kind: 'posix' as const, name: note.name, key: null, id: null };
+    if (live) {
       entries.push({ ...noteEntry, action: 'kept', why: `process ${note.maker.pid} is making ${describe(note.target)}` });
       continue;
     }

@@ -56,7 +56,7 @@ export function collectOrphans(options: CollectOptions = {}): CollectEntry[] {
   const rules = { dryRun, raw, olderThanMs, now: Date.now() };
   const everything = prefix === undefined && key === undefined;
   // Notes first: what a dead maker left blank is gone before the lists below are taken.
-  const found = collectNotes((t) => everything || (t.kind === 'posix' ? prefix !== undefined && t.name.startsWith(prefix) : t.key === key), rules);
+  const found = collectNotes((t) => everything || (t !== undefined && (t.kind === 'posix' ? prefix !== undefined && t.name.startsWith(prefix) : t.key === key)), rules);
   // Each object once: what that pass reported is not looked at again.
   const seenIds = new Set(found.map((e) => e.id));
   const seenNames = new Set(found.map((e) => e.name));

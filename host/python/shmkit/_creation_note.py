@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import stat
 from typing import Optional, Union
 
 from ._liveness import judge_user, own_identity
@@ -88,11 +89,19 @@ def clear_dead_notes(target: Target) -> None:
             continue
         path = f"{_DIR}/{entry}"
         try:
-            with open(path, "rb") as note:
-                text = note.read(_MAX_BYTES)
-                names = text.startswith(line) or text == b""
+            # Anyone may put anything under that name: never follow a link, never wait on a FIFO.
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
             continue
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                continue
+            text = os.read(fd, _MAX_BYTES)
+            names = text.startswith(line) or text == b""
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
         namespace, pid, start = (int(group) for group in match.groups())
         if names and judge_user(pid, start, namespace) in ("dead", "recycled"):
             try:

@@ -98,7 +98,9 @@ class FormattedSegment:
         if self.remove_when_unused and removable(segment):
             users = read_users(t, descriptor)
             word = t.formatInitWord(segment.offset) & 0xFFFFFFFF
-            if users and not any(holds_on(user) for user in users) and remove_unless_used(segment, descriptor, word) == "removed":
+            # Only a READY word: GONE is a remover at work, whose condemnation is not ours to take.
+            if users and not any(holds_on(user) for user in users) and is_ready(segment.arena.C, word) \
+                    and remove_unless_used(segment, descriptor, word) == "removed":
                 raise condemned(segment, os.getpid())
         return join_users(segment, descriptor)
 
