@@ -410,6 +410,7 @@ test('a maker killed before it claimed the header leaves a blank object and a no
   const ended = new Promise((resolve) => working.child.once('close', resolve));
   working.child.kill('SIGKILL');
   await ended;
+  assert.equal(collectOrphans({ prefix: at, olderThanMs: 60_000 }).map((e) => [e.name, e.action]), [[note, 'kept'], [at, 'kept']]);
   assert.equal(collectOrphans({ prefix: at, dryRun: true }).map((e) => e.action), ['would-remove', 'would-remove']);
   report = collectOrphans({ prefix: at });
   assert.equal(report.map((e) => [e.name, e.action]), [[at, 'removed'], [note, 'removed']]);

@@ -18,7 +18,7 @@ import { readNotes, type FoundNote, type NoteTarget } from './creation-note.js';
 import { Posix } from './posix.js';
 import { SysV, type SysVStat } from './sysv.js';
 import { posixHolders, sysvView } from './usage.js';
-import type { CollectEntry, Rules } from './gc.js';
+import type { CollectEntry } from './gc-entry.js';
 import type { Segment } from './segment.js';
 
 type Verdict = { target: CollectEntry | undefined; noteDone: boolean };
@@ -26,8 +26,9 @@ type Verdict = { target: CollectEntry | undefined; noteDone: boolean };
 /**
  * What gc did with each note whose target `selects` accepts, and with each
  * note of a dead maker that names nothing (it goes, whatever the filter).
+ * A note written less than `olderThanMs` before `nowMs` is kept, with what it names.
  */
-export function collectNotes(selects: (target: NoteTarget | undefined) => boolean, rules: Rules): CollectEntry[] {
+export function collectNotes(selects: (target: NoteTarget | undefined) => boolean, dryRun: boolean, olderThanMs: number, nowMs: number): CollectEntry[] {
   const entries: CollectEntry[] = [];
   for (const note of readNotes()) {
     const state = judgeUser(note.maker);
@@ -38,12 +39,17 @@ export function collectNotes(selects: (target: NoteTarget | undefined) => boolea
       entries.push({ ...noteEntry, action: 'kept', why: `process ${note.maker.pid} is making ${describe(note.target)}` });
       continue;
     }
+    const age = nowMs - note.ctimeMs;
+    if (age < olderThanMs) {
+      entries.push({ ...noteEntry, action: 'kept', why: `its maker, process ${note.maker.pid}, died, but it was written ${Math.round(age / 1000)} s ago` });
+      continue;
+    }
     // Its maker is gone: what it was making, if anything, is looked at first.
-    const verdict = note.target === undefined ? { target: undefined, noteDone: true } : judgeTarget(note, note.target, rules);
+    const verdict = note.target === undefined ? LEFT_ALONE : judgeTarget(note, note.target, dryRun);
     if (verdict.target) entries.push(verdict.target);
     if (!verdict.noteDone) {
       entries.push({ ...noteEntry, action: 'kept', why: `its maker, process ${note.maker.pid}, died; what it made is kept for now` });
-    } else if (rules.dryRun) {
+    } else if (dryRun) {
       entries.push({ ...noteEntry, action: 'would-remove', why: `creation note of process ${note.maker.pid}, which died` });
     } else {
       entries.push({ ...noteEntry, ...removeNote(note) });
@@ -67,25 +73,26 @@ function removeNote(note: FoundNote): Pick<CollectEntry, 'action' | 'why'> {
   }
 }
 
-const LEFT: Verdict = { target: undefined, noteDone: true };
+// Nothing of the maker's to remove (gone, another's, or formatted since): only the note goes.
+const LEFT_ALONE: Verdict = { target: undefined, noteDone: true };
 
-function judgeTarget(note: FoundNote, target: NoteTarget, rules: Rules): Verdict {
-  return target.kind === 'posix' ? judgePosix(note, target.name, rules) : judgeSysV(note, target.key, rules);
+function judgeTarget(note: FoundNote, target: NoteTarget, dryRun: boolean): Verdict {
+  return target.kind === 'posix' ? judgePosix(note, target.name, dryRun) : judgeSysV(note, target.key, dryRun);
 }
 
-function judgePosix(note: FoundNote, name: string, rules: Rules): Verdict {
+function judgePosix(note: FoundNote, name: string, dryRun: boolean): Verdict {
   let found;
   try {
     found = statPath(POSIX_SHM_DIR + name, { objectName: name }, name);
   } catch {
-    return LEFT; // never made, or gone since
+    return LEFT_ALONE; // never made, or gone since
   }
   const made = note.made === undefined
     ? found.ctimeMs >= note.ctimeMs - 1000 // made after the note was: the maker's, or a later one's the holders show
     : found.ino === note.made;
-  if (Number(found.uid) !== note.uid || !made) return LEFT;
+  if (Number(found.uid) !== note.uid || !made) return LEFT_ALONE;
   const entry = { kind: 'posix' as const, name, key: null, id: null };
-  if (rules.dryRun) return found.size === 0n ? { target: { ...entry, action: 'would-remove', why: whyBlank(note) }, noteDone: true } : dryRunPeek(entry, note, () => Posix.open(name, { readOnly: true }));
+  if (dryRun) return found.size === 0n ? { target: { ...entry, action: 'would-remove', why: whyBlank(note) }, noteDone: true } : dryRunPeek(entry, note, () => Posix.open(name, { readOnly: true }));
   let segment: Posix;
   try {
     // An empty one (its maker died before sizing it) is sized to hold a
@@ -93,11 +100,11 @@ function judgePosix(note: FoundNote, name: string, rules: Rules): Verdict {
     if (found.size === 0n) growTo(name, HEADER_PAGE);
     segment = Posix.open(name, { noreserve: true, size: found.size === 0n ? HEADER_PAGE : Math.min(HEADER_PAGE, Number(found.size)) });
   } catch {
-    return LEFT;
+    return LEFT_ALONE;
   }
   if (fstat(segment.fd, { objectName: name }, name).ino !== found.ino) {
     segment.close();
-    return LEFT; // replaced since it was looked at
+    return LEFT_ALONE; // replaced since it was looked at
   }
   return removeBlank(segment, entry, note, () => posixHolders(segment));
 }
@@ -114,18 +121,18 @@ function growTo(name: string, size: number): void {
   }
 }
 
-function judgeSysV(note: FoundNote, key: number, rules: Rules): Verdict {
+function judgeSysV(note: FoundNote, key: number, dryRun: boolean): Verdict {
   const mine = (s: SysVStat) => s.key === key && !s.removed && s.cpid === note.maker.pid && s.cuid === note.uid
     && (note.made === undefined || BigInt(s.id) === note.made);
   const stat = SysV.list().find(mine);
-  if (stat === undefined) return LEFT;
+  if (stat === undefined) return LEFT_ALONE;
   const entry = { kind: 'sysv' as const, name: null, key: stat.key, id: stat.id };
-  if (rules.dryRun) return dryRunPeek(entry, note, () => SysV.open({ id: stat.id }, { readOnly: true }));
+  if (dryRun) return dryRunPeek(entry, note, () => SysV.open({ id: stat.id }, { readOnly: true }));
   let segment: SysV;
   try {
     segment = SysV.open({ id: stat.id });
   } catch {
-    return LEFT;
+    return LEFT_ALONE;
   }
   // The stat was taken before this attachment: any there is another's.
   return removeBlank(segment, entry, note, () => sysvView(stat, false).othersAttached);
@@ -144,12 +151,12 @@ function dryRunPeek(entry: Omit<CollectEntry, 'action' | 'why'>, note: FoundNote
   try {
     const segment = open();
     try {
-      return isBlank(segment) ? { target: { ...entry, action: 'would-remove', why: whyBlank(note) }, noteDone: true } : LEFT;
+      return isBlank(segment) ? { target: { ...entry, action: 'would-remove', why: whyBlank(note) }, noteDone: true } : LEFT_ALONE;
     } finally {
       segment.close();
     }
   } catch {
-    return LEFT;
+    return LEFT_ALONE;
   }
 }
 
@@ -159,15 +166,15 @@ function removeBlank(
   segment: (Posix | SysV), entry: Omit<CollectEntry, 'action' | 'why'>, note: FoundNote, othersHold: () => boolean | null,
 ): Verdict {
   try {
-    if (!isBlank(segment)) return LEFT;
+    if (!isBlank(segment)) return LEFT_ALONE;
     // An opener about to format it would lose nothing (the condemnation
     // turns it back to open the name again), but one at work is let be.
     // Where the kernel cannot tell, the condemnation alone decides.
     if (othersHold() === true) return { target: { ...entry, action: 'kept', why: 'never formatted, and another process has it open now' }, noteDone: false };
     const result = removeUnlessUsed(segment, undefined, 0, 0);
     if (result.removed) return { target: { ...entry, action: 'removed', why: whyBlank(note) }, noteDone: true };
-    if (result.why === 'raced') return LEFT; // an opener claimed it: it is being formatted
-    if (result.why === 'renamed') return LEFT;
+    if (result.why === 'raced') return LEFT_ALONE; // an opener claimed it: it is being formatted
+    if (result.why === 'renamed') return LEFT_ALONE;
     const code = result.why === 'failed' && result.error instanceof ShmError ? result.error.code : 'error';
     return { target: { ...entry, action: 'kept', why: `never formatted; removing it failed (${code})` }, noteDone: false };
   } finally {

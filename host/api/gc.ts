@@ -12,6 +12,9 @@ import { SysV, type SysVStat } from './sysv.js';
 import { posixHolders, sysvView, usageOf, type KernelView, type SegmentUsage } from './usage.js';
 import type { Segment } from './segment.js';
 import { collectNotes } from './gc-notes.js';
+import type { CollectEntry } from './gc-entry.js';
+
+export type { CollectEntry } from './gc-entry.js';
 import { isNoteName } from './creation-note.js';
 
 export interface CollectOptions {
@@ -31,15 +34,6 @@ export interface CollectOptions {
   raw?: boolean;
 }
 
-export interface CollectEntry {
-  kind: 'sysv' | 'posix';
-  name: string | null;
-  key: number | null;
-  id: number | null;
-  action: 'removed' | 'would-remove' | 'kept';
-  why: string;
-}
-
 const OPTIONS = ['dryRun', 'olderThanMs', 'prefix', 'key', 'raw'] as const;
 
 /** Removes orphaned formatted segments (and raw ones, with `raw`); what it found, each with what it did and why. */
@@ -56,7 +50,7 @@ export function collectOrphans(options: CollectOptions = {}): CollectEntry[] {
   const rules = { dryRun, raw, olderThanMs, now: Date.now() };
   const everything = prefix === undefined && key === undefined;
   // Notes first: what a dead maker left blank is gone before the lists below are taken.
-  const found = collectNotes((t) => everything || (t !== undefined && (t.kind === 'posix' ? prefix !== undefined && t.name.startsWith(prefix) : t.key === key)), rules);
+  const found = collectNotes((t) => everything || (t !== undefined && (t.kind === 'posix' ? prefix !== undefined && t.name.startsWith(prefix) : t.key === key)), dryRun, olderThanMs, rules.now);
   // Each object once: what that pass reported is not looked at again.
   const seenIds = new Set(found.map((e) => e.id));
   const seenNames = new Set(found.map((e) => e.name));
@@ -74,7 +68,7 @@ export function collectOrphans(options: CollectOptions = {}): CollectEntry[] {
   return found;
 }
 
-export interface Rules {
+interface Rules {
   dryRun: boolean;
   raw: boolean;
   olderThanMs: number;
