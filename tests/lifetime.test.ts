@@ -340,6 +340,15 @@ test('System V alike: killed at random while they open, leave and reap, nothing 
   console.log(`  (chaos, System V: ${kills} kills, 0 removed in use, nothing left: ${report[0]?.why ?? 'already gone'})`);
 });
 
+test('System V with removeWhenUnused: killed at random, the next user after the killing cleans up', async () => {
+  const key = trackKey(freshKey());
+  const { removedInUse } = await chaos(String(key), ['remove-when-unused'], 30);
+  assert.equal(removedInUse, [], 'a segment was removed while a user held it');
+  openOrCreate({ kind: 'sysv', key, size: 65536, removeWhenUnused: true, timeoutMs: 30_000 }).close();
+  assert.not.ok(SysV.list().some((s) => s.key === key && !s.removed), 'the last user to leave removed it');
+  assert.equal(notesNaming(key), [], 'no creation note left');
+});
+
 test('a joiner killed between its two stores is judged like any user; once another pid namespace joined, it is unknown', async () => {
   const name = trackPosix(freshName('half-joined'));
   const mine = openOrCreate({ kind: 'posix', name, size: 65536 });

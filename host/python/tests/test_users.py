@@ -3,6 +3,7 @@ leaving, users killed with SIGKILL, remove_when_unused, a reaper that died
 half-way, and Node users in the same table."""
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import random
@@ -196,12 +197,18 @@ def test_user_slots_bound_the_table(posix_name: str, users: list[User]) -> None:
 # once, then a line at once for every segment found removed while it held
 # it (a process about to be killed cannot report at its end).
 _CHURNER = """
-import sys, shmkit
-name, remove = sys.argv[1], sys.argv[2] == '1'
+import ctypes, sys, shmkit
+target, remove = sys.argv[1], sys.argv[2] == '1'
+libc = ctypes.CDLL(None)
+def held(seg):
+    if target.startswith('/'):
+        return seg.segment.names_itself()
+    return libc.shmget(ctypes.c_int32(int(target) - (1 << 32) if int(target) >= 1 << 31 else int(target)), ctypes.c_size_t(0), 0) == seg.segment.id
+where = {'name': target} if target.startswith('/') else {'key': int(target)}
 i = 0
 while True:
-    seg = shmkit.open_or_create('posix', name=name, size=65536, remove_when_unused=remove, timeout=30.0)
-    if not seg.segment.names_itself():
+    seg = shmkit.open_or_create('posix' if target.startswith('/') else 'sysv', size=65536, remove_when_unused=remove, timeout=30.0, **where)
+    if not held(seg):
         print(f'removed-in-use at open {i}', flush=True)
     seg.close()
     if i == 0:
@@ -246,13 +253,21 @@ class Churner:
         return None if self.process.returncode == -signal.SIGKILL else f"{self.role} ended ({self.process.returncode}): {stderr}"
 
 
-@pytest.mark.parametrize("remove_when_unused", [False, True], ids=["gc", "remove_when_unused"])
-def test_python_and_node_users_killed_at_random_nothing_removed_in_use_nothing_left(posix_name: str, remove_when_unused: bool) -> None:
+def _sysv_left(key: int) -> bool:
+    libc = ctypes.CDLL(None)
+    return libc.shmget(ctypes.c_int32(key - (1 << 32) if key >= 1 << 31 else key), ctypes.c_size_t(0), 0) != -1
+
+
+@pytest.mark.parametrize("kind,remove_when_unused", [("posix", False), ("posix", True), ("sysv", False)],
+                         ids=["posix-gc", "posix-remove_when_unused", "sysv-gc"])
+def test_python_and_node_users_killed_at_random_nothing_removed_in_use_nothing_left(
+        posix_name: str, sysv_key: int, kind: str, remove_when_unused: bool) -> None:
+    target = posix_name if kind == "posix" else str(sysv_key)
     rng = random.Random()
     removed_in_use: list[str] = []
     failures: list[str] = []
     roles = ["python", "python", "node"] + ([] if remove_when_unused else ["reaper"])
-    running = [Churner(role, posix_name, remove_when_unused, removed_in_use) for role in roles]
+    running = [Churner(role, target, remove_when_unused, removed_in_use) for role in roles]
     try:
         for _ in range(30):
             time.sleep(rng.uniform(0.005, 0.065))
@@ -261,7 +276,7 @@ def test_python_and_node_users_killed_at_random_nothing_removed_in_use_nothing_l
                 failures.append(victim.kill() or f"{victim.role} ended early")
             else:
                 failures.extend(filter(None, [victim.kill()]))
-            running.append(Churner(victim.role, posix_name, remove_when_unused, removed_in_use))
+            running.append(Churner(victim.role, target, remove_when_unused, removed_in_use))
             assert failures == [], "no opener or reaper may fail or hang"
     finally:
         for churner in running:
@@ -274,10 +289,12 @@ def test_python_and_node_users_killed_at_random_nothing_removed_in_use_nothing_l
         # No reaper: one more user comes and goes, and takes the name with it.
         shmkit.open_or_create("posix", name=posix_name, size=65536, remove_when_unused=True, timeout=30.0).close()
     else:
-        gc = subprocess.run(["node", "--import", "tsx", "host/cli/main.ts", "gc", "--prefix", posix_name, "--json"],
+        only = ["--prefix", posix_name] if kind == "posix" else ["--key", target]
+        gc = subprocess.run(["node", "--import", "tsx", "host/cli/main.ts", "gc", *only, "--json"],
                             cwd=REPO, capture_output=True, text=True, timeout=120)
         assert gc.returncode == 0, gc.stderr
-    assert not named(posix_name), "left behind after everyone was killed"
+    left = named(posix_name) if kind == "posix" else _sysv_left(sysv_key)
+    assert not left, "left behind after everyone was killed"
 
 
 # A Python maker stopped where a kill between making the object and
