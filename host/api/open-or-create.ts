@@ -96,7 +96,10 @@ export function openOrCreate(options: OpenOrCreateOptions): ManagedSegment<Segme
       const managed = new ManagedSegment(segment, { directorySlots, userSlots, removeWhenUnused, timeoutMs });
       // Formatting it here (made here, or left blank by a maker that died)
       // settles what the notes of dead makers said about it.
-      if (managed.initialised && note !== undefined) clearDeadNotes(note.target);
+      if (note !== undefined) {
+        note.done(); // first: a kill while the others are cleared leaves none of ours
+        if (managed.initialised) clearDeadNotes(note.target);
+      }
       return managed;
     } catch (error) {
       if (segment === undefined) throw error;

@@ -546,8 +546,10 @@ def _format_backing(kind: str, size: int, name: Optional[str], key: Optional[int
         formatted = FormattedSegment(segment, **shape)
         # Formatting it here (made here, or left blank by a maker that died)
         # settles what the notes of dead makers said about it.
-        if formatted.initialised and note is not None:
-            clear_dead_notes(note.target)
+        if note is not None:
+            note.done()  # first: a kill while the others are cleared leaves none of ours
+            if formatted.initialised:
+                clear_dead_notes(note.target)
         return formatted
     except BaseException as error:
         try:
