@@ -309,7 +309,6 @@ export class SysV extends Segment {
   }
 }
 
-/** The size of an existing segment, which an attachment maps whole. */
 /** Whether segment `id` is still there (IPC_STAT fails once it is destroyed). */
 function existsNow(id: number): boolean {
   try {
@@ -320,6 +319,7 @@ function existsNow(id: number): boolean {
   }
 }
 
+/** The size of an existing segment, which an attachment maps whole. */
 function mappableSize(id: number): number {
   const { size } = sys.shmStat(id);
   if (size > BigInt(Number.MAX_SAFE_INTEGER)) {

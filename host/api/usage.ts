@@ -34,10 +34,11 @@ export interface KernelView {
   othersAttached: boolean | null;
   /**
    * For a raw object: a process the kernel records as its creator or last
-   * user that still runs, in words. It may attach again, so the object is
-   * not orphaned. (A formatted segment's users are in its table instead.)
+   * user that still runs, in words, or undefined. It may attach again, so
+   * the object is not orphaned. Asked only of raw objects (a formatted
+   * segment's users are in its table), since it reads /proc.
    */
-  recordedUser?: string;
+  recordedUser?: () => string | undefined;
 }
 
 /**
@@ -45,7 +46,7 @@ export interface KernelView {
  * caller attached it (`callerAttached` false) or after (true).
  */
 export function sysvView(stat: SysVStat, callerAttached: boolean): KernelView {
-  return { othersAttached: stat.nattch > (callerAttached ? 1n : 0n), recordedUser: runningRecordedUser(stat) };
+  return { othersAttached: stat.nattch > (callerAttached ? 1n : 0n), recordedUser: () => runningRecordedUser(stat) };
 }
 
 // System V keeps the creator's pid (shm_cpid) and the last pid to attach
@@ -120,7 +121,8 @@ export function usageOf<T>(
 function raw({ othersAttached, recordedUser }: KernelView, what: string): SegmentUsage {
   const usage = (orphaned: boolean | null, why: string): SegmentUsage => ({ format: 'raw', users: null, orphaned, why: `${what}; ${why}`, initWord: 0 });
   if (othersAttached === true) return usage(false, 'attached, mapped or open elsewhere');
-  if (recordedUser !== undefined) return usage(false, `no process has it attached, but ${recordedUser}`);
+  const running = recordedUser?.();
+  if (running !== undefined) return usage(false, `no process has it attached, but ${running}`);
   if (othersAttached === null) return usage(null, 'the kernel cannot tell whether it is in use');
   return usage(true, 'no process has it attached, mapped or open');
 }

@@ -5,6 +5,7 @@
 // name or gives the segment back (assembly/format/users.ts explains why
 // the two orders make the race impossible). Used by gc and by the last
 // user of a segment made with removeWhenUnused.
+import { coreConstant } from '../core/core.js';
 import { holdsOn, readUsers, type UserEntry } from './users.js';
 import type { SegmentLike } from './segment-like.js';
 
@@ -20,14 +21,17 @@ export type RemovalResult =
  * looked: READY, or the BUSY or GONE word of a process found dead), then
  * removes its name unless a user holds on. `d` is the segment opened by
  * formatOpen, or undefined when its header is not whole (then no one can
- * have joined it). `restore` is the READY word to give back.
+ * have joined it). `restore` is the READY word to give back (0 for a fresh
+ * header). A word that could not be given back is never condemned: the GONE
+ * word of a remover at work, read by a caller that came after it, is its.
  */
 export function removeUnlessUsed(
   segment: SegmentLike & { remove(): void }, d: number | undefined, expected: number, restore: number,
 ): RemovalResult {
   const core = segment.arena.core;
   const me = segment.holder.id;
-  if (!core.formatCondemn(segment.offset, expected, me)) return { removed: false, why: 'raced' };
+  const restorable = restore === 0 || (restore & ((1 << coreConstant(core, 'INIT_PID_SHIFT')) - 1)) === coreConstant(core, 'INIT_READY');
+  if (!restorable || !core.formatCondemn(segment.offset, expected, me)) return { removed: false, why: 'raced' };
   const users = d === undefined ? [] : readUsers(core, d, segment.holder).filter(holdsOn);
   if (users.length > 0) {
     core.formatRestore(segment.offset, me, restore);

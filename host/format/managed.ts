@@ -103,8 +103,7 @@ export class ManagedSegment<S extends SegmentLike = SegmentLike> implements Disp
     if (removable && typeof segment.remove === 'function') {
       const users = readUsers(core, this.#desc, segment.holder);
       const word = core.formatInitWord(segment.offset);
-      // Only a READY word: GONE is a remover at work, whose condemnation is not ours to take.
-      if (users.length > 0 && !users.some(holdsOn) && isReadyWord(core, word)) {
+      if (users.length > 0 && !users.some(holdsOn)) {
         const result = removeUnlessUsed(segment as S & { remove(): void }, this.#desc, word, word);
         if (result.removed) throw condemnedError(segment, segment.holder.id);
       }
@@ -258,7 +257,6 @@ export class ManagedSegment<S extends SegmentLike = SegmentLike> implements Disp
     if (!this.removeWhenUnused || typeof segment.remove !== 'function') return;
     if (readUsers(core, this.#desc, segment.holder).some(holdsOn)) return;
     const word = core.formatInitWord(segment.offset);
-    if (!isReadyWord(core, word)) return; // a reaper is at it
     removeUnlessUsed(segment as S & { remove(): void }, this.#desc, word, word);
   }
 
@@ -292,9 +290,4 @@ const revivable = new WeakMap<SegmentLike, ReadonlySet<number>>();
 /** Lets the ManagedSegment made over `segment` revive it from a condemnation by one of `deadReapers`. */
 export function allowRevival(segment: SegmentLike, deadReapers: ReadonlySet<number>): void {
   revivable.set(segment, deadReapers);
-}
-
-/** Whether an init word is READY (not being formatted, nor condemned by a remover at work). */
-function isReadyWord(core: CoreExports, word: number): boolean {
-  return (word & ((1 << coreConstant(core, 'INIT_PID_SHIFT')) - 1)) === coreConstant(core, 'INIT_READY');
 }

@@ -25,12 +25,15 @@ def remove_unless_used(segment: Segment, descriptor: int, expected: int) -> str:
     """Condemns `segment` (whose init word was the READY word `expected`),
     then removes its name unless a user holds on: 'removed', 'in-use',
     'raced' (another process changed the word first), 'renamed' (the name
-    now leads to a newer object) or 'failed' (the kernel refused)."""
+    now leads to a newer object) or 'failed' (the kernel refused). A word
+    that is not READY is never condemned: the GONE word of a remover at
+    work, read by a caller that came after it, is its and could not be
+    given back."""
     arena = segment.arena
     t = arena.t
     me = os.getpid()
     word = signed(expected, 32)
-    if not t.formatCondemn(segment.offset, word, me):
+    if not is_ready(arena.C, expected) or not t.formatCondemn(segment.offset, word, me):
         return "raced"
     if any(holds_on(user) for user in read_users(t, descriptor)):
         t.formatRestore(segment.offset, me, word)

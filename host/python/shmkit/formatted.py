@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 from ._arena import Arena
 from ._creation_note import CreationNote, clear_dead_notes
 from ._directory import Directory, ObjectInfo
-from ._condemn import is_ready, removable, remove_unless_used
+from ._condemn import removable, remove_unless_used
 from ._format_init import USER_SLOTS, check_header_fits, format_error, join_format, unusable
 from ._liveness import is_alive
 from ._place import Place
@@ -98,9 +98,7 @@ class FormattedSegment:
         if self.remove_when_unused and removable(segment):
             users = read_users(t, descriptor)
             word = t.formatInitWord(segment.offset) & 0xFFFFFFFF
-            # Only a READY word: GONE is a remover at work, whose condemnation is not ours to take.
-            if users and not any(holds_on(user) for user in users) and is_ready(segment.arena.C, word) \
-                    and remove_unless_used(segment, descriptor, word) == "removed":
+            if users and not any(holds_on(user) for user in users) and remove_unless_used(segment, descriptor, word) == "removed":
                 raise condemned(segment, os.getpid())
         return join_users(segment, descriptor)
 
@@ -409,15 +407,14 @@ class FormattedSegment:
 
     def _leave(self) -> None:
         segment = self.segment
-        t, C = segment.arena.t, segment.arena.C
+        t = segment.arena.t
         leave_users(t, self._descriptor, self._user_slot)
         if not self.remove_when_unused or not removable(segment):
             return
         if any(holds_on(user) for user in read_users(t, self._descriptor)):
             return
-        word = t.formatInitWord(segment.offset) & 0xFFFFFFFF
-        if is_ready(C, word):  # else a reaper is at it
-            remove_unless_used(segment, self._descriptor, word)
+        # A word that is not READY (a reaper at it) is left alone by remove_unless_used.
+        remove_unless_used(segment, self._descriptor, t.formatInitWord(segment.offset) & 0xFFFFFFFF)
 
     def users(self) -> list[dict]:
         """The registered users: slot, pid, start, namespace, state ('alive', 'dead', 'recycled', 'unknown', 'joining')."""

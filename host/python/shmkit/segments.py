@@ -257,18 +257,14 @@ class SysV(Segment):
                     check_joinable(f"System V segment {shmid} (key {key:#x})", uid=found.uid, mode=found.mode, creator_uid=found.cuid,
                                    wanted_mode=mode, allow_foreign_owner=allow_foreign_owner, removal=f"ipcrm -m {shmid}")
                 return cls._attach(shmid, False, created, arena or Arena.default())
-            except ShmError:
+            except BaseException as error:
                 # Removed between shmget and shmat (by gc, or by its last user:
                 # a joiner may attach and format it before its creator does,
                 # and leave): this call never used it; the key leads on.
-                if not _sysv_exists(shmid):
+                if isinstance(error, ShmError) and not _sysv_exists(shmid):
                     continue
                 if created:
                     _libc.shmctl(shmid, _libc.IPC_RMID, None)  # nothing half-made stays behind
-                raise
-            except BaseException:
-                if created:
-                    _libc.shmctl(shmid, _libc.IPC_RMID, None)
                 raise
 
     @classmethod
